@@ -1,0 +1,105 @@
+# deeprelax build. `make` builds the library and the CLI; see `make help`.
+# Sources are found by wildcard, so a new module, test or benchmark needs no edit here:
+#   solver/*.c nn/*.c viz/*.c   -> libdeeprelax (static and shared)
+#   cli/*.c                     -> the `deeprelax` binary
+#   tests/test_*.c              -> one cmocka binary each;  tests/cli/test_*.sh -> CLI checks
+#   bench/bench_*.c             -> one benchmark binary each
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+OPT     ?= -O2 -march=x86-64-v2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fPIC -Iinclude $(SANITIZE) -MMD -MP
+PKGS     = fftw3 gsl libpng zlib libmatheval
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lopenblas -lgomp -lm
+LDFLAGS += $(SANITIZE)
+PY      ?= /usr/bin/python3
+
+LIB_SRC   = $(wildcard solver/*.c nn/*.c viz/*.c)
+CLI_SRC   = $(wildcard cli/*.c)
+TEST_SRC  = $(wildcard tests/test_*.c)
+BENCH_SRC = $(wildcard bench/bench_*.c)
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+STATIC    = $(BUILD)/libdeeprelax.a
+SHARED    = $(BUILD)/libdeeprelax.so
+BIN       = $(BUILD)/bin/deeprelax
+
+.PHONY: all deps test check-asan demo bench convergence examples install clean help
+all: $(STATIC) $(SHARED) $(BIN)
+
+deps:
+	@scripts/install-deps.sh build
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libdeeprelax.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN): $(CLI_OBJ) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS)
+
+# The test command of the README: installs what is missing, builds, runs every test.
+test:
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@BUILD=$(BUILD) PY=$(PY) scripts/run-tests.sh $(TEST_BIN)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build tree.
+check-asan:
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+demo:
+	@scripts/install-deps.sh demo
+	@$(MAKE) --no-print-directory all
+	$(BIN) demo --out out
+
+bench:
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
+	@for p in bench/*.py; do [ -f "$$p" ] || continue; echo "== $$p"; $(PY) $$p || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/deeprelax \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so.0
+	ln -sf libdeeprelax.so.0 $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so
+	install -m 644 include/deeprelax/*.h $(DESTDIR)$(PREFIX)/include/deeprelax/
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBS@|$(LIBS)|' deeprelax.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/deeprelax.pc
+
+clean:
+	rm -rf build build-asan
+
+help:
+	@echo "make            library ($(STATIC), $(SHARED)) and CLI ($(BIN))"
+	@echo "make test       install missing Debian packages, build, run all tests"
+	@echo "make check-asan the tests under AddressSanitizer + UBSan"
+	@echo "make demo       the main job: writes pictures and a report into out/"
+	@echo "make bench      benchmarks, printed as side-by-side ratios"
+	@echo "make install PREFIX=DIR"
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

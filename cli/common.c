@@ -1,0 +1,193 @@
+/* Helpers shared by the subcommands (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Noreturn void cli_die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("deeprelax: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+
+_Noreturn void cli_fail(int status)
+{
+    const char *msg = dr_error_message();
+    int code = (status == DR_EINVAL || status == DR_EPARSE || status == DR_ENOTFOUND)
+                   ? EXIT_USAGE : EXIT_FAIL;
+    cli_die(code, "%s", msg[0] ? msg : dr_strerror(status));
+}
+
+_Noreturn void cli_bad_option(const char *cmd, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (optopt && optopt < 256)
+        cli_die(EXIT_USAGE, "%s: unknown option or missing value for -%c (try --help)", cmd, optopt);
+    cli_die(EXIT_USAGE, "%s: unknown option or missing value: '%s' (try --help)", cmd,
+            arg ? arg : "?");
+}
+
+static double parse_double(const char *opt, const char *s, int allow_inf)
+{
+    char *end;
+    if (!s || !*s)
+        cli_die(EXIT_USAGE, "%s: empty number", opt);
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno == ERANGE || isnan(v) || (!allow_inf && isinf(v)))
+        cli_die(EXIT_USAGE, "%s: '%s' is not a %snumber", opt, s, allow_inf ? "" : "finite ");
+    return v;
+}
+
+double cli_double(const char *opt, const char *s) { return parse_double(opt, s, 0); }
+double cli_double_or_inf(const char *opt, const char *s) { return parse_double(opt, s, 1); }
+
+long cli_long(const char *opt, const char *s, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno == ERANGE)
+        cli_die(EXIT_USAGE, "%s: '%s' is not an integer", opt, s);
+    if (v < min || v > max)
+        cli_die(EXIT_USAGE, "%s: %ld is out of range [%ld, %ld]", opt, v, min, max);
+    return v;
+}
+
+/* Splits s at `sep` into a fresh copy; calls f on each piece. */
+size_t cli_double_list(const char *opt, const char *s, double *out, size_t max)
+{
+    char *copy = strdup(s), *save = NULL;
+    size_t k = 0;
+    if (!copy) cli_die(EXIT_FAIL, "out of memory");
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (k == max) cli_die(EXIT_USAGE, "%s: more than %zu values", opt, max);
+        out[k++] = cli_double(opt, tok);
+    }
+    free(copy);
+    if (k == 0) cli_die(EXIT_USAGE, "%s: empty list", opt);
+    return k;
+}
+
+size_t cli_size_list(const char *opt, const char *s, size_t *out, size_t max)
+{
+    char *copy = strdup(s), *save = NULL;
+    size_t k = 0;
+    if (!copy) cli_die(EXIT_FAIL, "out of memory");
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (k == max) cli_die(EXIT_USAGE, "%s: more than %zu values", opt, max);
+        out[k++] = (size_t)cli_long(opt, tok, 1, 1L << 30);
+    }
+    free(copy);
+    if (k == 0) cli_die(EXIT_USAGE, "%s: empty list", opt);
+    return k;
+}
+
+size_t cli_range(const char *opt, const char *s, double *out, size_t max)
+{
+    char a[64], b[64], k[64];
+    if (sscanf(s, "%63[^:]:%63[^:]:%63s", a, b, k) != 3)
+        cli_die(EXIT_USAGE, "%s: expected A:B:K, got '%s'", opt, s);
+    double lo = cli_double(opt, a), hi = cli_double(opt, b);
+    long n = cli_long(opt, k, 1, (long)max);
+    for (long i = 0; i < n; i++)
+        out[i] = n == 1 ? lo : lo + (hi - lo) * (double)i / (double)(n - 1);
+    return (size_t)n;
+}
+
+void cli_source_init(cli_source *s)
+{
+    memset(s, 0, sizeof *s);
+    s->seed = 1;
+}
+
+static void parse_domain(cli_source *s, const char *arg)
+{
+    char buf[4][64];
+    int k = sscanf(arg, "%63[^:]:%63[^,],%63[^:]:%63s", buf[0], buf[1], buf[2], buf[3]);
+    if (k != 2 && k != 4)
+        cli_die(EXIT_USAGE, "--domain: expected A:B or A:B,C:D, got '%s'", arg);
+    for (int i = 0; i < k; i++)
+        s->domain[i] = cli_double("--domain", buf[i]);
+    for (int i = 0; i < k; i += 2)
+        if (!(s->domain[i + 1] > s->domain[i]))
+            cli_die(EXIT_USAGE, "--domain: empty interval %g:%g", s->domain[i], s->domain[i + 1]);
+    s->have_domain = k / 2;
+}
+
+int cli_source_option(cli_source *s, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_LANDSCAPE: s->landscape = arg; return 1;
+    case OPT_EXPR: s->expr = arg; return 1;
+    case OPT_INPUT: s->input = arg; return 1;
+    case OPT_DIM: s->dim = (int)cli_long("--dim", arg, 1, 2); return 1;
+    case OPT_DOMAIN: parse_domain(s, arg); return 1;
+    case OPT_NOISE: s->noise = cli_double("--noise", arg); return 1;
+    default: return 0;
+    }
+}
+
+dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2])
+{
+    int given = !!s->landscape + !!s->expr + !!s->input;
+    if (given != 1)
+        cli_die(EXIT_USAGE, "give exactly one of --landscape, --expr, --input");
+    dr_landscape *f = NULL;
+    int status;
+    if (s->landscape) {
+        dr_landscape_params p = {.noise = s->noise, .seed = s->seed};
+        status = dr_landscape_alloc_builtin(&f, s->landscape, &p);
+    } else if (s->expr) {
+        status = dr_landscape_alloc_expr(&f, s->expr, s->dim);
+    } else {
+        status = dr_landscape_alloc_file(&f, s->input, s->have_domain ? s->domain : NULL);
+    }
+    if (status != DR_SUCCESS)
+        cli_fail(status);
+    dr_landscape_domain(f, lo, hi);
+    int dim = dr_landscape_dim(f);
+    if (s->have_domain) {
+        if (s->have_domain != dim)
+            cli_die(EXIT_USAGE, "--domain has %d interval(s) but the landscape is %d-D",
+                    s->have_domain, dim);
+        for (int a = 0; a < dim; a++) {
+            lo[a] = s->domain[2 * a];
+            hi[a] = s->domain[2 * a + 1];
+        }
+    }
+    return f;
+}
+
+void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+        else if (c == '\n') fputs("\\n", out);
+        else if (c < 0x20) fprintf(out, "\\u%04x", c);
+        else fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void json_number(FILE *out, double v)
+{
+    if (isfinite(v)) fprintf(out, "%.17g", v);
+    else fputs("null", out);
+}
+
+int cli_has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    return n >= m && !strcmp(path + n - m, ext);
+}

@@ -1,0 +1,45 @@
+/* The `deeprelax` command: dispatches to one subcommand per file in cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    {"demo", cmd_demo, "the tour: the paper's toy and a 2-D landscape relaxed, into out/"},
+    {"landscapes", cmd_landscapes, "the built-in catalogue (name, dimension, domain, formula)"},
+    {"solve", cmd_solve, "relax one landscape: Cole-Hopf (viscous) or Hopf-Lax (inviscid)"},
+};
+static const size_t n_subcommands = sizeof subcommands / sizeof subcommands[0];
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: deeprelax COMMAND [OPTIONS]   (deeprelax COMMAND --help for each)\n\n");
+    for (size_t i = 0; i < n_subcommands; i++)
+        fprintf(out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("deeprelax %s\n", DR_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < n_subcommands; i++)
+        if (!strcmp(argv[1], subcommands[i].name))
+            return subcommands[i].run(argc - 1, argv + 1);
+    cli_die(EXIT_USAGE, "unknown command '%s' (try deeprelax --help)", argv[1]);
+}

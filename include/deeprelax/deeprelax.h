@@ -1,0 +1,15 @@
+/* libdeeprelax: the PDE view of deep-learning optimisation on 1-D and 2-D loss landscapes.
+ * One include for the whole public API. */
+#ifndef DEEPRELAX_H
+#define DEEPRELAX_H
+
+#include "deeprelax/error.h"
+#include "deeprelax/grid.h"
+#include "deeprelax/landscape.h"
+#include "deeprelax/npy.h"
+#include "deeprelax/heat.h"
+#include "deeprelax/hopflax.h"
+
+#define DR_VERSION "0.1.0"
+
+#endif

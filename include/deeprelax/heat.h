@@ -1,0 +1,70 @@
+/* Viscous Hamilton-Jacobi equation u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f,
+ * solved exactly by the Cole-Hopf transform:
+ *     u(x,t) = -(1/beta) log( G_{t/beta} * exp(-beta f) )(x),
+ * with G_s the Gaussian of variance s per axis, and grad u(x,t) = (x - <y>)/t where <y> is the
+ * mean of the Gibbs measure rho_x(y) ~ exp(-beta f(y) - beta |x-y|^2/(2t)).
+ *
+ * Two engines compute the same quadrature (the trapezoid rule on a y-grid, spectrally accurate
+ * once the integrand is resolved):
+ *   - FFT: exp(-beta (f - min f)) on a zero-padded grid, convolved by FFTW (r2c/c2r). Fast, but
+ *     its absolute round-off is ~1e-16 of the largest value, so where the convolution is tiny
+ *     relative to its maximum, -log(v)/beta loses every digit.
+ *   - log-domain: per-axis log-sum-exp over a window that provably holds every term within
+ *     e^-40 of the largest; exact in every regime, cheap when beta is large.
+ * AUTO runs FFT, estimates each point's error from its dynamic range, and recomputes the points
+ * that fail the tolerance in the log domain (or uses the log domain alone where the FFT is
+ * hopeless). Plans are built once for a range of times and executed for any t in it. */
+#ifndef DEEPRELAX_HEAT_H
+#define DEEPRELAX_HEAT_H
+
+#include "deeprelax/grid.h"
+#include "deeprelax/landscape.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    DR_HEAT_AUTO = 0,
+    DR_HEAT_FFT,      /* FFT only: fastest, accurate where beta (u - min u) is moderate */
+    DR_HEAT_LOGSUM,   /* log-domain only */
+    DR_HEAT_HYBRID    /* reported by AUTO when FFT ran and some points were redone in log domain */
+} dr_heat_engine;
+
+typedef struct {
+    dr_heat_engine engine;  /* default AUTO */
+    double tol;             /* target absolute accuracy of u for AUTO (default 1e-10) */
+    unsigned fftw_flags;    /* default FFTW_ESTIMATE */
+} dr_heat_options;
+
+/* What an execution did. */
+typedef struct {
+    dr_heat_engine engine;  /* FFT, LOGSUM or HYBRID */
+    size_t log_points;      /* points computed in the log domain */
+    int refine;             /* y-grid refinement factor per axis (1 = the output grid) */
+    double margin;          /* width of the padding beyond the box, per side */
+    size_t quad_points[2];  /* y-grid points per axis (padding and refinement included) */
+    double est_error;       /* estimated max |u error| of the FFT part (0 for LOGSUM) */
+} dr_heat_report;
+
+typedef struct dr_heat_plan dr_heat_plan;
+
+const char *dr_heat_engine_name(dr_heat_engine e); /* "auto", "fft", "logsum", "hybrid" */
+int dr_heat_engine_parse(const char *name, dr_heat_engine *e);
+
+/* Builds a plan for landscape f on grid g (dimension of g = dim of f), inverse temperature
+ * beta in (0, inf), for times in [t_min, t_max]: margins, refinement and FFTW plans are sized for
+ * that range. opt may be NULL (defaults). */
+int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
+                       double t_min, double t_max, const dr_heat_options *opt);
+
+/* u(., t) into u[size]; grad (dim planes, may be NULL) = (x - <y>)/t; report may be NULL.
+ * t must lie in the plan's [t_min, t_max]. Never writes NaN or inf. */
+int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *report);
+
+void dr_heat_plan_free(dr_heat_plan *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

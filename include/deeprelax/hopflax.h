@@ -1,0 +1,47 @@
+/* Inviscid Hamilton-Jacobi equation u_t = -1/2 |grad u|^2, u(.,0) = f, solved exactly by the
+ * Hopf-Lax formula
+ *     u(x,t) = min_y f(y) + |x-y|^2/(2t),
+ * whose minimiser y*(x) is the proximal point prox_{t f}(x), and grad u = (x - y*)/t.
+ *
+ * The minimum over a uniform y-grid is the lower envelope of parabolas (Felzenszwalb and
+ * Huttenlocher), exact and O(n) per axis, separable in 2-D. On the same grid as x the envelope
+ * has curvature exactly 1/t between argmin jumps; to resolve the sharper C/(1+Ct) the
+ * minimisation can run over a y-grid `refine` times finer, with f evaluated there. */
+#ifndef DEEPRELAX_HOPFLAX_H
+#define DEEPRELAX_HOPFLAX_H
+
+#include "deeprelax/grid.h"
+#include "deeprelax/landscape.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int refine;  /* y-grid refinement factor per axis (default 1 = the output grid) */
+} dr_hopflax_options;
+
+typedef struct dr_hopflax_plan dr_hopflax_plan;
+
+/* Plan for landscape f on grid g, for times up to t_max: the y-grid extends beyond the box by a
+ * margin covering every proximal point (|x - y*| <= sqrt(2 t (f(x) - min f))), f sampled there. */
+int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr_grid *g,
+                          double t_max, const dr_hopflax_options *opt);
+
+/* u(., t) into u[size]; prox (dim planes, may be NULL) = y*(x); grad (dim planes, may be NULL)
+ * = (x - y*)/t. 0 < t <= t_max. */
+int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, double *grad);
+
+void dr_hopflax_plan_free(dr_hopflax_plan *p);
+
+/* The 1-D kernel, on caller-owned arrays: for each of the nx points x[i] (ascending),
+ * u[i] = min_k fy[k] + (x[i] - y_k)^2/(2t) over y_k = y0 + k*hy, k < ny, and argmin[i] = y_k* (may
+ * be NULL). work must hold 3*ny + 1 doubles and ny size_t's in iwork. */
+void dr_hopflax_envelope_1d(const double *fy, size_t ny, double y0, double hy,
+                            const double *x, size_t nx, double t,
+                            double *u, double *argmin, double *work, size_t *iwork);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+/* Loss landscapes f : R^d -> R (d = 1 or 2) that can be evaluated anywhere, with gradient.
+ *
+ * A landscape is a function, not an array: solvers evaluate it on padding outside the box and on
+ * refined grids. Three sources: the built-in catalogue, an expression in x (and y) parsed and
+ * differentiated symbolically, and samples on a uniform grid read from a CSV or .npy file
+ * (interpolated between samples, extended beyond them; see dr_landscape_alloc_samples). */
+#ifndef DEEPRELAX_LANDSCAPE_H
+#define DEEPRELAX_LANDSCAPE_H
+
+#include <stddef.h>
+#include "deeprelax/grid.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dr_landscape dr_landscape;
+
+/* One entry of the built-in catalogue. */
+typedef struct {
+    const char *name;      /* "paper1d", "quad2d", ... */
+    int dim;               /* 1 or 2 */
+    double lo[2], hi[2];   /* default domain (the box solvers use when none is given) */
+    const char *formula;   /* human formula, e.g. "x^2 + 1.5 sin(2 pi x)" */
+    const char *note;      /* one line: why it is in the catalogue (may be "") */
+} dr_landscape_info;
+
+/* Options of the built-in landscapes (all fields may be left zero). */
+typedef struct {
+    /* paper1d only: add the authors' small smoothed random term, amplitude `noise` (0 = none),
+     * drawn from `seed`. */
+    double noise;
+    unsigned long seed;
+} dr_landscape_params;
+
+size_t dr_landscape_catalogue_size(void);
+const dr_landscape_info *dr_landscape_catalogue(size_t i);          /* NULL past the end */
+const dr_landscape_info *dr_landscape_catalogue_find(const char *name); /* NULL if unknown */
+
+/* Constructors: on success *out owns a new landscape (free with dr_landscape_free). */
+int dr_landscape_alloc_builtin(dr_landscape **out, const char *name,
+                               const dr_landscape_params *params /* may be NULL */);
+/* `expr` in x (dim 1) or x and y (dim 2), GNU libmatheval syntax (+ - * / ^, sin, exp, ...);
+ * dim 0 infers the dimension from the variables used (2 if y appears, else 1).
+ * DR_EPARSE with a message naming the problem when it does not parse or uses another variable. */
+int dr_landscape_alloc_expr(dr_landscape **out, const char *expr, int dim);
+/* Samples f on the uniform grid `g` (copied). Between samples: natural cubic spline in 1-D,
+ * bicubic in 2-D; beyond the box: the value of the nearest boundary point plus a quadratic wall
+ * 0.5 * wall * dist^2 (wall = the largest |second difference| of the samples, at least 1), so
+ * that relaxation sees a function bounded below that grows away from the data. */
+int dr_landscape_alloc_samples(dr_landscape **out, const dr_grid *g, const double *f);
+/* Reads samples from a file: CSV with header `x,f` or `x,y,f` (rows x fastest, or any order
+ * that fills a uniform grid), or .npy (float64, 1-D or 2-D C order [ny][nx]; `domain` gives
+ * lo,hi per axis: 2 or 4 values, required for .npy, ignored for CSV and may be NULL). */
+int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *domain);
+
+void dr_landscape_free(dr_landscape *f);
+
+int dr_landscape_dim(const dr_landscape *f);
+const char *dr_landscape_name(const dr_landscape *f);     /* catalogue name, "expr" or the file */
+const char *dr_landscape_formula(const dr_landscape *f);  /* formula, expression or "samples" */
+void dr_landscape_domain(const dr_landscape *f, double lo[2], double hi[2]); /* default box */
+
+/* f(x); x has dim entries. */
+double dr_landscape_value(const dr_landscape *f, const double *x);
+/* f(x), and its gradient into grad[dim]. */
+double dr_landscape_value_grad(const dr_landscape *f, const double *x, double *grad);
+/* Hessian (dim x dim, row-major) at x. DR_EUNSUPPORTED where f has no second derivative
+ * available (e.g. `abs` at 0 gives 0 there; samples give the interpolant's). */
+int dr_landscape_hessian(const dr_landscape *f, const double *x, double *hess);
+
+/* C: an upper bound of the largest eigenvalue of D^2 f, used by the semi-concavity bound
+ * C/(1+Ct). Analytic for the catalogue; for expressions and samples the maximum over a fine
+ * sampling of [lo,hi] (a measured value, not a proof). NAN when none is known (e.g. `abs`
+ * has a kink: +inf). */
+double dr_landscape_curvature_bound(const dr_landscape *f, const double lo[2], const double hi[2]);
+
+/* Fills field[dr_grid_size(g)] with f at the grid points (x fastest). */
+void dr_landscape_sample(const dr_landscape *f, const dr_grid *g, double *field);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
