@@ -1,0 +1,235 @@
+/* The MLP trainer of libdeeprelax: IDX data sets, a float32 multi-layer perceptron on CBLAS
+ * (dense, ReLU, batch normalisation, dropout, softmax cross-entropy), optimisers on the flat
+ * parameter vector (SGD with Nesterov momentum, Entropy-SGD, HJ, Elastic-SGD), model files and
+ * 2-D loss slices. The paper's `mnistfc` network is a preset.
+ *
+ * Conventions: row-major float32 arrays, a minibatch is B rows; every parameter of a network lives
+ * in one flat vector whose layout dr_mlp fixes; the library never prints: long loops report
+ * through a caller-supplied progress callback. */
+#ifndef DEEPRELAX_NN_H
+#define DEEPRELAX_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- random numbers ------------------------------------------------------------------------ */
+/* xoshiro256** (Blackman and Vigna): dropout masks and Langevin noise need ~1e8 variates per
+ * second, which a function-pointer generator cannot deliver; the stream is fixed by the seed. */
+typedef struct { uint64_t s[4]; } dr_nn_rng;
+void dr_nn_rng_seed(dr_nn_rng *r, uint64_t seed);
+uint64_t dr_nn_rng_next(dr_nn_rng *r);
+double dr_nn_rng_uniform(dr_nn_rng *r);   /* in [0, 1) with 53 random bits */
+double dr_nn_rng_gaussian(dr_nn_rng *r);  /* standard normal */
+
+/* ---- IDX data -------------------------------------------------------------------------------- */
+/* Reads an IDX file (gzip or plain: zlib reads both) of unsigned bytes. `want_dims` is 1 for
+ * labels (magic 0x00000801) and 3 for images (magic 0x00000803). On success dims[0..want_dims)
+ * are the header's sizes and *data (malloc'ed, caller frees) holds their product of bytes.
+ * Missing file -> DR_EIO; wrong magic, absurd sizes, truncated or over-long data, corrupt gzip ->
+ * DR_EFORMAT; every message names the file. */
+int dr_idx_read(const char *path, int want_dims, size_t dims[3], unsigned char **data);
+
+/* A labelled data set: n examples of dim = rows*cols features scaled to [0, 1] as float32. */
+typedef struct {
+    size_t n, rows, cols, dim;
+    float *x;          /* n x dim */
+    unsigned char *y;  /* n labels */
+    int n_classes;     /* 1 + the largest label */
+} dr_dataset;
+
+/* Loads the training (`train` = 1: train-images-idx3-ubyte, train-labels-idx1-ubyte) or test
+ * (t10k-...) pair from `dir`, each file with or without ".gz". Checks that the counts agree and
+ * that labels are below 256. Free with dr_dataset_free. */
+int dr_dataset_load(dr_dataset *d, const char *dir, int train);
+void dr_dataset_free(dr_dataset *d);
+
+/* Where the data is: `given` if not NULL, else $DEEPRELAX_DATA, else the first of data/mnist,
+ * $HOME/.local/share/deeprelax/mnist, /usr/share/datasets/mnist that holds the training images.
+ * Writes the directory into out[outlen]; DR_ENOTFOUND (message listing the places) otherwise. */
+int dr_data_dir(const char *given, char *out, size_t outlen);
+
+/* ---- layer kernels (used by dr_mlp; public for tests and reuse) ----------------------------- */
+/* Dense: y = x W^T + b, x is B x in, W is out x in, b (may be NULL) is out, y is B x out. */
+void dr_dense_forward(size_t B, size_t in, size_t out, const float *x, const float *W,
+                      const float *b, float *y);
+/* Backward of dense: dW = dy^T x (overwritten), db = column sums of dy (if not NULL),
+ * dx = dy W (if not NULL). */
+void dr_dense_backward(size_t B, size_t in, size_t out, const float *x, const float *W,
+                       const float *dy, float *dW, float *db, float *dx);
+void dr_relu_forward(size_t n, const float *x, float *y);
+/* Uses the forward output y (y > 0 <=> x > 0); dx may alias dy. */
+void dr_relu_backward(size_t n, const float *y, const float *dy, float *dx);
+/* Inverted dropout: mask[i] = 0 with probability p, else 1/(1-p). */
+void dr_dropout_mask(size_t n, float p, dr_nn_rng *rng, float *mask);
+void dr_dropout_apply(size_t n, const float *mask, const float *x, float *y); /* also backward */
+/* Batch normalisation over the B rows of a B x C array, training mode (batch statistics,
+ * biased variance): saves xhat (B x C) and invstd (C) for the backward pass and the batch mean
+ * and unbiased variance (C each, for running averages). */
+void dr_batchnorm_forward_train(size_t B, size_t C, const float *x, const float *gamma,
+                                const float *beta, float eps, float *y, float *xhat,
+                                float *invstd, float *mean, float *var_unbiased);
+void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *gamma,
+                               const float *beta, const float *run_mean, const float *run_var,
+                               float eps, float *y);
+/* dx may alias dy. dgamma and dbeta are overwritten. */
+void dr_batchnorm_backward(size_t B, size_t C, const float *xhat, const float *invstd,
+                           const float *gamma, const float *dy, float *dx, float *dgamma,
+                           float *dbeta);
+/* Mean softmax cross-entropy of B rows of K logits against labels; dlogits (if not NULL) gets
+ * its gradient, *errors (if not NULL) the number of rows whose arg-max is not the label. */
+double dr_softmax_xent(size_t B, size_t K, const float *logits, const unsigned char *labels,
+                       float *dlogits, size_t *errors);
+
+/* ---- the network ------------------------------------------------------------------------------ */
+#define DR_MLP_MAX_LAYERS 8
+
+/* sizes[0] inputs, sizes[n_layers] classes; every hidden layer is dense -> [batch norm] -> ReLU ->
+ * [dropout]; the input gets dropout `dropout_in`. With batch norm a dense layer has no bias (the
+ * norm's beta replaces it). */
+typedef struct {
+    int n_layers;                        /* dense layers, 1..DR_MLP_MAX_LAYERS */
+    size_t sizes[DR_MLP_MAX_LAYERS + 1];
+    int batchnorm;
+    float dropout_in, dropout_hidden;    /* in [0, 1) */
+} dr_mlp_config;
+
+/* "mnistfc" (the paper's: input dropout 0.2, 784-1024-1024-10, batch norm, dropout 0.2) or
+ * "small" (784-64-64-10, batch norm, dropout 0.1/0.1, for tests). DR_ENOTFOUND otherwise. */
+int dr_mlp_preset(dr_mlp_config *c, const char *name);
+int dr_mlp_config_check(const dr_mlp_config *c);
+
+typedef struct dr_mlp dr_mlp;
+
+/* Builds the network's layout and a workspace for minibatches of up to max_batch rows. */
+int dr_mlp_alloc(dr_mlp **m, const dr_mlp_config *c, size_t max_batch);
+void dr_mlp_free(dr_mlp *m);
+const dr_mlp_config *dr_mlp_get_config(const dr_mlp *m);
+size_t dr_mlp_n_params(const dr_mlp *m);
+/* Batch-norm running means and variances (not trained by gradients): 2 * (hidden units), stored
+ * in the model and updated by DR_MLP_TRAIN passes with momentum 0.1, as PyTorch does. */
+size_t dr_mlp_n_state(const dr_mlp *m);
+float *dr_mlp_state(dr_mlp *m);
+
+/* Where each layer's pieces live in the flat vector (offsets in floats; SIZE_MAX if absent). */
+typedef struct { size_t W, b, gamma, beta, in, out; } dr_mlp_layer_layout;
+void dr_mlp_layout(const dr_mlp *m, int layer, dr_mlp_layer_layout *l);
+
+/* PyTorch's default initialisation (weights and biases uniform in +-1/sqrt(fan_in)), gamma = 1,
+ * beta = 0; also resets the running statistics to mean 0, variance 1. */
+void dr_mlp_init(dr_mlp *m, float *w, uint64_t seed);
+
+enum dr_mlp_mode {
+    DR_MLP_TRAIN,      /* dropout on, batch statistics, running statistics updated */
+    DR_MLP_EVAL,       /* dropout off, running statistics */
+    DR_MLP_BATCHSTATS  /* dropout off, batch statistics, running statistics untouched */
+};
+
+/* One minibatch: the mean cross-entropy at parameters w (flat), its gradient into grad (if not
+ * NULL; with batch norm this needs TRAIN or BATCHSTATS mode) and the number of misclassified
+ * rows. Dropout masks are drawn from `seed`: the same seed gives the same
+ * masks (which makes a finite-difference check possible). */
+int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned char *y, size_t B,
+                     int mode, uint64_t seed, double *loss, size_t *errors, float *grad);
+
+/* Mean loss and error rate over a whole data set (or its first n_max rows if n_max > 0), in
+ * chunks of the workspace size, in DR_MLP_EVAL or DR_MLP_BATCHSTATS mode. */
+int dr_mlp_evaluate(dr_mlp *m, const float *w, const dr_dataset *d, size_t n_max, int mode,
+                    double *loss, double *error);
+
+/* ---- model files ----------------------------------------------------------------------------- */
+/* Binary little-endian: magic "DRMLP\r\n\x1a", version 1, the config, the flat parameters and the
+ * running statistics (float32), a CRC-32 of all that. Loading checks each of these. */
+int dr_mlp_save(const char *path, const dr_mlp *m, const float *w);
+/* Allocates *m (workspace max_batch) and *w (malloc'ed, caller frees). */
+int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **m, float **w);
+
+/* ---- optimisers and the trainer ----------------------------------------------------------- */
+enum dr_optim_kind { DR_OPTIM_SGD, DR_OPTIM_ENTROPY_SGD, DR_OPTIM_HJ, DR_OPTIM_ELASTIC_SGD };
+
+typedef struct {
+    int kind;
+    double lr;            /* outer learning rate (schedule may override) */
+    double momentum;      /* Nesterov momentum on the outer step (0.9) */
+    double weight_decay;  /* L2 added to the gradient (0) */
+    /* Entropy-SGD and HJ */
+    int L;                /* inner steps per outer step */
+    double inner_lr;      /* eta' (Entropy-SGD inner step, 0.1) */
+    double noise;         /* 1/sqrt(beta): inner Langevin noise sqrt(2 eta') * noise * xi */
+    double alpha;         /* averaging of the inner iterates (0.75) */
+    double g0, g1;        /* scoping gamma_k = 1/(g0 (1+g1)^k), k = outer steps */
+    double hj_gamma;      /* HJ: proximal scale t in p <- 0.75 p + 0.25 grad f(x - t p) */
+    /* Elastic-SGD */
+    int replicas;
+    double rho, rho_growth, rho_max; /* coupling rho_k = min(rho_max, rho (1+rho_growth)^k) */
+} dr_optim_params;
+
+/* The authors' MNIST defaults for `kind` (see the CLI's --help for the numbers). */
+void dr_optim_defaults(dr_optim_params *p, int kind);
+int dr_optim_kind_from_name(const char *name, int *kind);
+const char *dr_optim_kind_name(int kind);
+/* Gradient evaluations per outer step, and per data pass in multiples of an SGD epoch. */
+int dr_optim_grads_per_step(const dr_optim_params *p);
+
+/* The gradient oracle: a fresh minibatch each call, the gradient of its loss at w. */
+typedef int (*dr_grad_fn)(void *ctx, const float *w, float *grad, double *loss, size_t *errors);
+
+typedef struct dr_optim dr_optim;
+int dr_optim_alloc(dr_optim **o, const dr_optim_params *p, size_t n, const float *w0);
+void dr_optim_free(dr_optim *o);
+/* One outer step on w (n floats) at learning rate lr, calling `grad` as often as the method
+ * needs (1, L, or `replicas` times). For Elastic-SGD w is the replicas' mean on return. */
+int dr_optim_step(dr_optim *o, float *w, double lr, dr_grad_fn grad, void *ctx);
+
+/* Progress inside an epoch: steps done of total; returning non-zero stops the epoch
+ * (dr_train_epoch then returns DR_EINVAL "interrupted"). */
+typedef int (*dr_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct dr_trainer dr_trainer;
+typedef struct {
+    double train_loss, train_error; /* means over every minibatch gradient of the epoch */
+    double test_loss, test_error;   /* DR_MLP_EVAL on the test set (NaN without one) */
+    double effective_epoch;         /* data passes so far, in SGD epochs */
+    double seconds;                 /* wall time of the epoch (training and test) */
+} dr_epoch_stats;
+
+/* A trainer owns the optimiser state and the minibatch order; the model, parameters and data sets
+ * stay the caller's. `test` may be NULL. */
+int dr_trainer_alloc(dr_trainer **t, dr_mlp *m, float *w, const dr_dataset *train,
+                     const dr_dataset *test, const dr_optim_params *p, size_t batch,
+                     uint64_t seed);
+void dr_trainer_free(dr_trainer *t);
+/* One epoch: ceil(n/batch) outer steps at learning rate lr. */
+int dr_train_epoch(dr_trainer *t, double lr, dr_progress_fn progress, void *ctx,
+                   dr_epoch_stats *stats);
+
+/* Learning-rate schedule "EPOCH:LR,...": from epoch EPOCH (1-based) on, the rate is LR; before
+ * the first entry the base rate holds. */
+#define DR_LR_SCHEDULE_MAX 32
+typedef struct { int n; int epoch[DR_LR_SCHEDULE_MAX]; double lr[DR_LR_SCHEDULE_MAX]; } dr_lr_schedule;
+int dr_lr_schedule_parse(dr_lr_schedule *s, const char *text);
+double dr_lr_schedule_at(const dr_lr_schedule *s, double base, int epoch);
+
+/* Number of threads of the BLAS (and of the trainer's own loops); n <= 0 means all cores. */
+void dr_nn_set_threads(int n);
+int dr_nn_get_threads(void);
+
+/* ---- loss slices -------------------------------------------------------------------------- */
+/* Two random directions, filter-normalised (Li et al. 2018): Gaussian, then each row of every
+ * weight matrix (one neuron's incoming weights) rescaled to that row's norm in w; biases and
+ * batch-norm parameters get 0. d1, d2 have dr_mlp_n_params entries. */
+void dr_slice_directions(const dr_mlp *m, const float *w, uint64_t seed, float *d1, float *d2);
+
+/* The loss (DR_MLP_BATCHSTATS over the first n_samples rows of d) at w + a d1 + b d2 on the
+ * n x n grid a, b in [-span, span] (a fastest): out[j*n + i] at a_i, b_j. */
+int dr_slice_eval(dr_mlp *m, const float *w, const float *d1, const float *d2,
+                  const dr_dataset *d, size_t n_samples, size_t n, double span, double *out,
+                  dr_progress_fn progress, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
