@@ -34,9 +34,29 @@ int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, do
 
 void dr_hopflax_plan_free(dr_hopflax_plan *p);
 
+/* The y-grid a plan minimises over, so that callers (tests, reports) can reproduce it:
+ * y_k = y0[a] + k * hy[a], k < ny[a] on axis a (ny[1] = 1 in 1-D), hy = h / refine. The box's
+ * own points are y-grid points (k = margin_points[a] + i * refine). */
+typedef struct {
+    int refine;
+    double margin;            /* distance beyond the box covered at t_max, per side */
+    size_t margin_points[2];  /* y-grid points beyond the box, per side and axis */
+    size_t ny[2];
+    double y0[2], hy[2];
+    double fmin, fmax_box;    /* min of f over the y-grid, max of f over the box points */
+} dr_hopflax_info;
+
+void dr_hopflax_plan_info(const dr_hopflax_plan *p, dr_hopflax_info *info);
+
 /* The 1-D kernel, on caller-owned arrays: for each of the nx points x[i] (ascending),
  * u[i] = min_k fy[k] + (x[i] - y_k)^2/(2t) over y_k = y0 + k*hy, k < ny, and argmin[i] = y_k* (may
- * be NULL). work must hold 3*ny + 1 doubles and ny size_t's in iwork. */
+ * be NULL). work must hold 3*ny + 1 doubles and ny size_t's in iwork.
+ * Preconditions (not checked: the plan checks them): t > 0 and hy > 0, both finite.
+ * O(ny + nx) for ascending x; any order is still correct, only slower.
+ * Samples fy[k] = +inf (or NaN) are walls: skipped. If every sample is skipped, u = +inf and
+ * argmin = NaN. Ties (two y_k with equal value at x, in floating point) go to the smaller y_k,
+ * as a left-to-right brute-force scan with strict < would choose (up to the round-off of the
+ * breakpoints between parabolas, a few ulps of x). */
 void dr_hopflax_envelope_1d(const double *fy, size_t ny, double y0, double hy,
                             const double *x, size_t nx, double t,
                             double *u, double *argmin, double *work, size_t *iwork);
