@@ -44,7 +44,9 @@ typedef struct {
     int refine;             /* y-grid refinement factor per axis (1 = the output grid) */
     double margin;          /* width of the padding beyond the box, per side */
     size_t quad_points[2];  /* y-grid points per axis (padding and refinement included) */
-    double est_error;       /* estimated max |u error| of the FFT part (0 for LOGSUM) */
+    double est_error;       /* estimated max |u error| of the FFT values kept (0 for LOGSUM) */
+    int margin_capped;      /* 1 if the padding hit its size cap before the terms beyond it
+                               became negligible (then values near the box edge may be off) */
 } dr_heat_report;
 
 typedef struct dr_heat_plan dr_heat_plan;

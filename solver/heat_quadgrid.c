@@ -1,0 +1,240 @@
+/* The y-grid of the Cole-Hopf quadrature: how fine, and how far beyond the box.
+ *
+ * Fineness. The trapezoid rule is spectrally accurate for the Gibbs integrand
+ * exp(-beta f(y) - |x-y|^2/(2s)) once its narrowest feature is resolved. Near a minimum that
+ * integrand is a Gaussian of standard deviation sigma/sqrt(1 + t f''), sigma = sqrt(t/beta); the
+ * rule's relative error on a Gaussian of std w with spacing hy is 2 exp(-2 pi^2 w^2/hy^2), below
+ * 1e-15 once hy <= 0.7 w. So hy = h/refine with refine the smallest integer meeting that at the
+ * smallest t and the largest curvature C of f (analytic bound, else measured second differences).
+ *
+ * Padding. A term y beyond the box matters to some output x only if
+ *     beta (f(y) - f(x)) + beta |x-y|^2/(2t) < CUT
+ * for some x in the box (the term at y = x itself is one of the sum's terms, so it bounds the sum
+ * from below). The minimum over x of -f(x) + |x-y|^2/(2t) is a Hopf-Lax envelope of -f over the
+ * box, computed exactly in O(n) per axis; we sample f on a generous candidate padding, evaluate
+ * this criterion at every padded point, and keep the padding up to the last point that fails it.
+ * Landscapes that grow away from the box thus get a thin padding, flat or periodic ones a wide one.
+ * The one assumption: f beyond the candidate padding (a Gaussian-tail bound: no term there can
+ * matter unless f falls below its minimum seen so far) does not dip lower still. */
+#include "heat_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deeprelax/error.h"
+#include "deeprelax/hopflax.h"
+
+#define MAX_REFINE_1D 256
+#define MAX_REFINE_2D 16
+#define MAX_POINTS_1D ((size_t)1 << 24)
+#define MAX_POINTS_2D ((size_t)1 << 24)
+
+/* Largest second difference of f over the output grid: a curvature estimate when no bound is
+ * known (a kink then shows as ~2 |jump in slope| / h, which is what the quadrature must resolve). */
+static double measured_curvature(const dr_landscape *f, const dr_grid *g)
+{
+    double cmax = 0.0, x[2];
+    for (int a = 0; a < g->dim; a++) {
+        int b = 1 - a;
+        size_t nb = g->dim == 2 ? g->n[b] : 1;
+        for (size_t j = 0; j < nb; j++) {
+            if (g->dim == 2) x[b] = dr_grid_coord(g, b, j);
+            for (size_t i = 1; i + 1 < g->n[a]; i++) {
+                double fv[3];
+                for (int k = 0; k < 3; k++) {
+                    x[a] = dr_grid_coord(g, a, i - 1 + (size_t)k);
+                    fv[k] = dr_landscape_value(f, x);
+                }
+                double c = (fv[0] - 2.0 * fv[1] + fv[2]) / (g->h[a] * g->h[a]);
+                if (c > cmax) cmax = c;
+            }
+        }
+    }
+    return cmax;
+}
+
+static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, double t_min)
+{
+    double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
+    if (!isfinite(C)) C = measured_curvature(f, g);
+    if (C < 0.0) C = 0.0;
+    double w = sqrt(t_min / beta) / sqrt(1.0 + t_min * C);
+    double hmax = g->h[0];
+    if (g->dim == 2 && g->h[1] > hmax) hmax = g->h[1];
+    double r = ceil(hmax / (0.7 * w));
+    int cap = g->dim == 1 ? MAX_REFINE_1D : MAX_REFINE_2D;
+    if (!(r >= 1.0)) r = 1.0;
+    if (r > cap) r = cap;
+    return (int)r;
+}
+
+/* Minimum over the box points (bx .. bx+nb-1 of a line of spacing hy) of -f + d^2/(2t), at every
+ * point of the line: one lower envelope. */
+static void envelope_line(const double *negf, size_t nb, double ybox0, double hy,
+                          const double *ycoord, size_t n, double t, double *out,
+                          double *work, size_t *iwork)
+{
+    dr_hopflax_envelope_1d(negf, nb, ybox0, hy, ycoord, n, t, out, NULL, work, iwork);
+}
+
+int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
+                      double t_min, double t_max)
+{
+    memset(qg, 0, sizeof *qg);
+    int dim = g->dim;
+    int r = choose_refine(f, g, beta, t_min);
+    size_t nbox[2] = {1, 1};
+    double hy[2] = {1.0, 1.0};
+    for (int a = 0; a < dim; a++) {
+        nbox[a] = (g->n[a] - 1) * (size_t)r + 1;
+        hy[a] = g->h[a] / r;
+    }
+
+    /* Range of f over the box (at output points), for the Gaussian-tail bound of the padding. */
+    double fmin = INFINITY, fmax = -INFINITY, x[2] = {0, 0};
+    for (size_t j = 0; j < g->n[1]; j++) {
+        if (dim == 2) x[1] = dr_grid_coord(g, 1, j);
+        for (size_t i = 0; i < g->n[0]; i++) {
+            x[0] = dr_grid_coord(g, 0, i);
+            double v = dr_landscape_value(f, x);
+            if (!isfinite(v))
+                return dr_error(DR_ENUMERIC, "the landscape is not finite at x = %g%s%g",
+                                x[0], dim == 2 ? ", y = " : "", dim == 2 ? x[1] : 0.0);
+            if (v < fmin) fmin = v;
+            if (v > fmax) fmax = v;
+        }
+    }
+    double s_max = t_max / beta;
+    double loose = sqrt(2.0 * t_max * (fmax - fmin) + 2.0 * s_max * (DR_HEAT_CUT + 20.0));
+
+    /* Candidate padding, shrunk to the point budget if needed. */
+    size_t mc[2] = {0, 0}, budget = dim == 1 ? MAX_POINTS_1D : MAX_POINTS_2D;
+    for (int a = 0; a < dim; a++)
+        mc[a] = (size_t)ceil(loose / hy[a]) + 2;
+    for (;;) {
+        size_t total = 1;
+        for (int a = 0; a < dim; a++) total *= nbox[a] + 2 * mc[a];
+        if (total <= budget) break;
+        int shrunk = 0;
+        for (int a = 0; a < dim; a++)
+            if (mc[a] > 4) { mc[a] = mc[a] * 3 / 4; shrunk = 1; }
+        if (!shrunk)
+            return dr_error(DR_EINVAL, "grid too large for the quadrature: %zu x %zu points "
+                            "after refinement by %d", nbox[0], nbox[1], r);
+    }
+    size_t N[2] = {1, 1};
+    double c0[2] = {0, 0};
+    for (int a = 0; a < dim; a++) {
+        N[a] = nbox[a] + 2 * mc[a];
+        c0[a] = g->lo[a] - (double)mc[a] * hy[a];
+    }
+    size_t total = N[0] * N[1];
+    double *fc = malloc(total * sizeof *fc);
+    double *crit = malloc(total * sizeof *crit);
+    size_t nmax = N[0] > N[1] ? N[0] : N[1];
+    double *ycoord = malloc(2 * nmax * sizeof *ycoord);
+    double *work = malloc((3 * nmax + 1 + 2 * nmax) * sizeof *work);
+    size_t *iwork = malloc(nmax * sizeof *iwork);
+    if (!fc || !crit || !ycoord || !work || !iwork) {
+        free(fc); free(crit); free(ycoord); free(work); free(iwork);
+        return dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid", total);
+    }
+    double *line = work + 3 * nmax + 1, *line_out = line + nmax;
+
+    for (size_t j = 0; j < N[1]; j++) {
+        if (dim == 2) x[1] = c0[1] + (double)j * hy[1];
+        for (size_t i = 0; i < N[0]; i++) {
+            x[0] = c0[0] + (double)i * hy[0];
+            double v = dr_landscape_value(f, x);
+            if (!isfinite(v)) {
+                free(fc); free(crit); free(ycoord); free(work); free(iwork);
+                return dr_error(DR_ENUMERIC, "the landscape is not finite at x = %g%s%g "
+                                "(outside the box, where the solver pads)", x[0],
+                                dim == 2 ? ", y = " : "", dim == 2 ? x[1] : 0.0);
+            }
+            fc[j * N[0] + i] = v;
+        }
+    }
+
+    /* crit = f(y) + min over box x of (-f(x) + |x-y|^2/(2 t_max)), separably. Rows outside the
+     * box hold no x: their envelope stays +inf before the second pass. */
+    double *xs = ycoord, *ys = ycoord + nmax;
+    for (size_t i = 0; i < N[0]; i++) xs[i] = c0[0] + (double)i * hy[0];
+    for (size_t j = 0; j < N[1]; j++) ys[j] = c0[1] + (double)j * hy[1];
+    for (size_t j = 0; j < N[1]; j++) {
+        double *row = crit + j * N[0];
+        if (dim == 2 && (j < mc[1] || j >= mc[1] + nbox[1])) {
+            for (size_t i = 0; i < N[0]; i++) row[i] = INFINITY;
+            continue;
+        }
+        for (size_t i = 0; i < nbox[0]; i++) line[i] = -fc[j * N[0] + mc[0] + i];
+        envelope_line(line, nbox[0], g->lo[0], hy[0], xs, N[0], t_max, row, work, iwork);
+    }
+    if (dim == 2) {
+        for (size_t i = 0; i < N[0]; i++) {
+            for (size_t j = 0; j < nbox[1]; j++) line[j] = crit[(mc[1] + j) * N[0] + i];
+            envelope_line(line, nbox[1], g->lo[1], hy[1], ys, N[1], t_max, line_out, work, iwork);
+            for (size_t j = 0; j < N[1]; j++) crit[j * N[0] + i] = line_out[j];
+        }
+    }
+
+    /* Padding per axis: one beyond the farthest point whose term can matter. */
+    double threshold = (DR_HEAT_CUT + log((double)total)) / beta;
+    size_t need[2] = {1, 1};
+    for (size_t j = 0; j < N[1]; j++) {
+        size_t dj = dim == 2 ? (j < mc[1] ? mc[1] - j : (j >= mc[1] + nbox[1] ? j - (mc[1] + nbox[1]) + 1 : 0)) : 0;
+        for (size_t i = 0; i < N[0]; i++) {
+            size_t di = i < mc[0] ? mc[0] - i : (i >= mc[0] + nbox[0] ? i - (mc[0] + nbox[0]) + 1 : 0);
+            if (di == 0 && dj == 0) continue;
+            if (fc[j * N[0] + i] + crit[j * N[0] + i] >= threshold) continue;
+            if (di + 1 > need[0]) need[0] = di + 1;
+            if (dj + 1 > need[1]) need[1] = dj + 1;
+        }
+    }
+    for (int a = 0; a < dim; a++) {
+        if (need[a] > mc[a]) {
+            need[a] = mc[a];
+            qg->margin_capped = 1;
+        }
+    }
+
+    /* The final grid: the central block of the candidate. */
+    qg->dim = dim;
+    qg->refine = r;
+    size_t off[2] = {0, 0};
+    for (int a = 0; a < 2; a++) {
+        if (a < dim) {
+            qg->margin[a] = need[a];
+            qg->n[a] = nbox[a] + 2 * need[a];
+            qg->hy[a] = hy[a];
+            qg->y0[a] = g->lo[a] - (double)need[a] * hy[a];
+            off[a] = mc[a] - need[a];
+        } else {
+            qg->n[a] = 1; qg->hy[a] = 1.0; qg->y0[a] = 0.0; qg->margin[a] = 0;
+        }
+    }
+    qg->a = malloc(qg->n[0] * qg->n[1] * sizeof *qg->a);
+    if (!qg->a) {
+        free(fc); free(crit); free(ycoord); free(work); free(iwork);
+        return dr_error(DR_ENOMEM, "out of memory for the quadrature grid");
+    }
+    double fref = INFINITY;
+    for (size_t j = 0; j < qg->n[1]; j++)
+        for (size_t i = 0; i < qg->n[0]; i++) {
+            double v = fc[(j + off[1]) * N[0] + i + off[0]];
+            if (v < fref) fref = v;
+        }
+    qg->fref = fref;
+    for (size_t j = 0; j < qg->n[1]; j++)
+        for (size_t i = 0; i < qg->n[0]; i++)
+            qg->a[j * qg->n[0] + i] = -beta * (fc[(j + off[1]) * N[0] + i + off[0]] - fref);
+    free(fc); free(crit); free(ycoord); free(work); free(iwork);
+    return DR_SUCCESS;
+}
+
+void dr_quadgrid_free(dr_quadgrid *qg)
+{
+    free(qg->a);
+    qg->a = NULL;
+}

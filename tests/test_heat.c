@@ -1,0 +1,300 @@
+/* Tests of the Cole-Hopf (viscous) solver against closed forms, an independent brute-force
+ * quadrature, the Hopf-Lax solution as beta grows, and each other's engines. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "deeprelax/deeprelax.h"
+
+static dr_landscape *builtin(const char *name)
+{
+    dr_landscape *f = NULL;
+    int status = dr_landscape_alloc_builtin(&f, name, NULL);
+    if (status) fail_msg("%s: %s", name, dr_error_message());
+    return f;
+}
+
+static dr_grid grid1(size_t n, double lo, double hi)
+{
+    dr_grid g;
+    assert_int_equal(dr_grid_init(&g, 1, &n, &lo, &hi), DR_SUCCESS);
+    return g;
+}
+
+static dr_grid grid2(size_t n, double lo, double hi)
+{
+    dr_grid g;
+    size_t nn[2] = {n, n};
+    double l[2] = {lo, lo}, h[2] = {hi, hi};
+    assert_int_equal(dr_grid_init(&g, 2, nn, l, h), DR_SUCCESS);
+    return g;
+}
+
+/* Solves and returns u (and grad if asked); report into rep. */
+static double *solve(const dr_landscape *f, const dr_grid *g, double beta, double t,
+                     dr_heat_engine engine, double **grad, dr_heat_report *rep)
+{
+    dr_heat_plan *p = NULL;
+    dr_heat_options opt = {.engine = engine};
+    int status = dr_heat_plan_alloc(&p, f, g, beta, t, t, &opt);
+    if (status) fail_msg("plan: %s", dr_error_message());
+    size_t size = dr_grid_size(g);
+    double *u = malloc(size * sizeof *u);
+    if (grad) *grad = malloc((size_t)g->dim * size * sizeof **grad);
+    status = dr_heat_execute(p, t, u, grad ? *grad : NULL, rep);
+    if (status) fail_msg("execute: %s", dr_error_message());
+    dr_heat_plan_free(p);
+    return u;
+}
+
+/* f = c|x|^2/2 relaxes to u = c|x|^2/(2(1+ct)) + (d/(2 beta)) log(1+ct) exactly (the Gaussian
+ * convolution of a Gaussian), with grad u = c x/(1+ct). The issue asks 1e-9 on the inner half. */
+static void quad_1d_closed_form(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("quad");
+    dr_grid g = grid1(2001, -5, 5);
+    double beta = 10, t = 1, *grad;
+    dr_heat_report rep;
+    double *u = solve(f, &g, beta, t, DR_HEAT_AUTO, &grad, &rep);
+    double err = 0, gerr = 0;
+    for (size_t i = 0; i < g.n[0]; i++) {
+        double x = dr_grid_coord(&g, 0, i);
+        if (fabs(x) > 2.5) continue;
+        double exact = x * x / (2 * (1 + t)) + log(1 + t) / (2 * beta);
+        err = fmax(err, fabs(u[i] - exact));
+        gerr = fmax(gerr, fabs(grad[i] - x / (1 + t)));
+    }
+    print_message("quad 1-D: max |u - exact| = %.3g, max |grad error| = %.3g (%s)\n", err, gerr,
+                  dr_heat_engine_name(rep.engine));
+    assert_true(err <= 1e-9);
+    assert_true(gerr <= 1e-8);
+    free(u); free(grad);
+    dr_landscape_free(f);
+}
+
+/* Every grid point, not only the inner half: auto must hand the FFT's failures to the log
+ * domain, so the whole box meets the closed form too (beta (u - min u) reaches 62 there). */
+static void quad_1d_whole_box(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("quad");
+    dr_grid g = grid1(1001, -5, 5);
+    double beta = 10, t = 1;
+    dr_heat_report rep;
+    double *u = solve(f, &g, beta, t, DR_HEAT_AUTO, NULL, &rep);
+    double err = 0;
+    for (size_t i = 0; i < g.n[0]; i++) {
+        double x = dr_grid_coord(&g, 0, i);
+        err = fmax(err, fabs(u[i] - (x * x / (2 * (1 + t)) + log(1 + t) / (2 * beta))));
+    }
+    print_message("quad 1-D whole box: max error %.3g, %zu log-domain points (%s)\n", err,
+                  rep.log_points, dr_heat_engine_name(rep.engine));
+    assert_true(err <= 1e-9);
+    assert_true(rep.log_points > 0);  /* the FFT alone cannot do the edges */
+    free(u);
+    dr_landscape_free(f);
+}
+
+static void quad_2d_closed_form(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("quad2d");
+    dr_grid g = grid2(513, -5, 5);
+    double beta = 10, t = 1, *grad;
+    dr_heat_report rep;
+    double *u = solve(f, &g, beta, t, DR_HEAT_AUTO, &grad, &rep);
+    size_t size = dr_grid_size(&g);
+    double err = 0, gerr = 0;
+    for (size_t j = 0; j < g.n[1]; j++)
+        for (size_t i = 0; i < g.n[0]; i++) {
+            double x = dr_grid_coord(&g, 0, i), y = dr_grid_coord(&g, 1, j);
+            if (fabs(x) > 2.5 || fabs(y) > 2.5) continue;
+            size_t k = j * g.n[0] + i;
+            double exact = (x * x + y * y) / (2 * (1 + t)) + 2 * log(1 + t) / (2 * beta);
+            err = fmax(err, fabs(u[k] - exact));
+            gerr = fmax(gerr, fabs(grad[k] - x / (1 + t)));
+            gerr = fmax(gerr, fabs(grad[size + k] - y / (1 + t)));
+        }
+    print_message("quad 2-D 513^2: max |u - exact| = %.3g, grad %.3g (%s, %zu log points)\n",
+                  err, gerr, dr_heat_engine_name(rep.engine), rep.log_points);
+    assert_true(err <= 1e-9);
+    assert_true(gerr <= 1e-8);
+    free(u); free(grad);
+    dr_landscape_free(f);
+}
+
+/* Brute force, written independently of the solver: for each x, the trapezoid rule over its own
+ * y-grid (spacing and extent chosen here, not aligned with the solver's), summed in the log
+ * domain with every term (no window): u = -(1/beta) log sum_k hy G_s(x - y_k) exp(-beta f(y_k)). */
+static double brute_force_u(const dr_landscape *f, double x, double beta, double t, double ylo,
+                            double yhi, double hy)
+{
+    double s = t / beta, best = -INFINITY;
+    size_t m = (size_t)ceil((yhi - ylo) / hy) + 1;
+    double *e = malloc(m * sizeof *e);
+    for (size_t k = 0; k < m; k++) {
+        double y = ylo + (double)k * hy;
+        e[k] = -beta * dr_landscape_value(f, &y) - (x - y) * (x - y) / (2 * s);
+        if (e[k] > best) best = e[k];
+    }
+    double sum = 0;
+    for (size_t k = 0; k < m; k++) sum += exp(e[k] - best);
+    free(e);
+    return -(best + log(sum * hy / sqrt(2 * M_PI * s))) / beta;
+}
+
+static void paper1d_vs_brute_force(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("paper1d");
+    const double betas[] = {0.1, 1, 10, 1e3, 1e5};
+    const double t = 0.5, C = 2 + 1.5 * 4 * M_PI * M_PI;
+    dr_grid g = grid1(241, -3, 3);
+    for (size_t b = 0; b < sizeof betas / sizeof betas[0]; b++) {
+        double beta = betas[b];
+        dr_heat_report rep;
+        double *u = solve(f, &g, beta, t, DR_HEAT_AUTO, NULL, &rep);
+        /* Resolve the narrowest Gibbs feature (std sqrt(s/(1+tC))) and f's own period, and reach
+         * far enough that no term beyond matters: f >= x^2 - 1.5 grows past every box value. */
+        double s = t / beta;
+        double hy = fmin(0.3 * sqrt(s / (1 + t * C)), 0.004);
+        double reach = 3 + sqrt(2 * t * 12 + 2 * s * 60) + 1;
+        double err = 0;
+        for (size_t i = 0; i < g.n[0]; i++) {
+            double x = dr_grid_coord(&g, 0, i);
+            assert_true(isfinite(u[i]));
+            err = fmax(err, fabs(u[i] - brute_force_u(f, x, beta, t, -reach, reach, hy)));
+        }
+        print_message("paper1d beta = %g: max |heat - brute force| = %.3g (%s, refine %d)\n",
+                      beta, err, dr_heat_engine_name(rep.engine), rep.refine);
+        assert_true(err <= 1e-9);
+        free(u);
+    }
+    dr_landscape_free(f);
+}
+
+/* Laplace's method: u_beta - u_HL = (1/(2 beta)) log(1 + t f''(y*)) + o(1/beta) where the
+ * minimiser is unique, and -(log 2)/beta where two minimisers tie; so beta max|u_beta - u_HL|
+ * stays below (1/2) log(1 + tC) + log 2 (plus discretisation slack), and the difference itself
+ * shrinks as beta grows. */
+static void converges_to_hopf_lax(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("paper1d");
+    dr_grid g = grid1(601, -3, 3);
+    const double t = 0.5, C = 2 + 1.5 * 4 * M_PI * M_PI;
+    dr_hopflax_plan *hl = NULL;
+    dr_hopflax_options hopt = {.refine = 64};
+    assert_int_equal(dr_hopflax_plan_alloc(&hl, f, &g, t, &hopt), DR_SUCCESS);
+    double *uhl = malloc(g.n[0] * sizeof *uhl);
+    assert_int_equal(dr_hopflax_execute(hl, t, uhl, NULL, NULL), DR_SUCCESS);
+    double prev = INFINITY, bound = 0.5 * log(1 + t * C) + log(2.0) + 0.5;
+    const double betas[] = {1e2, 1e3, 1e4, 1e5};
+    for (size_t b = 0; b < 4; b++) {
+        dr_heat_report rep;
+        double *u = solve(f, &g, betas[b], t, DR_HEAT_AUTO, NULL, &rep);
+        double d = 0;
+        for (size_t i = 0; i < g.n[0]; i++) d = fmax(d, fabs(u[i] - uhl[i]));
+        print_message("beta = %g: max |u - u_HopfLax| = %.3g, beta * diff = %.3f (bound %.3f)\n",
+                      betas[b], d, betas[b] * d, bound);
+        assert_true(d < prev);
+        assert_true(betas[b] * d <= bound);
+        prev = d;
+        free(u);
+    }
+    free(uhl);
+    dr_hopflax_plan_free(hl);
+    dr_landscape_free(f);
+}
+
+/* The engines compute the same trapezoid sum: where the FFT is accurate (beta small, so
+ * beta (u - min u) stays moderate) FFT and log domain agree to round-off. */
+static void engines_agree(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("paper1d");
+    dr_grid g = grid1(601, -3, 3);
+    double *gf, *gl;
+    dr_heat_report rf, rl;
+    double *uf = solve(f, &g, 1.0, 0.3, DR_HEAT_FFT, &gf, &rf);
+    double *ul = solve(f, &g, 1.0, 0.3, DR_HEAT_LOGSUM, &gl, &rl);
+    assert_int_equal(rf.engine, DR_HEAT_FFT);
+    assert_int_equal(rl.engine, DR_HEAT_LOGSUM);
+    double du = 0, dg = 0;
+    for (size_t i = 0; i < g.n[0]; i++) {
+        du = fmax(du, fabs(uf[i] - ul[i]));
+        dg = fmax(dg, fabs(gf[i] - gl[i]));
+    }
+    print_message("fft vs logsum at beta = 1: u %.3g, grad %.3g (fft est. error %.3g)\n", du, dg,
+                  rf.est_error);
+    assert_true(du <= 1e-11);
+    assert_true(dg <= 1e-9);
+    free(uf); free(ul); free(gf); free(gl);
+    dr_landscape_free(f);
+}
+
+/* Extreme beta: the FFT of exp(-beta f) is all zeros but at the minimum; the answer must still
+ * be finite everywhere and close to Hopf-Lax plus its Laplace correction. */
+static void extreme_beta_finite(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("paper1d");
+    dr_grid g = grid1(301, -3, 3);
+    dr_heat_report rep;
+    double *u = solve(f, &g, 1e6, 0.2, DR_HEAT_AUTO, NULL, &rep);
+    for (size_t i = 0; i < g.n[0]; i++) assert_true(isfinite(u[i]));
+    double x = dr_grid_coord(&g, 0, 150);
+    double ref = brute_force_u(f, x, 1e6, 0.2, -5, 5, 2e-5);
+    print_message("beta = 1e6: u(0) = %.12f, brute force %.12f (%s)\n", u[150], ref,
+                  dr_heat_engine_name(rep.engine));
+    assert_true(fabs(u[150] - ref) <= 1e-9);
+    free(u);
+    dr_landscape_free(f);
+}
+
+static void bad_arguments(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("quad"), *f2 = builtin("quad2d");
+    dr_grid g = grid1(101, -1, 1);
+    dr_heat_plan *p = NULL;
+    assert_int_equal(dr_heat_plan_alloc(&p, f, &g, 0.0, 1, 1, NULL), DR_EINVAL);
+    assert_int_equal(dr_heat_plan_alloc(&p, f, &g, INFINITY, 1, 1, NULL), DR_EINVAL);
+    assert_int_equal(dr_heat_plan_alloc(&p, f, &g, 1.0, 0.0, 1, NULL), DR_EINVAL);
+    assert_int_equal(dr_heat_plan_alloc(&p, f, &g, 1.0, 2.0, 1, NULL), DR_EINVAL);
+    assert_int_equal(dr_heat_plan_alloc(&p, f2, &g, 1.0, 1, 1, NULL), DR_EINVAL);
+    assert_non_null(strstr(dr_error_message(), "2-D"));
+    assert_int_equal(dr_heat_plan_alloc(&p, f, &g, 1.0, 0.5, 1, NULL), DR_SUCCESS);
+    double u[101];
+    assert_int_equal(dr_heat_execute(p, 2.0, u, NULL, NULL), DR_EINVAL);
+    assert_int_equal(dr_heat_execute(p, 0.25, u, NULL, NULL), DR_EINVAL);
+    assert_int_equal(dr_heat_execute(p, 0.75, u, NULL, NULL), DR_SUCCESS);
+    dr_heat_engine e;
+    assert_int_equal(dr_heat_engine_parse("nope", &e), DR_EINVAL);
+    assert_int_equal(dr_heat_engine_parse("logsum", &e), DR_SUCCESS);
+    assert_int_equal(e, DR_HEAT_LOGSUM);
+    dr_heat_plan_free(p);
+    dr_landscape_free(f);
+    dr_landscape_free(f2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(quad_1d_closed_form),
+        cmocka_unit_test(quad_1d_whole_box),
+        cmocka_unit_test(quad_2d_closed_form),
+        cmocka_unit_test(paper1d_vs_brute_force),
+        cmocka_unit_test(converges_to_hopf_lax),
+        cmocka_unit_test(engines_agree),
+        cmocka_unit_test(extreme_beta_finite),
+        cmocka_unit_test(bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
