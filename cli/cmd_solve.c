@@ -1,0 +1,127 @@
+/* `deeprelax solve`: relax one landscape by one method at one or more times, and write u, its
+ * gradient, a picture and a summary. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "solve_output.h"
+
+
+static const char usage_text[] =
+    "usage: deeprelax solve (--landscape NAME | --expr EXPR | --input FILE) --t T[,T2,...]\n"
+    "                       [--method auto|heat|hopf-lax] [--beta B|inf] [--n N[,M]]\n"
+    "                       [--engine auto|fft|logsum] [--refine R] [--out FILE.csv|FILE.npy]\n"
+    "                       [--png FILE.png] [--json]\n\n"
+    "Solves u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f, on a uniform grid:\n"
+    "exactly by Cole-Hopf for finite beta (heat), by the Hopf-Lax formula for beta = inf.\n\n"
+    CLI_SOURCE_HELP
+    "  --t T[,T2,...]       times (the paper's gamma), each > 0\n"
+    "  --beta B|inf         inverse temperature (default inf: the inviscid equation)\n"
+    "  --method M           auto (heat if beta is finite, else hopf-lax), heat, hopf-lax\n"
+    "  --n N[,M]            grid points per axis (default 601 in 1-D, 257,257 in 2-D)\n"
+    "  --engine E           heat engine: auto (FFT, log domain where FFT round-off would show),\n"
+    "                       fft, logsum (default auto)\n"
+    "  --refine R           hopf-lax: minimise over a y-grid R times finer (default 1)\n"
+    "  --out FILE           data: .csv (t,x,f,u,du_dx or t,x,y,f,u,du_dx,du_dy; x fastest)\n"
+    "                       or .npy (the same table as a float64 array, one row per line)\n"
+    "  --png FILE           picture: 1-D curves f and u(.,t) (gnuplot), 2-D heatmaps (libpng)\n"
+    "  --keep-plot-data DIR keep gnuplot's data and script there, to restyle the figure\n"
+    "  --json               print the summary as one JSON object\n";
+
+enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
+       OPT_JSON, OPT_KEEP, OPT_HELP };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cmd_solve(int argc, char **argv)
+{
+    static const struct option options[] = {
+        CLI_SOURCE_OPTIONS,
+        {"t", required_argument, 0, OPT_T},
+        {"beta", required_argument, 0, OPT_BETA},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"n", required_argument, 0, OPT_N},
+        {"engine", required_argument, 0, OPT_ENGINE},
+        {"refine", required_argument, 0, OPT_REFINE},
+        {"out", required_argument, 0, OPT_OUT},
+        {"png", required_argument, 0, OPT_PNG},
+        {"keep-plot-data", required_argument, 0, OPT_KEEP},
+        {"json", no_argument, 0, OPT_JSON},
+        {"help", no_argument, 0, OPT_HELP},
+        {0, 0, 0, 0}};
+    cli_source src;
+    cli_source_init(&src);
+    solve_request req = {0};
+    req.beta = INFINITY;
+    req.method = "auto";
+    req.engine = DR_HEAT_AUTO;
+    req.refine = 1;
+    size_t n_given = 0, n[2] = {0, 0};
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (cli_source_option(&src, opt, optarg)) continue;
+        switch (opt) {
+        case OPT_T: req.nt = cli_double_list("--t", optarg, req.t, MAX_SOLVE_TIMES); break;
+        case OPT_BETA: req.beta = cli_double_or_inf("--beta", optarg); break;
+        case OPT_METHOD: req.method = optarg; break;
+        case OPT_N: n_given = cli_size_list("--n", optarg, n, 2); break;
+        case OPT_ENGINE:
+            if (dr_heat_engine_parse(optarg, &req.engine)) cli_fail(DR_EINVAL);
+            break;
+        case OPT_REFINE: req.refine = (int)cli_long("--refine", optarg, 1, 1024); break;
+        case OPT_OUT: req.out = optarg; break;
+        case OPT_PNG: req.png = optarg; break;
+        case OPT_KEEP: req.keep_plot_data = optarg; break;
+        case OPT_JSON: req.json = 1; break;
+        case OPT_HELP: fputs(usage_text, stdout); return 0;
+        default: cli_bad_option("solve", argv);
+        }
+    }
+    if (optind < argc)
+        cli_die(EXIT_USAGE, "solve: unexpected argument '%s'", argv[optind]);
+    if (req.nt == 0)
+        cli_die(EXIT_USAGE, "solve: --t is required (one or more times, e.g. --t 0.1,0.5)");
+    for (size_t k = 0; k < req.nt; k++)
+        if (!(req.t[k] > 0))
+            cli_die(EXIT_USAGE, "solve: every time must be positive (got %g)", req.t[k]);
+    if (!(req.beta > 0))
+        cli_die(EXIT_USAGE, "solve: --beta must be positive or inf (got %g)", req.beta);
+    if (req.out && !cli_has_ext(req.out, ".csv") && !cli_has_ext(req.out, ".npy"))
+        cli_die(EXIT_USAGE, "solve: --out must end in .csv or .npy (got '%s')", req.out);
+    if (req.png && !cli_has_ext(req.png, ".png"))
+        cli_die(EXIT_USAGE, "solve: --png must end in .png (got '%s')", req.png);
+
+    double lo[2], hi[2];
+    dr_landscape *f = cli_source_load(&src, lo, hi);
+    int dim = dr_landscape_dim(f);
+    if (n_given == 0) {
+        n[0] = dim == 1 ? 601 : 257;
+        n[1] = n[0];
+    } else if (n_given == 1) {
+        n[1] = n[0];
+    } else if (dim == 1) {
+        cli_die(EXIT_USAGE, "solve: --n has two values but the landscape is 1-D");
+    }
+    if (dr_grid_init(&req.grid, dim, n, lo, hi)) cli_fail(DR_EINVAL);
+    req.f = f;
+    req.source = &src;
+
+    double start = now();
+    solve_result res;
+    int status = solve_run(&req, &res);
+    if (status) cli_fail(status);
+    res.seconds = now() - start;
+    solve_write_outputs(&req, &res);
+    solve_print_summary(&req, &res, stdout);
+    solve_result_free(&res);
+    dr_landscape_free(f);
+    return 0;
+}

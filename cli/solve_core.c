@@ -1,0 +1,356 @@
+/* Method dispatch and outputs of `deeprelax solve` (see solve_output.h). */
+#include "solve_output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int run_heat(const solve_request *req, solve_result *res, double tmin, double tmax)
+{
+    dr_heat_plan *plan = NULL;
+    dr_heat_options opt = {.engine = req->engine};
+    int status = dr_heat_plan_alloc(&plan, req->f, &req->grid, req->beta, tmin, tmax, &opt);
+    if (status) return status;
+    size_t size = dr_grid_size(&req->grid);
+    for (size_t k = 0; k < req->nt && !status; k++) {
+        dr_heat_report rep;
+        status = dr_heat_execute(plan, req->t[k], res->u + k * size,
+                                 res->grad + k * size * (size_t)req->grid.dim, &rep);
+        res->engine[k] = dr_heat_engine_name(rep.engine);
+        res->log_points[k] = rep.log_points;
+        res->est_error[k] = rep.est_error;
+        res->refine = rep.refine;
+    }
+    dr_heat_plan_free(plan);
+    return status;
+}
+
+static int run_hopflax(const solve_request *req, solve_result *res, double tmax)
+{
+    dr_hopflax_plan *plan = NULL;
+    dr_hopflax_options opt = {.refine = req->refine};
+    int status = dr_hopflax_plan_alloc(&plan, req->f, &req->grid, tmax, &opt);
+    if (status) return status;
+    size_t size = dr_grid_size(&req->grid);
+    for (size_t k = 0; k < req->nt && !status; k++) {
+        status = dr_hopflax_execute(plan, req->t[k], res->u + k * size, NULL,
+                                    res->grad + k * size * (size_t)req->grid.dim);
+        res->engine[k] = "envelope";
+    }
+    res->refine = req->refine;
+    dr_hopflax_plan_free(plan);
+    return status;
+}
+
+int solve_run(const solve_request *req, solve_result *res)
+{
+    memset(res, 0, sizeof *res);
+    const dr_grid *g = &req->grid;
+    size_t size = dr_grid_size(g), dim = (size_t)g->dim;
+    const char *method = req->method;
+    if (!strcmp(method, "auto"))
+        method = isinf(req->beta) ? "hopf-lax" : "heat";
+    if (!strcmp(method, "heat") && isinf(req->beta))
+        return dr_error(DR_EINVAL, "the heat method needs a finite --beta (beta = inf is the "
+                        "inviscid equation: use --method hopf-lax)");
+    if (!strcmp(method, "hopf-lax") && !isinf(req->beta))
+        return dr_error(DR_EINVAL, "hopf-lax solves the inviscid equation (beta = inf); got "
+                        "--beta %g: use --method heat", req->beta);
+    if (strcmp(method, "heat") && strcmp(method, "hopf-lax"))
+        return dr_error(DR_EINVAL, "unknown method '%s' (auto, heat, hopf-lax)", method);
+    res->method = method;
+    res->f = malloc(size * sizeof *res->f);
+    res->u = malloc(req->nt * size * sizeof *res->u);
+    res->grad = malloc(req->nt * dim * size * sizeof *res->grad);
+    if (!res->f || !res->u || !res->grad) return dr_error(DR_ENOMEM, "out of memory");
+    dr_landscape_sample(req->f, g, res->f);
+
+    double tmin = req->t[0], tmax = req->t[0];
+    for (size_t k = 1; k < req->nt; k++) {
+        tmin = fmin(tmin, req->t[k]);
+        tmax = fmax(tmax, req->t[k]);
+    }
+    int status = !strcmp(method, "heat") ? run_heat(req, res, tmin, tmax)
+                                         : run_hopflax(req, res, tmax);
+    if (status) return status;
+    for (size_t k = 0; k < req->nt; k++) {
+        const double *u = res->u + k * size;
+        size_t best = 0;
+        for (size_t i = 1; i < size; i++)
+            if (u[i] < u[best]) best = i;
+        res->min_u[k] = u[best];
+        res->argmin[k][0] = dr_grid_coord(g, 0, best % g->n[0]);
+        res->argmin[k][1] = dim == 2 ? dr_grid_coord(g, 1, best / g->n[0]) : 0.0;
+    }
+    return DR_SUCCESS;
+}
+
+void solve_result_free(solve_result *res)
+{
+    free(res->f); free(res->u); free(res->grad);
+    memset(res, 0, sizeof *res);
+}
+
+/* The output table: one row per (t, point), columns t,x[,y],f,u,du_dx[,du_dy]. */
+static size_t table_columns(int dim) { return dim == 1 ? 5 : 7; }
+
+static void table_row(const solve_request *req, const solve_result *res, size_t k, size_t i,
+                      double *row)
+{
+    const dr_grid *g = &req->grid;
+    size_t size = dr_grid_size(g), c = 0;
+    row[c++] = req->t[k];
+    row[c++] = dr_grid_coord(g, 0, i % g->n[0]);
+    if (g->dim == 2) row[c++] = dr_grid_coord(g, 1, i / g->n[0]);
+    row[c++] = res->f[i];
+    row[c++] = res->u[k * size + i];
+    for (int a = 0; a < g->dim; a++)
+        row[c++] = res->grad[(k * (size_t)g->dim + (size_t)a) * size + i];
+}
+
+static void write_csv(const solve_request *req, const solve_result *res)
+{
+    FILE *out = fopen(req->out, "w");
+    if (!out) cli_die(EXIT_FAIL, "cannot write '%s': %s", req->out, strerror(errno));
+    int dim = req->grid.dim;
+    fputs(dim == 1 ? "t,x,f,u,du_dx\n" : "t,x,y,f,u,du_dx,du_dy\n", out);
+    size_t size = dr_grid_size(&req->grid), nc = table_columns(dim);
+    double row[7];
+    for (size_t k = 0; k < req->nt; k++)
+        for (size_t i = 0; i < size; i++) {
+            table_row(req, res, k, i, row);
+            for (size_t c = 0; c < nc; c++)
+                fprintf(out, c + 1 < nc ? "%.17g," : "%.17g\n", row[c]);
+        }
+    if (fclose(out))
+        cli_die(EXIT_FAIL, "cannot write '%s': %s", req->out, strerror(errno));
+}
+
+static void write_npy(const solve_request *req, const solve_result *res)
+{
+    size_t size = dr_grid_size(&req->grid), nc = table_columns(req->grid.dim);
+    size_t rows = req->nt * size, shape[2] = {rows, nc};
+    double *table = malloc(rows * nc * sizeof *table);
+    if (!table) cli_die(EXIT_FAIL, "out of memory");
+    for (size_t k = 0; k < req->nt; k++)
+        for (size_t i = 0; i < size; i++)
+            table_row(req, res, k, i, table + (k * size + i) * nc);
+    int status = dr_npy_write(req->out, 2, shape, table);
+    free(table);
+    if (status) cli_fail(status);
+}
+
+/* 1-D: gnuplot's curve family, or the built-in line plot when gnuplot is missing. */
+static int draw_1d(const solve_request *req, const solve_result *res, const char *png)
+{
+    size_t n = req->grid.n[0];
+    double *x = malloc(n * sizeof *x);
+    if (!x) return dr_error(DR_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) x[i] = dr_grid_coord(&req->grid, 0, i);
+    char tmpdir[] = "/tmp/deeprelax-plot-XXXXXX";
+    const char *dir = req->keep_plot_data;
+    if (!dir && !mkdtemp(tmpdir)) {
+        free(x);
+        return dr_error(DR_EIO, "cannot create a temporary directory: %s", strerror(errno));
+    }
+    char title[256];
+    if (isinf(req->beta))
+        snprintf(title, sizeof title, "%s relaxed by Hopf-Lax (inviscid)",
+                 req->title ? req->title : dr_landscape_name(req->f));
+    else
+        snprintf(title, sizeof title, "%s relaxed by Cole-Hopf, beta = %g",
+                 req->title ? req->title : dr_landscape_name(req->f), req->beta);
+    dr_gnuplot_options gopt = {.dir = dir ? dir : tmpdir, .name = "solve", .output = png,
+                               .title = title, .xlabel = "x", .ylabel = "f, u(x,t)"};
+    int status = dr_gnuplot_curve_family(&gopt, x, n, res->f, res->u, req->t, req->nt);
+    if (status == DR_EUNSUPPORTED) {
+        static int said;
+        if (!said++)
+            fprintf(stderr, "deeprelax: note: gnuplot not found; drawing with the built-in "
+                            "plotter (install gnuplot-nox for labelled figures)\n");
+        dr_viz_curve *curves = calloc(req->nt + 1, sizeof *curves);
+        curves[0] = (dr_viz_curve){.x = x, .y = res->f, .n = n};
+        for (size_t k = 0; k < req->nt; k++)
+            curves[k + 1] = (dr_viz_curve){.x = x, .y = res->u + k * n, .n = n};
+        dr_viz_image img;
+        status = dr_viz_lineplot(&img, curves, req->nt + 1, NULL);
+        if (!status) {
+            status = dr_viz_png_write(&img, png);
+            dr_viz_image_free(&img);
+        }
+        free(curves);
+    }
+    if (!dir) {
+        /* The temporary data and script served only this picture. */
+        char path[512];
+        const char *files[] = {"solve.dat", "solve.gp", "solve.log"};
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
+            unlink(path);
+        }
+        rmdir(tmpdir);
+    }
+    free(x);
+    return status;
+}
+
+/* 2-D: heatmaps of f and of u at each t, side by side on one shared colour scale. */
+static int draw_2d(const solve_request *req, const solve_result *res, const char *png)
+{
+    const dr_grid *g = &req->grid;
+    size_t size = dr_grid_size(g), panels = req->nt + 1;
+    const size_t pw = 520, ph = 460;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < panels; k++) {
+        const double *field = k == 0 ? res->f : res->u + (k - 1) * size;
+        for (size_t i = 0; i < size; i++) {
+            lo = fmin(lo, field[i]);
+            hi = fmax(hi, field[i]);
+        }
+    }
+    dr_viz_image whole;
+    int status = dr_viz_image_alloc(&whole, pw * panels, ph, (dr_rgb){255, 255, 255});
+    if (status) return status;
+    for (size_t k = 0; k < panels && !status; k++) {
+        const double *field = k == 0 ? res->f : res->u + (k - 1) * size;
+        dr_viz_heatmap_options hopt = {.width = pw, .height = ph, .have_range = 1, .lo = lo,
+                                       .hi = hi > lo ? hi : lo + 1, .ncontours = 12};
+        dr_viz_image one;
+        dr_viz_frame fr;
+        status = dr_viz_heatmap_figure(&one, &fr, g, field, &hopt);
+        if (status) break;
+        if (k > 0) {
+            dr_viz_mark(&fr, res->argmin[k - 1][0], res->argmin[k - 1][1], DR_MARK_CROSS, 14,
+                        (dr_viz_pen){{255, 255, 255}, 2.5, 0});
+        }
+        char label[64];
+        if (k == 0) snprintf(label, sizeof label, "f");
+        else snprintf(label, sizeof label, "u  t=%g", req->t[k - 1]);
+        dr_viz_text(&one, 12, 8, label, 2, (dr_rgb){0, 0, 0});
+        for (size_t y = 0; y < ph && y < one.height; y++)
+            memcpy(whole.pixels + 3 * (y * whole.width + k * pw), one.pixels + 3 * y * one.width,
+                   3 * (one.width < pw ? one.width : pw));
+        dr_viz_image_free(&one);
+    }
+    if (!status) status = dr_viz_png_write(&whole, png);
+    dr_viz_image_free(&whole);
+    return status;
+}
+
+int solve_draw(const solve_request *req, const solve_result *res, const char *png)
+{
+    return req->grid.dim == 1 ? draw_1d(req, res, png) : draw_2d(req, res, png);
+}
+
+void solve_write_outputs(const solve_request *req, const solve_result *res)
+{
+    if (req->out) {
+        if (cli_has_ext(req->out, ".npy")) write_npy(req, res);
+        else write_csv(req, res);
+    }
+    if (req->png) {
+        int status = solve_draw(req, res, req->png);
+        if (status) cli_fail(status);
+    }
+}
+
+static void print_json(const solve_request *req, const solve_result *res, FILE *out)
+{
+    const dr_grid *g = &req->grid;
+    fputs("{\"landscape\":", out);
+    json_string(out, dr_landscape_name(req->f));
+    fputs(",\"formula\":", out);
+    json_string(out, dr_landscape_formula(req->f));
+    fputs(",\"method\":", out);
+    json_string(out, res->method);
+    fputs(",\"engine\":[", out);
+    for (size_t k = 0; k < req->nt; k++) {
+        if (k) fputc(',', out);
+        json_string(out, res->engine[k]);
+    }
+    fprintf(out, "],\"dim\":%d,\"n\":[", g->dim);
+    for (int a = 0; a < g->dim; a++) fprintf(out, a ? ",%zu" : "%zu", g->n[a]);
+    fputs("],\"domain\":[", out);
+    for (int a = 0; a < g->dim; a++) {
+        fputs(a ? ",[" : "[", out);
+        json_number(out, g->lo[a]);
+        fputc(',', out);
+        json_number(out, g->hi[a]);
+        fputc(']', out);
+    }
+    fputs("],\"beta\":", out);
+    if (isinf(req->beta)) fputs("\"inf\"", out);
+    else json_number(out, req->beta);
+    fputs(",\"t\":[", out);
+    for (size_t k = 0; k < req->nt; k++) {
+        if (k) fputc(',', out);
+        json_number(out, req->t[k]);
+    }
+    fputs("],\"seconds\":", out);
+    json_number(out, res->seconds);
+    fputs(",\"min_u\":[", out);
+    for (size_t k = 0; k < req->nt; k++) {
+        if (k) fputc(',', out);
+        json_number(out, res->min_u[k]);
+    }
+    fputs("],\"argmin_u\":[", out);
+    for (size_t k = 0; k < req->nt; k++) {
+        fputs(k ? ",[" : "[", out);
+        json_number(out, res->argmin[k][0]);
+        if (g->dim == 2) {
+            fputc(',', out);
+            json_number(out, res->argmin[k][1]);
+        }
+        fputc(']', out);
+    }
+    fputs("],\"log_points\":[", out);
+    for (size_t k = 0; k < req->nt; k++) fprintf(out, k ? ",%zu" : "%zu", res->log_points[k]);
+    fputs("],\"est_error\":[", out);
+    for (size_t k = 0; k < req->nt; k++) {
+        if (k) fputc(',', out);
+        json_number(out, res->est_error[k]);
+    }
+    fprintf(out, "],\"refine\":%d", res->refine);
+    if (res->steps) {
+        fprintf(out, ",\"steps\":%zu,\"dt_min\":", res->steps);
+        json_number(out, res->dt_min);
+    }
+    fputs("}\n", out);
+}
+
+void solve_print_summary(const solve_request *req, const solve_result *res, FILE *out)
+{
+    if (req->json) {
+        print_json(req, res, out);
+        return;
+    }
+    const dr_grid *g = &req->grid;
+    fprintf(out, "%s: %s, %d-D, ", dr_landscape_name(req->f), dr_landscape_formula(req->f),
+            g->dim);
+    if (g->dim == 1)
+        fprintf(out, "[%g, %g], n = %zu\n", g->lo[0], g->hi[0], g->n[0]);
+    else
+        fprintf(out, "[%g, %g] x [%g, %g], n = %zu x %zu\n", g->lo[0], g->hi[0], g->lo[1],
+                g->hi[1], g->n[0], g->n[1]);
+    if (isinf(req->beta)) fprintf(out, "method %s (inviscid), refine %d\n", res->method, res->refine);
+    else fprintf(out, "method %s, beta = %g, y-grid refinement %d\n", res->method, req->beta,
+                 res->refine);
+    fprintf(out, "%12s %18s %24s %10s\n", "t", "min u", "argmin u", "engine");
+    for (size_t k = 0; k < req->nt; k++) {
+        char where[64];
+        if (g->dim == 1) snprintf(where, sizeof where, "%.6g", res->argmin[k][0]);
+        else snprintf(where, sizeof where, "(%.6g, %.6g)", res->argmin[k][0], res->argmin[k][1]);
+        fprintf(out, "%12.6g %18.12g %24s %10s\n", req->t[k], res->min_u[k], where,
+                res->engine[k]);
+        if (!strcmp(res->engine[k], "fft") && res->est_error[k] > 1e-6)
+            fprintf(out, "  warning: the fft engine's estimated error reaches %.2g at t = %g; "
+                         "--engine auto recomputes those points exactly\n",
+                    res->est_error[k], req->t[k]);
+    }
+    fprintf(out, "%.3f s\n", res->seconds);
+    if (req->out) fprintf(out, "wrote %s\n", req->out);
+    if (req->png) fprintf(out, "wrote %s\n", req->png);
+}

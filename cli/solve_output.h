@@ -1,0 +1,49 @@
+/* The engine room of `deeprelax solve` (and of the demo, which runs the same solves): the
+ * request, the method dispatch, and the writers of data, pictures and summaries. */
+#ifndef DEEPRELAX_CLI_SOLVE_OUTPUT_H
+#define DEEPRELAX_CLI_SOLVE_OUTPUT_H
+
+#include "cli.h"
+
+#define MAX_SOLVE_TIMES 256
+
+typedef struct {
+    const dr_landscape *f;
+    const cli_source *source;  /* for the summary (may be NULL) */
+    dr_grid grid;
+    double beta;               /* INFINITY = inviscid */
+    const char *method;        /* auto, heat, hopf-lax (fd: see solve_core.c) */
+    dr_heat_engine engine;
+    int refine;                /* hopf-lax y-grid refinement */
+    double t[MAX_SOLVE_TIMES];
+    size_t nt;
+    const char *out, *png, *keep_plot_data;
+    int json;
+    const char *title;         /* picture title (may be NULL) */
+} solve_request;
+
+typedef struct {
+    const char *method;        /* heat, hopf-lax */
+    const char *engine[MAX_SOLVE_TIMES]; /* per t: fft, logsum, hybrid, envelope */
+    size_t log_points[MAX_SOLVE_TIMES];
+    int refine;
+    double est_error[MAX_SOLVE_TIMES];
+    double *f;                 /* f on the grid */
+    double *u;                 /* nt fields */
+    double *grad;              /* nt * dim planes */
+    double min_u[MAX_SOLVE_TIMES], argmin[MAX_SOLVE_TIMES][2];
+    double seconds;
+    /* fd only (0 otherwise) */
+    size_t steps;
+    double dt_min;
+} solve_result;
+
+int solve_run(const solve_request *req, solve_result *res);
+void solve_result_free(solve_result *res);
+/* --out and --png; exits with a message on failure. */
+void solve_write_outputs(const solve_request *req, const solve_result *res);
+void solve_print_summary(const solve_request *req, const solve_result *res, FILE *out);
+/* The picture alone (used by the demo with its own file names). Returns a status. */
+int solve_draw(const solve_request *req, const solve_result *res, const char *png);
+
+#endif
