@@ -354,6 +354,7 @@ static void log_pass(dr_heat_plan *p, double t, int all, double *u, double *grad
         lognorm += log(qg->hy[a] / sqrt(2.0 * M_PI * s));
 
     if (dim == 1) {
+        #pragma omp parallel for schedule(dynamic, 64)
         for (size_t i = 0; i < n0; i++) {
             if (!all && !p->flag[i]) continue;
             double off;
@@ -367,6 +368,8 @@ static void log_pass(dr_heat_plan *p, double t, int all, double *u, double *grad
     /* 2-D: pass 1 along x for every y-row, in the output columns that need it; pass 2 along y. */
     double q1 = qg->hy[1] * qg->hy[1] / (2.0 * s);
     size_t ny = qg->n[1];
+    /* Columns are independent (each owns its slice of A and D): one per thread. */
+    #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < n0; i++) {
         int needed = all;
         for (size_t j = 0; j < p->g.n[1] && !needed; j++) needed = p->flag[j * n0 + i];
