@@ -1,0 +1,152 @@
+/* Landscapes from an expression in x (and y): parsed and differentiated symbolically by GNU
+ * libmatheval, so gradient and Hessian are exact expressions, not finite differences.
+ *
+ * libmatheval is not reentrant: its parser is a global flex/bison pair and an evaluation writes
+ * the variable values into the expression's own symbol table. One process-wide mutex therefore
+ * guards every call into it, which keeps a landscape safe to evaluate from several threads. */
+#include "landscape_impl.h"
+#include "deeprelax/error.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <matheval.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t matheval_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Derivatives, indexed as: 0 f, 1 f_x, 2 f_y, 3 f_xx, 4 f_xy, 5 f_yy (y ones only in 2-D). */
+enum { E_F, E_X, E_Y, E_XX, E_XY, E_YY, E_COUNT };
+
+typedef struct {
+    int dim;
+    void *e[E_COUNT];
+} expr_state;
+
+static double eval(void *e, int dim, const double *x)
+{
+    return dim == 1 ? evaluator_evaluate_x(e, x[0]) : evaluator_evaluate_x_y(e, x[0], x[1]);
+}
+
+static double expr_value_grad(const void *state, const double *x, double *grad)
+{
+    const expr_state *s = state;
+    pthread_mutex_lock(&matheval_lock);
+    double v = eval(s->e[E_F], s->dim, x);
+    if (grad) {
+        grad[0] = eval(s->e[E_X], s->dim, x);
+        if (s->dim == 2) grad[1] = eval(s->e[E_Y], s->dim, x);
+    }
+    pthread_mutex_unlock(&matheval_lock);
+    return v;
+}
+
+static int expr_hessian(const void *state, const double *x, double *h)
+{
+    const expr_state *s = state;
+    pthread_mutex_lock(&matheval_lock);
+    if (s->dim == 1) {
+        h[0] = eval(s->e[E_XX], 1, x);
+    } else {
+        h[0] = eval(s->e[E_XX], 2, x);
+        h[1] = h[2] = eval(s->e[E_XY], 2, x);
+        h[3] = eval(s->e[E_YY], 2, x);
+    }
+    pthread_mutex_unlock(&matheval_lock);
+    for (int k = 0; k < s->dim * s->dim; k++)
+        if (!isfinite(h[k]))
+            /* e.g. abs(x) at 0, whose second derivative libmatheval writes as 2 delta(x) */
+            return dr_error(DR_EUNSUPPORTED, "the expression has no finite second derivative at "
+                            "x = %g%s%g", x[0], s->dim == 2 ? ", y = " : "",
+                            s->dim == 2 ? x[1] : 0.0);
+    return DR_SUCCESS;
+}
+
+/* Called with the lock held. */
+static void destroy_locked(expr_state *s)
+{
+    for (int k = 0; k < E_COUNT; k++)
+        if (s->e[k]) evaluator_destroy(s->e[k]);
+    free(s);
+}
+
+static void expr_destroy(void *state)
+{
+    if (!state) return;
+    pthread_mutex_lock(&matheval_lock);
+    destroy_locked(state);
+    pthread_mutex_unlock(&matheval_lock);
+}
+
+static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, NULL, expr_destroy};
+
+/* A hint better than libmatheval's bare failure for the commonest slips. */
+static int precheck(const char *expr)
+{
+    int depth = 0, blank = 1;
+    for (const char *p = expr; *p; p++) {
+        if (!isspace((unsigned char)*p)) blank = 0;
+        if (*p == '(') depth++;
+        if (*p == ')' && --depth < 0)
+            return dr_error(DR_EPARSE, "unbalanced ')' in expression '%s'", expr);
+    }
+    if (blank) return dr_error(DR_EPARSE, "empty expression");
+    if (depth > 0) return dr_error(DR_EPARSE, "unclosed '(' in expression '%s'", expr);
+    return DR_SUCCESS;
+}
+
+/* Builds the evaluators; called with the lock held. */
+static int build_locked(expr_state *s, const char *expr, int dim_in)
+{
+    char *text = strdup(expr);
+    if (!text) return dr_error(DR_ENOMEM, "out of memory parsing expression");
+    s->e[E_F] = evaluator_create(text);
+    free(text);
+    if (!s->e[E_F])
+        return dr_error(DR_EPARSE, "cannot parse expression '%s' (libmatheval syntax: numbers, x, y, "
+                        "+ - * / ^, parentheses, sin, cos, exp, log, sqrt, abs, ...)", expr);
+    char **names;
+    int count, uses_y = 0;
+    evaluator_get_variables(s->e[E_F], &names, &count);
+    for (int i = 0; i < count; i++) {
+        if (!strcmp(names[i], "y")) {
+            uses_y = 1;
+        } else if (strcmp(names[i], "x")) {
+            return dr_error(DR_EPARSE, "unknown variable '%s' in expression '%s' (use x, and y in 2-D)",
+                            names[i], expr);
+        }
+    }
+    if (dim_in == 1 && uses_y)
+        return dr_error(DR_EPARSE, "expression '%s' uses y but the landscape is 1-D (use dimension 2)",
+                        expr);
+    s->dim = dim_in ? dim_in : (uses_y ? 2 : 1);
+    static const char *const var[E_COUNT] = {NULL, "x", "y", "x", "y", "y"};
+    static const int from[E_COUNT] = {0, E_F, E_F, E_X, E_X, E_Y};
+    for (int k = 1; k < E_COUNT; k++) {
+        if (s->dim == 1 && (k == E_Y || k == E_XY || k == E_YY)) continue;
+        s->e[k] = evaluator_derivative(s->e[from[k]], (char *)var[k]);
+        if (!s->e[k]) return dr_error(DR_ENOMEM, "out of memory differentiating '%s'", expr);
+    }
+    return DR_SUCCESS;
+}
+
+int dr_landscape_alloc_expr(dr_landscape **out, const char *expr, int dim)
+{
+    *out = NULL;
+    if (!expr) return dr_error(DR_EPARSE, "no expression given");
+    if (dim < 0 || dim > 2)
+        return dr_error(DR_EINVAL, "expression dimension must be 0 (infer), 1 or 2 (got %d)", dim);
+    int status = precheck(expr);
+    if (status) return status;
+    expr_state *s = calloc(1, sizeof *s);
+    if (!s) return dr_error(DR_ENOMEM, "out of memory parsing expression");
+    pthread_mutex_lock(&matheval_lock);
+    status = build_locked(s, expr, dim);
+    if (status) destroy_locked(s);
+    pthread_mutex_unlock(&matheval_lock);
+    if (status) return status;
+    /* Default box for expressions: [-3, 3] per axis (the paper toy's). */
+    static const double lo[2] = {-3, -3}, hi[2] = {3, 3};
+    return dr_landscape_wrap(out, &expr_vtable, s, s->dim, "expr", expr, lo, hi);
+}
