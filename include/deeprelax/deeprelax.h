@@ -9,6 +9,7 @@
 #include "deeprelax/npy.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
+#include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
 
 #define DR_VERSION "0.1.0"
