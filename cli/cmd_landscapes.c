@@ -52,13 +52,13 @@ static void print_json(void)
 
 static void print_table(void)
 {
-    printf("%-13s %3s  %-22s %10s  %s\n", "name", "dim", "domain", "C", "formula");
+    printf("%-13s %3s  %-26s %10s  %s\n", "name", "dim", "domain", "C", "formula");
     for (size_t i = 0; i < dr_landscape_catalogue_size(); i++) {
         const dr_landscape_info *e = dr_landscape_catalogue(i);
         char dom[64];
         if (e->dim == 1) snprintf(dom, sizeof dom, "[%g,%g]", e->lo[0], e->hi[0]);
         else snprintf(dom, sizeof dom, "[%g,%g]x[%g,%g]", e->lo[0], e->hi[0], e->lo[1], e->hi[1]);
-        printf("%-13s %3d  %-22s %10.6g  %s\n", e->name, e->dim, dom, curvature_of(e), e->formula);
+        printf("%-13s %3d  %-26s %10.6g  %s\n", e->name, e->dim, dom, curvature_of(e), e->formula);
     }
 }
 

@@ -133,7 +133,8 @@ static void test_rejections(void **state)
     expect_read_error(DR_EFORMAT, "truncated .npy data: 16 bytes for 3 values");
     write_npy_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n", 16);
     expect_read_error(DR_EFORMAT, "8 unexpected bytes");
-    write_npy_rawn("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)\0, }\n", 61, 8);
+    static const char nul_dict[] = "{'descr': '<f8', 'fortran_order': False, 'shape': (1,)\0, }\n";
+    write_npy_rawn(nul_dict, sizeof nul_dict - 1, 8);
     expect_read_error(DR_EFORMAT, "NUL");
     snprintf(path, sizeof path, "%s/missing.npy", dir);
     expect_read_error(DR_EIO, "cannot open");
