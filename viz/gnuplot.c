@@ -183,9 +183,11 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
           "set tics nomirror out scale 0.7\n"
           "set grid lw 1 lc rgb '#e4e4e4'\n"
           "set key top right opaque box lc rgb '#cccccc' samplen 2.5 spacing 1.1\n"
-          "set autoscale xfixmin\nset autoscale xfixmax\n"
-          "set offsets 0, 0, graph 0.04, graph 0.04\n",
+          "set autoscale xfixmin\nset autoscale xfixmax\n",
           f);
+    /* curves span x exactly; drawn points need a little room so the axes do not cut them */
+    fprintf(f, "set offsets graph %g, graph %g, graph 0.04, graph 0.04\n",
+            o->points ? 0.02 : 0.0, o->points ? 0.02 : 0.0);
     if (o->logx)
         fputs("set logscale x\nset format x '%g'\n", f);
     if (o->logy)

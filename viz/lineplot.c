@@ -23,7 +23,7 @@ dr_rgb dr_viz_palette(size_t k)
 #define MARGIN_LEFT 84
 #define MARGIN_BOTTOM 50
 #define MARGIN_TOP 24
-#define MARGIN_RIGHT 24
+#define MARGIN_RIGHT 32
 
 /* Coordinate on the plot's axis: log10 on a log axis, NaN for values it cannot show. */
 static double axis_value(double v, int log)
