@@ -9,6 +9,7 @@
 #include "deeprelax/npy.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
+#include "deeprelax/fd.h"
 #include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
 
