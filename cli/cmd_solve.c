@@ -11,15 +11,19 @@
 
 static const char usage_text[] =
     "usage: deeprelax solve (--landscape NAME | --expr EXPR | --input FILE) --t T[,T2,...]\n"
-    "                       [--method auto|heat|hopf-lax] [--beta B|inf] [--n N[,M]]\n"
+    "                       [--method auto|heat|hopf-lax|fd] [--beta B|inf] [--n N[,M]]\n"
+    "                       [--scheme weno5|eno2|upwind1] [--cfl C]\n"
     "                       [--engine auto|fft|logsum] [--refine R] [--out FILE.csv|FILE.npy]\n"
     "                       [--png FILE.png] [--json]\n\n"
     "Solves u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f, on a uniform grid:\n"
-    "exactly by Cole-Hopf for finite beta (heat), by the Hopf-Lax formula for beta = inf.\n\n"
+    "exactly by Cole-Hopf for finite beta (heat), by the Hopf-Lax formula for beta = inf,\n"
+    "or by finite differences (fd: any beta, a time stepper verified against both).\n\n"
     CLI_SOURCE_HELP
     "  --t T[,T2,...]       times (the paper's gamma), each > 0\n"
     "  --beta B|inf         inverse temperature (default inf: the inviscid equation)\n"
-    "  --method M           auto (heat if beta is finite, else hopf-lax), heat, hopf-lax\n"
+    "  --method M           auto (heat if beta is finite, else hopf-lax), heat, hopf-lax, fd\n"
+    "  --scheme S           fd: weno5 (default), eno2 or upwind1 (with TVD Runge-Kutta 3)\n"
+    "  --cfl C              fd: CFL number, at most 1 (default 0.5)\n"
     "  --n N[,M]            grid points per axis (default 601 in 1-D, 257,257 in 2-D)\n"
     "  --engine E           heat engine: auto (FFT, log domain where FFT round-off would show),\n"
     "                       fft, logsum (default auto)\n"
@@ -31,7 +35,7 @@ static const char usage_text[] =
     "  --json               print the summary as one JSON object\n";
 
 enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
-       OPT_JSON, OPT_KEEP, OPT_HELP };
+       OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL };
 
 static double now(void)
 {
@@ -50,6 +54,8 @@ int cmd_solve(int argc, char **argv)
         {"n", required_argument, 0, OPT_N},
         {"engine", required_argument, 0, OPT_ENGINE},
         {"refine", required_argument, 0, OPT_REFINE},
+        {"scheme", required_argument, 0, OPT_SCHEME},
+        {"cfl", required_argument, 0, OPT_CFL},
         {"out", required_argument, 0, OPT_OUT},
         {"png", required_argument, 0, OPT_PNG},
         {"keep-plot-data", required_argument, 0, OPT_KEEP},
@@ -77,6 +83,13 @@ int cmd_solve(int argc, char **argv)
             if (dr_heat_engine_parse(optarg, &req.engine)) cli_fail(DR_EINVAL);
             break;
         case OPT_REFINE: req.refine = (int)cli_long("--refine", optarg, 1, 1024); break;
+        case OPT_SCHEME:
+            if (dr_fd_scheme_parse(optarg, &req.scheme)) cli_fail(DR_EINVAL);
+            break;
+        case OPT_CFL:
+            req.cfl = cli_double("--cfl", optarg);
+            if (!(req.cfl > 0)) cli_die(EXIT_USAGE, "solve: --cfl must be positive (got %g)", req.cfl);
+            break;
         case OPT_OUT: req.out = optarg; break;
         case OPT_PNG: req.png = optarg; break;
         case OPT_KEEP: req.keep_plot_data = optarg; break;

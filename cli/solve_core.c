@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int run_heat(const solve_request *req, solve_result *res, double tmin, double tmax)
@@ -45,6 +46,60 @@ static int run_hopflax(const solve_request *req, solve_result *res, double tmax)
     return status;
 }
 
+static double wall_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Progress of long fd runs on stderr: nothing for the first 2 s, then a line every 2 s. */
+struct fd_progress { double start, last; };
+
+static void fd_progress_line(void *ctx, double t, double target, size_t steps)
+{
+    struct fd_progress *p = ctx;
+    double now = wall_clock();
+    if (now - p->start < 2 || now - p->last < 2) return;
+    p->last = now;
+    fprintf(stderr, "deeprelax: fd: t = %.6g of %.6g, %zu steps, %.0f s\n", t, target, steps,
+            now - p->start);
+}
+
+/* One stepper for all times, visited in increasing order (the output keeps the user's order). */
+static int run_fd(const solve_request *req, solve_result *res, double tmax)
+{
+    dr_fd *s = NULL;
+    struct fd_progress prog = {wall_clock(), 0};
+    dr_fd_options opt = {.scheme = req->scheme, .cfl = req->cfl, .progress = fd_progress_line,
+                         .progress_ctx = &prog};
+    int status = dr_fd_alloc(&s, req->f, &req->grid, req->beta, tmax, &opt);
+    if (status) return status;
+    size_t size = dr_grid_size(&req->grid), done = 0;
+    int *visited = calloc(req->nt, sizeof *visited);
+    if (!visited) status = dr_error(DR_ENOMEM, "out of memory");
+    while (!status && done < req->nt) {
+        size_t k = req->nt;
+        for (size_t j = 0; j < req->nt; j++)
+            if (!visited[j] && (k == req->nt || req->t[j] < req->t[k])) k = j;
+        visited[k] = 1;
+        done++;
+        status = dr_fd_advance_to(s, req->t[k]);
+        if (!status)
+            status = dr_fd_solution(s, res->u + k * size,
+                                    res->grad + k * size * (size_t)req->grid.dim);
+        res->engine[k] = dr_fd_scheme_name(req->scheme);
+    }
+    dr_fd_report rep;
+    dr_fd_stats(s, &rep);
+    res->steps = rep.steps;
+    res->dt_min = rep.dt_min;
+    res->refine = 1;
+    free(visited);
+    dr_fd_free(s);
+    return status;
+}
+
 int solve_run(const solve_request *req, solve_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -59,8 +114,8 @@ int solve_run(const solve_request *req, solve_result *res)
     if (!strcmp(method, "hopf-lax") && !isinf(req->beta))
         return dr_error(DR_EINVAL, "hopf-lax solves the inviscid equation (beta = inf); got "
                         "--beta %g: use --method heat", req->beta);
-    if (strcmp(method, "heat") && strcmp(method, "hopf-lax"))
-        return dr_error(DR_EINVAL, "unknown method '%s' (auto, heat, hopf-lax)", method);
+    if (strcmp(method, "heat") && strcmp(method, "hopf-lax") && strcmp(method, "fd"))
+        return dr_error(DR_EINVAL, "unknown method '%s' (auto, heat, hopf-lax, fd)", method);
     res->method = method;
     res->f = malloc(size * sizeof *res->f);
     res->u = malloc(req->nt * size * sizeof *res->u);
@@ -74,6 +129,7 @@ int solve_run(const solve_request *req, solve_result *res)
         tmax = fmax(tmax, req->t[k]);
     }
     int status = !strcmp(method, "heat") ? run_heat(req, res, tmin, tmax)
+               : !strcmp(method, "fd")   ? run_fd(req, res, tmax)
                                          : run_hopflax(req, res, tmax);
     if (status) return status;
     for (size_t k = 0; k < req->nt; k++) {

@@ -12,8 +12,10 @@ typedef struct {
     const cli_source *source;  /* for the summary (may be NULL) */
     dr_grid grid;
     double beta;               /* INFINITY = inviscid */
-    const char *method;        /* auto, heat, hopf-lax (fd: see solve_core.c) */
+    const char *method;        /* auto, heat, hopf-lax, fd */
     dr_heat_engine engine;
+    dr_fd_scheme scheme;       /* fd: spatial scheme (default weno5) */
+    double cfl;                /* fd: CFL number (0 = the solver's default) */
     int refine;                /* hopf-lax y-grid refinement */
     double t[MAX_SOLVE_TIMES];
     size_t nt;
@@ -23,7 +25,7 @@ typedef struct {
 } solve_request;
 
 typedef struct {
-    const char *method;        /* heat, hopf-lax */
+    const char *method;        /* heat, hopf-lax, fd */
     const char *engine[MAX_SOLVE_TIMES]; /* per t: fft, logsum, hybrid, envelope */
     size_t log_points[MAX_SOLVE_TIMES];
     int refine;
