@@ -280,7 +280,8 @@ static void gather(const dr_heat_plan *p, double *dst)
 
 /* FFT pass: v and numerators at every output point, and a flag where the estimate fails.
  * Returns the number of flagged points and the largest estimated u error among the others. */
-static size_t fft_pass(dr_heat_plan *p, double t, int want_grad, int strict, double *est_max)
+static size_t fft_pass(dr_heat_plan *p, double t, int want_grad, int strict, double *est_max,
+                       size_t *clamped)
 {
     int dim = p->g.dim;
     size_t size = dr_grid_size(&p->g);
@@ -320,9 +321,20 @@ static size_t fft_pass(dr_heat_plan *p, double t, int want_grad, int strict, dou
 
     size_t flagged = 0;
     double worst = 0.0, tol = p->opt.tol, tol_grad = 1e3 * p->opt.tol;
+    *clamped = 0;
     for (size_t k = 0; k < size; k++) {
         double v = p->v[k];
         int bad = !(v > 0.0) || !isfinite(v);
+        if (bad && !strict) {
+            /* FFT engine by request: a value lost in round-off is replaced by the noise floor,
+             * finite but meaningless, and counted so that the caller can say so. */
+            p->v[k] = dv;
+            for (int a = 0; a < dim; a++) p->num[a][k] = 0.0;
+            p->flag[k] = 0;
+            ++*clamped;
+            worst = INFINITY;
+            continue;
+        }
         double err_u = bad ? INFINITY : dv / (p->beta * v);
         double err_g = 0.0;
         if (!bad && want_grad)
@@ -342,58 +354,121 @@ static size_t fft_pass(dr_heat_plan *p, double t, int want_grad, int strict, dou
     return flagged;
 }
 
-/* Log-domain engine at every flagged output point (all of them if all != 0). */
-static void log_pass(dr_heat_plan *p, double t, int all, double *u, double *grad)
+/* Log-domain engine at every flagged output point (all of them if all != 0). Each line sum takes
+ * the tabulated fast path when the line's range allows it, else the exp-per-tap window. */
+static double line_sum(const dr_gauss_table *tab, const double *w, const double *wc,
+                       const double *a, size_t n, double amax, size_t c, const double *carry,
+                       double *off, double *carried, size_t *window)
+{
+    double L = w ? dr_gauss_line(tab, w, wc, n, amax, a[c], c, off, carried, window) : NAN;
+    if (isnan(L))
+        L = dr_logsum_line(a, 1, n, amax, c, tab->q, tab->h, off, carry, 1, carried, window);
+    return L;
+}
+
+/* w[k] = exp(a[k] - amax) and, if carry, wc[k] = carry[k] w[k]. */
+static void line_weights(const double *a, const double *carry, size_t n, double amax, double *w,
+                         double *wc)
+{
+    for (size_t k = 0; k < n; k++) {
+        w[k] = exp(a[k] - amax);
+        if (wc) wc[k] = carry[k] * w[k];
+    }
+}
+
+static size_t log_pass(dr_heat_plan *p, double t, int all, double *u, double *grad)
 {
     const dr_quadgrid *qg = &p->qg;
     int dim = p->g.dim;
     size_t r = (size_t)qg->refine, n0 = p->g.n[0], size = dr_grid_size(&p->g);
-    double s = t / p->beta, q0 = qg->hy[0] * qg->hy[0] / (2.0 * s);
-    double lognorm = 0.0;
+    size_t ny0 = qg->n[0], ny1 = qg->n[1], taps = 0;
+    double s = t / p->beta, lognorm = 0.0;
     for (int a = 0; a < dim; a++)
         lognorm += log(qg->hy[a] / sqrt(2.0 * M_PI * s));
+    dr_gauss_table tab[2];
+    memset(tab, 0, sizeof tab);
+    for (int a = 0; a < dim; a++)
+        if (dr_gauss_table_init(&tab[a], qg->hy[a] * qg->hy[a] / (2.0 * s), qg->hy[a], qg->n[a]))
+            tab[a] = (dr_gauss_table){.q = qg->hy[a] * qg->hy[a] / (2.0 * s), .h = qg->hy[a]};
 
     if (dim == 1) {
-        #pragma omp parallel for schedule(dynamic, 64)
+        double *w = tab[0].g ? malloc(ny0 * sizeof *w) : NULL;
+        if (w) line_weights(qg->a, NULL, ny0, p->rowmax[0], w, NULL);
+        #pragma omp parallel for schedule(dynamic, 64) reduction(+ : taps)
         for (size_t i = 0; i < n0; i++) {
             if (!all && !p->flag[i]) continue;
             double off;
-            double L = dr_logsum_line(qg->a, 1, qg->n[0], p->rowmax[0], p->out_index[0] + i * r,
-                                      q0, qg->hy[0], &off, NULL, 0, NULL);
+            size_t win;
+            double L = line_sum(&tab[0], w, NULL, qg->a, ny0, p->rowmax[0],
+                                p->out_index[0] + i * r, NULL, &off, NULL, &win);
+            taps += win;
             u[i] = qg->fref - (L + lognorm) / p->beta;
             if (grad) grad[i] = off / t;
         }
-        return;
+        free(w);
+        dr_gauss_table_free(&tab[0]);
+        return taps;
     }
-    /* 2-D: pass 1 along x for every y-row, in the output columns that need it; pass 2 along y. */
-    double q1 = qg->hy[1] * qg->hy[1] / (2.0 * s);
-    size_t ny = qg->n[1];
-    /* Columns are independent (each owns its slice of A and D): one per thread. */
-    #pragma omp parallel for schedule(dynamic, 1)
-    for (size_t i = 0; i < n0; i++) {
-        int needed = all;
-        for (size_t j = 0; j < p->g.n[1] && !needed; j++) needed = p->flag[j * n0 + i];
-        if (!needed) continue;
-        double *A = p->A + i * ny, *D = p->D + i * ny;
-        double amax = -INFINITY;
-        for (size_t l = 0; l < ny; l++) {
-            A[l] = dr_logsum_line(qg->a + l * qg->n[0], 1, qg->n[0], p->rowmax[l],
-                                  p->out_index[0] + i * r, q0, qg->hy[0], &D[l], NULL, 0, NULL);
-            if (A[l] > amax) amax = A[l];
-        }
-        for (size_t j = 0; j < p->g.n[1]; j++) {
-            size_t k = j * n0 + i;
-            if (!all && !p->flag[k]) continue;
-            double off1, off0;
-            double L = dr_logsum_line(A, 1, ny, amax, p->out_index[1] + j * r, q1, qg->hy[1],
-                                      &off1, D, 1, &off0);
-            u[k] = qg->fref - (L + lognorm) / p->beta;
-            if (grad) {
-                grad[k] = off0 / t;
-                grad[size + k] = off1 / t;
+
+    /* 2-D, pass 1: along x in every y-row, for the output columns that need it. A and D are
+     * stored per column (A[i*ny1 + l]) so that pass 2 reads contiguous lines. */
+    unsigned char *needed = calloc(n0, 1);
+    if (!needed) all = 1;  /* without the column mask, every column is needed */
+    for (size_t i = 0; needed && i < n0; i++) {
+        needed[i] = (unsigned char)all;
+        for (size_t j = 0; j < p->g.n[1] && !needed[i]; j++) needed[i] = p->flag[j * n0 + i];
+    }
+    #pragma omp parallel reduction(+ : taps)
+    {
+        double *w = tab[0].g ? malloc(ny0 * sizeof *w) : NULL;
+        #pragma omp for schedule(dynamic, 8)
+        for (size_t l = 0; l < ny1; l++) {
+            const double *a = qg->a + l * ny0;
+            if (w) line_weights(a, NULL, ny0, p->rowmax[l], w, NULL);
+            for (size_t i = 0; i < n0; i++) {
+                if (needed && !needed[i]) continue;
+                size_t win;
+                p->A[i * ny1 + l] = line_sum(&tab[0], w, NULL, a, ny0, p->rowmax[l],
+                                             p->out_index[0] + i * r, NULL, &p->D[i * ny1 + l],
+                                             NULL, &win);
+                taps += win;
             }
         }
+        free(w);
     }
+    /* Pass 2: along y in each needed column, carrying the x-offset means of pass 1. */
+    #pragma omp parallel reduction(+ : taps)
+    {
+        double *w = tab[1].g ? malloc(2 * ny1 * sizeof *w) : NULL;
+        #pragma omp for schedule(dynamic, 4)
+        for (size_t i = 0; i < n0; i++) {
+            if (needed && !needed[i]) continue;
+            const double *A = p->A + i * ny1, *D = p->D + i * ny1;
+            double amax = -INFINITY;
+            for (size_t l = 0; l < ny1; l++)
+                if (A[l] > amax) amax = A[l];
+            if (w) line_weights(A, D, ny1, amax, w, w + ny1);
+            for (size_t j = 0; j < p->g.n[1]; j++) {
+                size_t k = j * n0 + i;
+                if (!all && !p->flag[k]) continue;
+                double off1, off0;
+                size_t win;
+                double L = line_sum(&tab[1], w, w ? w + ny1 : NULL, A, ny1, amax,
+                                    p->out_index[1] + j * r, D, &off1, &off0, &win);
+                taps += win;
+                u[k] = qg->fref - (L + lognorm) / p->beta;
+                if (grad) {
+                    grad[k] = off0 / t;
+                    grad[size + k] = off1 / t;
+                }
+            }
+        }
+        free(w);
+    }
+    free(needed);
+    dr_gauss_table_free(&tab[0]);
+    dr_gauss_table_free(&tab[1]);
+    return taps;
 }
 
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *rep)
@@ -409,19 +484,21 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     report.quad_points[0] = p->qg.n[0];
     report.quad_points[1] = p->qg.n[1];
     report.margin_capped = p->qg.margin_capped;
+    report.fft_size[0] = p->fft ? p->N[0] : 0;
+    report.fft_size[1] = p->fft ? p->N[1] : 0;
 
     dr_heat_engine engine = p->opt.engine;
     if (engine == DR_HEAT_LOGSUM) {
-        log_pass(p, t, 1, u, grad);
+        report.log_taps = log_pass(p, t, 1, u, grad);
         report.engine = DR_HEAT_LOGSUM;
         report.log_points = size;
     } else {
         double est;
         int strict = engine == DR_HEAT_AUTO;
-        size_t flagged = fft_pass(p, t, grad != NULL, strict, &est);
+        size_t flagged = fft_pass(p, t, grad != NULL, strict, &est, &report.clamped_points);
         if (strict && 2 * flagged > size) {
             /* The FFT lost most points: the log domain alone is both exact and no slower. */
-            log_pass(p, t, 1, u, grad);
+            report.log_taps = log_pass(p, t, 1, u, grad);
             report.engine = DR_HEAT_LOGSUM;
             report.log_points = size;
         } else {
@@ -435,7 +512,7 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
                     for (int a = 0; a < dim; a++)
                         grad[a * size + k] = p->num[a][k] / (p->v[k] * t);
             }
-            if (flagged) log_pass(p, t, 0, u, grad);
+            if (flagged) report.log_taps = log_pass(p, t, 0, u, grad);
             report.engine = flagged ? DR_HEAT_HYBRID : DR_HEAT_FFT;
             report.log_points = flagged;
             report.est_error = est;

@@ -39,8 +39,35 @@ void dr_quadgrid_free(dr_quadgrid *qg);
  *     L = log sum_k exp(a_k - q (k - c)^2),
  * with the offset moment  off = sum_k (c - k) h p_k  (p_k the normalised weights; h the spacing)
  * and, if carry != NULL, the carried average  *carried = sum_k carry[k*cstride] p_k.
- * amax must be >= every a_k (it bounds the window scan). Returns L; -INFINITY if every weight is 0. */
+ * amax must be >= every a_k (it bounds the window scan). Returns L; -INFINITY if every weight is 0.
+ * *window receives the number of terms scanned (the cost measure of the benchmarks). */
 double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, size_t c, double q,
-                      double h, double *off, const double *carry, size_t cstride, double *carried);
+                      double h, double *off, const double *carry, size_t cstride, double *carried,
+                      size_t *window);
+
+/* The fast path of the log-domain engine. Along a line whose log-weights a_k lie within
+ * DR_HEAT_RANGE of their maximum amax at the centre, w_k = exp(a_k - amax) cannot underflow where
+ * it matters (any term lost to underflow is below e^-(745-RANGE) of the centre's own term), so the
+ * sum is a plain positive dot product with a tabulated Gaussian: no exp per tap, no cancellation,
+ * full relative precision however small the sum. */
+#define DR_HEAT_RANGE 600.0
+
+typedef struct {
+    double q, h;      /* exp(-q d^2), spacing */
+    size_t dmax;      /* table length - 1 */
+    double *g;        /* g[d] = exp(-q d^2) */
+    double *gz;       /* gz[d] = d h g[d] */
+} dr_gauss_table;
+
+/* Table for offsets up to the distance where exp(-q d^2) < e^-(RANGE + CUT), capped at n - 1. */
+int dr_gauss_table_init(dr_gauss_table *tab, double q, double h, size_t n);
+void dr_gauss_table_free(dr_gauss_table *tab);
+
+/* The same sum as dr_logsum_line, on precomputed w[k] = exp(a_k - amax) (contiguous) and, if
+ * wc != NULL, wc[k] = carry_k w[k]. Valid when amax - a_c <= DR_HEAT_RANGE; returns NAN
+ * otherwise (the caller then uses dr_logsum_line). */
+double dr_gauss_line(const dr_gauss_table *tab, const double *w, const double *wc, size_t n,
+                     double amax, double a_c, size_t c, double *off, double *carried,
+                     size_t *window);
 
 #endif

@@ -10,9 +10,13 @@
 #include "heat_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
+
+#include "deeprelax/error.h"
 
 double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, size_t c, double q,
-                      double h, double *off, const double *carry, size_t cstride, double *carried)
+                      double h, double *off, const double *carry, size_t cstride, double *carried,
+                      size_t *window)
 {
     /* Pass 1: the window [lo, hi] and the largest exponent in it. */
     double best = a[c * stride];
@@ -35,6 +39,7 @@ double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, siz
         if (e > best) best = e;
         hi = k;
     }
+    *window = hi - lo + 1;
     if (!isfinite(best)) {
         *off = 0.0;
         if (carried) *carried = 0.0;
@@ -55,4 +60,62 @@ double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, siz
     *off = h * moment / sum;
     if (carried) *carried = cmoment / sum;
     return best + log(sum);
+}
+
+int dr_gauss_table_init(dr_gauss_table *tab, double q, double h, size_t n)
+{
+    double reach = sqrt((DR_HEAT_RANGE + DR_HEAT_CUT) / q);
+    size_t dmax = reach >= (double)(n - 1) ? n - 1 : (size_t)ceil(reach);
+    tab->q = q;
+    tab->h = h;
+    tab->dmax = dmax;
+    tab->g = malloc((dmax + 1) * sizeof *tab->g);
+    tab->gz = malloc((dmax + 1) * sizeof *tab->gz);
+    if (!tab->g || !tab->gz) {
+        dr_gauss_table_free(tab);
+        return dr_error(DR_ENOMEM, "out of memory for a Gaussian table of %zu taps", dmax + 1);
+    }
+    for (size_t d = 0; d <= dmax; d++) {
+        tab->g[d] = exp(-q * (double)d * (double)d);
+        tab->gz[d] = (double)d * h * tab->g[d];
+    }
+    return DR_SUCCESS;
+}
+
+void dr_gauss_table_free(dr_gauss_table *tab)
+{
+    free(tab->g);
+    free(tab->gz);
+    tab->g = tab->gz = NULL;
+}
+
+double dr_gauss_line(const dr_gauss_table *tab, const double *w, const double *wc, size_t n,
+                     double amax, double a_c, size_t c, double *off, double *carried,
+                     size_t *window)
+{
+    if (amax - a_c > DR_HEAT_RANGE)
+        return NAN;
+    /* The centre's own term is exp(a_c - amax); terms beyond the offset where even the largest
+     * weight (1) times the Gaussian falls below e^-CUT of it are negligible. */
+    double reach = sqrt((amax - a_c + DR_HEAT_CUT) / tab->q);
+    size_t D = reach >= (double)tab->dmax ? tab->dmax : (size_t)reach;
+    size_t left = c < D ? c : D, right = n - 1 - c < D ? n - 1 - c : D;
+    const double *g = tab->g, *gz = tab->gz;
+    double sum = w[c], moment = 0.0, cmoment = wc ? wc[c] : 0.0;
+    for (size_t d = 1; d <= right; d++) {
+        sum += w[c + d] * g[d];
+        moment -= w[c + d] * gz[d];
+    }
+    for (size_t d = 1; d <= left; d++) {
+        sum += w[c - d] * g[d];
+        moment += w[c - d] * gz[d];
+    }
+    if (wc) {
+        for (size_t d = 1; d <= right; d++) cmoment += wc[c + d] * g[d];
+        for (size_t d = 1; d <= left; d++) cmoment += wc[c - d] * g[d];
+    }
+    *window = left + right + 1;
+    *off = moment / sum;
+    if (carried) *carried = cmoment / sum;
+    return amax + log(sum);
 }

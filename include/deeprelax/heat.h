@@ -45,6 +45,10 @@ typedef struct {
     double margin;          /* width of the padding beyond the box, per side */
     size_t quad_points[2];  /* y-grid points per axis (padding and refinement included) */
     double est_error;       /* estimated max |u error| of the FFT values kept (0 for LOGSUM) */
+    size_t fft_size[2];     /* FFT lengths per axis (0 when the plan has no FFT engine) */
+    size_t clamped_points;  /* FFT engine only: points whose value was lost to round-off and
+                               replaced by the noise floor (their est_error is infinite) */
+    size_t log_taps;        /* log-domain terms scanned, in all passes (its cost measure) */
     int margin_capped;      /* 1 if the padding hit its size cap before the terms beyond it
                                became negligible (then values near the box edge may be off) */
 } dr_heat_report;
