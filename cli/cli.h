@@ -75,5 +75,10 @@ int cli_has_ext(const char *path, const char *ext);
 int cmd_landscapes(int argc, char **argv);
 int cmd_solve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_slice(int argc, char **argv);
+/* Restarts with OPENBLAS_CORETYPE set when OpenBLAS did not recognise the CPU (cmd_train.c). */
+void cli_nn_blas_fixup(int argc, char **argv);
 
 #endif

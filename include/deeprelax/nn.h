@@ -216,6 +216,11 @@ double dr_lr_schedule_at(const dr_lr_schedule *s, double base, int epoch);
 /* Number of threads of the BLAS (and of the trainer's own loops); n <= 0 means all cores. */
 void dr_nn_set_threads(int n);
 int dr_nn_get_threads(void);
+/* The BLAS's kernel family ("SkylakeX", "Haswell", ...; from OpenBLAS) and a suggestion: when
+ * OpenBLAS does not recognise the CPU (0.3.21 takes newer Xeons for "Prescott" and runs SSE3
+ * kernels, 4-8x slower) *suggest is the OPENBLAS_CORETYPE value the CPU supports, else NULL.
+ * OpenBLAS reads that variable only when it is loaded, so a program must set it and restart. */
+const char *dr_nn_blas_core(const char **suggest);
 
 /* ---- loss slices -------------------------------------------------------------------------- */
 /* Two random directions, filter-normalised (Li et al. 2018): Gaussian, then each row of every

@@ -1,0 +1,148 @@
+/* `deeprelax slice`: the training loss of a saved model on a 2-D plane through its weights, along
+ * two random filter-normalised directions, written as a landscape (.npy or CSV x,y,f) that
+ * `solve`, `widen` and `particles` read with --input FILE --domain -S:S,-S:S. */
+#include "cli.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char slice_usage[] =
+    "usage: deeprelax slice --model-file model.bin [--data DIR] [--n 51] [--span 1]\n"
+    "                       [--samples 10000] [--seed 1] --out slice.npy|slice.csv [--json]\n"
+    "The mean training cross-entropy at w + a d1 + b d2 for a, b on an n x n grid over\n"
+    "[-span, span]^2; d1, d2 are Gaussian directions scaled row by row to the norms of the\n"
+    "weight matrices' rows (biases and batch-norm parameters fixed). Batch norm uses batch\n"
+    "statistics (chunks of 1000), dropout is off. Output: .npy float64 of shape (n, n), a fastest\n"
+    "(read it with --input FILE --domain -S:S,-S:S), or CSV with header x,y,f (x fastest).\n"
+    "  --samples N    training examples per loss evaluation (default 10000; 0 = all)\n"
+    "  --threads N    BLAS threads (default: all cores)\n";
+
+enum { S_MODEL = 1, S_DATA, S_N, S_SPAN, S_SAMPLES, S_SEED, S_OUT, S_THREADS, S_JSON, S_HELP };
+
+static int slice_progress(void *ctx, size_t done, size_t total)
+{
+    if (*(int *)ctx && (done % 10 == 0 || done == total))
+        fprintf(stderr, "\rslice: %zu/%zu%s", done, total, done == total ? "\n" : "");
+    return 0;
+}
+
+int cmd_slice(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"model-file", required_argument, 0, S_MODEL}, {"data", required_argument, 0, S_DATA},
+        {"n", required_argument, 0, S_N}, {"span", required_argument, 0, S_SPAN},
+        {"samples", required_argument, 0, S_SAMPLES}, {"seed", required_argument, 0, S_SEED},
+        {"out", required_argument, 0, S_OUT}, {"threads", required_argument, 0, S_THREADS},
+        {"json", no_argument, 0, S_JSON}, {"help", no_argument, 0, S_HELP}, {0, 0, 0, 0}};
+    const char *file = NULL, *data = NULL, *out = NULL;
+    long n = 51, samples = 10000, threads = 0;
+    unsigned long seed = 1;
+    double span = 1.0;
+    int json = 0, opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case S_MODEL: file = optarg; break;
+        case S_DATA: data = optarg; break;
+        case S_N: n = cli_long("--n", optarg, 2, 4096); break;
+        case S_SPAN:
+            span = cli_double("--span", optarg);
+            if (!(span > 0)) cli_die(EXIT_USAGE, "--span must be positive (got %g)", span);
+            break;
+        case S_SAMPLES: samples = cli_long("--samples", optarg, 0, 1L << 40); break;
+        case S_SEED: seed = (unsigned long)cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+        case S_OUT: out = optarg; break;
+        case S_THREADS: threads = cli_long("--threads", optarg, 1, 1024); break;
+        case S_JSON: json = 1; break;
+        case S_HELP: fputs(slice_usage, stdout); return 0;
+        default: cli_bad_option("slice", argv);
+        }
+    }
+    if (optind < argc)
+        cli_die(EXIT_USAGE, "slice: unexpected argument '%s' (try --help)", argv[optind]);
+    if (!file)
+        cli_die(EXIT_USAGE, "slice: --model-file is required");
+    if (!out)
+        cli_die(EXIT_USAGE, "slice: --out FILE (.npy or .csv) is required");
+    int npy = cli_has_ext(out, ".npy");
+    if (!npy && !cli_has_ext(out, ".csv"))
+        cli_die(EXIT_USAGE, "slice: --out must end in .npy or .csv (got '%s')", out);
+    cli_nn_blas_fixup(argc, argv);
+    dr_nn_set_threads((int)threads);
+    dr_mlp *m;
+    float *w;
+    int status = dr_mlp_load(file, 1000, &m, &w);
+    if (status != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+    char dir[4096];
+    if ((status = dr_data_dir(data, dir, sizeof dir)) != DR_SUCCESS)
+        cli_fail(status);
+    dr_dataset train;
+    if ((status = dr_dataset_load(&train, dir, 1)) != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+    size_t np = dr_mlp_n_params(m), nn = (size_t)n;
+    float *d1 = malloc(np * sizeof *d1), *d2 = malloc(np * sizeof *d2);
+    double *f = malloc(nn * nn * sizeof *f);
+    if (!d1 || !d2 || !f)
+        cli_die(EXIT_FAIL, "out of memory");
+    dr_slice_directions(m, w, seed, d1, d2);
+    int tty = isatty(2) && !json;
+    status = dr_slice_eval(m, w, d1, d2, &train, (size_t)samples, nn, span, f, slice_progress,
+                           &tty);
+    if (status != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+    if (npy) {
+        size_t shape[2] = {nn, nn};
+        if ((status = dr_npy_write(out, 2, shape, f)) != DR_SUCCESS)
+            cli_die(EXIT_FAIL, "%s", dr_error_message());
+    } else {
+        FILE *fp = fopen(out, "w");
+        if (!fp)
+            cli_die(EXIT_FAIL, "%s: cannot write", out);
+        fprintf(fp, "x,y,f\n");
+        for (size_t j = 0; j < nn; j++)
+            for (size_t i = 0; i < nn; i++)
+                fprintf(fp, "%.17g,%.17g,%.17g\n", -span + 2 * span * (double)i / (double)(nn - 1),
+                        -span + 2 * span * (double)j / (double)(nn - 1), f[j * nn + i]);
+        if (fclose(fp) != 0)
+            cli_die(EXIT_FAIL, "%s: write failed", out);
+    }
+    double fmin = DBL_MAX, fmax = -DBL_MAX, centre = f[(nn / 2) * nn + nn / 2];
+    for (size_t k = 0; k < nn * nn; k++) {
+        fmin = fmin < f[k] ? fmin : f[k];
+        fmax = fmax > f[k] ? fmax : f[k];
+    }
+    size_t used = samples > 0 && (size_t)samples < train.n ? (size_t)samples : train.n;
+    if (json) {
+        printf("{\"out\":");
+        json_string(stdout, out);
+        printf(",\"n\":%ld,\"span\":", n);
+        json_number(stdout, span);
+        printf(",\"samples\":%zu,\"seed\":%lu,\"loss_min\":", used, seed);
+        json_number(stdout, fmin);
+        printf(",\"loss_max\":");
+        json_number(stdout, fmax);
+        printf(",\"loss_centre\":");
+        json_number(stdout, (nn % 2) ? centre : NAN);
+        printf("}\n");
+    } else {
+        printf("slice: %ld x %ld over [-%g, %g]^2, %zu training examples -> %s\n", n, n, span,
+               span, used, out);
+        printf("loss: min %.6g, max %.6g%s", fmin, fmax, (nn % 2) ? ", at the weights " : "\n");
+        if (nn % 2)
+            printf("%.6g\n", centre);
+        printf("relax it: deeprelax solve --input %s --domain %g:%g,%g:%g\n", out, -span, span,
+               -span, span);
+    }
+    free(d1);
+    free(d2);
+    free(f);
+    free(w);
+    dr_mlp_free(m);
+    dr_dataset_free(&train);
+    return 0;
+}

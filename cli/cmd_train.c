@@ -1,0 +1,352 @@
+/* `deeprelax train` (the MLP trainer: SGD, Entropy-SGD, HJ, Elastic-SGD on MNIST-format data)
+ * and `deeprelax eval` (a saved model's loss and error on the test set). */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char train_usage[] =
+    "usage: deeprelax train [--data DIR] [--model mnistfc|small] [--optim NAME] [--epochs E]\n"
+    "                       [--batch 128] [--seed S] [--log run.csv] [--save model.bin] [--json]\n"
+    "Trains an MLP on MNIST-format IDX files; one line per epoch: epoch, effective epoch (data\n"
+    "passes in SGD epochs = epochs x L, or x replicas), train loss and error (means over the\n"
+    "epoch's minibatches, dropout on), test error (eval mode), seconds.\n"
+    "  --data DIR            the four IDX files (.gz or plain); default $DEEPRELAX_DATA, else\n"
+    "                        data/mnist, ~/.local/share/deeprelax/mnist, /usr/share/datasets/mnist\n"
+    "  --model NAME          mnistfc: input dropout 0.2, 784-1024-1024-10, batch norm, ReLU,\n"
+    "                        dropout 0.2 (the paper's); small: 784-64-64-10 (default mnistfc)\n"
+    "  --optim NAME          sgd | entropy-sgd | hj | elastic-sgd (default sgd)\n"
+    "  --epochs E            outer epochs (default 10)\n"
+    "  --batch B             minibatch size (default 128)\n"
+    "  --seed S              initialisation, shuffling, dropout and noise (default 1)\n"
+    "  --threads N           BLAS threads (default: all cores)\n"
+    "  --lr X                learning rate (sgd, hj, elastic-sgd: 0.1; entropy-sgd: 1, the outer\n"
+    "                        step x <- x - lr (x - <y>))\n"
+    "  --lr-schedule LIST    EPOCH:LR,... from epoch EPOCH on use LR (entropy-sgd default 3:0.1:\n"
+    "                        rate 1 for epochs 1-2, then 0.1)\n"
+    "  --momentum M          Nesterov momentum of the (outer) step (default 0.9)\n"
+    "  --weight-decay W      L2 coefficient (default 0)\n"
+    "  --L N                 inner steps of entropy-sgd and hj (default 20)\n"
+    "  --inner-lr X          entropy-sgd inner step eta' (default 0.1)\n"
+    "  --noise X             entropy-sgd Langevin noise 1/sqrt(beta) (default 1e-4)\n"
+    "  --alpha X             entropy-sgd averaging of inner iterates (default 0.75)\n"
+    "  --g0 X --g1 X         entropy-sgd scoping gamma_k = 1/(g0 (1+g1)^k), k = outer steps\n"
+    "                        (defaults 1e-4, 1e-3)\n"
+    "  --gamma T             hj: proximal scale in p <- 0.75 p + 0.25 grad f(x - T p) (0.1)\n"
+    "  --replicas N          elastic-sgd replicas (default 3)\n"
+    "  --rho X --rho-growth X --rho-max X   elastic-sgd coupling rho_k = min(max, rho (1+growth)^k)\n"
+    "                        (defaults 0.01, 1e-3, 1)\n"
+    "  --train-samples N     use only the first N training examples (quick runs)\n"
+    "  --log FILE            CSV: epoch,effective_epoch,train_loss,train_error,test_error,seconds\n"
+    "  --save FILE           the trained model (for eval and slice)\n"
+    "  --json                the summary as one JSON object on stdout instead of the table\n"
+    "The same seed and thread count give the same log (up to the seconds column).\n";
+
+enum {
+    O_DATA = 1, O_MODEL, O_OPTIM, O_EPOCHS, O_BATCH, O_SEED, O_THREADS, O_LR, O_SCHED, O_MOM,
+    O_WD, O_L, O_INNER, O_NOISE, O_ALPHA, O_G0, O_G1, O_GAMMA, O_REPL, O_RHO, O_RHOG, O_RHOM,
+    O_TRAIN_N, O_LOG, O_SAVE, O_JSON, O_HELP, O_MODEL_FILE, O_TRAIN_EVAL
+};
+
+void cli_nn_blas_fixup(int argc, char **argv)
+{
+    const char *suggest;
+    dr_nn_blas_core(&suggest);
+    if (!suggest || getenv("OPENBLAS_CORETYPE"))
+        return;
+    /* OpenBLAS picked slow generic kernels for an unrecognised CPU: restart once with the
+     * kernel family the CPU supports (the variable is read only at load time; it being set
+     * now also prevents a second restart). argv[-1] is the program's own argv[0]. */
+    setenv("OPENBLAS_CORETYPE", suggest, 1);
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args)
+        return;
+    args[0] = argv[-1];
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    execv("/proc/self/exe", args);
+    free(args); /* exec failed: carry on with the slow kernels */
+}
+
+/* Loads train and test sets from the resolved data directory; exits on failure. */
+static void load_data(const char *given, dr_dataset *train, dr_dataset *test)
+{
+    char dir[4096];
+    int status = dr_data_dir(given, dir, sizeof dir);
+    if (status != DR_SUCCESS)
+        cli_fail(status);
+    if (train && (status = dr_dataset_load(train, dir, 1)) != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+    if ((status = dr_dataset_load(test, dir, 0)) != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+}
+
+struct progress { int tty, epoch; };
+
+/* A live "step k/n" on a terminal's stderr; nothing when stderr is a file (logs stay clean). */
+static int show_progress(void *ctx, size_t done, size_t total)
+{
+    struct progress *p = ctx;
+    if (p->tty && (done % 20 == 0 || done == total))
+        fprintf(stderr, "\repoch %d: step %zu/%zu%s", p->epoch, done, total,
+                done == total ? "  testing...\r" : "");
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, O_DATA}, {"model", required_argument, 0, O_MODEL},
+        {"optim", required_argument, 0, O_OPTIM}, {"epochs", required_argument, 0, O_EPOCHS},
+        {"batch", required_argument, 0, O_BATCH}, {"seed", required_argument, 0, O_SEED},
+        {"threads", required_argument, 0, O_THREADS}, {"lr", required_argument, 0, O_LR},
+        {"lr-schedule", required_argument, 0, O_SCHED},
+        {"momentum", required_argument, 0, O_MOM},
+        {"weight-decay", required_argument, 0, O_WD}, {"L", required_argument, 0, O_L},
+        {"inner-lr", required_argument, 0, O_INNER}, {"noise", required_argument, 0, O_NOISE},
+        {"alpha", required_argument, 0, O_ALPHA}, {"g0", required_argument, 0, O_G0},
+        {"g1", required_argument, 0, O_G1}, {"gamma", required_argument, 0, O_GAMMA},
+        {"replicas", required_argument, 0, O_REPL}, {"rho", required_argument, 0, O_RHO},
+        {"rho-growth", required_argument, 0, O_RHOG}, {"rho-max", required_argument, 0, O_RHOM},
+        {"train-samples", required_argument, 0, O_TRAIN_N},
+        {"log", required_argument, 0, O_LOG}, {"save", required_argument, 0, O_SAVE},
+        {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}};
+    const char *data = NULL, *model = "mnistfc", *optim = "sgd", *log_path = NULL,
+               *save = NULL, *sched_text = NULL;
+    long epochs = 10, batch = 128, threads = 0, train_n = 0;
+    unsigned long seed = 1;
+    int json = 0;
+    /* hyper-parameters given on the command line, applied over the optimiser's defaults */
+    double hp[O_RHOM + 1];
+    int have[O_RHOM + 1] = {0};
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case O_DATA: data = optarg; break;
+        case O_MODEL: model = optarg; break;
+        case O_OPTIM: optim = optarg; break;
+        case O_EPOCHS: epochs = cli_long("--epochs", optarg, 1, 100000); break;
+        case O_BATCH: batch = cli_long("--batch", optarg, 2, 65536); break;
+        case O_SEED: seed = (unsigned long)cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+        case O_THREADS: threads = cli_long("--threads", optarg, 1, 1024); break;
+        case O_SCHED: sched_text = optarg; break;
+        case O_TRAIN_N: train_n = cli_long("--train-samples", optarg, 2, 1L << 40); break;
+        case O_LOG: log_path = optarg; break;
+        case O_SAVE: save = optarg; break;
+        case O_JSON: json = 1; break;
+        case O_HELP: fputs(train_usage, stdout); return 0;
+        case O_L: case O_REPL:
+            hp[opt] = (double)cli_long(opt == O_L ? "--L" : "--replicas", optarg, 1,
+                                       opt == O_L ? 10000 : 64);
+            have[opt] = 1;
+            break;
+        case O_LR: case O_MOM: case O_WD: case O_INNER: case O_NOISE: case O_ALPHA: case O_G0:
+        case O_G1: case O_GAMMA: case O_RHO: case O_RHOG: case O_RHOM:
+        {
+            char name[32];
+            snprintf(name, sizeof name, "--%s", opts[opt - 1].name); /* opts[] is in enum order */
+            hp[opt] = cli_double(name, optarg);
+            have[opt] = 1;
+            break;
+        }
+        default: cli_bad_option("train", argv);
+        }
+    }
+    if (optind < argc)
+        cli_die(EXIT_USAGE, "train: unexpected argument '%s' (try --help)", argv[optind]);
+
+    dr_mlp_config mc;
+    int kind, status;
+    if ((status = dr_mlp_preset(&mc, model)) != DR_SUCCESS) cli_fail(status);
+    if ((status = dr_optim_kind_from_name(optim, &kind)) != DR_SUCCESS) cli_fail(status);
+    dr_optim_params p;
+    dr_optim_defaults(&p, kind);
+    if (have[O_LR]) p.lr = hp[O_LR];
+    if (have[O_MOM]) p.momentum = hp[O_MOM];
+    if (have[O_WD]) p.weight_decay = hp[O_WD];
+    if (have[O_L]) p.L = (int)hp[O_L];
+    if (have[O_INNER]) p.inner_lr = hp[O_INNER];
+    if (have[O_NOISE]) p.noise = hp[O_NOISE];
+    if (have[O_ALPHA]) p.alpha = hp[O_ALPHA];
+    if (have[O_G0]) p.g0 = hp[O_G0];
+    if (have[O_G1]) p.g1 = hp[O_G1];
+    if (have[O_GAMMA]) p.hj_gamma = hp[O_GAMMA];
+    if (have[O_REPL]) p.replicas = (int)hp[O_REPL];
+    if (have[O_RHO]) p.rho = hp[O_RHO];
+    if (have[O_RHOG]) p.rho_growth = hp[O_RHOG];
+    if (have[O_RHOM]) p.rho_max = hp[O_RHOM];
+    if (kind != DR_OPTIM_ENTROPY_SGD && kind != DR_OPTIM_HJ && have[O_L])
+        cli_die(EXIT_USAGE, "--L applies to entropy-sgd and hj only");
+    dr_lr_schedule sched = {0};
+    if (!sched_text && kind == DR_OPTIM_ENTROPY_SGD && !have[O_LR])
+        sched_text = "3:0.1";
+    if (sched_text && (status = dr_lr_schedule_parse(&sched, sched_text)) != DR_SUCCESS)
+        cli_die(EXIT_USAGE, "--lr-schedule: %s", dr_error_message());
+
+    cli_nn_blas_fixup(argc, argv);
+    dr_nn_set_threads((int)threads);
+    dr_dataset train, test;
+    load_data(data, &train, &test);
+    dr_dataset train_view = train;
+    if (train_n > 0 && (size_t)train_n < train.n)
+        train_view.n = (size_t)train_n;
+    FILE *log = NULL;
+    if (log_path && !(log = fopen(log_path, "w")))
+        cli_die(EXIT_FAIL, "%s: cannot write the log", log_path);
+    if (log)
+        fprintf(log, "epoch,effective_epoch,train_loss,train_error,test_error,seconds\n");
+
+    dr_mlp *m;
+    if ((status = dr_mlp_alloc(&m, &mc, (size_t)(batch > 1000 ? batch : 1000))) != DR_SUCCESS)
+        cli_fail(status);
+    size_t n = dr_mlp_n_params(m);
+    float *w = malloc(n * sizeof *w);
+    if (!w) cli_die(EXIT_FAIL, "out of memory for %zu parameters", n);
+    dr_mlp_init(m, w, seed);
+    dr_trainer *t;
+    if ((status = dr_trainer_alloc(&t, m, w, &train_view, &test, &p, (size_t)batch, seed)) !=
+        DR_SUCCESS)
+        cli_fail(status);
+
+    if (!json)
+        printf("# %s on %s: %zu training / %zu test examples, %zu parameters, batch %ld, "
+               "%d thread(s), seed %lu\n# epoch  eff.epoch  train_loss  train_err%%  "
+               "test_err%%  seconds\n", optim, model, train_view.n, test.n, n, batch,
+               dr_nn_get_threads(), seed);
+    else
+        printf("{\"model\":\"%s\",\"optim\":\"%s\",\"parameters\":%zu,\"batch\":%ld,"
+               "\"threads\":%d,\"seed\":%lu,\"epochs\":[", model, optim, n, batch,
+               dr_nn_get_threads(), seed);
+    struct progress prog = {.tty = isatty(2) && !json};
+    dr_epoch_stats s = {0};
+    double total_seconds = 0;
+    for (long e = 1; e <= epochs; e++) {
+        double lr = dr_lr_schedule_at(sched_text ? &sched : NULL, p.lr, (int)e);
+        prog.epoch = (int)e;
+        status = dr_train_epoch(t, lr, show_progress, &prog, &s);
+        if (prog.tty)
+            fprintf(stderr, "\r%60s\r", "");
+        if (status != DR_SUCCESS)
+            cli_die(EXIT_FAIL, "epoch %ld: %s", e, dr_error_message());
+        total_seconds += s.seconds;
+        if (json) {
+            printf("%s{\"epoch\":%ld,\"effective_epoch\":", e > 1 ? "," : "", e);
+            json_number(stdout, s.effective_epoch);
+            printf(",\"lr\":");
+            json_number(stdout, lr);
+            printf(",\"train_loss\":");
+            json_number(stdout, s.train_loss);
+            printf(",\"train_error\":");
+            json_number(stdout, s.train_error);
+            printf(",\"test_error\":");
+            json_number(stdout, s.test_error);
+            printf(",\"seconds\":");
+            json_number(stdout, s.seconds);
+            printf("}");
+        } else {
+            printf("%7ld  %9.2f  %10.5f  %9.3f  %9.3f  %7.1f\n", e, s.effective_epoch,
+                   s.train_loss, 100 * s.train_error, 100 * s.test_error, s.seconds);
+        }
+        fflush(stdout);
+        if (log) {
+            fprintf(log, "%ld,%.10g,%.10g,%.10g,%.10g,%.3f\n", e, s.effective_epoch,
+                    s.train_loss, s.train_error, s.test_error, s.seconds);
+            fflush(log);
+        }
+    }
+    if (save && (status = dr_mlp_save(save, m, w)) != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+    if (json) {
+        printf("],\"test_error\":");
+        json_number(stdout, s.test_error);
+        printf(",\"samples_per_second\":");
+        json_number(stdout, s.effective_epoch * (double)train_view.n / total_seconds);
+        printf("}\n");
+    } else {
+        printf("# final test error %.3f%% after %.1f effective epochs, %.1f s%s%s\n",
+               100 * s.test_error, s.effective_epoch, total_seconds, save ? "; saved " : "",
+               save ? save : "");
+    }
+    if (log) fclose(log);
+    dr_trainer_free(t);
+    free(w);
+    dr_mlp_free(m);
+    dr_dataset_free(&train);
+    dr_dataset_free(&test);
+    return 0;
+}
+
+static const char eval_usage[] =
+    "usage: deeprelax eval --model-file model.bin [--data DIR] [--train] [--threads N] [--json]\n"
+    "The saved model's mean cross-entropy and error on the test set (eval mode: no dropout,\n"
+    "batch norm with its running statistics); --train also on the training set.\n";
+
+int cmd_eval(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"model-file", required_argument, 0, O_MODEL_FILE}, {"data", required_argument, 0, O_DATA},
+        {"train", no_argument, 0, O_TRAIN_EVAL}, {"threads", required_argument, 0, O_THREADS},
+        {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}};
+    const char *file = NULL, *data = NULL;
+    int json = 0, on_train = 0, opt;
+    long threads = 0;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case O_MODEL_FILE: file = optarg; break;
+        case O_DATA: data = optarg; break;
+        case O_TRAIN_EVAL: on_train = 1; break;
+        case O_THREADS: threads = cli_long("--threads", optarg, 1, 1024); break;
+        case O_JSON: json = 1; break;
+        case O_HELP: fputs(eval_usage, stdout); return 0;
+        default: cli_bad_option("eval", argv);
+        }
+    }
+    if (optind < argc)
+        cli_die(EXIT_USAGE, "eval: unexpected argument '%s' (try --help)", argv[optind]);
+    if (!file)
+        cli_die(EXIT_USAGE, "eval: --model-file is required");
+    cli_nn_blas_fixup(argc, argv);
+    dr_nn_set_threads((int)threads);
+    dr_mlp *m;
+    float *w;
+    int status = dr_mlp_load(file, 1000, &m, &w);
+    if (status != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "%s", dr_error_message());
+    dr_dataset train, test;
+    load_data(data, on_train ? &train : NULL, &test);
+    double loss[2] = {NAN, NAN}, err[2] = {NAN, NAN};
+    const dr_dataset *sets[2] = {&test, on_train ? &train : NULL};
+    for (int k = 0; k < 2; k++)
+        if (sets[k] && (status = dr_mlp_evaluate(m, w, sets[k], 0, DR_MLP_EVAL, &loss[k],
+                                                 &err[k])) != DR_SUCCESS)
+            cli_fail(status);
+    if (json) {
+        printf("{\"model_file\":");
+        json_string(stdout, file);
+        printf(",\"test_loss\":");
+        json_number(stdout, loss[0]);
+        printf(",\"test_error\":");
+        json_number(stdout, err[0]);
+        printf(",\"train_loss\":");
+        json_number(stdout, loss[1]);
+        printf(",\"train_error\":");
+        json_number(stdout, err[1]);
+        printf("}\n");
+    } else {
+        printf("test:  loss %.6f  error %.3f%%  (%zu examples)\n", loss[0], 100 * err[0], test.n);
+        if (on_train)
+            printf("train: loss %.6f  error %.3f%%  (%zu examples)\n", loss[1], 100 * err[1],
+                   train.n);
+    }
+    if (on_train) dr_dataset_free(&train);
+    dr_dataset_free(&test);
+    free(w);
+    dr_mlp_free(m);
+    return 0;
+}

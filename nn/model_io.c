@@ -1,0 +1,167 @@
+/* Model files: the MLP's configuration, flat parameters and batch-norm running statistics in a
+ * little-endian binary file with a magic number, a version and a CRC-32 (zlib), all checked on
+ * load so that a truncated, foreign or damaged file is refused rather than half-used. */
+#include "deeprelax/nn.h"
+#include "deeprelax/error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static const unsigned char MAGIC[8] = {'D', 'R', 'M', 'L', 'P', '\r', '\n', 0x1a};
+#define VERSION 1u
+/* header: magic, version, n_layers, batchnorm, dropout_in, dropout_hidden (float32 bits),
+ * sizes[DR_MLP_MAX_LAYERS + 1], n_params (64-bit), n_state (64-bit) */
+#define HEADER_WORDS (5 + DR_MLP_MAX_LAYERS + 1 + 4)
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint32_t float_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static float bits_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+/* Floats as little-endian bytes, independent of the host's order. */
+static void floats_to_bytes(unsigned char *out, const float *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) put32(out + 4 * i, float_bits(a[i]));
+}
+
+int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
+{
+    const dr_mlp_config *c = dr_mlp_get_config(m);
+    size_t np = dr_mlp_n_params(m), ns = dr_mlp_n_state(m);
+    size_t head = 8 + 4 * HEADER_WORDS, total = head + 4 * (np + ns) + 4;
+    unsigned char *buf = malloc(total);
+    if (!buf)
+        return dr_error(DR_ENOMEM, "%s: cannot allocate %zu bytes", path, total);
+    memcpy(buf, MAGIC, 8);
+    unsigned char *p = buf + 8;
+    put32(p, VERSION); p += 4;
+    put32(p, (uint32_t)c->n_layers); p += 4;
+    put32(p, (uint32_t)c->batchnorm); p += 4;
+    put32(p, float_bits(c->dropout_in)); p += 4;
+    put32(p, float_bits(c->dropout_hidden)); p += 4;
+    for (int l = 0; l <= DR_MLP_MAX_LAYERS; l++) {
+        put32(p, l <= c->n_layers ? (uint32_t)c->sizes[l] : 0); p += 4;
+    }
+    put32(p, (uint32_t)np); put32(p + 4, (uint32_t)((uint64_t)np >> 32)); p += 8;
+    put32(p, (uint32_t)ns); put32(p + 4, (uint32_t)((uint64_t)ns >> 32)); p += 8;
+    floats_to_bytes(p, w, np); p += 4 * np;
+    floats_to_bytes(p, dr_mlp_state((dr_mlp *)m), ns); p += 4 * ns;
+    put32(p, (uint32_t)crc32(0L, buf, (uInt)(total - 4)));
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        free(buf);
+        return dr_error(DR_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    size_t wrote = fwrite(buf, 1, total, f);
+    int closed = fclose(f);
+    free(buf);
+    if (wrote != total || closed != 0)
+        return dr_error(DR_EIO, "%s: write failed (disk full?)", path);
+    return DR_SUCCESS;
+}
+
+int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
+{
+    *mp = NULL;
+    *wp = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char head[8 + 4 * HEADER_WORDS];
+    size_t got = fread(head, 1, sizeof head, f);
+    if (got < 8 || memcmp(head, MAGIC, 8) != 0) {
+        fclose(f);
+        return dr_error(DR_EFORMAT, "%s: not a deeprelax model file (wrong magic number)", path);
+    }
+    if (got < sizeof head) {
+        fclose(f);
+        return dr_error(DR_EFORMAT, "%s: truncated model file (header)", path);
+    }
+    const unsigned char *p = head + 8;
+    uint32_t version = get32(p);
+    if (version != VERSION) {
+        fclose(f);
+        return dr_error(DR_EFORMAT, "%s: model file version %u (this build reads version %u)",
+                        path, version, VERSION);
+    }
+    dr_mlp_config c = {0};
+    c.n_layers = (int)get32(p + 4);
+    c.batchnorm = (int)get32(p + 8);
+    c.dropout_in = bits_float(get32(p + 12));
+    c.dropout_hidden = bits_float(get32(p + 16));
+    p += 20;
+    for (int l = 0; l <= DR_MLP_MAX_LAYERS; l++, p += 4)
+        c.sizes[l] = get32(p);
+    uint64_t np = get32(p) | (uint64_t)get32(p + 4) << 32;
+    uint64_t ns = get32(p + 8) | (uint64_t)get32(p + 12) << 32;
+    if (c.n_layers < 1 || c.n_layers > DR_MLP_MAX_LAYERS || dr_mlp_config_check(&c)) {
+        fclose(f);
+        return dr_error(DR_EFORMAT, "%s: corrupt model file (impossible network configuration)",
+                        path);
+    }
+    dr_mlp *m;
+    int status = dr_mlp_alloc(&m, &c, max_batch);
+    if (status != DR_SUCCESS) {
+        fclose(f);
+        return status;
+    }
+    if (np != dr_mlp_n_params(m) || ns != dr_mlp_n_state(m)) {
+        fclose(f);
+        dr_mlp_free(m);
+        return dr_error(DR_EFORMAT, "%s: corrupt model file (%llu parameters recorded, the "
+                        "network has %zu)", path, (unsigned long long)np, dr_mlp_n_params(m));
+    }
+    size_t body = 4 * (np + ns) + 4;
+    unsigned char *buf = malloc(sizeof head + body);
+    float *w = malloc(np * sizeof *w);
+    if (!buf || !w) {
+        free(buf);
+        free(w);
+        fclose(f);
+        dr_mlp_free(m);
+        return dr_error(DR_ENOMEM, "%s: out of memory", path);
+    }
+    memcpy(buf, head, sizeof head);
+    got = fread(buf + sizeof head, 1, body, f);
+    int extra = fgetc(f);
+    fclose(f);
+    status = DR_SUCCESS;
+    if (got != body)
+        status = dr_error(DR_EFORMAT, "%s: truncated model file (%zu of %zu data bytes)", path,
+                          got, body);
+    else if (extra != EOF)
+        status = dr_error(DR_EFORMAT, "%s: trailing bytes after the model data", path);
+    else if (get32(buf + sizeof head + body - 4) !=
+             (uint32_t)crc32(0L, buf, (uInt)(sizeof head + body - 4)))
+        status = dr_error(DR_EFORMAT, "%s: checksum mismatch (the model file is damaged)", path);
+    if (status == DR_SUCCESS) {
+        const unsigned char *q = buf + sizeof head;
+        for (size_t i = 0; i < np; i++, q += 4)
+            w[i] = bits_float(get32(q));
+        float *state = dr_mlp_state(m);
+        for (size_t i = 0; i < ns; i++, q += 4)
+            state[i] = bits_float(get32(q));
+        for (size_t i = 0; i < np && status == DR_SUCCESS; i++)
+            if (!isfinite(w[i]))
+                status = dr_error(DR_EFORMAT, "%s: parameter %zu is not finite", path, i);
+    }
+    free(buf);
+    if (status != DR_SUCCESS) {
+        free(w);
+        dr_mlp_free(m);
+        return status;
+    }
+    *mp = m;
+    *wp = w;
+    return DR_SUCCESS;
+}
