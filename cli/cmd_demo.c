@@ -87,7 +87,8 @@ int cmd_demo(int argc, char **argv)
         memcpy(req.t, dc->t, dc->nt * sizeof *dc->t);
         req.title = dc->title;
         char csv[1024], png[1024];
-        snprintf(csv, sizeof csv, "%s/%s.csv", dir, dc->name);
+        /* 2-D tables are large: NumPy format keeps them compact and exact. */
+        snprintf(csv, sizeof csv, "%s/%s.%s", dir, dc->name, strstr(dc->name, "2d") ? "npy" : "csv");
         snprintf(png, sizeof png, "%s/%s.png", dir, dc->name);
         req.out = csv;
         req.png = png;

@@ -253,12 +253,13 @@ static int draw_1d(const solve_request *req, const solve_result *res, const char
     return status;
 }
 
-/* 2-D: heatmaps of f and of u at each t, side by side on one shared colour scale. */
+/* 2-D: heatmaps of f and of u at each t, side by side on one shared colour scale, each under a
+ * label band; the minimiser of u is marked with a cross. */
 static int draw_2d(const solve_request *req, const solve_result *res, const char *png)
 {
     const dr_grid *g = &req->grid;
     size_t size = dr_grid_size(g), panels = req->nt + 1;
-    const size_t pw = 520, ph = 460;
+    const size_t band = 34;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t k = 0; k < panels; k++) {
         const double *field = k == 0 ? res->f : res->u + (k - 1) * size;
@@ -267,32 +268,41 @@ static int draw_2d(const solve_request *req, const solve_result *res, const char
             hi = fmax(hi, field[i]);
         }
     }
-    dr_viz_image whole;
-    int status = dr_viz_image_alloc(&whole, pw * panels, ph, (dr_rgb){255, 255, 255});
-    if (status) return status;
+    dr_viz_image *one = calloc(panels, sizeof *one);
+    if (!one) return dr_error(DR_ENOMEM, "out of memory");
+    int status = DR_SUCCESS;
+    size_t width = 0, height = 0;
     for (size_t k = 0; k < panels && !status; k++) {
         const double *field = k == 0 ? res->f : res->u + (k - 1) * size;
-        dr_viz_heatmap_options hopt = {.width = pw, .height = ph, .have_range = 1, .lo = lo,
-                                       .hi = hi > lo ? hi : lo + 1, .ncontours = 12};
-        dr_viz_image one;
+        dr_viz_heatmap_options hopt = {.width = 520, .height = 460, .have_range = 1, .lo = lo,
+                                       .hi = hi > lo ? hi : lo + 1, .ncontours = 14};
         dr_viz_frame fr;
-        status = dr_viz_heatmap_figure(&one, &fr, g, field, &hopt);
+        status = dr_viz_heatmap_figure(&one[k], &fr, g, field, &hopt);
         if (status) break;
-        if (k > 0) {
-            dr_viz_mark(&fr, res->argmin[k - 1][0], res->argmin[k - 1][1], DR_MARK_CROSS, 14,
-                        (dr_viz_pen){{255, 255, 255}, 2.5, 0});
-        }
+        if (k > 0)
+            dr_viz_mark(&fr, res->argmin[k - 1][0], res->argmin[k - 1][1], DR_MARK_CROSS, 16,
+                        (dr_viz_pen){{220, 30, 30}, 3.0, 1});
+        width += one[k].width;
+        if (one[k].height > height) height = one[k].height;
+    }
+    dr_viz_image whole = {0};
+    if (!status)
+        status = dr_viz_image_alloc(&whole, width, height + band, (dr_rgb){255, 255, 255});
+    for (size_t k = 0, x0 = 0; k < panels && !status; x0 += one[k].width, k++) {
         char label[64];
         if (k == 0) snprintf(label, sizeof label, "f");
-        else snprintf(label, sizeof label, "u  t=%g", req->t[k - 1]);
-        dr_viz_text(&one, 12, 8, label, 2, (dr_rgb){0, 0, 0});
-        for (size_t y = 0; y < ph && y < one.height; y++)
-            memcpy(whole.pixels + 3 * (y * whole.width + k * pw), one.pixels + 3 * y * one.width,
-                   3 * (one.width < pw ? one.width : pw));
-        dr_viz_image_free(&one);
+        else snprintf(label, sizeof label, "u  t = %g", req->t[k - 1]);
+        int tw = dr_viz_text_width(label, 3);
+        dr_viz_text(&whole, (int)(x0 + one[k].width / 2) - tw / 2, 8, label, 3, (dr_rgb){0, 0, 0});
+        for (size_t y = 0; y < one[k].height; y++)
+            memcpy(whole.pixels + 3 * ((y + band) * whole.width + x0),
+                   one[k].pixels + 3 * y * one[k].width, 3 * one[k].width);
     }
     if (!status) status = dr_viz_png_write(&whole, png);
     dr_viz_image_free(&whole);
+    for (size_t k = 0; k < panels; k++)
+        if (one[k].pixels) dr_viz_image_free(&one[k]);
+    free(one);
     return status;
 }
 
