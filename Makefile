@@ -80,6 +80,11 @@ bench:
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
 	@for p in bench/*.py; do [ -f "$$p" ] || continue; echo "== $$p"; $(PY) $$p || exit 1; done
 
+# Convergence tables of the finite-difference solver (grids n, 2n, 4n, 8n; see bench/convergence_fd.c).
+convergence:
+	@$(MAKE) --no-print-directory $(BUILD)/bench/convergence_fd
+	./$(BUILD)/bench/convergence_fd
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/deeprelax \
 	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig

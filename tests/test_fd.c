@@ -267,7 +267,8 @@ static void test_2d_nonconvex(void **state)
     errs a = fd_errors(f, &ga, INFINITY, 0.05, DR_FD_WENO5, 3, 0.5, ref_rotated, NULL, NULL);
     errs b = fd_errors(f, &gb, INFINITY, 0.05, DR_FD_WENO5, 3, 0.5, ref_rotated, NULL, NULL);
     double p = ref_order(a.max, b.max);
-    if (p < 2.8 || p > 5.5 || b.max > 2e-5)
+    /* observed 4.54, error 2.2e-6 at 65^2 (tables of `make convergence`) */
+    if (p < 2.8 || p > 5.5 || b.max > 5e-6)
         fail_msg("2-D rotated cos, inviscid: order %.3f (want 2.8-5.5), error %.3g at 65^2", p,
                  b.max);
     /* viscous, beta = 10, against the 2-D Cole-Hopf solver */
@@ -284,8 +285,9 @@ static void test_2d_nonconvex(void **state)
         free(ref);
     }
     p = ref_order(v[0].max, v[1].max);
-    if (p < 1.9 || p > 5.5 || v[1].max > 2e-4)
-        fail_msg("2-D rotated cos, beta = 10: order %.3f (want >= 1.9), error %.3g at 65^2", p,
+    /* observed 1.90 (33 -> 65) and 1.99 (65 -> 129): Strang's second order, from below */
+    if (p < 1.8 || p > 5.5 || v[1].max > 4e-5)
+        fail_msg("2-D rotated cos, beta = 10: order %.3f (want >= 1.8), error %.3g at 65^2", p,
                  v[1].max);
     dr_landscape_free(f);
 }

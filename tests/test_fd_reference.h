@@ -81,6 +81,6 @@ static double ref_quad(double c, const double *x, int dim, double t, double beta
 }
 
 /* Observed order between errors at h and h/2. */
-static double ref_order(double coarse, double fine) { return log2(coarse / fine); }
+static inline double ref_order(double coarse, double fine) { return log2(coarse / fine); }
 
 #endif
