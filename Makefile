@@ -28,7 +28,7 @@ STATIC    = $(BUILD)/libdeeprelax.a
 SHARED    = $(BUILD)/libdeeprelax.so
 BIN       = $(BUILD)/bin/deeprelax
 
-.PHONY: all deps test check-asan demo bench convergence examples install clean help
+.PHONY: all deps test check-asan demo gallery bench convergence examples install clean help
 all: $(STATIC) $(SHARED) $(BIN)
 
 deps:
@@ -73,6 +73,13 @@ demo:
 	@scripts/install-deps.sh demo
 	@$(MAKE) --no-print-directory all
 	$(BIN) demo --out out
+
+# The README's pictures: the demo's images, copied into docs/.
+gallery:
+	@scripts/install-deps.sh demo
+	@$(MAKE) --no-print-directory all
+	$(BIN) demo --out $(BUILD)/gallery
+	cp $(BUILD)/gallery/*.png docs/
 
 bench:
 	@scripts/install-deps.sh bench
