@@ -213,7 +213,10 @@ static int draw_1d(const solve_request *req, const solve_result *res, const char
         return dr_error(DR_EIO, "cannot create a temporary directory: %s", strerror(errno));
     }
     char title[256];
-    if (isinf(req->beta))
+    if (res->method && !strcmp(res->method, "fd"))
+        snprintf(title, sizeof title, "%s relaxed by finite differences (%s), beta = %g",
+                 req->title ? req->title : dr_landscape_name(req->f), res->engine[0], req->beta);
+    else if (isinf(req->beta))
         snprintf(title, sizeof title, "%s relaxed by Hopf-Lax (inviscid)",
                  req->title ? req->title : dr_landscape_name(req->f));
     else
