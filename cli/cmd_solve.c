@@ -28,6 +28,8 @@ static const char usage_text[] =
     "  --engine E           heat engine: auto (FFT, log domain where FFT round-off would show),\n"
     "                       fft, logsum (default auto)\n"
     "  --refine R           hopf-lax: minimise over a y-grid R times finer (default 1)\n"
+    "  --no-polish          hopf-lax: keep the grid minimum instead of refining each\n"
+    "                       minimiser by Newton steps on the continuous f (default: polish)\n"
     "  --out FILE           data: .csv (t,x,f,u,du_dx or t,x,y,f,u,du_dx,du_dy; x fastest)\n"
     "                       or .npy (the same table as a float64 array, one row per line)\n"
     "  --png FILE           picture: 1-D curves f and u(.,t) (gnuplot), 2-D heatmaps (libpng)\n"
@@ -35,7 +37,7 @@ static const char usage_text[] =
     "  --json               print the summary as one JSON object\n";
 
 enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
-       OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL };
+       OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL, OPT_NO_POLISH };
 
 static double now(void)
 {
@@ -60,6 +62,7 @@ int cmd_solve(int argc, char **argv)
         {"png", required_argument, 0, OPT_PNG},
         {"keep-plot-data", required_argument, 0, OPT_KEEP},
         {"json", no_argument, 0, OPT_JSON},
+        {"no-polish", no_argument, 0, OPT_NO_POLISH},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     cli_source src;
@@ -94,6 +97,7 @@ int cmd_solve(int argc, char **argv)
         case OPT_PNG: req.png = optarg; break;
         case OPT_KEEP: req.keep_plot_data = optarg; break;
         case OPT_JSON: req.json = 1; break;
+        case OPT_NO_POLISH: req.no_polish = 1; break;
         case OPT_HELP: fputs(usage_text, stdout); return 0;
         default: cli_bad_option("solve", argv);
         }

@@ -32,7 +32,7 @@ static int run_heat(const solve_request *req, solve_result *res, double tmin, do
 static int run_hopflax(const solve_request *req, solve_result *res, double tmax)
 {
     dr_hopflax_plan *plan = NULL;
-    dr_hopflax_options opt = {.refine = req->refine};
+    dr_hopflax_options opt = {.refine = req->refine, .polish = !req->no_polish};
     int status = dr_hopflax_plan_alloc(&plan, req->f, &req->grid, tmax, &opt);
     if (status) return status;
     size_t size = dr_grid_size(&req->grid);
@@ -383,6 +383,8 @@ static void print_json(const solve_request *req, const solve_result *res, FILE *
         json_number(out, res->est_error[k]);
     }
     fprintf(out, "],\"refine\":%d", res->refine);
+    if (!strcmp(res->method, "hopf-lax"))
+        fprintf(out, ",\"polish\":%s", req->no_polish ? "false" : "true");
     if (res->steps) {
         fprintf(out, ",\"steps\":%zu,\"dt_min\":", res->steps);
         json_number(out, res->dt_min);
@@ -404,7 +406,9 @@ void solve_print_summary(const solve_request *req, const solve_result *res, FILE
     else
         fprintf(out, "[%g, %g] x [%g, %g], n = %zu x %zu\n", g->lo[0], g->hi[0], g->lo[1],
                 g->hi[1], g->n[0], g->n[1]);
-    if (isinf(req->beta)) fprintf(out, "method %s (inviscid), refine %d\n", res->method, res->refine);
+    if (isinf(req->beta))
+        fprintf(out, "method %s (inviscid), refine %d, %s\n", res->method, res->refine,
+                req->no_polish ? "grid minimum" : "polished by Newton");
     else fprintf(out, "method %s, beta = %g, y-grid refinement %d\n", res->method, req->beta,
                  res->refine);
     fprintf(out, "%12s %18s %24s %10s\n", "t", "min u", "argmin u", "engine");

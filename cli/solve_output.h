@@ -17,6 +17,7 @@ typedef struct {
     dr_fd_scheme scheme;       /* fd: spatial scheme (default weno5) */
     double cfl;                /* fd: CFL number (0 = the solver's default) */
     int refine;                /* hopf-lax y-grid refinement */
+    int no_polish;             /* hopf-lax: keep the grid minimum (no Newton polish) */
     double t[MAX_SOLVE_TIMES];
     size_t nt;
     const char *out, *png, *keep_plot_data;

@@ -38,6 +38,9 @@ struct dr_hopflax_plan {
     double *ycoords[2];  /* y-grid coordinates per axis */
     double *cut;         /* max(ny): scratch for the per-t range test */
     double *fy;          /* f on the y-grid, x fastest */
+    const dr_landscape *f; /* kept for the polish step (caller-owned) */
+    int polish;
+    double *prox_scratch;  /* polish without a caller prox array */
     double *xq[2];       /* output coordinates per axis (the query points) */
     double *inv;         /* inv[d] = 1/d, d <= max(ny): the envelope multiplies, not divides */
     double *work;        /* 3*max(ny) + 1 */
@@ -336,6 +339,8 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
     p->g = *g;
     p->t_max = t_max;
     p->refine = refine;
+    p->f = f;
+    p->polish = opt ? opt->polish : 0;
     for (int a = 0; a < 2; a++) {
         if (a < g->dim) {
             p->nb[a] = (g->n[a] - 1) * (size_t)refine + 1;
@@ -397,6 +402,7 @@ void dr_hopflax_plan_free(dr_hopflax_plan *p)
     if (!p)
         return;
     free(p->fy);
+    free(p->prox_scratch);
     free(p->xq[0]);
     free(p->xq[1]);
     free(p->inv);
@@ -561,9 +567,18 @@ int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, do
     if (t > p->t_max)
         return dr_error(DR_EINVAL, "Hopf-Lax: t = %g is beyond the plan's t_max = %g", t,
                         p->t_max);
+    if (p->polish && !prox) {
+        if (!p->prox_scratch)
+            p->prox_scratch = malloc((size_t)p->g.dim * dr_grid_size(&p->g) * sizeof(double));
+        if (!p->prox_scratch)
+            return dr_error(DR_ENOMEM, "Hopf-Lax: out of memory for the polish step");
+        prox = p->prox_scratch;
+    }
     if (p->g.dim == 1)
         execute_1d(p, t, u, prox, grad);
     else
         execute_2d(p, t, u, prox, grad);
+    if (p->polish)
+        dr_hopflax_polish(p->f, &p->g, t, p->hy, u, prox, grad);
     return DR_SUCCESS;
 }

@@ -19,6 +19,10 @@ extern "C" {
 
 typedef struct {
     int refine;  /* y-grid refinement factor per axis (default 1 = the output grid) */
+    int polish;  /* 1: refine each grid minimiser by Newton steps on the continuous
+                    f(y) + |x-y|^2/(2t) within its cell (needs f's Hessian; f must outlive the
+                    plan). The grid minimum is within O(h^2) of the true one; the polished one is
+                    exact to round-off wherever the minimiser is a smooth critical point. */
 } dr_hopflax_options;
 
 typedef struct dr_hopflax_plan dr_hopflax_plan;
@@ -33,6 +37,14 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
 int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, double *grad);
 
 void dr_hopflax_plan_free(dr_hopflax_plan *p);
+
+/* The polish step on its own, for any grid minimisation: for each of the `size` points x (grid
+ * g), moves prox[] (dim planes) to the minimiser of phi(y) = f(y) + |x-y|^2/(2t) by damped Newton
+ * steps that stay within `cell[a]` of the starting point and only ever lower phi, then rewrites
+ * u = phi(prox) and, if grad != NULL, grad = (x - prox)/t. Points whose Hessian is unavailable or
+ * whose step does not lower phi keep their grid values. Returns the number of points moved. */
+size_t dr_hopflax_polish(const dr_landscape *f, const dr_grid *g, double t, const double cell[2],
+                         double *u, double *prox, double *grad);
 
 /* The y-grid a plan minimises over, so that callers (tests, reports) can reproduce it:
  * y_k = y0[a] + k * hy[a], k < ny[a] on axis a (ny[1] = 1 in 1-D), hy = h / refine. The box's
