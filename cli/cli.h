@@ -33,7 +33,7 @@ size_t cli_size_list(const char *opt, const char *s, size_t *out, size_t max);
 size_t cli_range(const char *opt, const char *s, double *out, size_t max);
 
 /* Where the landscape comes from: --landscape NAME | --expr EXPR [--dim D] | --input FILE,
- * with --domain A:B[,C:D], --noise A and --seed S (paper1d's random term). */
+ * with --domain A:B[,C:D], --noise A and --noise-seed S (paper1d's random term). */
 typedef struct {
     const char *landscape, *expr, *input;
     int dim;
@@ -43,21 +43,24 @@ typedef struct {
     unsigned long seed;
 } cli_source;
 
-enum { OPT_SOURCE_BASE = 1000, OPT_LANDSCAPE, OPT_EXPR, OPT_DIM, OPT_INPUT, OPT_DOMAIN, OPT_NOISE };
+enum { OPT_SOURCE_BASE = 1000, OPT_LANDSCAPE, OPT_EXPR, OPT_DIM, OPT_INPUT, OPT_DOMAIN, OPT_NOISE,
+       OPT_NOISE_SEED };
 #define CLI_SOURCE_OPTIONS \
     {"landscape", required_argument, 0, OPT_LANDSCAPE}, \
     {"expr", required_argument, 0, OPT_EXPR}, \
     {"dim", required_argument, 0, OPT_DIM}, \
     {"input", required_argument, 0, OPT_INPUT}, \
     {"domain", required_argument, 0, OPT_DOMAIN}, \
-    {"noise", required_argument, 0, OPT_NOISE}
+    {"noise", required_argument, 0, OPT_NOISE}, \
+    {"noise-seed", required_argument, 0, OPT_NOISE_SEED}
 #define CLI_SOURCE_HELP \
     "  --landscape NAME     a built-in landscape (see `deeprelax landscapes`)\n" \
     "  --expr EXPR          an expression in x (and y), e.g. \"x^4 - 2*x^2\"\n" \
     "  --dim 1|2            dimension of --expr (default: 2 if it uses y, else 1)\n" \
     "  --input FILE         samples: CSV (x,f or x,y,f) or .npy (needs --domain)\n" \
     "  --domain A:B[,C:D]   the box (default: the landscape's own)\n" \
-    "  --noise A            paper1d: add the authors' smoothed random term of amplitude A\n"
+    "  --noise A            paper1d: add the authors' smoothed random term of amplitude A\n" \
+    "  --noise-seed S       seed of that random term (default 1)\n"
 
 void cli_source_init(cli_source *s);
 /* Handles one getopt result if it is a source option; returns 1 if it was. */

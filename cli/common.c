@@ -132,6 +132,9 @@ int cli_source_option(cli_source *s, int opt, const char *arg)
     case OPT_DIM: s->dim = (int)cli_long("--dim", arg, 1, 2); return 1;
     case OPT_DOMAIN: parse_domain(s, arg); return 1;
     case OPT_NOISE: s->noise = cli_double("--noise", arg); return 1;
+    case OPT_NOISE_SEED:
+        s->seed = (unsigned long)cli_long("--noise-seed", arg, 0, 0x7fffffffL);
+        return 1;
     default: return 0;
     }
 }
