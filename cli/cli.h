@@ -71,6 +71,8 @@ dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2]);
 /* JSON: a string with escapes, and a double as a JSON number (null if not finite). */
 void json_string(FILE *out, const char *s);
 void json_number(FILE *out, double v);
+/* [v0,v1,...] with json_number for each. */
+void json_array(FILE *out, const double *v, size_t n);
 
 /* True if `path` ends with `ext` (e.g. ".npy"). */
 int cli_has_ext(const char *path, const char *ext);

@@ -189,6 +189,16 @@ void json_number(FILE *out, double v)
     else fputs("null", out);
 }
 
+void json_array(FILE *out, const double *v, size_t n)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(',', out);
+        json_number(out, v[i]);
+    }
+    fputc(']', out);
+}
+
 int cli_has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), m = strlen(ext);

@@ -353,36 +353,28 @@ static void print_json(const solve_request *req, const solve_result *res, FILE *
     fputs("],\"beta\":", out);
     if (isinf(req->beta)) fputs("\"inf\"", out);
     else json_number(out, req->beta);
-    fputs(",\"t\":[", out);
-    for (size_t k = 0; k < req->nt; k++) {
-        if (k) fputc(',', out);
-        json_number(out, req->t[k]);
-    }
-    fputs("],\"seconds\":", out);
+    fputs(",\"t\":", out);
+    json_array(out, req->t, req->nt);
+    fputs(",\"seconds\":", out);
     json_number(out, res->seconds);
-    fputs(",\"min_u\":[", out);
+    fputs(",\"min_u\":", out);
+    json_array(out, res->min_u, req->nt);
+    fputs(",\"argmin_u\":[", out);
     for (size_t k = 0; k < req->nt; k++) {
         if (k) fputc(',', out);
-        json_number(out, res->min_u[k]);
+        json_array(out, res->argmin[k], (size_t)g->dim);
     }
-    fputs("],\"argmin_u\":[", out);
-    for (size_t k = 0; k < req->nt; k++) {
-        fputs(k ? ",[" : "[", out);
-        json_number(out, res->argmin[k][0]);
-        if (g->dim == 2) {
-            fputc(',', out);
-            json_number(out, res->argmin[k][1]);
-        }
-        fputc(']', out);
+    fputc(']', out);
+    if (!strcmp(res->method, "heat")) {
+        double lp[MAX_SOLVE_TIMES];
+        for (size_t k = 0; k < req->nt; k++) lp[k] = (double)res->log_points[k];
+        fputs(",\"log_points\":", out);
+        json_array(out, lp, req->nt);
+        fputs(",\"est_error\":", out);
+        json_array(out, res->est_error, req->nt);
     }
-    fputs("],\"log_points\":[", out);
-    for (size_t k = 0; k < req->nt; k++) fprintf(out, k ? ",%zu" : "%zu", res->log_points[k]);
-    fputs("],\"est_error\":[", out);
-    for (size_t k = 0; k < req->nt; k++) {
-        if (k) fputc(',', out);
-        json_number(out, res->est_error[k]);
-    }
-    fprintf(out, "],\"refine\":%d", res->refine);
+    if (strcmp(res->method, "fd"))
+        fprintf(out, ",\"refine\":%d", res->refine);
     if (!strcmp(res->method, "hopf-lax"))
         fprintf(out, ",\"polish\":%s", req->no_polish ? "false" : "true");
     if (res->steps) {
