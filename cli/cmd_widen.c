@@ -1,0 +1,655 @@
+/* `deeprelax widen`: what relaxation does to a landscape over a sweep of t: semi-concavity of
+ * u(., t) measured against the bounds 1/t and C/(1+Ct) (and, for the viscous equation, from the
+ * exact Gibbs identity as well), and the minima of u(., t) with their curvature, widths and
+ * catchment basins, tracked across the sweep (vanish / merge events, global-minimiser jumps). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "deeprelax/analysis.h"
+
+#define MAX_WIDEN_TIMES 1024
+
+static const char usage_text[] =
+    "usage: deeprelax widen (--landscape NAME | --expr EXPR | --input FILE)\n"
+    "                       (--t T1,T2,... | --t-range A:B:K) [--method auto|heat|hopf-lax|fd]\n"
+    "                       [--beta B|inf] [--delta D] [--n N[,M]] [--refine R] [--no-gibbs]\n"
+    "                       [--out FILE.csv] [--png FILE.png] [--json]\n\n"
+    "Relaxes f by u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u at each t of a sweep and\n"
+    "measures: the semi-concavity max D^2 u over the box minus a boundary layer (reported), set\n"
+    "against the bounds 1/t and C/(1+Ct) (C bounds D^2 f); the local minima of f and of u with\n"
+    "value, Hessian eigenvalues, width of {u <= u_min + delta} in the basin, and catchment basin;\n"
+    "and the events of the sweep: minima that vanish or merge, jumps of the global minimiser.\n\n"
+    CLI_SOURCE_HELP
+    "  --t T1,T2,...        times, each > 0 (sorted; duplicates refused)\n"
+    "  --t-range A:B:K      K times from A to B inclusive\n"
+    "  --beta B|inf         inverse temperature (default inf: the inviscid equation)\n"
+    "  --method M           auto (heat if beta is finite, else hopf-lax), heat, hopf-lax, fd\n"
+    "  --delta D            widths are those of {u <= u_min + D} (default: 1% of the range of f\n"
+    "                       over the box, fixed for the whole sweep)\n"
+    "  --n N[,M]            grid points per axis (default 801 in 1-D, 257,257 in 2-D)\n"
+    "  --refine R           hopf-lax: minimise over a y-grid R times finer (default 64 in 1-D,\n"
+    "                       4 in 2-D; on the x-grid itself u has curvature exactly 1/t)\n"
+    "  --no-gibbs           viscous: skip the Hessian from the Gibbs covariance\n"
+    "  --out FILE.csv       one row per (t, minimum), with the semi-concavity columns\n"
+    "  --png FILE.png       curvature against t with both bounds; FILE-tracks.png: the\n"
+    "                       landscape with the minima tracks\n"
+    "  --json               print the summary as one JSON object\n";
+
+enum { OPT_T = 2000, OPT_TRANGE, OPT_BETA, OPT_METHOD, OPT_DELTA, OPT_N, OPT_REFINE, OPT_NOGIBBS,
+       OPT_OUT, OPT_PNG, OPT_JSON, OPT_HELP };
+
+typedef struct {
+    double t;
+    dr_semiconcavity sc, gibbs;  /* gibbs.value NAN when not computed */
+    double margin[2];
+    int capped;
+    dr_minima m;
+    int global;                  /* index into m.min of the global holder */
+} widen_step;
+
+typedef struct {
+    dr_landscape *f;
+    dr_grid g;
+    double beta, C, delta, seconds;
+    const char *method;
+    int refine, gibbs;
+    size_t nt;
+    double *fvals;
+    double *u1d;                 /* 1-D only: nt fields, for the tracks picture */
+    dr_minima fmin;              /* minima of f */
+    widen_step *steps;
+    dr_tracker *tr;
+} widen_run;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One t: u from the solver is in `u` (prox for Hopf-Lax), the rest is measured here. */
+static void measure(widen_run *w, widen_step *s, const double *u, const double *prox,
+                    double *hess, dr_gibbs_plan *gp)
+{
+    int st = dr_analysis_boundary_layer(w->f, &w->g, s->t, w->beta, s->margin, &s->capped);
+    if (!st) st = dr_analysis_hessian_fd(&w->g, u, hess);
+    if (!st) st = dr_semiconcavity_max(&w->g, hess, s->margin, &s->sc);
+    s->gibbs.value = NAN;
+    if (!st && gp) {
+        st = dr_gibbs_hessian(gp, s->t, hess);
+        if (!st) st = dr_semiconcavity_max(&w->g, hess, s->margin, &s->gibbs);
+    }
+    dr_minima_options mo = {w->delta, prox};
+    if (!st) st = dr_minima_find(&s->m, &w->g, u, &mo);
+    if (!st) st = dr_tracker_add(w->tr, s->t, &s->m);
+    if (st) cli_fail(st);
+    size_t k = dr_tracker_times(w->tr) - 1;
+    int holder = dr_tracker_global(w->tr, k);
+    s->global = -1;
+    for (size_t i = 0; i < s->m.count; i++)
+        if (dr_tracker_track_of(w->tr, k, i) == holder) s->global = (int)i;
+}
+
+static void run_sweep(widen_run *w, const double *t)
+{
+    const dr_grid *g = &w->g;
+    size_t size = dr_grid_size(g), dim = (size_t)g->dim;
+    double *u = malloc(size * sizeof *u), *prox = malloc(dim * size * sizeof *prox);
+    double *hess = malloc(3 * size * sizeof *hess);
+    if (!u || !prox || !hess) cli_die(EXIT_FAIL, "out of memory");
+    double tmin = t[0], tmax = t[w->nt - 1];
+    dr_heat_plan *hp = NULL;
+    dr_hopflax_plan *pp = NULL;
+    dr_fd *fd = NULL;
+    dr_gibbs_plan *gp = NULL;
+    int st = DR_SUCCESS;
+    if (!strcmp(w->method, "heat")) st = dr_heat_plan_alloc(&hp, w->f, g, w->beta, tmin, tmax, NULL);
+    else if (!strcmp(w->method, "hopf-lax")) {
+        dr_hopflax_options o = {.refine = w->refine};
+        st = dr_hopflax_plan_alloc(&pp, w->f, g, tmax, &o);
+    } else st = dr_fd_alloc(&fd, w->f, g, w->beta, tmax, NULL);
+    if (!st && w->gibbs) st = dr_gibbs_plan_alloc(&gp, w->f, g, w->beta, tmin, tmax);
+    if (st) cli_fail(st);
+    for (size_t k = 0; k < w->nt; k++) {
+        widen_step *s = &w->steps[k];
+        s->t = t[k];
+        if (hp) st = dr_heat_execute(hp, t[k], u, NULL, NULL);
+        else if (pp) st = dr_hopflax_execute(pp, t[k], u, prox, NULL);
+        else {
+            st = dr_fd_advance_to(fd, t[k]);
+            if (!st) st = dr_fd_solution(fd, u, NULL);
+        }
+        if (st) cli_fail(st);
+        measure(w, s, u, pp ? prox : NULL, hess, gp);
+        if (w->u1d) memcpy(w->u1d + k * size, u, size * sizeof *u);
+    }
+    dr_heat_plan_free(hp);
+    dr_hopflax_plan_free(pp);
+    dr_fd_free(fd);
+    dr_gibbs_plan_free(gp);
+    free(u);
+    free(prox);
+    free(hess);
+}
+
+/* ---------------------------------------------------------------- summaries */
+
+static void json_point(FILE *out, const double *x, int dim)
+{
+    fputc('[', out);
+    json_number(out, x[0]);
+    if (dim == 2) {
+        fputc(',', out);
+        json_number(out, x[1]);
+    }
+    fputc(']', out);
+}
+
+static void json_minima(FILE *out, const widen_run *w, const dr_minima *m, size_t step)
+{
+    int dim = w->g.dim;
+    fputc('[', out);
+    for (size_t i = 0; i < m->count; i++) {
+        const dr_minimum *p = &m->min[i];
+        fprintf(out, "%s{\"track\":%d,\"x\":", i ? "," : "", dr_tracker_track_of(w->tr, step, i));
+        json_point(out, p->x, dim);
+        fputs(",\"u\":", out);
+        json_number(out, p->u);
+        fputs(",\"curvature\":", out);
+        json_point(out, p->eig, dim);
+        fputs(",\"width\":", out);
+        json_point(out, p->width, dim);
+        fputs(",\"level_measure\":", out);
+        json_number(out, p->level_measure);
+        fprintf(out, ",\"plateau\":%zu,\"basin\":{\"measure\":", p->plateau);
+        json_number(out, p->basin_measure);
+        fputs(",\"lo\":", out);
+        json_point(out, p->basin_lo, dim);
+        fputs(",\"hi\":", out);
+        json_point(out, p->basin_hi, dim);
+        fprintf(out, "},\"touches_edge\":%s}", p->touches_edge ? "true" : "false");
+    }
+    fputc(']', out);
+}
+
+static const char *inviscid_note =
+    "inviscid: min_x u(x,t) = min f for every t (Hopf-Lax), so the global minimiser never "
+    "jumps; relaxation shows instead in curvatures, widths and catchment basins";
+
+static void print_json(const widen_run *w, FILE *out)
+{
+    int dim = w->g.dim;
+    fputs("{\"landscape\":", out);
+    json_string(out, dr_landscape_name(w->f));
+    fputs(",\"formula\":", out);
+    json_string(out, dr_landscape_formula(w->f));
+    fputs(",\"method\":", out);
+    json_string(out, w->method);
+    fputs(",\"beta\":", out);
+    if (isinf(w->beta)) fputs("\"inf\"", out);
+    else json_number(out, w->beta);
+    fputs(",\"C\":", out);
+    json_number(out, w->C);
+    fprintf(out, ",\"dim\":%d,\"n\":[%zu", dim, w->g.n[0]);
+    if (dim == 2) fprintf(out, ",%zu", w->g.n[1]);
+    fputs("],\"delta\":", out);
+    json_number(out, w->delta);
+    if (!strcmp(w->method, "hopf-lax"))
+        fprintf(out, ",\"refine\":%d", w->refine);
+    fputs(",\"hessian\":", out);
+    json_string(out, !strcmp(w->method, "hopf-lax")
+                         ? "central differences of u; Hopf-Lax minimised over a y-grid refine "
+                           "times finer than x (on the x-grid itself it shows exactly 1/t)"
+                         : "central differences of u");
+    if (isinf(w->beta)) {
+        fputs(",\"note\":", out);
+        json_string(out, inviscid_note);
+    }
+    fputs(",\"f_minima\":", out);
+    json_minima(out, w, &w->fmin, 0);
+    fputs(",\"times\":[", out);
+    for (size_t k = 0; k < w->nt; k++) {
+        const widen_step *s = &w->steps[k];
+        fputs(k ? ",{\"t\":" : "{\"t\":", out);
+        json_number(out, s->t);
+        fputs(",\"semiconcavity\":{\"measured\":", out);
+        json_number(out, s->sc.value);
+        fputs(",\"where\":", out);
+        json_point(out, s->sc.where, dim);
+        if (w->gibbs) {
+            fputs(",\"gibbs\":", out);
+            json_number(out, s->gibbs.value);
+            fputs(",\"gibbs_where\":", out);
+            json_point(out, s->gibbs.where, dim);
+        }
+        fputs(",\"bound_inv_t\":", out);
+        json_number(out, 1.0 / s->t);
+        fputs(",\"bound_C\":", out);
+        json_number(out, dr_semiconcavity_bound(w->C, s->t));
+        fputs(",\"boundary_layer\":", out);
+        json_point(out, s->margin, dim);
+        fprintf(out, ",\"boundary_layer_capped\":%s}", s->capped ? "true" : "false");
+        fputs(",\"global_argmin\":", out);
+        if (s->global >= 0) json_point(out, s->m.min[s->global].x, dim);
+        else fputs("null", out);
+        fprintf(out, ",\"global_track\":%d,\"minima\":",
+                dr_tracker_global(w->tr, k + 1));
+        json_minima(out, w, &s->m, k + 1);
+        fputc('}', out);
+    }
+    fputs("],\"events\":[", out);
+    size_t ne;
+    const dr_event *e = dr_tracker_events(w->tr, &ne);
+    for (size_t i = 0; i < ne; i++) {
+        fprintf(out, "%s{\"kind\":\"%s\",\"t\":", i ? "," : "", dr_event_name(e[i].kind));
+        json_number(out, e[i].t);
+        fputs(",\"t_before\":", out);
+        json_number(out, e[i].t_before);
+        fputs(",\"t_after\":", out);
+        json_number(out, e[i].t_after);
+        fprintf(out, ",\"track\":%d,\"other\":%d,\"x\":", e[i].track, e[i].other);
+        json_point(out, e[i].x, dim);
+        fputc('}', out);
+    }
+    fputs("],\"seconds\":", out);
+    json_number(out, w->seconds);
+    fputs("}\n", out);
+}
+
+static void fmt_point(char *buf, size_t n, const double *x, int dim)
+{
+    if (dim == 1) snprintf(buf, n, "%.5f", x[0]);
+    else snprintf(buf, n, "(%.4f, %.4f)", x[0], x[1]);
+}
+
+static void print_minima_table(FILE *out, const widen_run *w, const dr_minima *m, size_t step)
+{
+    int dim = w->g.dim;
+    fprintf(out, "  %5s %20s %14s %21s %19s %10s\n", "track", "x", "u",
+            dim == 1 ? "curvature" : "curvature (eig)", dim == 1 ? "width" : "width (x, y)",
+            dim == 1 ? "basin len" : "basin area");
+    for (size_t i = 0; i < m->count; i++) {
+        const dr_minimum *p = &m->min[i];
+        char x[64], c[64], wd[64];
+        fmt_point(x, sizeof x, p->x, dim);
+        if (dim == 1) {
+            snprintf(c, sizeof c, "%.6g", p->eig[0]);
+            snprintf(wd, sizeof wd, "%.4f%s", p->width[0], p->touches_edge ? "+" : "");
+        } else {
+            snprintf(c, sizeof c, "%.4g, %.4g", p->eig[0], p->eig[1]);
+            snprintf(wd, sizeof wd, "%.3f, %.3f%s", p->width[0], p->width[1],
+                     p->touches_edge ? "+" : "");
+        }
+        fprintf(out, "  %5d %20s %14.8g %21s %19s %10.4g\n", dr_tracker_track_of(w->tr, step, i),
+                x, p->u, c, wd, p->basin_measure);
+    }
+}
+
+static void print_human(const widen_run *w, FILE *out)
+{
+    const dr_grid *g = &w->g;
+    int dim = g->dim;
+    fprintf(out, "%s: %s, %d-D, n = %zu", dr_landscape_name(w->f), dr_landscape_formula(w->f),
+            dim, g->n[0]);
+    if (dim == 2) fprintf(out, " x %zu", g->n[1]);
+    fprintf(out, "\nmethod %s, beta = ", w->method);
+    if (isinf(w->beta)) fputs("inf (inviscid)", out);
+    else fprintf(out, "%g", w->beta);
+    fprintf(out, ", C = %.6g (bound of D^2 f), delta = %.4g\n", w->C, w->delta);
+    if (!strcmp(w->method, "hopf-lax"))
+        fprintf(out, "Hopf-Lax minimised over a y-grid %d times finer than x (on the x-grid itself "
+                     "u has curvature exactly 1/t between argmin jumps)\n", w->refine);
+    if (isinf(w->beta)) fprintf(out, "note: %s\n", inviscid_note);
+    fprintf(out, "\nminima of f:\n");
+    print_minima_table(out, w, &w->fmin, 0);
+    for (size_t k = 0; k < w->nt; k++) {
+        const widen_step *s = &w->steps[k];
+        char where[64];
+        fmt_point(where, sizeof where, s->sc.where, dim);
+        fprintf(out, "\nt = %g\n  semi-concavity max D^2 u = %.6g at %s", s->t, s->sc.value, where);
+        if (w->gibbs) fprintf(out, "; Gibbs identity %.6g", s->gibbs.value);
+        fprintf(out, "\n  bounds: 1/t = %.6g, C/(1+Ct) = %.6g; boundary layer %.3g%s\n", 1 / s->t,
+                dr_semiconcavity_bound(w->C, s->t), s->margin[0],
+                s->capped ? " (capped at a quarter of the box)" : "");
+        print_minima_table(out, w, &s->m, k + 1);
+    }
+    size_t ne;
+    const dr_event *e = dr_tracker_events(w->tr, &ne);
+    fprintf(out, "\nevents (tracks of the tables; t = 0 is f):\n");
+    if (ne == 0) fprintf(out, "  none\n");
+    for (size_t i = 0; i < ne; i++) {
+        char x[64];
+        fmt_point(x, sizeof x, e[i].x, dim);
+        switch (e[i].kind) {
+        case DR_EVENT_JUMP:
+            fprintf(out, "  jump    t = %-10.5g in (%g, %g]: global minimiser from track %d to "
+                         "track %d at %s\n", e[i].t, e[i].t_before, e[i].t_after, e[i].other,
+                    e[i].track, x);
+            break;
+        case DR_EVENT_APPEAR:
+            fprintf(out, "  appear  in (%g, %g]: track %d at %s\n", e[i].t_before, e[i].t_after,
+                    e[i].track, x);
+            break;
+        default:
+            fprintf(out, "  %-7s in (%g, %g]: track %d (last at %s) into track %d\n",
+                    dr_event_name(e[i].kind), e[i].t_before, e[i].t_after, e[i].track, x,
+                    e[i].other);
+        }
+    }
+    fprintf(out, "%.3f s\n", w->seconds);
+}
+
+static void write_csv(const widen_run *w, const char *path)
+{
+    FILE *out = fopen(path, "w");
+    if (!out) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+    int dim = w->g.dim;
+    fputs(dim == 1 ? "t,track,x,u,curvature,width,basin,semiconcavity,gibbs,bound_inv_t,bound_C\n"
+                   : "t,track,x,y,u,eig_min,eig_max,width_x,width_y,basin,semiconcavity,gibbs,"
+                     "bound_inv_t,bound_C\n", out);
+    for (size_t k = 0; k < w->nt; k++) {
+        const widen_step *s = &w->steps[k];
+        for (size_t i = 0; i < s->m.count; i++) {
+            const dr_minimum *p = &s->m.min[i];
+            fprintf(out, "%.17g,%d,%.17g,", s->t, dr_tracker_track_of(w->tr, k + 1, i), p->x[0]);
+            if (dim == 2) fprintf(out, "%.17g,", p->x[1]);
+            fprintf(out, "%.17g,%.17g,", p->u, p->eig[0]);
+            if (dim == 2) fprintf(out, "%.17g,", p->eig[1]);
+            fprintf(out, "%.17g,", p->width[0]);
+            if (dim == 2) fprintf(out, "%.17g,", p->width[1]);
+            fprintf(out, "%.17g,%.17g,%.17g,%.17g,%.17g\n", p->basin_measure, s->sc.value,
+                    s->gibbs.value, 1 / s->t, dr_semiconcavity_bound(w->C, s->t));
+        }
+    }
+    if (fclose(out)) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+}
+
+/* ---------------------------------------------------------------- pictures */
+
+static int curvature_plot(const widen_run *w, const char *png)
+{
+    size_t nt = w->nt;
+    double *t = malloc(4 * nt * sizeof *t);
+    if (!t) return dr_error(DR_ENOMEM, "out of memory");
+    double *meas = t + nt, *inv = meas + nt, *bc = inv + nt;
+    double *gib = malloc(nt * sizeof *gib);
+    if (!gib) { free(t); return dr_error(DR_ENOMEM, "out of memory"); }
+    for (size_t k = 0; k < nt; k++) {
+        t[k] = w->steps[k].t;
+        meas[k] = w->steps[k].sc.value;
+        gib[k] = w->steps[k].gibbs.value;
+        inv[k] = 1 / t[k];
+        bc[k] = dr_semiconcavity_bound(w->C, t[k]);
+    }
+    const double *ys[4] = {meas, inv, bc, gib};
+    const char *labels[4] = {"measured max D^2 u", "1/t", "C/(1+Ct)", "Gibbs identity"};
+    size_t ncols = w->gibbs ? 4 : 3;
+    char tmpdir[] = "/tmp/deeprelax-widen-XXXXXX";
+    if (!mkdtemp(tmpdir)) {
+        free(t); free(gib);
+        return dr_error(DR_EIO, "cannot create a temporary directory: %s", strerror(errno));
+    }
+    char title[256];
+    snprintf(title, sizeof title, "semi-concavity of u(., t): %s, %s", dr_landscape_name(w->f),
+             w->method);
+    dr_gnuplot_options go = {.dir = tmpdir, .name = "widen", .output = png, .title = title,
+                             .xlabel = "t", .ylabel = "max eigenvalue of D^2 u", .logy = 1,
+                             .points = 1};
+    int st = dr_gnuplot_lines(&go, t, nt, ys, labels, ncols);
+    if (st == DR_EUNSUPPORTED) {
+        dr_viz_curve c[4];
+        for (size_t i = 0; i < ncols; i++) c[i] = (dr_viz_curve){.x = t, .y = ys[i], .n = nt};
+        dr_viz_image img;
+        dr_viz_lineplot_options lo = {.logy = 1};
+        st = dr_viz_lineplot(&img, c, ncols, &lo);
+        if (!st) {
+            st = dr_viz_png_write(&img, png);
+            dr_viz_image_free(&img);
+        }
+    }
+    const char *files[] = {"widen.dat", "widen.gp", "widen.log"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
+        unlink(path);
+    }
+    rmdir(tmpdir);
+    free(t);
+    free(gib);
+    return st;
+}
+
+/* Positions of every track at every step (NAN where absent): xs[(track * nsteps + step) * 2]. */
+static double *track_positions(const widen_run *w, size_t *ntracks, size_t *nsteps)
+{
+    *ntracks = dr_tracker_tracks(w->tr);
+    *nsteps = w->nt + 1;
+    double *xs = malloc(2 * (*ntracks ? *ntracks : 1) * *nsteps * sizeof *xs);
+    if (!xs) return NULL;
+    for (size_t i = 0; i < 2 * *ntracks * *nsteps; i++) xs[i] = NAN;
+    for (size_t k = 0; k < *nsteps; k++) {
+        const dr_minima *m = k ? &w->steps[k - 1].m : &w->fmin;
+        for (size_t i = 0; i < m->count; i++) {
+            int tr = dr_tracker_track_of(w->tr, k, i);
+            if (tr < 0) continue;
+            xs[((size_t)tr * *nsteps + k) * 2] = m->min[i].x[0];
+            xs[((size_t)tr * *nsteps + k) * 2 + 1] = m->min[i].x[1];
+        }
+    }
+    return xs;
+}
+
+static int tracks_picture(const widen_run *w, const char *png)
+{
+    const dr_grid *g = &w->g;
+    size_t ntr, ns;
+    double *xs = track_positions(w, &ntr, &ns);
+    if (!xs) return dr_error(DR_ENOMEM, "out of memory");
+    dr_viz_image img = {0};
+    dr_viz_frame fr;
+    int st;
+    if (g->dim == 2) {
+        dr_viz_heatmap_options ho = {.ncontours = 14};
+        st = dr_viz_heatmap_figure(&img, &fr, g, w->fvals, &ho);
+    } else {
+        /* u(x, t) - min_x u(., t) on an (x, t) image, rows interpolated between sweep times. */
+        size_t nx = g->n[0], rows = 240, n[2] = {nx, rows};
+        double t0 = w->steps[0].t, t1 = w->steps[w->nt - 1].t;
+        if (w->nt == 1) { t0 *= 0.95; t1 *= 1.05; }
+        double lo[2] = {g->lo[0], t0}, hi[2] = {g->hi[0], t1};
+        dr_grid gt;
+        st = dr_grid_init(&gt, 2, n, lo, hi);
+        double *field = st ? NULL : malloc(nx * rows * sizeof *field);
+        if (!st && !field) st = dr_error(DR_ENOMEM, "out of memory");
+        for (size_t r = 0; !st && r < rows; r++) {
+            double t = dr_grid_coord(&gt, 1, r);
+            size_t k = 0;
+            while (k + 2 < w->nt && w->steps[k + 1].t < t) k++;
+            size_t k1 = w->nt > 1 ? k + 1 : k;
+            double s = k1 == k ? 0 : (t - w->steps[k].t) / (w->steps[k1].t - w->steps[k].t);
+            s = fmin(1, fmax(0, s));
+            const double *ua = w->u1d + k * nx, *ub = w->u1d + k1 * nx;
+            double ma = INFINITY, mb = INFINITY;
+            for (size_t i = 0; i < nx; i++) { ma = fmin(ma, ua[i]); mb = fmin(mb, ub[i]); }
+            for (size_t i = 0; i < nx; i++)
+                field[r * nx + i] = (1 - s) * (ua[i] - ma) + s * (ub[i] - mb);
+        }
+        if (!st) {
+            dr_viz_heatmap_options ho = {.ncontours = 12, .width = 800, .height = 600};
+            st = dr_viz_heatmap_figure(&img, &fr, &gt, field, &ho);
+        }
+        free(field);
+        /* The tracks are drawn in (x, t): reuse the position arrays' second slot for t. */
+        for (size_t tr = 0; tr < ntr; tr++)
+            for (size_t k = 0; k < ns; k++)
+                xs[(tr * ns + k) * 2 + 1] = k ? w->steps[k - 1].t : NAN;
+    }
+    for (size_t tr = 0; !st && tr < ntr; tr++) {
+        dr_viz_pen pen = {dr_viz_palette(tr), 3.0, 1};
+        const double *p = xs + tr * ns * 2;
+        dr_viz_polyline(&fr, p, p + 1, ns, 2, pen);
+        size_t first = ns, last = ns;
+        for (size_t k = 0; k < ns; k++)
+            if (!isnan(p[2 * k]) && !isnan(p[2 * k + 1])) {
+                if (first == ns) first = k;
+                last = k;
+            }
+        if (first < ns) {
+            dr_viz_mark(&fr, p[2 * first], p[2 * first + 1], DR_MARK_CIRCLE, 12, pen);
+            dr_viz_mark(&fr, p[2 * last], p[2 * last + 1], DR_MARK_CROSS, 12, pen);
+        }
+    }
+    if (!st) st = dr_viz_png_write(&img, png);
+    if (img.pixels) dr_viz_image_free(&img);
+    free(xs);
+    return st;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int cmd_widen(int argc, char **argv)
+{
+    static const struct option options[] = {
+        CLI_SOURCE_OPTIONS,
+        {"t", required_argument, 0, OPT_T},
+        {"t-range", required_argument, 0, OPT_TRANGE},
+        {"beta", required_argument, 0, OPT_BETA},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"delta", required_argument, 0, OPT_DELTA},
+        {"n", required_argument, 0, OPT_N},
+        {"refine", required_argument, 0, OPT_REFINE},
+        {"no-gibbs", no_argument, 0, OPT_NOGIBBS},
+        {"out", required_argument, 0, OPT_OUT},
+        {"png", required_argument, 0, OPT_PNG},
+        {"json", no_argument, 0, OPT_JSON},
+        {"help", no_argument, 0, OPT_HELP},
+        {0, 0, 0, 0}};
+    cli_source src;
+    cli_source_init(&src);
+    static double t[MAX_WIDEN_TIMES];
+    size_t nt = 0, n_given = 0, n[2] = {0, 0};
+    int have_t = 0, have_range = 0, json = 0, no_gibbs = 0, refine = 0;
+    double beta = INFINITY, delta = NAN;
+    const char *method = "auto", *out_path = NULL, *png = NULL;
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (cli_source_option(&src, opt, optarg)) continue;
+        switch (opt) {
+        case OPT_T: nt = cli_double_list("--t", optarg, t, MAX_WIDEN_TIMES); have_t = 1; break;
+        case OPT_TRANGE: nt = cli_range("--t-range", optarg, t, MAX_WIDEN_TIMES); have_range = 1; break;
+        case OPT_BETA: beta = cli_double_or_inf("--beta", optarg); break;
+        case OPT_METHOD: method = optarg; break;
+        case OPT_DELTA: delta = cli_double("--delta", optarg); break;
+        case OPT_N: n_given = cli_size_list("--n", optarg, n, 2); break;
+        case OPT_REFINE: refine = (int)cli_long("--refine", optarg, 1, 64); break;
+        case OPT_NOGIBBS: no_gibbs = 1; break;
+        case OPT_OUT: out_path = optarg; break;
+        case OPT_PNG: png = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case OPT_HELP: fputs(usage_text, stdout); return 0;
+        default: cli_bad_option("widen", argv);
+        }
+    }
+    if (optind < argc) cli_die(EXIT_USAGE, "widen: unexpected argument '%s'", argv[optind]);
+    if (have_t && have_range) cli_die(EXIT_USAGE, "widen: give --t or --t-range, not both");
+    if (nt == 0)
+        cli_die(EXIT_USAGE, "widen: a sweep of times is required (--t T1,T2,... or --t-range A:B:K)");
+    for (size_t k = 0; k < nt; k++)
+        if (!(t[k] > 0)) cli_die(EXIT_USAGE, "widen: every time must be positive (got %g)", t[k]);
+    qsort(t, nt, sizeof *t, cmp_double);
+    for (size_t k = 1; k < nt; k++)
+        if (t[k] == t[k - 1]) cli_die(EXIT_USAGE, "widen: time %g appears twice in the sweep", t[k]);
+    if (!(beta > 0)) cli_die(EXIT_USAGE, "widen: --beta must be positive or inf (got %g)", beta);
+    if (!isnan(delta) && !(delta >= 0))
+        cli_die(EXIT_USAGE, "widen: --delta must be >= 0 (got %g)", delta);
+    if (!strcmp(method, "auto")) method = isinf(beta) ? "hopf-lax" : "heat";
+    if (strcmp(method, "heat") && strcmp(method, "hopf-lax") && strcmp(method, "fd"))
+        cli_die(EXIT_USAGE, "widen: unknown method '%s' (auto, heat, hopf-lax, fd)", method);
+    if (!strcmp(method, "heat") && isinf(beta))
+        cli_die(EXIT_USAGE, "widen: the heat method needs a finite --beta (beta = inf is the "
+                            "inviscid equation: use --method hopf-lax)");
+    if (!strcmp(method, "hopf-lax") && !isinf(beta))
+        cli_die(EXIT_USAGE, "widen: hopf-lax solves the inviscid equation (beta = inf); got "
+                            "--beta %g: use --method heat", beta);
+    if (refine && strcmp(method, "hopf-lax"))
+        cli_die(EXIT_USAGE, "widen: --refine applies to --method hopf-lax only");
+    if (out_path && !cli_has_ext(out_path, ".csv"))
+        cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", out_path);
+    if (png && !cli_has_ext(png, ".png"))
+        cli_die(EXIT_USAGE, "widen: --png must end in .png (got '%s')", png);
+
+    double lo[2], hi[2];
+    widen_run w = {0};
+    w.f = cli_source_load(&src, lo, hi);
+    int dim = dr_landscape_dim(w.f);
+    if (n_given == 0) {
+        n[0] = dim == 1 ? 801 : 257;
+        n[1] = n[0];
+    } else if (n_given == 1) {
+        n[1] = n[0];
+    } else if (dim == 1) {
+        cli_die(EXIT_USAGE, "widen: --n has two values but the landscape is 1-D");
+    }
+    if (dr_grid_init(&w.g, dim, n, lo, hi)) cli_fail(DR_EINVAL);
+    w.beta = beta;
+    w.method = method;
+    w.refine = refine ? refine : (dim == 1 ? 64 : 4);
+    w.gibbs = !isinf(beta) && !no_gibbs;
+    w.nt = nt;
+    w.C = dr_landscape_curvature_bound(w.f, lo, hi);
+    size_t size = dr_grid_size(&w.g);
+    w.fvals = malloc(size * sizeof *w.fvals);
+    w.steps = calloc(nt, sizeof *w.steps);
+    if (dim == 1) w.u1d = malloc(nt * size * sizeof *w.u1d);
+    if (!w.fvals || !w.steps || (dim == 1 && !w.u1d)) cli_die(EXIT_FAIL, "out of memory");
+    dr_landscape_sample(w.f, &w.g, w.fvals);
+    w.delta = isnan(delta) ? dr_minima_default_delta(&w.g, w.fvals) : delta;
+
+    double start = now();
+    int st = dr_tracker_alloc(&w.tr);
+    dr_minima_options fo = {w.delta, NULL};
+    if (!st) st = dr_minima_find(&w.fmin, &w.g, w.fvals, &fo);
+    if (!st) st = dr_tracker_add(w.tr, 0.0, &w.fmin);
+    if (st) cli_fail(st);
+    run_sweep(&w, t);
+    w.seconds = now() - start;
+
+    if (out_path) write_csv(&w, out_path);
+    if (png) {
+        st = curvature_plot(&w, png);
+        if (st && st != DR_EUNSUPPORTED) cli_fail(st);
+        char tracks[4096];
+        size_t len = strlen(png) - 4;
+        if (len + 16 > sizeof tracks) cli_die(EXIT_USAGE, "widen: --png path too long");
+        snprintf(tracks, sizeof tracks, "%.*s-tracks.png", (int)len, png);
+        st = tracks_picture(&w, tracks);
+        if (st) cli_fail(st);
+    }
+    if (json) print_json(&w, stdout);
+    else {
+        print_human(&w, stdout);
+        if (out_path) printf("wrote %s\n", out_path);
+        if (png) printf("wrote %s and %.*s-tracks.png\n", png, (int)(strlen(png) - 4), png);
+    }
+    for (size_t k = 0; k < nt; k++) dr_minima_free(&w.steps[k].m);
+    dr_minima_free(&w.fmin);
+    dr_tracker_free(w.tr);
+    free(w.steps);
+    free(w.fvals);
+    free(w.u1d);
+    dr_landscape_free(w.f);
+    return 0;
+}
