@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
     {"train", cmd_train, "train the MLP (SGD, Entropy-SGD, HJ, Elastic-SGD) on MNIST-format data"},
     {"eval", cmd_eval, "a saved model's test loss and error"},
     {"slice", cmd_slice, "a trained network's 2-D loss slice, a landscape to relax"},
+    {"widen", cmd_widen, "semi-concavity against the bounds, minima widening over a sweep of t"},
 };
 static const size_t n_subcommands = sizeof subcommands / sizeof subcommands[0];
 
