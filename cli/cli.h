@@ -79,6 +79,7 @@ int cli_has_ext(const char *path, const char *ext);
 
 int cmd_landscapes(int argc, char **argv);
 int cmd_solve(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct subcommand subcommands[] = {
     {"demo", cmd_demo, "the tour: the paper's toy and a 2-D landscape relaxed, into out/"},
     {"landscapes", cmd_landscapes, "the built-in catalogue (name, dimension, domain, formula)"},
     {"solve", cmd_solve, "relax one landscape: Cole-Hopf (viscous) or Hopf-Lax (inviscid)"},
+    {"plot", cmd_plot, "pictures from any output table: curves, heatmap, paths, lines, GIF"},
     {"train", cmd_train, "train the MLP (SGD, Entropy-SGD, HJ, Elastic-SGD) on MNIST-format data"},
     {"eval", cmd_eval, "a saved model's test loss and error"},
     {"slice", cmd_slice, "a trained network's 2-D loss slice, a landscape to relax"},

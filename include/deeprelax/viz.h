@@ -241,6 +241,14 @@ int dr_gnuplot_lines(const dr_gnuplot_options *opt, const double *x, size_t n,
 int dr_gnuplot_curve_family(const dr_gnuplot_options *opt, const double *x, size_t n,
                             const double *f, const double *u, const double *t, size_t nt);
 
+/* An animated GIF (gnuplot's `gif animate` terminal) of u(., t[k]) for k < nt, one frame per t
+ * shown for `delay` hundredths of a second, on one value range shared by all frames: 1-D frames
+ * draw f and u(., t_k); 2-D frames are viridis heatmaps of u(., t_k). u holds nt fields on grid
+ * g. opt->output (the .gif) is required; opt->title prefixes each frame's "t = ..." title; the
+ * data and script stay in opt->dir as for the other figures. DR_EUNSUPPORTED without gnuplot. */
+int dr_gnuplot_animation(const dr_gnuplot_options *opt, const dr_grid *g, const double *f,
+                         const double *u, const double *t, size_t nt, int delay);
+
 #ifdef __cplusplus
 }
 #endif
