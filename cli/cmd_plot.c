@@ -15,10 +15,12 @@
 
 static const char usage_text[] =
     "usage: deeprelax plot FILE.csv|FILE.npy [--kind auto|curves|heatmap|paths|lines]\n"
-    "                      [--t T[,T2,...]] [--x COL] [--y COL[,COL...]] [--log] [--logx]\n"
-    "                      [--png OUT.png] [--gif OUT.gif] [--keep-plot-data DIR]\n"
-    "                      [--columns NAMES] [--title TEXT] [--size WxH] [--cmap NAME]\n"
-    "                      [--contours N] [--landscape NAME | --expr EXPR ...]\n\n"
+    "                      [--t T[,T2,...]] [--x COL] [--y COL[,COL...]] [--group COL]\n"
+    "                      [--log] [--logx] [--png OUT.png] [--gif OUT.gif]\n"
+    "                      [--keep-plot-data DIR]"
+" [--columns NAMES] [--title TEXT] [--size WxH]\n"
+    "                      [--cmap NAME]"
+" [--contours N] [--landscape NAME | --expr EXPR ...]\n\n"
     "Draws a table written by solve, widen, particles, slice or anything with a header row.\n"
     "  --kind K             auto (default: from the column names), or one of\n"
     "                       curves   1-D solve output t,x,f,u: f and u(x,t) at each t\n"
@@ -32,6 +34,8 @@ static const char usage_text[] =
     "  --x COL, --y COLS    lines: x column (default the first) and y columns (default all\n"
     "                       others); heatmap: --y names the value column (default u, else the\n"
     "                       last column)\n"
+    "  --group COL          lines: one line per value of COL (e.g. widen's track), with gaps\n"
+    "                       where a group has no row\n"
     "  --log                lines, curves: logarithmic y axis; heatmap: log colour scale\n"
     "  --logx               lines: logarithmic x axis\n"
     "  --png OUT.png        the picture (default: FILE with .png; not written when only --gif\n"
@@ -49,12 +53,12 @@ static const char usage_text[] =
     CLI_SOURCE_HELP;
 
 enum { OPT_KIND = 3000, OPT_T, OPT_X, OPT_Y, OPT_LOG, OPT_LOGX, OPT_PNG, OPT_GIF, OPT_KEEP,
-       OPT_COLUMNS, OPT_TITLE, OPT_SIZE, OPT_CMAP, OPT_CONTOURS, OPT_HELP };
+       OPT_COLUMNS, OPT_TITLE, OPT_SIZE, OPT_CMAP, OPT_CONTOURS, OPT_GROUP, OPT_HELP };
 
 #define MAX_TIMES 1000
 
 typedef struct {
-    const char *file, *kind, *png, *gif, *keep, *xcol, *ycols, *columns, *title;
+    const char *file, *kind, *png, *gif, *keep, *xcol, *ycols, *group, *columns, *title;
     double t[MAX_TIMES];
     size_t nt;
     int log, logx;
@@ -584,65 +588,122 @@ static void plot_paths(plot_args *a, const plot_table *tb)
 
 /* ---------------------------------------------------------------- lines */
 
+/* Do rows that share an x value also share every y value (exact repeats, as when a sweep
+ * writes one row per minimum with per-t columns)? Then each x is one point. */
+static int repeats_agree(const plot_table *tb, int xcol, const int *yc, size_t ny)
+{
+    for (size_t r = 1; r < tb->rows; r++)
+        for (size_t q = 0; q < r; q++) {
+            if (plot_table_at(tb, q, xcol) != plot_table_at(tb, r, xcol)) continue;
+            for (size_t k = 0; k < ny; k++) {
+                double u = plot_table_at(tb, q, yc[k]), v = plot_table_at(tb, r, yc[k]);
+                if (u != v && !(isnan(u) && isnan(v))) return 0;
+            }
+            break;
+        }
+    return 1;
+}
+
 static void plot_lines(plot_args *a, const plot_table *tb)
 {
     if (a->gif) cli_die(EXIT_USAGE, "plot: --gif draws curves and heatmaps, not lines");
     if (!a->png) return;
-    size_t n = tb->rows;
-    double *x = malloc(n * sizeof *x);
-    double *cols = malloc(PLOT_MAX_COLUMNS * n * sizeof *cols);
-    const double *ys[PLOT_MAX_COLUMNS];
-    const char *labels[PLOT_MAX_COLUMNS];
-    if (!x || !cols) cli_die(EXIT_FAIL, "out of memory");
-    int xcol = -1;
+    size_t rows = tb->rows;
+    int xcol = -1, yc[PLOT_MAX_COLUMNS], gcol = -1;
     const char *xname = "row";
     if (a->xcol) xcol = need_column(tb, a->xcol, "lines", a->file);
     else if (tb->cols > 1) xcol = 0;
     if (xcol >= 0) xname = tb->names[xcol];
-    for (size_t r = 0; r < n; r++) x[r] = xcol >= 0 ? plot_table_at(tb, r, xcol) : (double)r;
+    if (a->group) gcol = need_column(tb, a->group, "lines", a->file);
     size_t ny = 0;
     if (a->ycols) {
         char *list = strdup(a->ycols);
         if (!list) cli_die(EXIT_FAIL, "out of memory");
-        for (char *s = strtok(list, ","); s; s = strtok(NULL, ",")) {
-            int c = need_column(tb, s, "lines", a->file);
-            labels[ny] = tb->names[c];
-            for (size_t r = 0; r < n; r++) cols[ny * n + r] = plot_table_at(tb, r, c);
-            ny++;
-        }
+        for (char *s = strtok(list, ","); s && ny < PLOT_MAX_COLUMNS; s = strtok(NULL, ","))
+            yc[ny++] = need_column(tb, s, "lines", a->file);
         free(list);
         if (ny == 0) cli_die(EXIT_USAGE, "plot: --y names no column");
     } else {
-        for (size_t c = 0; c < tb->cols; c++) {
-            if ((int)c == xcol) continue;
-            labels[ny] = tb->names[c];
-            for (size_t r = 0; r < n; r++) cols[ny * n + r] = plot_table_at(tb, r, (int)c);
-            ny++;
+        for (size_t c = 0; c < tb->cols; c++)
+            if ((int)c != xcol && (int)c != gcol) yc[ny++] = (int)c;
+        if (ny == 0) cli_die(EXIT_USAGE, "plot: %s has no column to draw against %s", a->file,
+                             xname);
+    }
+    /* Series: one per y column, or per (group value, y column) with --group. Points are placed
+     * on the sorted distinct x values when the x column has repeats that a group or exact
+     * duplicates explain; otherwise rows are drawn in file order. */
+    double *groups = malloc(rows * sizeof *groups);
+    double *xs = malloc(rows * sizeof *xs);
+    if (!groups || !xs) cli_die(EXIT_FAIL, "out of memory");
+    size_t ng = gcol >= 0 ? distinct_values(tb, gcol, groups, rows) : 1;
+    for (size_t r = 0; r < rows; r++) xs[r] = xcol >= 0 ? plot_table_at(tb, r, xcol) : (double)r;
+    size_t n = rows;
+    int by_x = xcol >= 0 && (gcol >= 0 || repeats_agree(tb, xcol, yc, ny));
+    if (by_x) {
+        qsort(xs, rows, sizeof *xs, cmp_double);
+        n = 0;
+        for (size_t r = 0; r < rows; r++)
+            if (isfinite(xs[r]) && (n == 0 || xs[r] != xs[n - 1])) xs[n++] = xs[r];
+        if (n == 0) cli_die(EXIT_FAIL, "plot: %s: column '%s' has no finite value", a->file, xname);
+    }
+    size_t nseries = ng * ny;
+    if (nseries > 200)
+        cli_die(EXIT_USAGE, "plot: %zu lines (%zu groups x %zu columns) are too many to draw "
+                "(at most 200)", nseries, ng, ny);
+    double *vals = malloc(nseries * n * sizeof *vals);
+    const double **ys = malloc(nseries * sizeof *ys);
+    char **labels = calloc(nseries, sizeof *labels);
+    if (!vals || !ys || !labels) cli_die(EXIT_FAIL, "out of memory");
+    for (size_t i = 0; i < nseries * n; i++) vals[i] = NAN;
+    for (size_t r = 0; r < rows; r++) {
+        size_t gi = 0, xi = r;
+        if (gcol >= 0)
+            while (groups[gi] != plot_table_at(tb, r, gcol)) gi++;
+        if (by_x) {
+            double xv = plot_table_at(tb, r, xcol);
+            const double *hit = bsearch(&xv, xs, n, sizeof *xs, cmp_double);
+            if (!hit) continue;
+            xi = (size_t)(hit - xs);
+        }
+        for (size_t k = 0; k < ny; k++) {
+            double *slot = &vals[(gi * ny + k) * n + xi];
+            if (isnan(*slot)) *slot = plot_table_at(tb, r, yc[k]);
         }
     }
-    for (size_t k = 0; k < ny; k++) ys[k] = cols + k * n;
+    for (size_t g = 0; g < ng; g++)
+        for (size_t k = 0; k < ny; k++) {
+            size_t s = g * ny + k;
+            ys[s] = vals + s * n;
+            if (nseries > 12) continue; /* a legend of more lines hides the plot */
+            labels[s] = malloc(128);
+            if (!labels[s]) cli_die(EXIT_FAIL, "out of memory");
+            if (gcol >= 0)
+                snprintf(labels[s], 128, "%s (%s %g)", tb->names[yc[k]], tb->names[gcol],
+                         groups[g]);
+            else
+                snprintf(labels[s], 128, "%s", tb->names[yc[k]]);
+        }
     char ylabel[256] = "";
     for (size_t k = 0; k < ny && strlen(ylabel) < 200; k++) {
         size_t len = strlen(ylabel);
-        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "", labels[k]);
+        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "", tb->names[yc[k]]);
     }
-    char title[256];
-    snprintf(title, sizeof title, "%s", a->file);
-    dr_gnuplot_options o = gnuplot_options(a, "lines", title, xname, ylabel);
+    dr_gnuplot_options o = gnuplot_options(a, "lines", a->file, xname, ylabel);
     o.logx = a->logx;
     o.logy = a->log;
     o.points = n <= 60;
-    int st = dr_gnuplot_lines(&o, x, n, ys, labels, ny);
+    int st = dr_gnuplot_lines(&o, xs, n, ys, (const char *const *)labels, nseries);
     if (st == DR_EUNSUPPORTED) {
         note_no_gnuplot();
-        fallback_lines(a, x, n, ys, ny, a->logx, a->log);
+        fallback_lines(a, xs, n, ys, nseries, a->logx, a->log);
     } else if (st) {
         cli_fail(st);
     }
-    printf("wrote %s (lines: %zu column%s against %s, %zu rows)\n", a->png, ny,
-           ny == 1 ? "" : "s", xname, n);
-    free(x);
-    free(cols);
+    printf("wrote %s (lines: %zu column%s against %s", a->png, ny, ny == 1 ? "" : "s", xname);
+    if (gcol >= 0) printf(", %zu groups by %s", ng, tb->names[gcol]);
+    printf(", %zu points each)\n", n);
+    for (size_t s = 0; s < nseries; s++) free(labels[s]);
+    free(labels); free(ys); free(vals); free(xs); free(groups);
 }
 
 /* ---------------------------------------------------------------- command */
@@ -691,6 +752,7 @@ int cmd_plot(int argc, char **argv)
         {"size", required_argument, 0, OPT_SIZE},
         {"cmap", required_argument, 0, OPT_CMAP},
         {"contours", required_argument, 0, OPT_CONTOURS},
+        {"group", required_argument, 0, OPT_GROUP},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     static plot_args a; /* large (the --t list); one per process */
@@ -712,6 +774,7 @@ int cmd_plot(int argc, char **argv)
         case OPT_T: a.nt = cli_double_list("--t", optarg, a.t, MAX_TIMES); break;
         case OPT_X: a.xcol = optarg; break;
         case OPT_Y: a.ycols = optarg; break;
+        case OPT_GROUP: a.group = optarg; break;
         case OPT_LOG: a.log = 1; break;
         case OPT_LOGX: a.logx = 1; break;
         case OPT_PNG: a.png = optarg; break;

@@ -343,6 +343,11 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
     static const char *colours[] = {"#1f5eb4", "#e67814", "#28963c", "#c82828", "#8250b4",
                                     "#8c5a3c", "#dc64aa", "#96961e", "#14aabe"};
     static const int point_types[] = {7, 5, 9, 11, 13, 15, 4, 6, 8};
+    int any_label = 0;
+    for (size_t c = 0; labels && c < ncols; c++)
+        any_label |= labels[c] != NULL;
+    if (!any_label)
+        fputs("unset key\n", f); /* an empty legend box would still be drawn */
     fputs("plot", f);
     for (size_t c = 0; c < ncols; c++) {
         fprintf(f, "%s \\\n    '%s.dat' using 1:%zu with %s lw 2 lc rgb '%s'", c ? "," : "",
