@@ -74,6 +74,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	$(BIN) demo --out out
 
+# The paper's claims, one script each (examples/[0-9]*.sh), into out/examples/.
+examples:
+	@scripts/install-deps.sh demo
+	@$(MAKE) --no-print-directory all
+	@for s in examples/[0-9]*.sh; do echo "== $$s"; DEEPRELAX=$(BIN) sh $$s >/dev/null || exit 1; done
+	@echo "pictures: $$(find out/examples -name '*.png' -o -name '*.gif' | wc -l) files in out/examples/"
+
 # The README's pictures: the demo's images, copied into docs/.
 gallery:
 	@scripts/install-deps.sh demo
@@ -111,6 +118,7 @@ help:
 	@echo "make test       install missing Debian packages, build, run all tests"
 	@echo "make check-asan the tests under AddressSanitizer + UBSan"
 	@echo "make demo       the main job: writes pictures and a report into out/"
+	@echo "make examples   the paper's claims, one script each, into out/examples/"
 	@echo "make bench      benchmarks, printed as side-by-side ratios"
 	@echo "make install PREFIX=DIR"
 
