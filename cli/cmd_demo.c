@@ -1,14 +1,21 @@
-/* `deeprelax demo`: the main job on built-in defaults. Relaxes the paper's toy landscape by the
- * viscous and the inviscid equation at several t, and the 2-D sharp-wide landscape across the t
- * at which its global minimiser jumps to the wide well; writes pictures, data and a report. */
+/* `deeprelax demo`: the main job on built-in defaults, and the tour. Relaxes the paper's toy
+ * landscape by the viscous and the inviscid equation at several t, and the 2-D sharp-wide
+ * landscape across the t at which its global minimiser jumps to the wide well; animates u(., t);
+ * runs the widen and particles subcommands on their showcase cases (as child processes: a
+ * section appears when its command exists and succeeds); writes pictures, data, a report,
+ * summary.json, and index.html showing it all. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "demo_page.h"
 #include "solve_output.h"
 
 static const char usage_text[] =
@@ -18,7 +25,12 @@ static const char usage_text[] =
     "                                             relaxed by Cole-Hopf (beta = 10) and Hopf-Lax\n"
     "  sharp-wide2d.png                            f and u(.,t), beta = 10, across the jump of\n"
     "                                             the global minimiser to the wide well\n"
-    "  *.csv, report.txt, summary.json             the numbers behind the pictures\n";
+    "  paper1d-viscous.gif                         u(.,t) as t grows (needs gnuplot)\n"
+    "  semiconcavity.png, widening*.png            deeprelax widen: curvature against both\n"
+    "                                             bounds; minima of sharp-wide tracked over t\n"
+    "  particles-sgd.png, particles-entropy-sgd.png  deeprelax particles from x = 2.5\n"
+    "  *.csv, report.txt, summary.json             the numbers behind the pictures\n"
+    "  index.html                                  the tour: every picture with its numbers\n";
 
 typedef struct {
     const char *name, *landscape, *title;
@@ -35,11 +47,113 @@ static const demo_case cases[] = {
     {"sharp-wide2d", "sharp-wide2d", "sharp-wide2d", 10, {0.25, 0.45, 0.55, 1.0}, 4, 257, 1},
 };
 
-static double now(void)
+static double now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* u(., t) of the toy for 40 log-spaced t in [0.005, 1], as an animated GIF. */
+static int demo_animation(const char *dir)
+{
+    dr_landscape *f = NULL;
+    if (dr_landscape_alloc_builtin(&f, "paper1d", NULL)) return -1;
+    double lo[2], hi[2];
+    dr_landscape_domain(f, lo, hi);
+    size_t n[2] = {601, 1};
+    solve_request req = {0};
+    if (dr_grid_init(&req.grid, 1, n, lo, hi)) cli_fail(DR_EINVAL);
+    req.f = f;
+    req.beta = 10;
+    req.method = "heat";
+    req.engine = DR_HEAT_AUTO;
+    req.refine = 1;
+    req.nt = 40;
+    for (size_t k = 0; k < req.nt; k++) req.t[k] = 0.005 * pow(200.0, (double)k / 39.0);
+    solve_result res;
+    int status = solve_run(&req, &res);
+    if (status) cli_fail(status);
+    char out[1024], data[1024];
+    snprintf(out, sizeof out, "%s/paper1d-viscous.gif", dir);
+    snprintf(data, sizeof data, "%s/plot-data", dir);
+    dr_gnuplot_options o = {.dir = data, .name = "paper1d-viscous-anim", .output = out,
+                            .title = "paper1d, beta = 10", .xlabel = "x",
+                            .ylabel = "f, u(x,t)"};
+    status = dr_gnuplot_animation(&o, &req.grid, res.f, res.u, req.t, req.nt, 10);
+    solve_result_free(&res);
+    dr_landscape_free(f);
+    if (status == DR_EUNSUPPORTED) {
+        fprintf(stderr, "deeprelax: note: gnuplot not found; the demo has no animation\n");
+        return -1;
+    }
+    if (status) cli_fail(status);
+    printf("%-18s 40 frames -> %s\n", "animation", out);
+    return 0;
+}
+
+/* Runs this binary's subcommand argv[0..] with stdout into `capture`; 0 when it succeeded. */
+static int run_self(char *const *argv, const char *capture)
+{
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) return -1;
+    self[len] = '\0';
+    char *args[32];
+    size_t k = 0;
+    args[k++] = "deeprelax";
+    for (; argv[k - 1] && k < 31; k++) args[k] = argv[k - 1];
+    args[k] = NULL;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        int fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) _exit(126);
+        dup2(fd, 1);
+        execv(self, args);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* One tour section from another subcommand: runs it (argv with DIR substituted into the
+ * "%s" of its file arguments; its JSON kept in DIR/STEM.json), and on success appends
+ * "key":<its JSON> to the summary's object `group`. */
+static void demo_section(const char *dir, FILE *json, const char *key, int *opened,
+                         const char *group, const char *stem, const char *const *argv_fmt)
+{
+    static char buf[24][1024];
+    char *argv[25];
+    size_t k = 0;
+    for (; argv_fmt[k] && k < 24; k++) {
+        snprintf(buf[k], sizeof buf[k], argv_fmt[k], dir);
+        argv[k] = buf[k];
+    }
+    argv[k] = NULL;
+    char capture[1024];
+    snprintf(capture, sizeof capture, "%s/%s.json", dir, stem);
+    double t0 = now_seconds();
+    if (run_self(argv, capture)) {
+        fprintf(stderr, "deeprelax: note: demo: `deeprelax %s` is missing or failed; the page "
+                        "leaves out its section\n", argv[0]);
+        unlink(capture);
+        return;
+    }
+    FILE *in = fopen(capture, "r");
+    if (!in) return;
+    if (!*opened) fprintf(json, ",\"%s\":{", group);
+    fprintf(json, "%s\"%s\":", *opened ? "," : "", key);
+    *opened = 1;
+    int c;
+    while ((c = fgetc(in)) != EOF)
+        if (c != '\n') fputc(c, json);
+    fclose(in);
+    printf("%-18s deeprelax %s, %.2f s -> %s/%s.png\n", stem, argv[0], now_seconds() - t0, dir,
+           stem);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -68,7 +182,7 @@ int cmd_demo(int argc, char **argv)
           "(Chaudhari, Oberman, Osher, Soatto, Carlier 2018)\n\n", report);
     fputs("{\"cases\":{", json);
 
-    double start = now();
+    double start = now_seconds();
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const demo_case *dc = &cases[c];
         dr_landscape *f = NULL;
@@ -93,11 +207,11 @@ int cmd_demo(int argc, char **argv)
         req.out = csv;
         req.png = png;
 
-        double t0 = now();
+        double t0 = now_seconds();
         solve_result res;
         int status = solve_run(&req, &res);
         if (status) cli_fail(status);
-        res.seconds = now() - t0;
+        res.seconds = now_seconds() - t0;
         solve_write_outputs(&req, &res);
 
         fprintf(report, "== %s\n", dc->name);
@@ -111,11 +225,61 @@ int cmd_demo(int argc, char **argv)
         solve_result_free(&res);
         dr_landscape_free(f);
     }
-    double total = now() - start;
+    fputc('}', json);
+
+    int have_gif = demo_animation(dir) == 0;
+    fprintf(json, ",\"animation\":%s", have_gif ? "\"paper1d-viscous.gif\"" : "null");
+    int opened = 0;
+    static const char *const semi[] = {"widen", "--landscape", "paper1d", "--t-range",
+                                       "0.01:0.5:25", "--out", "%s/semiconcavity.csv", "--png",
+                                       "%s/semiconcavity.png", "--json", NULL};
+    static const char *const wide[] = {"widen", "--landscape", "sharp-wide", "--beta", "10",
+                                       "--t-range", "0.02:2:40", "--out", "%s/widening.csv",
+                                       "--png", "%s/widening.png", "--json", NULL};
+    demo_section(dir, json, "semiconcavity", &opened, "widen", "semiconcavity", semi);
+    demo_section(dir, json, "widening", &opened, "widen", "widening", wide);
+    if (opened) fputc('}', json);
+    opened = 0;
+    static const char *const sgd[] = {"particles", "--landscape", "paper1d", "--algo", "sgd",
+                                      "--sigma", "0.5", "--x0", "2.5", "--particles", "100",
+                                      "--steps", "200", "--out", "%s/particles-sgd.csv", "--png",
+                                      "%s/particles-sgd.png", "--json", NULL};
+    static const char *const esgd[] = {"particles", "--landscape", "paper1d", "--algo",
+                                       "entropy-sgd", "--x0", "2.5", "--particles", "100",
+                                       "--steps", "200", "--out",
+                                       "%s/particles-entropy-sgd.csv", "--png",
+                                       "%s/particles-entropy-sgd.png", "--json", NULL};
+    demo_section(dir, json, "sgd", &opened, "particles", "particles-sgd", sgd);
+    demo_section(dir, json, "entropy-sgd", &opened, "particles", "particles-entropy-sgd",
+                 esgd);
+    if (opened) fputc('}', json);
+
+    double total = now_seconds() - start;
     fprintf(report, "total %.2f s\n", total);
-    fprintf(json, "},\"seconds\":%.6f}\n", total);
+    fprintf(json, ",\"seconds\":%.6f}\n", total);
     fclose(report);
-    fclose(json);
-    printf("report: %s/report.txt (%.1f s in all)\n", dir, total);
+    if (fclose(json)) cli_die(EXIT_FAIL, "cannot write '%s/summary.json'", dir);
+
+    /* the page quotes summary.json itself, so the two cannot disagree */
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *in = fopen(path, "r");
+    char *text = NULL;
+    size_t size = 0;
+    if (in) {
+        fseek(in, 0, SEEK_END);
+        long end = ftell(in);
+        rewind(in);
+        text = end > 0 ? malloc((size_t)end + 1) : NULL;
+        if (text) size = fread(text, 1, (size_t)end, in);
+        fclose(in);
+    }
+    if (!text) cli_die(EXIT_FAIL, "cannot read back '%s'", path);
+    text[size] = '\0';
+    char page[1024];
+    snprintf(page, sizeof page, "%s/index.html", dir);
+    if (demo_page_write(dir, text, page))
+        cli_die(EXIT_FAIL, "cannot write '%s': %s", page, strerror(errno));
+    free(text);
+    printf("report: %s/report.txt, page: %s (%.1f s in all)\n", dir, page, total);
     return 0;
 }
