@@ -145,7 +145,7 @@ static void refine_cost(void)
     double *u = malloc(512 * 512 * sizeof *u);
     for (int r = 1; r <= 4; r *= 2) {
         dr_hopflax_plan *p = NULL;
-        const dr_hopflax_options opt = { r };
+        const dr_hopflax_options opt = { .refine = r };
         if (dr_hopflax_plan_alloc(&p, f, &g, 0.5, &opt))
             die("plan");
         dr_hopflax_info in;

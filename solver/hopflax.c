@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,19 @@ struct dr_hopflax_plan {
     uint32_t *kt;        /* 2-D: pass-1 argmin x-index, same layout */
     double *blk_u;       /* BLOCK * max(n0, n1) */
     size_t *blk_k;
+    int nthreads;        /* work, iwork, blk_u, blk_k hold one slice per thread */
+    size_t nymax, nmax;
 };
+
+/* Thread `id`'s slices of the scratch arrays: the 2-D passes run their blocks in parallel. */
+static void scratch(const dr_hopflax_plan *p, int id, double **work, size_t **iwork,
+                    double **blk_u, size_t **blk_k)
+{
+    *work = p->work + (size_t)id * (3 * p->nymax + 1);
+    *iwork = p->iwork + (size_t)id * p->nymax;
+    *blk_u = p->blk_u + (size_t)id * BLOCK * p->nmax;
+    *blk_k = p->blk_k + (size_t)id * BLOCK * p->nmax;
+}
 
 /* The envelope itself. Parabola k is P_k(x) = fy[k] + (x - y_k)^2/(2t). Two of them, q < k,
  * cross where P_k = P_q, at
@@ -373,10 +386,14 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
     p->xq[1] = malloc(g->n[1] * sizeof(double));
     p->inv = malloc((nymax + 1) * sizeof(double));
     p->cut = malloc(nymax * sizeof(double));
-    p->work = malloc((3 * nymax + 1) * sizeof(double));
-    p->iwork = malloc(nymax * sizeof(size_t));
-    p->blk_u = malloc(BLOCK * nmax * sizeof(double));
-    p->blk_k = malloc(BLOCK * nmax * sizeof(size_t));
+    p->nthreads = omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
+    p->nymax = nymax;
+    p->nmax = nmax;
+    const size_t nt = (size_t)p->nthreads;
+    p->work = malloc(nt * (3 * nymax + 1) * sizeof(double));
+    p->iwork = malloc(nt * nymax * sizeof(size_t));
+    p->blk_u = malloc(nt * BLOCK * nmax * sizeof(double));
+    p->blk_k = malloc(nt * BLOCK * nmax * sizeof(size_t));
     int ok = p->xq[0] && p->xq[1] && p->inv && p->cut && p->work && p->iwork && p->blk_u && p->blk_k;
     if (ok && g->dim == 2) {
         p->vt = malloc(g->n[0] * p->ny[1] * sizeof(double));
@@ -513,36 +530,44 @@ static void execute_2d(dr_hopflax_plan *p, double t, double *u, double *prox, do
     active_range(p, t, 1, &lo1, &hi1);
     const size_t nyx = hi0 - lo0 + 1, nyy = hi1 - lo1 + 1;
 
+    /* Blocks of rows (pass 1) and of columns (pass 2) are independent: one thread each. */
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(p->nthreads)
     for (size_t r0 = 0; r0 < nyy; r0 += BLOCK) {
+        double *work, *blk_u;
+        size_t *iwork, *blk_k;
+        scratch(p, omp_get_thread_num(), &work, &iwork, &blk_u, &blk_k);
         const size_t nb = nyy - r0 < BLOCK ? nyy - r0 : BLOCK;
         for (size_t b = 0; b < nb; b++)
             envelope(p->fy + (lo1 + r0 + b) * p->ny[0] + lo0, nyx, ycoord(p, 0, lo0), p->hy[0],
-                     p->xq[0], n0, t, p->fmax_box, p->inv, p->blk_u + b * n0,
-                     p->blk_k + b * n0, p->work, p->iwork);
+                     p->xq[0], n0, t, p->fmax_box, p->inv, blk_u + b * n0,
+                     blk_k + b * n0, work, iwork);
         for (size_t i = 0; i < n0; i++) {
             double *vcol = p->vt + i * nyy + r0;
             uint32_t *kcol = p->kt + i * nyy + r0;
             for (size_t b = 0; b < nb; b++) {
-                const size_t k = p->blk_k[b * n0 + i];
-                vcol[b] = p->blk_u[b * n0 + i];
+                const size_t k = blk_k[b * n0 + i];
+                vcol[b] = blk_u[b * n0 + i];
                 kcol[b] = k == SIZE_MAX ? UINT32_MAX : (uint32_t)(lo0 + k);
             }
         }
     }
 
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(p->nthreads)
     for (size_t c0 = 0; c0 < n0; c0 += BLOCK) {
+        double *work, *blk_u;
+        size_t *iwork, *blk_k;
+        scratch(p, omp_get_thread_num(), &work, &iwork, &blk_u, &blk_k);
         const size_t nb = n0 - c0 < BLOCK ? n0 - c0 : BLOCK;
         for (size_t b = 0; b < nb; b++)
             envelope(p->vt + (c0 + b) * nyy, nyy, ycoord(p, 1, lo1), p->hy[1], p->xq[1], n1, t,
-                     p->fmax_box, p->inv, p->blk_u + b * n1, p->blk_k + b * n1, p->work,
-                     p->iwork);
+                     p->fmax_box, p->inv, blk_u + b * n1, blk_k + b * n1, work, iwork);
         for (size_t j = 0; j < n1; j++) {
             for (size_t b = 0; b < nb; b++) {
                 const size_t i = c0 + b, idx = j * n0 + i;
-                u[idx] = p->blk_u[b * n1 + j];
+                u[idx] = blk_u[b * n1 + j];
                 if (!prox && !grad)
                     continue;
-                const size_t kr = p->blk_k[b * n1 + j];
+                const size_t kr = blk_k[b * n1 + j];
                 const uint32_t kx = kr == SIZE_MAX ? UINT32_MAX : p->kt[i * nyy + kr];
                 const double x[2] = { p->xq[0][i], p->xq[1][j] };
                 double y[2] = { NAN, NAN };

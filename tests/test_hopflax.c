@@ -229,7 +229,7 @@ static void check_quad_1d(double c, int refine, double *err_inner)
     dr_landscape *f = make_land(QUAD, 1, c);
     dr_grid g = make_grid(1, 2001, 1, -5, 5, 0, 0);
     dr_hopflax_plan *p = NULL;
-    const dr_hopflax_options opt = { refine };
+    const dr_hopflax_options opt = { .refine = refine };
     assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, t, &opt), DR_SUCCESS);
     double *u = malloc(2001 * sizeof *u), *prox = malloc(2001 * sizeof *prox);
     double *grad = malloc(2001 * sizeof *grad);
@@ -396,7 +396,7 @@ static void test_paper1d_vs_brute(void **state)
     const double ts[3] = { 0.02, 0.3, 2 };
     for (int refine = 1; refine <= 3; refine += 2) {
         dr_hopflax_plan *p = NULL;
-        const dr_hopflax_options opt = { refine };
+        const dr_hopflax_options opt = { .refine = refine };
         assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, 2, &opt), DR_SUCCESS);
         dr_hopflax_info in;
         dr_hopflax_plan_info(p, &in);
@@ -441,7 +441,7 @@ static void check_2d_vs_brute(kind k, double lo, double hi, int refine, double t
     const size_t n0 = 29, n1 = 23;  /* unequal, so a transposed index would show */
     dr_grid g = make_grid(2, n0, n1, lo, hi, lo * 0.9, hi * 0.9);
     dr_hopflax_plan *p = NULL;
-    const dr_hopflax_options opt = { refine };
+    const dr_hopflax_options opt = { .refine = refine };
     assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, 1.0, &opt), DR_SUCCESS);
     dr_hopflax_info in;
     dr_hopflax_plan_info(p, &in);
@@ -510,7 +510,7 @@ static void test_semiconcavity(void **state)
     double *u = malloc(n * n * sizeof *u);
     for (int refine = 1; refine <= 3; refine += 2) {
         dr_hopflax_plan *p = NULL;
-        const dr_hopflax_options opt = { refine };
+        const dr_hopflax_options opt = { .refine = refine };
         assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, 1, &opt), DR_SUCCESS);
         const double ts[2] = { 0.1, 1 };
         for (int it = 0; it < 2; it++) {
