@@ -81,12 +81,14 @@ examples:
 	@for s in examples/[0-9]*.sh; do echo "== $$s"; DEEPRELAX=$(BIN) sh $$s >/dev/null || exit 1; done
 	@echo "pictures: $$(find out/examples -name '*.png' -o -name '*.gif' | wc -l) files in out/examples/"
 
-# The README's pictures: the demo's images, copied into docs/.
+# The README's pictures: the demo's images and animation, copied into docs/.
 gallery:
 	@scripts/install-deps.sh demo
 	@$(MAKE) --no-print-directory all
+	rm -rf $(BUILD)/gallery
 	$(BIN) demo --out $(BUILD)/gallery
 	cp $(BUILD)/gallery/*.png docs/
+	if [ -f $(BUILD)/gallery/paper1d-viscous.gif ]; then cp $(BUILD)/gallery/*.gif docs/; fi
 
 bench:
 	@scripts/install-deps.sh bench
