@@ -128,7 +128,7 @@ static void guess_npy_names(plot_table *tb)
     else if (tb->cols == 5) names = solve1;
     else if (tb->cols == 7) names = solve2;
     for (size_t c = 0; c < tb->cols; c++) {
-        char buf[16];
+        char buf[32];
         snprintf(buf, sizeof buf, "c%zu", c + 1);
         const char *s = names ? names[c] : buf;
         tb->names[c] = dup_string(s, strlen(s));
