@@ -117,7 +117,7 @@ static void run_sweep(widen_run *w, const double *t)
     int st = DR_SUCCESS;
     if (!strcmp(w->method, "heat")) st = dr_heat_plan_alloc(&hp, w->f, g, w->beta, tmin, tmax, NULL);
     else if (!strcmp(w->method, "hopf-lax")) {
-        dr_hopflax_options o = {.refine = w->refine};
+        dr_hopflax_options o = {.refine = w->refine, .polish = 1};
         st = dr_hopflax_plan_alloc(&pp, w->f, g, tmax, &o);
     } else st = dr_fd_alloc(&fd, w->f, g, w->beta, tmax, NULL);
     if (!st && w->gibbs) st = dr_gibbs_plan_alloc(&gp, w->f, g, w->beta, tmin, tmax);
