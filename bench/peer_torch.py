@@ -10,6 +10,12 @@ import os
 import sys
 import time
 
+# the BLAS inside torch gets the same thread count (it would otherwise take every core)
+_threads = next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--threads"),
+                str(os.cpu_count()))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads)
+os.environ.setdefault("OMP_NUM_THREADS", _threads)
+
 try:
     import torch
 except ImportError:

@@ -137,6 +137,7 @@ void dr_optim_free(dr_optim *o)
 static void nesterov(float *w, float *buf, const float *d, size_t n, double lr, double m)
 {
     float flr = (float)lr, fm = (float)m;
+#pragma omp simd
     for (size_t i = 0; i < n; i++) {
         float b = fm * buf[i] + d[i];
         buf[i] = b;
@@ -180,11 +181,13 @@ static int entropy_sgd_step(dr_optim *o, float *x, double lr, dr_grad_fn grad, v
             return status;
         add_decay(o->g, o->y, n, p->weight_decay);
         float *y = o->y, *g = o->g, *mu = o->mu;
+#pragma omp simd
         for (size_t j = 0; j < n; j++)
             y[j] -= eta * (g[j] + coupling * (y[j] - x[j]));
         if (amp > 0)
             for (size_t j = 0; j < n; j++)
                 y[j] += amp * noise_variate(dr_nn_rng_next(&o->rng));
+#pragma omp simd
         for (size_t j = 0; j < n; j++)
             mu[j] = a * mu[j] + (1.0f - a) * y[j];
     }
