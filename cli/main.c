@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
     {"eval", cmd_eval, "a saved model's test loss and error"},
     {"slice", cmd_slice, "a trained network's 2-D loss slice, a landscape to relax"},
     {"widen", cmd_widen, "semi-concavity against the bounds, minima widening over a sweep of t"},
+    {"particles", cmd_particles, "optimiser trajectories on a landscape, compared with the PDE"},
 };
 static const size_t n_subcommands = sizeof subcommands / sizeof subcommands[0];
 

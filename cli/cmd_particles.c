@@ -1,0 +1,500 @@
+/* `deeprelax particles`: optimiser trajectories on a landscape (gd, sgd, langevin, entropy-sgd,
+ * hj, hj-fixed-point, elastic-sgd, pde-gd), where they end, and with --compare how the particle
+ * methods measure up to the PDE: the inner loop's Gibbs-mean error against L, and the distance
+ * of the paths to pde-gd's. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "cli.h"
+#include "deeprelax/particles.h"
+
+static const char usage_text[] =
+    "usage: deeprelax particles (--landscape NAME | --expr EXPR | --input FILE) --algo NAME\n"
+    "                           [--x0 X[,Y]] [--particles K] [--spread S] [--steps S] [--L L]\n"
+    "                           [--eta E] [--eta-inner E'] [--gamma G] [--beta B|inf]\n"
+    "                           [--alpha A|uniform] [--g0 G0] [--g1 G1] [--sigma S]\n"
+    "                           [--nesterov M] [--replicas n] [--rho R] [--rho-growth G]\n"
+    "                           [--seed S] [--compare] [--pde-n N[,M]]\n"
+    "                           [--out FILE.csv|FILE.npy] [--png FILE.png] [--json]\n\n"
+    "Runs K particles of one optimiser on a landscape and reports where they end (the basin of\n"
+    "attraction of each end point). Entropy-SGD's inner loop is Langevin dynamics on\n"
+    "f(y) + |y-x|^2/(2 gamma) at temperature 1/beta; its average mu estimates the Gibbs mean\n"
+    "<y>, and x <- x - eta (x - mu)/gamma is gradient descent on the viscous HJ solution\n"
+    "u(., gamma). pde-gd does that descent with grad u from the grid solvers.\n\n"
+    CLI_SOURCE_HELP
+    "  --algo NAME          gd, sgd, langevin, entropy-sgd, hj, hj-fixed-point, elastic-sgd,\n"
+    "                       pde-gd (required)\n"
+    "  --x0 X[,Y]           start (default: the centre of the box)\n"
+    "  --particles K        independent particles (default 1)\n"
+    "  --spread S           starts drawn from N(x0, S^2) per axis (default 0: all at x0)\n"
+    "  --steps S            outer steps (default 200)\n"
+    "  --L L                inner steps (default 20)\n"
+    "  --eta E              outer step (default 0.05)\n"
+    "  --eta-inner E'       inner step (default 0.005)\n"
+    "  --gamma G            relaxation scale (default 0.2)\n"
+    "  --g0 G0 --g1 G1      scoping: gamma_k = 1/(G0 (1+G1)^k) (overrides --gamma)\n"
+    "  --beta B|inf         inverse temperature (default 1; inf: no thermal noise; pde-gd then\n"
+    "                       uses Hopf-Lax)\n"
+    "  --alpha A|uniform    averaging of the inner iterates (default 0.75)\n"
+    "  --sigma S            Gaussian noise of sd S added to every gradient of f (sgd needs it)\n"
+    "  --nesterov M         Nesterov momentum on both loops (default 0)\n"
+    "  --replicas n --rho R --rho-growth G   elastic-sgd (defaults 4, 1, 0)\n"
+    "  --seed S             random seed (default 1): same seed, same output\n"
+    "  --compare            also measure the Gibbs-mean error against L at x0 (exponential and\n"
+    "                       uniform averages, 256 chains) and the path distance to pde-gd\n"
+    "  --pde-n N[,M]        pde-gd grid (default 2001 in 1-D, 257,257 in 2-D) on the box\n"
+    "  --out FILE           trajectories: .csv (particle,step,x[,y],f) or .npy (same table)\n"
+    "  --png FILE           the paths over the landscape\n"
+    "  --json               print the summary as one JSON object\n";
+
+enum { OPT_ALGO = 2000, OPT_X0, OPT_K, OPT_SPREAD, OPT_STEPS, OPT_L, OPT_ETA, OPT_ETA_INNER,
+       OPT_GAMMA, OPT_BETA, OPT_ALPHA, OPT_G0, OPT_G1, OPT_SIGMA, OPT_NESTEROV, OPT_REPLICAS,
+       OPT_RHO, OPT_RHO_GROWTH, OPT_SEED, OPT_COMPARE, OPT_PDE_N, OPT_OUT, OPT_PNG, OPT_JSON,
+       OPT_HELP };
+
+#define MAX_BASINS 64
+#define GIBBS_CHAINS 256
+static const size_t gibbs_L[] = {16, 64, 256, 1024, 4096, 16384, 65536};
+#define N_GIBBS_L (sizeof gibbs_L / sizeof gibbs_L[0])
+
+typedef struct {
+    dr_particles_gibbs_row rows[2][N_GIBBS_L];  /* [0] the run's alpha, [1] uniform */
+    dr_particles_gibbs_summary sum[2];
+    int have;
+    double path_max, path_final, path_mean;
+    int have_path;
+    const char *reference;
+} comparison;
+
+static void write_table(const char *path, const dr_landscape *f, size_t K, size_t steps,
+                        const double *traj, const double *fpath)
+{
+    int dim = dr_landscape_dim(f);
+    size_t n = steps + 1, nc = (size_t)dim + 3, rows = K * n;
+    if (cli_has_ext(path, ".npy")) {
+        double *t = malloc(rows * nc * sizeof *t);
+        if (!t) cli_die(EXIT_FAIL, "out of memory");
+        for (size_t r = 0; r < rows; r++) {
+            double *row = t + r * nc;
+            row[0] = (double)(r / n);
+            row[1] = (double)(r % n);
+            for (int a = 0; a < dim; a++) row[2 + a] = traj[r * (size_t)dim + (size_t)a];
+            row[2 + dim] = fpath[r];
+        }
+        size_t shape[2] = {rows, nc};
+        int status = dr_npy_write(path, 2, shape, t);
+        free(t);
+        if (status) cli_fail(status);
+        return;
+    }
+    FILE *out = fopen(path, "w");
+    if (!out) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+    fputs(dim == 1 ? "particle,step,x,f\n" : "particle,step,x,y,f\n", out);
+    for (size_t r = 0; r < rows; r++) {
+        fprintf(out, "%zu,%zu", r / n, r % n);
+        for (int a = 0; a < dim; a++) fprintf(out, ",%.17g", traj[r * (size_t)dim + (size_t)a]);
+        fprintf(out, ",%.17g\n", fpath[r]);
+    }
+    if (fclose(out)) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+}
+
+/* Paths drawn over the landscape: 1-D, f with each path as markers joined along the curve;
+ * 2-D, a heatmap of f with the paths on top. Start: ring; end: filled dot (1-D) or cross. */
+#define MAX_DRAWN_PATHS 64
+static int draw(const char *png, const dr_landscape *f, const double lo[2], const double hi[2],
+                size_t K, size_t steps, const double *traj, const double *fpath)
+{
+    int dim = dr_landscape_dim(f);
+    size_t n = steps + 1;
+    dr_viz_image img = {0};
+    dr_viz_frame fr;
+    int status;
+    const dr_viz_pen black = {{0, 0, 0}, 2.0, 0};
+    if (dim == 1) {
+        size_t m = 801;
+        double *x = malloc(m * sizeof *x), *y = malloc(m * sizeof *y);
+        if (!x || !y) {
+            free(x); free(y);
+            return dr_error(DR_ENOMEM, "out of memory");
+        }
+        double ylo = INFINITY, yhi = -INFINITY, xlo = lo[0], xhi = hi[0];
+        for (size_t k = 0; k < K * n; k++) {
+            xlo = fmin(xlo, traj[k]);
+            xhi = fmax(xhi, traj[k]);
+        }
+        for (size_t i = 0; i < m; i++) {
+            x[i] = xlo + (xhi - xlo) * (double)i / (double)(m - 1);
+            y[i] = dr_landscape_value(f, &x[i]);
+            ylo = fmin(ylo, y[i]);
+            yhi = fmax(yhi, y[i]);
+        }
+        double pad = 0.05 * (yhi - ylo + 1e-12);
+        status = dr_viz_image_alloc(&img, 900, 560, (dr_rgb){255, 255, 255});
+        if (!status)
+            status = dr_viz_frame_init(&fr, &img, 80, 30, 870, 500, xlo, xhi, ylo - pad, yhi + pad);
+        if (!status) {
+            dr_viz_axes(&fr, 0, 0);
+            dr_viz_polyline(&fr, x, y, m, 1, black);
+            for (size_t k = 0; k < K && k < MAX_DRAWN_PATHS; k++) {
+                dr_viz_pen pen = {dr_viz_palette(k + 1), 1.5, 1};
+                dr_viz_polyline(&fr, traj + k * n, fpath + k * n, n, 1, pen);
+                for (size_t s = 0; s < n; s += n > 40 ? n / 40 : 1)
+                    dr_viz_mark(&fr, traj[k * n + s], fpath[k * n + s], DR_MARK_DOT, 5, pen);
+                dr_viz_mark(&fr, traj[k * n], fpath[k * n], DR_MARK_CIRCLE, 14, pen);
+            }
+            for (size_t k = 0; k < K; k++)
+                dr_viz_mark(&fr, traj[k * n + steps], fpath[k * n + steps], DR_MARK_DOT, 11,
+                            (dr_viz_pen){{220, 30, 30}, 2.0, 1});
+        }
+        free(x);
+        free(y);
+    } else {
+        dr_grid g;
+        size_t gn[2] = {201, 201};
+        status = dr_grid_init(&g, 2, gn, lo, hi);
+        double *field = malloc(dr_grid_size(&g) * sizeof *field);
+        if (!field) return dr_error(DR_ENOMEM, "out of memory");
+        if (!status) {
+            dr_landscape_sample(f, &g, field);
+            dr_viz_heatmap_options hopt = {.ncontours = 14};
+            status = dr_viz_heatmap_figure(&img, &fr, &g, field, &hopt);
+        }
+        free(field);
+        for (size_t k = 0; !status && k < K && k < MAX_DRAWN_PATHS; k++) {
+            dr_viz_pen pen = {dr_viz_palette(k + 1), 2.0, 1};
+            dr_viz_polyline(&fr, traj + k * n * 2, traj + k * n * 2 + 1, n, 2, pen);
+            dr_viz_mark(&fr, traj[k * n * 2], traj[k * n * 2 + 1], DR_MARK_CIRCLE, 14, pen);
+        }
+        for (size_t k = 0; !status && k < K; k++)
+            dr_viz_mark(&fr, traj[(k * n + steps) * 2], traj[(k * n + steps) * 2 + 1],
+                        DR_MARK_CROSS, 14, (dr_viz_pen){{220, 30, 30}, 3.0, 1});
+    }
+    if (!status) status = dr_viz_png_write(&img, png);
+    if (img.pixels) dr_viz_image_free(&img);
+    return status;
+}
+
+static void json_point(FILE *out, const double *x, int dim)
+{
+    fputc('[', out);
+    for (int a = 0; a < dim; a++) {
+        if (a) fputc(',', out);
+        json_number(out, x[a]);
+    }
+    fputc(']', out);
+}
+
+static void json_rows(FILE *out, const dr_particles_gibbs_row *rows)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < N_GIBBS_L; i++) {
+        fprintf(out, "%s{\"L\":%zu,\"bias\":", i ? "," : "", rows[i].L);
+        json_number(out, rows[i].bias);
+        fputs(",\"spread\":", out);
+        json_number(out, rows[i].spread);
+        fputs(",\"rmse\":", out);
+        json_number(out, rows[i].rmse);
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
+static void json_gibbs_summary(FILE *out, const dr_particles_gibbs_summary *s)
+{
+    fputs("{\"tau\":", out);
+    json_number(out, s->tau);
+    fprintf(out, ",\"burn_in\":%zu,\"slope\":", s->burn_in);
+    json_number(out, s->slope);
+    fputc('}', out);
+}
+
+int cmd_particles(int argc, char **argv)
+{
+    static const struct option options[] = {
+        CLI_SOURCE_OPTIONS,
+        {"algo", required_argument, 0, OPT_ALGO},
+        {"x0", required_argument, 0, OPT_X0},
+        {"particles", required_argument, 0, OPT_K},
+        {"spread", required_argument, 0, OPT_SPREAD},
+        {"steps", required_argument, 0, OPT_STEPS},
+        {"L", required_argument, 0, OPT_L},
+        {"eta", required_argument, 0, OPT_ETA},
+        {"eta-inner", required_argument, 0, OPT_ETA_INNER},
+        {"gamma", required_argument, 0, OPT_GAMMA},
+        {"beta", required_argument, 0, OPT_BETA},
+        {"alpha", required_argument, 0, OPT_ALPHA},
+        {"g0", required_argument, 0, OPT_G0},
+        {"g1", required_argument, 0, OPT_G1},
+        {"sigma", required_argument, 0, OPT_SIGMA},
+        {"nesterov", required_argument, 0, OPT_NESTEROV},
+        {"replicas", required_argument, 0, OPT_REPLICAS},
+        {"rho", required_argument, 0, OPT_RHO},
+        {"rho-growth", required_argument, 0, OPT_RHO_GROWTH},
+        {"seed", required_argument, 0, OPT_SEED},
+        {"compare", no_argument, 0, OPT_COMPARE},
+        {"pde-n", required_argument, 0, OPT_PDE_N},
+        {"out", required_argument, 0, OPT_OUT},
+        {"png", required_argument, 0, OPT_PNG},
+        {"json", no_argument, 0, OPT_JSON},
+        {"help", no_argument, 0, OPT_HELP},
+        {0, 0, 0, 0}};
+    cli_source src;
+    cli_source_init(&src);
+    dr_particles_options o;
+    dr_particles_options_default(&o);
+    const char *algo = NULL, *out = NULL, *png = NULL;
+    double x0[2] = {0, 0}, spread = 0;
+    size_t nx0 = 0, K = 1, npde = 0;
+    int json = 0, compare = 0;
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (cli_source_option(&src, opt, optarg)) continue;
+        switch (opt) {
+        case OPT_ALGO: algo = optarg; break;
+        case OPT_X0: nx0 = cli_double_list("--x0", optarg, x0, 2); break;
+        case OPT_K: K = (size_t)cli_long("--particles", optarg, 1, 1000000); break;
+        case OPT_SPREAD:
+            spread = cli_double("--spread", optarg);
+            if (!(spread >= 0)) cli_die(EXIT_USAGE, "particles: --spread must be >= 0 (got %g)", spread);
+            break;
+        case OPT_STEPS: o.steps = (size_t)cli_long("--steps", optarg, 1, 100000000); break;
+        case OPT_L: o.L = (size_t)cli_long("--L", optarg, 1, 100000000); break;
+        case OPT_ETA: o.eta = cli_double("--eta", optarg); break;
+        case OPT_ETA_INNER: o.eta_inner = cli_double("--eta-inner", optarg); break;
+        case OPT_GAMMA: o.gamma = cli_double("--gamma", optarg); break;
+        case OPT_BETA: o.beta = cli_double_or_inf("--beta", optarg); break;
+        case OPT_ALPHA:
+            o.alpha = !strcmp(optarg, "uniform") ? DR_PARTICLES_ALPHA_UNIFORM
+                                                 : cli_double("--alpha", optarg);
+            if (o.alpha != DR_PARTICLES_ALPHA_UNIFORM && !(o.alpha >= 0 && o.alpha < 1))
+                cli_die(EXIT_USAGE, "particles: --alpha must lie in [0, 1) or be 'uniform' "
+                        "(got %g)", o.alpha);
+            break;
+        case OPT_G0: o.g0 = cli_double("--g0", optarg); break;
+        case OPT_G1: o.g1 = cli_double("--g1", optarg); break;
+        case OPT_SIGMA: o.sigma = cli_double("--sigma", optarg); break;
+        case OPT_NESTEROV: o.momentum = cli_double("--nesterov", optarg); break;
+        case OPT_REPLICAS: o.replicas = (size_t)cli_long("--replicas", optarg, 1, 100000); break;
+        case OPT_RHO: o.rho = cli_double("--rho", optarg); break;
+        case OPT_RHO_GROWTH: o.rho_growth = cli_double("--rho-growth", optarg); break;
+        case OPT_SEED: o.seed = (unsigned long)cli_long("--seed", optarg, 0, 2147483647L); break;
+        case OPT_COMPARE: compare = 1; break;
+        case OPT_PDE_N: npde = cli_size_list("--pde-n", optarg, o.pde_n, 2); break;
+        case OPT_OUT: out = optarg; break;
+        case OPT_PNG: png = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case OPT_HELP: fputs(usage_text, stdout); return 0;
+        default: cli_bad_option("particles", argv);
+        }
+    }
+    if (optind < argc) cli_die(EXIT_USAGE, "particles: unexpected argument '%s'", argv[optind]);
+    if (!algo) cli_die(EXIT_USAGE, "particles: --algo is required (gd, sgd, langevin, "
+                       "entropy-sgd, hj, hj-fixed-point, elastic-sgd, pde-gd)");
+    if (dr_particles_algo_parse(algo, &o.algo)) cli_fail(DR_EINVAL);
+    if (out && !cli_has_ext(out, ".csv") && !cli_has_ext(out, ".npy"))
+        cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", out);
+    if (png && !cli_has_ext(png, ".png"))
+        cli_die(EXIT_USAGE, "particles: --png must end in .png (got '%s')", png);
+
+    double lo[2], hi[2];
+    dr_landscape *f = cli_source_load(&src, lo, hi);
+    int dim = dr_landscape_dim(f);
+    size_t d = (size_t)dim;
+    if (nx0 == 0)
+        for (int a = 0; a < dim; a++) x0[a] = 0.5 * (lo[a] + hi[a]);
+    else if (nx0 != d)
+        cli_die(EXIT_USAGE, "particles: --x0 has %zu value%s but the landscape is %d-D", nx0,
+                nx0 == 1 ? "" : "s", dim);
+    if (npde == 1 && dim == 2) o.pde_n[1] = o.pde_n[0];
+    else if (npde == 2 && dim == 1)
+        cli_die(EXIT_USAGE, "particles: --pde-n has two values but the landscape is 1-D");
+    for (size_t a = 0; a < npde; a++)
+        if (o.pde_n[a] < DR_GRID_MIN_POINTS || o.pde_n[a] > 100000)
+            cli_die(EXIT_USAGE, "particles: --pde-n must be in [%d, 100000] (got %zu)",
+                    DR_GRID_MIN_POINTS, o.pde_n[a]);
+    o.have_pde_box = 1;
+    for (int a = 0; a < 2; a++) {
+        o.pde_lo[a] = lo[a];
+        o.pde_hi[a] = hi[a];
+    }
+
+    /* starts: x0, or N(x0, spread^2) from a stream of its own (the particles' streams are
+     * seeded per particle inside the library) */
+    double *starts = malloc(K * d * sizeof *starts);
+    if (!starts) cli_die(EXIT_FAIL, "out of memory");
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 0x5eed0000UL ^ o.seed);
+    for (size_t k = 0; k < K; k++)
+        for (size_t a = 0; a < d; a++)
+            starts[k * d + a] = x0[a] + (spread > 0 ? gsl_ran_gaussian(r, spread) : 0.0);
+    gsl_rng_free(r);
+
+    dr_particles *p = NULL;
+    int status = dr_particles_alloc(&p, f, &o);
+    if (status) cli_fail(status);
+    size_t n = o.steps + 1;
+    double *traj = malloc(K * n * d * sizeof *traj), *fpath = malloc(K * n * sizeof *fpath);
+    if (!traj || !fpath) cli_die(EXIT_FAIL, "out of memory");
+    status = dr_particles_run(p, K, starts, traj, fpath);
+    if (status) cli_fail(status);
+
+    /* where they end */
+    double *ends = malloc(K * d * sizeof *ends), mean_end[2] = {0, 0}, mean_f = 0;
+    if (!ends) cli_die(EXIT_FAIL, "out of memory");
+    for (size_t k = 0; k < K; k++) {
+        for (size_t a = 0; a < d; a++) {
+            ends[k * d + a] = traj[(k * n + o.steps) * d + a];
+            mean_end[a] += ends[k * d + a] / (double)K;
+        }
+        mean_f += fpath[k * n + o.steps] / (double)K;
+    }
+    dr_particles_basin basins[MAX_BASINS];
+    size_t nb = 0;
+    status = dr_particles_basins(f, lo, hi, K, ends, basins, MAX_BASINS, &nb);
+    if (status) cli_fail(status);
+
+    comparison cmp = {0};
+    if (compare) {
+        double g0 = dr_particles_gamma(&o, 0);
+        if (isfinite(o.beta)) {
+            status = dr_particles_gibbs_study(p, x0, g0, o.alpha, gibbs_L, N_GIBBS_L,
+                                              GIBBS_CHAINS, cmp.rows[0], &cmp.sum[0]);
+            if (!status)
+                status = dr_particles_gibbs_study(p, x0, g0, DR_PARTICLES_ALPHA_UNIFORM, gibbs_L,
+                                                  N_GIBBS_L, GIBBS_CHAINS, cmp.rows[1], &cmp.sum[1]);
+            if (status) cli_fail(status);
+            cmp.have = 1;
+        }
+        if (o.algo != DR_PARTICLES_PDE_GD) {
+            dr_particles_options po = o;
+            po.algo = DR_PARTICLES_PDE_GD;
+            /* HJ is the inviscid method: its reference is descent on the Hopf-Lax solution */
+            if (o.algo == DR_PARTICLES_HJ || o.algo == DR_PARTICLES_HJ_FIXED_POINT)
+                po.beta = INFINITY;
+            cmp.reference = isfinite(po.beta) ? "pde-gd (heat)" : "pde-gd (hopf-lax)";
+            dr_particles *pp = NULL;
+            double *ref = malloc(K * n * d * sizeof *ref);
+            if (!ref) cli_die(EXIT_FAIL, "out of memory");
+            status = dr_particles_alloc(&pp, f, &po);
+            if (!status) status = dr_particles_run(pp, K, starts, ref, NULL);
+            if (status) cli_fail(status);
+            dr_particles_path_distance(K, o.steps, dim, traj, ref, &cmp.path_max,
+                                       &cmp.path_final, &cmp.path_mean);
+            cmp.have_path = 1;
+            dr_particles_free(pp);
+            free(ref);
+        }
+    }
+
+    if (out) write_table(out, f, K, o.steps, traj, fpath);
+    if (png) {
+        status = draw(png, f, lo, hi, K, o.steps, traj, fpath);
+        if (status) cli_fail(status);
+    }
+
+    if (json) {
+        fputs("{\"landscape\":", stdout);
+        json_string(stdout, dr_landscape_name(f));
+        fputs(",\"algo\":", stdout);
+        json_string(stdout, dr_particles_algo_name(o.algo));
+        fprintf(stdout, ",\"dim\":%d,\"particles\":%zu,\"steps\":%zu,\"L\":%zu,\"seed\":%lu",
+                dim, K, o.steps, o.L, o.seed);
+        fputs(",\"eta\":", stdout); json_number(stdout, o.eta);
+        fputs(",\"eta_inner\":", stdout); json_number(stdout, o.eta_inner);
+        fputs(",\"gamma\":", stdout); json_number(stdout, dr_particles_gamma(&o, 0));
+        fputs(",\"beta\":", stdout);
+        if (isinf(o.beta)) fputs("\"inf\"", stdout);
+        else json_number(stdout, o.beta);
+        fputs(",\"alpha\":", stdout);
+        if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
+        else json_number(stdout, o.alpha);
+        fputs(",\"x0\":", stdout); json_point(stdout, x0, dim);
+        fputs(",\"final\":{\"mean\":", stdout); json_point(stdout, mean_end, dim);
+        fputs(",\"f\":", stdout); json_number(stdout, mean_f);
+        fputs("},\"basins\":[", stdout);
+        for (size_t b = 0; b < nb; b++) {
+            fputs(b ? ",{\"minimiser\":" : "{\"minimiser\":", stdout);
+            json_point(stdout, basins[b].minimiser, dim);
+            fputs(",\"f\":", stdout); json_number(stdout, basins[b].value);
+            fprintf(stdout, ",\"count\":%zu,\"fraction\":", basins[b].count);
+            json_number(stdout, (double)basins[b].count / (double)K);
+            fprintf(stdout, ",\"global\":%s}", basins[b].global ? "true" : "false");
+        }
+        fputc(']', stdout);
+        if (compare) {
+            fputs(",\"gibbs_mean_error\":", stdout);
+            if (cmp.have) {
+                fputs("{\"x\":", stdout); json_point(stdout, x0, dim);
+                fputs(",\"gamma\":", stdout); json_number(stdout, dr_particles_gamma(&o, 0));
+                fputs(",\"exact\":", stdout); json_point(stdout, cmp.sum[0].exact, dim);
+                fprintf(stdout, ",\"chains\":%d,\"alpha\":", GIBBS_CHAINS);
+                if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
+                else json_number(stdout, o.alpha);
+                fputs(",\"averaged\":", stdout); json_rows(stdout, cmp.rows[0]);
+                fputs(",\"averaged_summary\":", stdout); json_gibbs_summary(stdout, &cmp.sum[0]);
+                fputs(",\"uniform\":", stdout); json_rows(stdout, cmp.rows[1]);
+                fputs(",\"uniform_summary\":", stdout); json_gibbs_summary(stdout, &cmp.sum[1]);
+                fputc('}', stdout);
+            } else {
+                fputs("null", stdout);
+            }
+            fputs(",\"path_distance\":", stdout);
+            if (cmp.have_path) {
+                fputs("{\"reference\":", stdout); json_string(stdout, cmp.reference);
+                fputs(",\"max\":", stdout); json_number(stdout, cmp.path_max);
+                fputs(",\"final\":", stdout); json_number(stdout, cmp.path_final);
+                fputs(",\"mean\":", stdout); json_number(stdout, cmp.path_mean);
+                fputc('}', stdout);
+            } else {
+                fputs("null", stdout);
+            }
+        }
+        fputs("}\n", stdout);
+    } else {
+        printf("%s on %s (%d-D): %zu particle%s, %zu steps, seed %lu\n",
+               dr_particles_algo_name(o.algo), dr_landscape_name(f), dim, K, K == 1 ? "" : "s",
+               o.steps, o.seed);
+        printf("final: mean x = ");
+        for (int a = 0; a < dim; a++) printf(a ? ", %.6g" : "%.6g", mean_end[a]);
+        printf(", mean f = %.6g\n", mean_f);
+        printf("%24s %14s %10s\n", "basin minimiser", "f", "fraction");
+        for (size_t b = 0; b < nb; b++) {
+            char where[64];
+            if (dim == 1) snprintf(where, sizeof where, "%.6g", basins[b].minimiser[0]);
+            else snprintf(where, sizeof where, "(%.4g, %.4g)", basins[b].minimiser[0],
+                          basins[b].minimiser[1]);
+            printf("%24s %14.6g %10.4f%s\n", where, basins[b].value,
+                   (double)basins[b].count / (double)K, basins[b].global ? "  (global)" : "");
+        }
+        if (cmp.have) {
+            printf("Gibbs mean at x0, gamma = %g: exact <y> = ", dr_particles_gamma(&o, 0));
+            for (int a = 0; a < dim; a++) printf(a ? ", %.8g" : "%.8g", cmp.sum[0].exact[a]);
+            printf(" (%d chains)\n%8s %12s %12s %12s %12s\n", GIBBS_CHAINS, "L", "bias(avg)",
+                   "spread(avg)", "bias(unif)", "spread(unif)");
+            for (size_t i = 0; i < N_GIBBS_L; i++)
+                printf("%8zu %12.4g %12.4g %12.4g %12.4g\n", gibbs_L[i], cmp.rows[0][i].bias,
+                       cmp.rows[0][i].spread, cmp.rows[1][i].bias, cmp.rows[1][i].spread);
+            printf("uniform: spread ~ L^%.3f (Monte Carlo: -0.5), autocorrelation time %.3g "
+                   "steps, burn-in %zu steps\n", cmp.sum[1].slope, cmp.sum[1].tau,
+                   cmp.sum[1].burn_in);
+        }
+        if (cmp.have_path)
+            printf("path distance to %s: max %.4g, final %.4g, mean %.4g\n", cmp.reference,
+                   cmp.path_max, cmp.path_final, cmp.path_mean);
+        if (out) printf("wrote %s\n", out);
+        if (png) printf("wrote %s\n", png);
+    }
+    free(ends);
+    free(traj);
+    free(fpath);
+    free(starts);
+    dr_particles_free(p);
+    dr_landscape_free(f);
+    return 0;
+}
