@@ -246,8 +246,8 @@ static int run_one(dr_particles *p, gsl_rng *r, const double *x0, double *path, 
         }
         fpath[s] = dr_landscape_value(p->f, x);
         if (!isfinite(fpath[s]))
-            return dr_error(DR_ENUMERIC, "particles: %s reached a point where f is not finite "
-                            "at step %zu", dr_particles_algo_name(o->algo), s);
+            return dr_error(DR_ENUMERIC, "particles: %s diverged at step %zu (f is not finite "
+                            "there; try a smaller step)", dr_particles_algo_name(o->algo), s);
         if (s == o->steps) break;
         double gamma = dr_particles_gamma(o, s);
         switch (o->algo) {
