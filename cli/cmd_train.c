@@ -212,11 +212,12 @@ int cmd_train(int argc, char **argv)
         DR_SUCCESS)
         cli_fail(status);
 
+    const char *core;
     if (!json)
         printf("# %s on %s: %zu training / %zu test examples, %zu parameters, batch %ld, "
-               "%d thread(s), seed %lu\n# epoch  eff.epoch  train_loss  train_err%%  "
+               "%d thread(s) (OpenBLAS %s kernels), seed %lu\n# epoch  eff.epoch  train_loss  train_err%%  "
                "test_err%%  seconds\n", optim, model, train_view.n, test.n, n, batch,
-               dr_nn_get_threads(), seed);
+               dr_nn_get_threads(), dr_nn_blas_core(&core), seed);
     else
         printf("{\"model\":\"%s\",\"optim\":\"%s\",\"parameters\":%zu,\"batch\":%ld,"
                "\"threads\":%d,\"seed\":%lu,\"epochs\":[", model, optim, n, batch,
