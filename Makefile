@@ -12,7 +12,7 @@ OPT     ?= -O2 -march=x86-64-v2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fPIC -fopenmp -Iinclude $(SANITIZE) -MMD -MP
 PKGS     = fftw3 gsl libpng zlib libmatheval
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lopenblas -lgomp -lm
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp -lopenblas -lgomp -lm
 LDFLAGS += -fopenmp $(SANITIZE)
 PY      ?= /usr/bin/python3
 

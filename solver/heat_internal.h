@@ -10,6 +10,7 @@
 #define DEEPRELAX_HEAT_INTERNAL_H
 
 #include <stddef.h>
+#include <fftw3.h>
 #include "deeprelax/grid.h"
 #include "deeprelax/landscape.h"
 
@@ -69,5 +70,57 @@ void dr_gauss_table_free(dr_gauss_table *tab);
 double dr_gauss_line(const dr_gauss_table *tab, const double *w, const double *wc, size_t n,
                      double amax, double a_c, size_t c, double *off, double *carried,
                      size_t *window);
+
+/* One line sum by whichever engine applies: the tabulated path on w (and wc) when the line's
+ * range allows, else the exp-per-tap window on the log-weights a (and carry). */
+double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double *wc,
+                        const double *a, size_t n, double amax, size_t c, const double *carry,
+                        double *off, double *carried, size_t *window);
+
+/* One axis of the FFT engine: `lines` lines of n weights, each zero-padded to N >= n + K and
+ * convolved (batched real FFTs) with the sampled Gaussian exp(-q d^2), |d| <= K, and with its
+ * first moment d h exp(-q d^2). The spectra of the weights are kept between executions, so a
+ * line set that does not depend on t (the first axis) is transformed once. */
+typedef struct {
+    size_t N, H, K, lines, n;
+    double hy;
+    double *real;               /* lines x N */
+    fftw_complex *wspec, *cspec, *spec;  /* lines x H: weights, carried weights, scratch */
+    fftw_plan r2c_w, r2c_c, c2r;
+    double *kreal;              /* N */
+    fftw_complex *kspec, *gspec, *zspec; /* H: kernel scratch, Gaussian, first moment */
+    fftw_plan kplan;
+    double *wsum, *csum;        /* per line: sum of w, sum of |carry w| */
+    double *dv, *dn, *dc;       /* per line: absolute error bounds of the three convolutions */
+} dr_axis_fft;
+
+int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
+                     unsigned flags);
+void dr_axis_fft_free(dr_axis_fft *ax);
+/* Transforms the weights w (lines x n) and, if the axis carries, wc (lines x n). */
+void dr_axis_fft_load(dr_axis_fft *ax, const double *w, const double *wc);
+
+/* What one axis computes: for every line and every centre c (a y-index), the log-sum
+ * L = amax + log sum_k w_k exp(-q (k-c)^2), the offset mean off = sum (c-k) h p_k and, when the
+ * line carries values, their mean carried = sum carry_k p_k. Outputs are lines x ncentre. */
+typedef struct {
+    const double *a, *amax, *w, *carry, *wc;  /* lines x n (amax: per line); carry may be NULL */
+    const size_t *centre;
+    size_t ncentre;
+    double *L, *off, *carried;                 /* off may be NULL (no gradient) */
+    size_t lstride, cstride;   /* output (line l, centre c) at l*lstride + c*cstride;
+                                  0, 0 means lines x ncentre, centre fastest */
+} dr_axis_job;
+
+typedef struct {
+    size_t fixed, clamped, taps;
+    double worst;   /* largest estimated relative error among the FFT values kept */
+} dr_axis_stats;
+
+/* Runs one axis. strict: values whose estimated relative error exceeds rel_tol (or offsets
+ * beyond off_tol) are recomputed by dr_heat_line_sum; otherwise only values that are not
+ * positive are replaced, by the noise floor, and counted as clamped. */
+void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job, double q, const dr_gauss_table *tab,
+                 int strict, double rel_tol, double off_tol, dr_axis_stats *stats);
 
 #endif

@@ -1,0 +1,277 @@
+/* The FFT engine of the Cole-Hopf solver, one axis at a time.
+ *
+ * Why per axis. The FFT's round-off is absolute, about eps times the largest value of the line
+ * it transforms. A 2-D transform mixes the dynamic range of both axes: for f = |x|^2/2 the
+ * convolution spans exp(-beta (x^2 + y^2)/4) and a point loses digits as the product of both
+ * ranges. Two 1-D passes, with the first pass's result taken to the log domain and renormalised
+ * per line before the second, see each axis's range alone: the error at a point is the sum of
+ * the two, not the product. The cost is the same count of 1-D transforms as one 2-D pair, and
+ * less, since pass 2 only transforms the output columns.
+ *
+ * Error estimate per value: |error of the convolution| <= eps_fft * (largest |value| of its line)
+ * + (largest dropped kernel weight) * (sum of the line's weights); divided by the value itself,
+ * that is its relative error. Values that fail the tolerance are recomputed in the log domain
+ * along the same line (heat_logsum.c), which is exact whatever the range. */
+#include "heat_internal.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deeprelax/error.h"
+
+/* FFTW's round-off relative to the largest output value, with a safety factor; measured
+ * FFTW errors are ~1e-16 sqrt(log N) in rms. */
+#define EPS_FFT(n) (4e-16 * log2((double)(n) + 2.0))
+
+double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double *wc,
+                        const double *a, size_t n, double amax, size_t c, const double *carry,
+                        double *off, double *carried, size_t *window)
+{
+    double L = w && tab->g ? dr_gauss_line(tab, w, wc, n, amax, a[c], c, off, carried, window)
+                           : NAN;
+    if (isnan(L))
+        L = dr_logsum_line(a, 1, n, amax, c, tab->q, tab->h, off, carry, 1, carried, window);
+    return L;
+}
+
+void dr_axis_fft_free(dr_axis_fft *ax)
+{
+    if (ax->r2c_w) fftw_destroy_plan(ax->r2c_w);
+    if (ax->r2c_c) fftw_destroy_plan(ax->r2c_c);
+    if (ax->c2r) fftw_destroy_plan(ax->c2r);
+    if (ax->kplan) fftw_destroy_plan(ax->kplan);
+    fftw_free(ax->real);
+    fftw_free(ax->wspec);
+    fftw_free(ax->cspec);
+    fftw_free(ax->spec);
+    fftw_free(ax->kreal);
+    fftw_free(ax->kspec);
+    fftw_free(ax->gspec);
+    fftw_free(ax->zspec);
+    free(ax->wsum);
+    free(ax->csum);
+    free(ax->dv);
+    free(ax->dn);
+    free(ax->dc);
+    memset(ax, 0, sizeof *ax);
+}
+
+/* Smallest n' >= n with no prime factor above 7: FFTW is fastest on those lengths. */
+static size_t fft_size(size_t n)
+{
+    for (size_t m = n;; m++) {
+        size_t r = m;
+        for (size_t p = 2; p <= 7; p++)
+            while (r % p == 0) r /= p;
+        if (r == 1) return m;
+    }
+}
+
+/* Large batches of transforms run on every OpenMP thread; small ones on one (threads cost more
+ * than they save there). FFTW's thread support is set up once per process, and the thread count
+ * is restored to 1 after planning so that other modules' plans are unaffected. */
+static void fftw_threads(size_t work)
+{
+    static int done;
+    #pragma omp critical(dr_fftw_threads)
+    {
+        if (!done) {
+            fftw_init_threads();
+            done = 1;
+        }
+    }
+    fftw_plan_with_nthreads(work >= ((size_t)1 << 18) ? omp_get_max_threads() : 1);
+}
+
+int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
+                     unsigned flags)
+{
+    memset(ax, 0, sizeof *ax);
+    ax->lines = lines;
+    ax->n = n;
+    ax->K = K;
+    ax->hy = hy;
+    ax->N = fft_size(n + K);
+    ax->H = ax->N / 2 + 1;
+    size_t N = ax->N, H = ax->H;
+    ax->real = fftw_alloc_real(lines * N);
+    ax->wspec = fftw_alloc_complex(lines * H);
+    ax->spec = fftw_alloc_complex(lines * H);
+    ax->kreal = fftw_alloc_real(N);
+    ax->kspec = fftw_alloc_complex(H);
+    ax->gspec = fftw_alloc_complex(H);
+    ax->zspec = fftw_alloc_complex(H);
+    ax->wsum = calloc(lines, sizeof *ax->wsum);
+    ax->csum = calloc(lines, sizeof *ax->csum);
+    ax->dv = malloc(lines * sizeof *ax->dv);
+    ax->dn = malloc(lines * sizeof *ax->dn);
+    ax->dc = malloc(lines * sizeof *ax->dc);
+    if (carry) ax->cspec = fftw_alloc_complex(lines * H);
+    if (!ax->real || !ax->wspec || !ax->spec || !ax->kreal || !ax->kspec || !ax->gspec ||
+        !ax->zspec || !ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc ||
+        (carry && !ax->cspec)) {
+        dr_axis_fft_free(ax);
+        return dr_error(DR_ENOMEM, "out of memory for %zu FFTs of length %zu", lines, N);
+    }
+    int len = (int)N, howmany = (int)lines;
+    fftw_threads(lines * N);
+    ax->r2c_w = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N, ax->wspec,
+                                       NULL, 1, (int)H, flags);
+    if (carry)
+        ax->r2c_c = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N,
+                                           ax->cspec, NULL, 1, (int)H, flags);
+    ax->c2r = fftw_plan_many_dft_c2r(1, &len, howmany, ax->spec, NULL, 1, (int)H, ax->real, NULL,
+                                     1, (int)N, flags);
+    fftw_plan_with_nthreads(1);
+    ax->kplan = fftw_plan_dft_r2c_1d(len, ax->kreal, ax->kspec, flags);
+    if (!ax->r2c_w || (carry && !ax->r2c_c) || !ax->c2r || !ax->kplan) {
+        dr_axis_fft_free(ax);
+        return dr_error(DR_ENOMEM, "FFTW could not plan %zu transforms of length %zu", lines, N);
+    }
+    return DR_SUCCESS;
+}
+
+/* Copies lines x n values into the zero-padded real buffer, with their per-line sums. */
+static void fill_padded(dr_axis_fft *ax, const double *v, double *sums)
+{
+    memset(ax->real, 0, ax->lines * ax->N * sizeof *ax->real);
+    for (size_t l = 0; l < ax->lines; l++) {
+        double s = 0.0;
+        for (size_t k = 0; k < ax->n; k++) {
+            ax->real[l * ax->N + k] = v[l * ax->n + k];
+            s += fabs(v[l * ax->n + k]);
+        }
+        sums[l] = s;
+    }
+}
+
+void dr_axis_fft_load(dr_axis_fft *ax, const double *w, const double *wc)
+{
+    fill_padded(ax, w, ax->wsum);
+    fftw_execute(ax->r2c_w);
+    if (wc && ax->cspec) {
+        fill_padded(ax, wc, ax->csum);
+        fftw_execute(ax->r2c_c);
+    }
+}
+
+/* Spectrum of exp(-q d^2) (odd = 0) or d h exp(-q d^2) (odd = 1), |d| <= K, into dst. */
+static void kernel_spectrum(dr_axis_fft *ax, double q, int odd, fftw_complex *dst)
+{
+    size_t N = ax->N;
+    double *k = ax->kreal;
+    memset(k, 0, N * sizeof *k);
+    k[0] = odd ? 0.0 : 1.0;
+    for (size_t d = 1; d <= ax->K; d++) {
+        double g = exp(-q * (double)d * (double)d);
+        k[d] = odd ? (double)d * ax->hy * g : g;
+        k[N - d] = odd ? -(double)d * ax->hy * g : g;
+    }
+    fftw_execute(ax->kplan);
+    memcpy(dst, ax->kspec, ax->H * sizeof *dst);
+}
+
+/* real <- c2r(src * kernel) / N for every line; err[l] <- eps * max |line l| + tail * sums[l]. */
+static void convolve(dr_axis_fft *ax, const fftw_complex *src, const fftw_complex *kernel,
+                     double tail, const double *sums, double *err)
+{
+    size_t H = ax->H, N = ax->N;
+    double scale = 1.0 / (double)N, eps = EPS_FFT(N);
+    for (size_t l = 0; l < ax->lines; l++)
+        for (size_t i = 0; i < H; i++) {
+            const double *w = src[l * H + i], *g = kernel[i];
+            ax->spec[l * H + i][0] = (w[0] * g[0] - w[1] * g[1]) * scale;
+            ax->spec[l * H + i][1] = (w[0] * g[1] + w[1] * g[0]) * scale;
+        }
+    fftw_execute(ax->c2r);
+    for (size_t l = 0; l < ax->lines; l++) {
+        double m = 0.0;
+        const double *line = ax->real + l * N;
+        for (size_t k = 0; k < N; k++)
+            if (fabs(line[k]) > m) m = fabs(line[k]);
+        err[l] = eps * m + tail * sums[l];
+    }
+}
+
+static void gather(const dr_axis_fft *ax, const dr_axis_job *job, double *dst)
+{
+    for (size_t l = 0; l < ax->lines; l++)
+        for (size_t c = 0; c < job->ncentre; c++)
+            dst[l * job->lstride + c * job->cstride] = ax->real[l * ax->N + job->centre[c]];
+}
+
+void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_gauss_table *tab,
+                 int strict, double rel_tol, double off_tol, dr_axis_stats *stats)
+{
+    dr_axis_job jobs = *job_in, *job = &jobs;
+    if (job->lstride == 0 && job->cstride == 0) {
+        job->lstride = job->ncentre;
+        job->cstride = 1;
+    }
+    size_t nc = job->ncentre, n = ax->n;
+    int carry = job->carry != NULL && ax->cspec != NULL;
+    double tail = ax->K + 1 < n ? exp(-q * (double)(ax->K + 1) * (double)(ax->K + 1)) : 0.0;
+    double reach = (double)ax->K * ax->hy;
+
+    /* Three convolutions: the value, the offset moment, the carried moment. The results go to
+     * the job's own arrays and are turned into L, off, carried below. */
+    kernel_spectrum(ax, q, 0, ax->gspec);
+    convolve(ax, ax->wspec, ax->gspec, tail, ax->wsum, ax->dv);
+    gather(ax, job, job->L);
+    if (job->off) {
+        kernel_spectrum(ax, q, 1, ax->zspec);
+        convolve(ax, ax->wspec, ax->zspec, reach * tail, ax->wsum, ax->dn);
+        gather(ax, job, job->off);
+    }
+    if (carry) {
+        convolve(ax, ax->cspec, ax->gspec, tail, ax->csum, ax->dc);
+        gather(ax, job, job->carried);
+    }
+
+    size_t fixed = 0, clamped = 0, taps = 0;
+    double worst = 0.0;
+    #pragma omp parallel for schedule(dynamic, 4) reduction(+ : fixed, clamped, taps) \
+        reduction(max : worst)
+    for (size_t l = 0; l < ax->lines; l++) {
+        const double *a = job->a + l * n, *w = job->w + l * n;
+        const double *cv = carry ? job->carry + l * n : NULL, *wc = carry ? job->wc + l * n : NULL;
+        for (size_t c = 0; c < nc; c++) {
+            size_t k = l * job->lstride + c * job->cstride;
+            double v = job->L[k], dv = ax->dv[l];
+            double on = job->off ? job->off[k] : 0.0, cn = carry ? job->carried[k] : 0.0;
+            int bad = !(v > 0.0) || !isfinite(v);
+            if (bad && !strict) {
+                /* FFT engine by request: a value lost in round-off becomes the noise floor,
+                 * finite but meaningless, and is counted so that the caller can say so. */
+                v = dv > 0.0 ? dv : 1e-300;
+                on = cn = 0.0;
+                clamped++;
+                worst = INFINITY;
+            }
+            double rel = bad ? INFINITY : dv / v;
+            double e_off = job->off ? (ax->dn[l] + fabs(on / v) * dv) / v : 0.0;
+            double e_car = carry ? (ax->dc[l] + fabs(cn / v) * dv) / v : 0.0;
+            if (strict && (bad || rel > rel_tol || e_off > off_tol || e_car > off_tol)) {
+                double off, car;
+                size_t win;
+                job->L[k] = dr_heat_line_sum(tab, w, wc, a, n, job->amax[l], job->centre[c], cv,
+                                             &off, carry ? &car : NULL, &win);
+                if (job->off) job->off[k] = off;
+                if (carry) job->carried[k] = car;
+                fixed++;
+                taps += win;
+                continue;
+            }
+            if (!bad && rel > worst) worst = rel;
+            job->L[k] = job->amax[l] + log(v);
+            if (job->off) job->off[k] = on / v;
+            if (carry) job->carried[k] = cn / v;
+        }
+    }
+    stats->fixed += fixed;
+    stats->clamped += clamped;
+    stats->taps += taps;
+    if (worst > stats->worst) stats->worst = worst;
+}
