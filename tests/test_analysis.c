@@ -335,7 +335,9 @@ static const dr_event *find_event(const dr_tracker *tr, dr_event_kind kind, int 
 }
 
 /* Viscous, beta = 10: the global minimiser jumps from the sharp well (-1.5) to the wide one at
- * the catalogue's documented t: 1.3688 in 1-D, 0.5059 in 2-D; the sweep's step is 0.05. Later
+ * the catalogue's documented t: 1.3688 in 1-D, 0.5059 in 2-D (where the two wells' minima of u
+ * cross on fine sweeps: step 0.005 at n = 4001, and 0.0025 at n = 257 and 513 on y = 0, both
+ * giving 0.50594); the sweep's step is 0.05. Later
  * the sharp minimum vanishes altogether (1-D: between t = 15 and 16, its track's last position
  * still near -1.5 but drifting towards the middle). */
 static void test_sharp_wide_viscous(void **state)
@@ -353,7 +355,10 @@ static void test_sharp_wide_viscous(void **state)
         const dr_event *e = find_event(tr, DR_EVENT_JUMP, -1);
         assert_non_null(e);
         assert_true(e->t_before < documented[d] && documented[d] <= e->t_after);
-        assert_true(fabs(e->t - documented[d]) < 0.05);
+        /* e->t interpolates the gap between the wells' minima linearly across one step; the
+         * gap is smooth in t, so the error is O(step^2): 3e-4 measured in both cases (1.3691,
+         * 0.5063); 2e-3 leaves room yet is 25 times tighter than the step */
+        assert_true(fabs(e->t - documented[d]) < 2e-3);
         assert_true(e->x[0] > 1.0);  /* to the wide well at +1.5 */
         size_t ne;
         dr_tracker_events(tr, &ne);

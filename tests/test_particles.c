@@ -132,10 +132,14 @@ static void test_gibbs_quad_monte_carlo_law(void **state)
     /* burn-in: the chain's mean approaches <y> as rho^l (|x - <y>| = 1/3): within 3 standard
      * errors sqrt(s2/256) = 0.027 after log(0.027/0.333)/log(rho) ~ 40 steps (allow 10-120) */
     assert_true(su.burn_in >= 10 && su.burn_in <= 120);
-    /* alpha = 0.75: the spread is that of a few samples, flat in L (within 15%), and about
-     * sqrt(s2) times an O(1) factor, far above the uniform average's at large L */
-    assert_true(avg[3].spread / avg[0].spread > 0.85 && avg[3].spread / avg[0].spread < 1.15);
-    assert_true(avg[3].spread > 0.3 * sqrt(s2) && avg[3].spread < 1.1 * sqrt(s2));
+    /* alpha = 0.75: mu <- a mu + (1 - a) y is an exponential average of the stationary AR(1)
+     * chain, so Var(mu) = (1-a)^2 s2 sum_ij a^(i+j) rho^|i-j|
+     *                   = s2 (1-a)/(1+a) (1+a rho)/(1-a rho) = 0.826 s2 (rho = 0.94):
+     * flat in L, spread 0.909 sqrt(s2), within the same 15% Monte-Carlo margin at every L */
+    double a = 0.75, ema = sqrt(s2 * (1 - a) / (1 + a) * (1 + a * rho) / (1 - a * rho));
+    for (size_t i = 0; i < 4; i++)
+        if (!(avg[i].spread > 0.85 * ema && avg[i].spread < 1.15 * ema))
+            fail_msg("alpha = 0.75 spread at L = %zu: %.4f, predicted %.4f", L[i], avg[i].spread, ema);
     assert_true(avg[3].spread > 10 * uni[3].spread);
     dr_particles_free(p);
     dr_landscape_free(f);
@@ -438,7 +442,9 @@ static void test_basins_paper1d(void **state)
     assert_true(start >= 90);
     /* entropy-sgd, the documented gamma = 0.5 at beta = 1 (u(., 0.5) has lost the local minima
      * right of 0: pde-gd from 2.5 reaches -0.24), L = 100, eta' = 0.01, eta = 0.05, 400 steps:
-     * most particles reach the global basin (measured 95%; asserted >= 75%), none stay */
+     * most particles reach the global basin (measured 95%; the CLI's 100-particle runs give
+     * 96-100% over seeds 1-20, a per-particle rate near 0.97, binomial sd 1.7 per 100), none
+     * stay; asserted >= 90%, 3 sd below the measured 95 */
     dr_particles_options_default(&o);
     o.algo = DR_PARTICLES_ENTROPY_SGD;
     o.gamma = 0.5;
@@ -448,7 +454,7 @@ static void test_basins_paper1d(void **state)
     o.eta = 0.05;
     o.steps = 400;
     basins_of(&o, &start, &global);
-    assert_true(global >= 75 && start == 0);
+    assert_true(global >= 90 && start == 0);
     /* pde-gd itself at the same gamma and beta: every particle reaches the global basin */
     o.algo = DR_PARTICLES_PDE_GD;
     basins_of(&o, &start, &global);

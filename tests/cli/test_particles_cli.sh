@@ -28,7 +28,8 @@ assert np.all(a[a[:, 1] == 0][:, 2:4] == [1, -1])
 PYEOF
 
 # JSON: final and basins; the paper's toy from 2.5 with entropy-sgd (the documented setting of
-# tests/test_particles.c: 95% reach the global basin with seed 1; asserted >= 70% of 40 here).
+# tests/test_particles.c). Measured here: 37 of 40 reach the global basin with seed 1, 37-40 over
+# seeds 1-12 (a per-particle rate near 0.97, binomial sd 1.1 per 40); asserted >= 35 of 40.
 expect_ok particles-json-basins -- particles --landscape paper1d --algo entropy-sgd --x0 2.5 --spread 0.05 --particles 40 --gamma 0.5 --beta 1 --L 100 --eta-inner 0.01 --eta 0.05 --steps 400 --json
 "$PY" - "$TMP/out" <<'PYEOF' && pass particles-json-global-basin || fail particles-json-global-basin "see above"
 import sys, json
@@ -38,7 +39,7 @@ for key in ("algo", "final", "basins", "seed", "particles"):
 assert j["algo"] == "entropy-sgd" and j["particles"] == 40
 assert abs(sum(b["fraction"] for b in j["basins"]) - 1) < 1e-12
 g = [b for b in j["basins"] if b["global"]]
-assert len(g) == 1 and abs(g[0]["minimiser"][0] + 0.2418) < 0.01 and g[0]["fraction"] >= 0.7, j["basins"]
+assert len(g) == 1 and abs(g[0]["minimiser"][0] + 0.2418) < 0.01 and g[0]["fraction"] >= 0.875, j["basins"]
 assert "gibbs_mean_error" not in j
 PYEOF
 

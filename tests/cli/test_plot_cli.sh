@@ -65,6 +65,8 @@ PYEOF
     # --keep-plot-data leaves a script that redraws the figure
     expect_ok plot-keep -- plot "$TMP/p.csv" --keep-plot-data "$TMP/keep" --png "$TMP/k.png"
     [ -f "$TMP/keep/curves.gp" ] && [ -f "$TMP/keep/curves.dat" ] && pass plot-keep-files || fail plot-keep-files "$(ls "$TMP/keep")"
+else
+    echo "SKIP plot-gif plot-gif-2d plot-keep: gnuplot not in PATH (scripts/install-deps.sh test installs it)"
 fi
 
 # Without gnuplot in PATH: one note on stderr, and still a PNG (the built-in plotter's size).
