@@ -398,11 +398,19 @@ void solve_print_summary(const solve_request *req, const solve_result *res, FILE
     else
         fprintf(out, "[%g, %g] x [%g, %g], n = %zu x %zu\n", g->lo[0], g->hi[0], g->lo[1],
                 g->hi[1], g->n[0], g->n[1]);
-    if (isinf(req->beta))
+    if (!strcmp(res->method, "fd") && isinf(req->beta))
+        fprintf(out, "method fd (%s), inviscid, %zu steps, dt_min = %.3g\n", res->engine[0],
+                res->steps, res->dt_min);
+    else if (!strcmp(res->method, "fd"))
+        fprintf(out, "method fd (%s), beta = %g, %zu steps, dt_min = %.3g\n", res->engine[0],
+                req->beta, res->steps, res->dt_min);
+    else if (isinf(req->beta))
         fprintf(out, "method %s (inviscid), refine %d, %s\n", res->method, res->refine,
                 req->no_polish ? "grid minimum" : "polished by Newton");
-    else fprintf(out, "method %s, beta = %g, y-grid refinement %d\n", res->method, req->beta,
-                 res->refine);
+    else
+        fprintf(out, "method %s, beta = %g, y-grid refinement %d\n", res->method, req->beta,
+                res->refine);
+
     fprintf(out, "%12s %18s %24s %10s\n", "t", "min u", "argmin u", "engine");
     for (size_t k = 0; k < req->nt; k++) {
         char where[64];
