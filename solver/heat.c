@@ -15,6 +15,7 @@
 
 #include <fftw3.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@ struct dr_heat_plan {
     dr_quadgrid qg;
     size_t *centre[2];     /* y-index of output point i on axis a */
     double *rowmax;        /* max of a per y-row */
+    int narrow;            /* every a >= -DR_HEAT_RANGE: pass 1 can hand pass 2 plain values */
     double *wrow;          /* exp(a - rowmax) on the y-grid: pass 1's weights */
     int fft;
     dr_axis_fft ax[2];
@@ -88,10 +90,10 @@ static int setup_fft(dr_heat_plan *p)
     unsigned flags = p->opt.fftw_flags;
     p->fft = 1;
     int status = dr_axis_fft_init(&p->ax[0], qg->n[1], qg->n[0], kernel_radius(p, 0), qg->hy[0],
-                                  0, flags);
+                                  0, flags, p->opt.threads);
     if (!status && p->g.dim == 2)
         status = dr_axis_fft_init(&p->ax[1], p->g.n[0], qg->n[1], kernel_radius(p, 1),
-                                  qg->hy[1], 1, flags);
+                                  qg->hy[1], 1, flags, p->opt.threads);
     if (status) return status;
     dr_axis_fft_load(&p->ax[0], p->wrow, NULL);
     return DR_SUCCESS;
@@ -123,6 +125,7 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
         if (p->opt.fftw_flags == 0) p->opt.fftw_flags = FFTW_ESTIMATE;
     }
     if (p->opt.engine == DR_HEAT_HYBRID) p->opt.engine = DR_HEAT_AUTO;
+    if (p->opt.threads <= 0) p->opt.threads = omp_get_max_threads();
 
     int status = dr_quadgrid_build(&p->qg, f, g, beta, t_min, t_max);
     if (status) { free(p); return status; }
@@ -156,6 +159,10 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
         dr_heat_plan_free(p);
         return dr_error(DR_ENOMEM, "out of memory");
     }
+    double amin = INFINITY;
+    for (size_t k = 0; k < ny0 * ny1; k++)
+        if (qg->a[k] < amin) amin = qg->a[k];
+    p->narrow = amin >= -DR_HEAT_RANGE;
     for (size_t j = 0; j < ny1; j++) {
         const double *a = qg->a + j * ny0;
         double m = -INFINITY;
@@ -190,7 +197,7 @@ static void tables_init(const dr_heat_plan *p, double t, dr_gauss_table tab[2])
 static void column_weights(dr_heat_plan *p, int carry)
 {
     size_t ny1 = p->qg.n[1];
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
     for (size_t i = 0; i < p->g.n[0]; i++) {
         const double *A = p->A + i * ny1, *D = p->D + i * ny1;
         double m = -INFINITY;
@@ -204,15 +211,59 @@ static void column_weights(dr_heat_plan *p, int carry)
     }
 }
 
-/* Pass 1's results per row, transposed into per-column lines for pass 2. */
+/* The same from pass 1's plain values V = exp(A - rowmax) when the grid's range is narrow:
+ * exp(A) = V exp(rowmax) >= e^-RANGE never underflows (max a = 0), so the renormalisation is
+ * a product and a division, with one log per column instead of an exp and a log per value. */
+static void column_weights_linear(dr_heat_plan *p, int carry)
+{
+    size_t ny1 = p->qg.n[1];
+    double *E = malloc(ny1 * sizeof *E);
+    if (!E) {
+        /* fall back: turn the values into log-sums and take the general path */
+        for (size_t k = 0; k < p->g.n[0] * ny1; k++)
+            p->A[k] = log(p->A[k]) + p->rowmax[k % ny1];
+        column_weights(p, carry);
+        return;
+    }
+    for (size_t l = 0; l < ny1; l++) E[l] = exp(p->rowmax[l]);
+    #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
+    for (size_t i = 0; i < p->g.n[0]; i++) {
+        const double *V = p->A + i * ny1, *D = p->D + i * ny1;
+        double *W = p->W2 + i * ny1;
+        double m = 0.0;
+        for (size_t l = 0; l < ny1; l++) {
+            W[l] = V[l] * E[l];
+            if (W[l] > m) m = W[l];
+        }
+        double inv = 1.0 / m;
+        for (size_t l = 0; l < ny1; l++) {
+            W[l] *= inv;
+            if (carry) p->WC[i * ny1 + l] = D[l] * W[l];
+        }
+        p->colmax[i] = log(m);
+    }
+    free(E);
+}
+
+/* Pass 1's results per row, transposed into per-column lines for pass 2, in tiles so that both
+ * sides stay in cache. */
 static void transpose_pass1(dr_heat_plan *p, int grad)
 {
+    enum { TILE = 32 };
     size_t n0 = p->g.n[0], ny1 = p->qg.n[1];
-    for (size_t l = 0; l < ny1; l++)
-        for (size_t i = 0; i < n0; i++) {
-            p->A[i * ny1 + l] = p->L1[l * n0 + i];
-            p->D[i * ny1 + l] = grad ? p->O1[l * n0 + i] : 0.0;
-        }
+    #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
+    for (size_t l0 = 0; l0 < ny1; l0 += TILE)
+        for (size_t i0 = 0; i0 < n0; i0 += TILE)
+            for (size_t i = i0; i < i0 + TILE && i < n0; i++)
+                for (size_t l = l0; l < l0 + TILE && l < ny1; l++)
+                    p->A[i * ny1 + l] = p->L1[l * n0 + i];
+    if (!grad) return;
+    #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
+    for (size_t l0 = 0; l0 < ny1; l0 += TILE)
+        for (size_t i0 = 0; i0 < n0; i0 += TILE)
+            for (size_t i = i0; i < i0 + TILE && i < n0; i++)
+                for (size_t l = l0; l < l0 + TILE && l < ny1; l++)
+                    p->D[i * ny1 + l] = p->O1[l * n0 + i];
 }
 
 /* The FFT engine; strict (AUTO) recomputes every value that misses the tolerance. */
@@ -228,11 +279,10 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2], 
     double rel_tol = p->beta * p->opt.tol / dim, off_tol = 1e3 * p->opt.tol * t;
     dr_axis_stats st1 = {0}, st2 = {0};
 
-    /* In 2-D, pass 1 writes straight into the per-column lines of pass 2. */
+    int linear = dim == 2 && p->narrow;
     dr_axis_job pass1 = {.a = qg->a, .amax = p->rowmax, .w = p->wrow, .centre = p->centre[0],
-                         .ncentre = n0, .L = dim == 2 ? p->A : p->L1,
-                         .off = grad ? (dim == 2 ? p->D : p->O1) : NULL,
-                         .lstride = dim == 2 ? 1 : n0, .cstride = dim == 2 ? qg->n[1] : 1};
+                         .ncentre = n0, .L = p->L1, .off = grad ? p->O1 : NULL,
+                         .linear = linear};
     dr_axis_run(&p->ax[0], &pass1, qg->hy[0] * qg->hy[0] / (2.0 * s), &tab[0], strict, rel_tol,
                 off_tol, &st1);
     double lognorm = 0.0;
@@ -245,23 +295,29 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2], 
             if (grad) grad[i] = p->O1[i] / t;
         }
     } else {
-        column_weights(p, grad != NULL);
+        transpose_pass1(p, grad != NULL);
+        if (linear) column_weights_linear(p, grad != NULL);
+        else column_weights(p, grad != NULL);
         dr_axis_fft_load(&p->ax[1], p->W2, grad ? p->WC : NULL);
-        dr_axis_job pass2 = {.a = p->A, .amax = p->colmax, .w = p->W2,
+        dr_axis_job pass2 = {.a = linear ? NULL : p->A, .amax = p->colmax, .w = p->W2,
                              .carry = grad ? p->D : NULL, .wc = grad ? p->WC : NULL,
                              .centre = p->centre[1], .ncentre = n1, .L = p->L2,
                              .off = grad ? p->O2 : NULL, .carried = p->C2};
         dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1], strict,
                     rel_tol, off_tol, &st2);
-        for (size_t i = 0; i < n0; i++)
-            for (size_t j = 0; j < n1; j++) {
-                size_t k = j * n0 + i, c = i * n1 + j;
-                u[k] = qg->fref - (p->L2[c] + lognorm) / p->beta;
-                if (grad) {
-                    grad[k] = p->C2[c] / t;
-                    grad[size + k] = p->O2[c] / t;
-                }
-            }
+        enum { TILE = 32 };
+        #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
+        for (size_t j0 = 0; j0 < n1; j0 += TILE)
+            for (size_t i0 = 0; i0 < n0; i0 += TILE)
+                for (size_t j = j0; j < j0 + TILE && j < n1; j++)
+                    for (size_t i = i0; i < i0 + TILE && i < n0; i++) {
+                        size_t k = j * n0 + i, c = i * n1 + j;
+                        u[k] = qg->fref - (p->L2[c] + lognorm) / p->beta;
+                        if (grad) {
+                            grad[k] = p->C2[c] / t;
+                            grad[size + k] = p->O2[c] / t;
+                        }
+                    }
     }
     rep->log_points = st1.fixed + st2.fixed;
     rep->log_taps = st1.taps + st2.taps;
@@ -283,7 +339,7 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
         lognorm += log(qg->hy[a] / sqrt(2.0 * M_PI * s));
 
     /* Pass 1 along x in every y-row (in 1-D the only pass), into L1/O1 per row. */
-    #pragma omp parallel for schedule(dynamic, 4) reduction(+ : taps)
+    #pragma omp parallel for schedule(dynamic, 4) num_threads(p->opt.threads) reduction(+ : taps)
     for (size_t l = 0; l < ny1; l++) {
         const double *a = qg->a + l * ny0, *w = p->wrow + l * ny0;
         for (size_t i = 0; i < n0; i++) {
@@ -304,7 +360,7 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
     /* Pass 2 along y in each output column, carrying the x-offset means of pass 1. */
     transpose_pass1(p, 1);
     column_weights(p, 1);
-    #pragma omp parallel for schedule(dynamic, 4) reduction(+ : taps)
+    #pragma omp parallel for schedule(dynamic, 4) num_threads(p->opt.threads) reduction(+ : taps)
     for (size_t i = 0; i < n0; i++) {
         const double *A = p->A + i * ny1, *D = p->D + i * ny1;
         const double *w = p->W2 + i * ny1, *wc = p->WC + i * ny1;

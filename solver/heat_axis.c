@@ -29,10 +29,25 @@ double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double
                         const double *a, size_t n, double amax, size_t c, const double *carry,
                         double *off, double *carried, size_t *window)
 {
-    double L = w && tab->g ? dr_gauss_line(tab, w, wc, n, amax, a[c], c, off, carried, window)
+    /* Without log-weights (a == NULL) the line is given by w alone: a_c follows from w[c]. */
+    double a_c = a ? a[c] : amax + log(w[c]);
+    double L = w && tab->g ? dr_gauss_line(tab, w, wc, n, amax, a_c, c, off, carried, window)
                            : NAN;
-    if (isnan(L))
-        L = dr_logsum_line(a, 1, n, amax, c, tab->q, tab->h, off, carry, 1, carried, window);
+    if (!isnan(L))
+        return L;
+    if (a)
+        return dr_logsum_line(a, 1, n, amax, c, tab->q, tab->h, off, carry, 1, carried, window);
+    /* The line's range is too wide for the tabulated path: rebuild its log-weights. */
+    double *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        *off = 0.0;
+        if (carried) *carried = 0.0;
+        *window = 0;
+        return NAN;
+    }
+    for (size_t k = 0; k < n; k++) tmp[k] = amax + log(w[k]);
+    L = dr_logsum_line(tmp, 1, n, amax, c, tab->q, tab->h, off, carry, 1, carried, window);
+    free(tmp);
     return L;
 }
 
@@ -72,7 +87,7 @@ static size_t fft_size(size_t n)
 /* Large batches of transforms run on every OpenMP thread; small ones on one (threads cost more
  * than they save there). FFTW's thread support is set up once per process, and the thread count
  * is restored to 1 after planning so that other modules' plans are unaffected. */
-static void fftw_threads(size_t work)
+static void fftw_threads(size_t work, int threads)
 {
     static int done;
     #pragma omp critical(dr_fftw_threads)
@@ -82,13 +97,14 @@ static void fftw_threads(size_t work)
             done = 1;
         }
     }
-    fftw_plan_with_nthreads(work >= ((size_t)1 << 18) ? omp_get_max_threads() : 1);
+    fftw_plan_with_nthreads(work >= ((size_t)1 << 18) ? threads : 1);
 }
 
 int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
-                     unsigned flags)
+                     unsigned flags, int threads)
 {
     memset(ax, 0, sizeof *ax);
+    ax->threads = threads > 0 ? threads : 1;
     ax->lines = lines;
     ax->n = n;
     ax->K = K;
@@ -116,7 +132,7 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
         return dr_error(DR_ENOMEM, "out of memory for %zu FFTs of length %zu", lines, N);
     }
     int len = (int)N, howmany = (int)lines;
-    fftw_threads(lines * N);
+    fftw_threads(lines * N, ax->threads);
     ax->r2c_w = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N, ax->wspec,
                                        NULL, 1, (int)H, flags);
     if (carry)
@@ -232,10 +248,10 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
 
     size_t fixed = 0, clamped = 0, taps = 0;
     double worst = 0.0;
-    #pragma omp parallel for schedule(dynamic, 4) reduction(+ : fixed, clamped, taps) \
-        reduction(max : worst)
+    #pragma omp parallel for schedule(dynamic, 4) num_threads(ax->threads) \
+        reduction(+ : fixed, clamped, taps) reduction(max : worst)
     for (size_t l = 0; l < ax->lines; l++) {
-        const double *a = job->a + l * n, *w = job->w + l * n;
+        const double *a = job->a ? job->a + l * n : NULL, *w = job->w + l * n;
         const double *cv = carry ? job->carry + l * n : NULL, *wc = carry ? job->wc + l * n : NULL;
         for (size_t c = 0; c < nc; c++) {
             size_t k = l * job->lstride + c * job->cstride;
@@ -256,8 +272,9 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
             if (strict && (bad || rel > rel_tol || e_off > off_tol || e_car > off_tol)) {
                 double off, car;
                 size_t win;
-                job->L[k] = dr_heat_line_sum(tab, w, wc, a, n, job->amax[l], job->centre[c], cv,
-                                             &off, carry ? &car : NULL, &win);
+                double L = dr_heat_line_sum(tab, w, wc, a, n, job->amax[l], job->centre[c], cv,
+                                            &off, carry ? &car : NULL, &win);
+                job->L[k] = job->linear ? exp(L - job->amax[l]) : L;
                 if (job->off) job->off[k] = off;
                 if (carry) job->carried[k] = car;
                 fixed++;
@@ -265,7 +282,7 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
                 continue;
             }
             if (!bad && rel > worst) worst = rel;
-            job->L[k] = job->amax[l] + log(v);
+            job->L[k] = job->linear ? v : job->amax[l] + log(v);
             if (job->off) job->off[k] = on / v;
             if (carry) job->carried[k] = cn / v;
         }

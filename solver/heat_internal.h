@@ -72,7 +72,8 @@ double dr_gauss_line(const dr_gauss_table *tab, const double *w, const double *w
                      size_t *window);
 
 /* One line sum by whichever engine applies: the tabulated path on w (and wc) when the line's
- * range allows, else the exp-per-tap window on the log-weights a (and carry). */
+ * range allows, else the exp-per-tap window on the log-weights a (and carry); a may be NULL,
+ * then it is rebuilt from w where needed. */
 double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double *wc,
                         const double *a, size_t n, double amax, size_t c, const double *carry,
                         double *off, double *carried, size_t *window);
@@ -83,6 +84,7 @@ double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double
  * line set that does not depend on t (the first axis) is transformed once. */
 typedef struct {
     size_t N, H, K, lines, n;
+    int threads;                /* for the transforms and the per-value loop */
     double hy;
     double *real;               /* lines x N */
     fftw_complex *wspec, *cspec, *spec;  /* lines x H: weights, carried weights, scratch */
@@ -95,7 +97,7 @@ typedef struct {
 } dr_axis_fft;
 
 int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
-                     unsigned flags);
+                     unsigned flags, int threads);
 void dr_axis_fft_free(dr_axis_fft *ax);
 /* Transforms the weights w (lines x n) and, if the axis carries, wc (lines x n). */
 void dr_axis_fft_load(dr_axis_fft *ax, const double *w, const double *wc);
@@ -110,6 +112,8 @@ typedef struct {
     double *L, *off, *carried;                 /* off may be NULL (no gradient) */
     size_t lstride, cstride;   /* output (line l, centre c) at l*lstride + c*cstride;
                                   0, 0 means lines x ncentre, centre fastest */
+    int linear;                /* write exp(L - amax) (the value relative to the line's largest
+                                  weight) instead of L; a may be NULL: lines are w alone */
 } dr_axis_job;
 
 typedef struct {

@@ -35,6 +35,7 @@ typedef struct {
     dr_heat_engine engine;  /* default AUTO */
     double tol;             /* target absolute accuracy of u for AUTO (default 1e-10) */
     unsigned fftw_flags;    /* default FFTW_ESTIMATE */
+    int threads;            /* OpenMP and FFTW threads (default 0: all available) */
 } dr_heat_options;
 
 /* What an execution did. */
