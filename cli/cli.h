@@ -28,6 +28,8 @@ double cli_double_or_inf(const char *opt, const char *s);
 long cli_long(const char *opt, const char *s, long min, long max);
 /* Comma-separated list into out[max]; returns the count (>= 1). */
 size_t cli_double_list(const char *opt, const char *s, double *out, size_t max);
+/* Grid sizes: each value in [1, CLI_MAX_GRID_POINTS], and so is their product. */
+#define CLI_MAX_GRID_POINTS (1L << 22)
 size_t cli_size_list(const char *opt, const char *s, size_t *out, size_t max);
 /* "A:B:K": K values from A to B inclusive (linear); returns K. */
 size_t cli_range(const char *opt, const char *s, double *out, size_t max);

@@ -84,10 +84,14 @@ size_t cli_size_list(const char *opt, const char *s, size_t *out, size_t max)
     if (!copy) cli_die(EXIT_FAIL, "out of memory");
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (k == max) cli_die(EXIT_USAGE, "%s: more than %zu values", opt, max);
-        out[k++] = (size_t)cli_long(opt, tok, 1, 1L << 30);
+        out[k++] = (size_t)cli_long(opt, tok, 1, CLI_MAX_GRID_POINTS);
     }
     free(copy);
     if (k == 0) cli_die(EXIT_USAGE, "%s: empty list", opt);
+    /* A 2-D solve holds ~500 bytes per grid point: refuse before asking for gigabytes. */
+    if (k == 2 && out[0] * out[1] > CLI_MAX_GRID_POINTS)
+        cli_die(EXIT_USAGE, "%s: %zu x %zu grid points are too many (at most %ld in all)", opt,
+                out[0], out[1], CLI_MAX_GRID_POINTS);
     return k;
 }
 

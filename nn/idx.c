@@ -12,6 +12,7 @@
 
 /* Largest accepted element count: far above any IDX data set, far below overflow. */
 #define IDX_MAX_BYTES ((size_t)1 << 34)
+#define IDX_FIRST_CHUNK ((size_t)1 << 24)
 
 static int read_exact(gzFile f, const char *path, void *buf, size_t n, const char *what)
 {
@@ -60,16 +61,26 @@ int dr_idx_read(const char *path, int want_dims, size_t dims[3], unsigned char *
         const unsigned char *b = head + 4 + 4 * k;
         dims[k] = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
         if (dims[k] == 0 || dims[k] > IDX_MAX_BYTES / total)
-            status = dr_error(DR_EFORMAT, "%s: implausible dimension %zu in the header", path,
-                              dims[k]);
+            status = dr_error(DR_EFORMAT, "%s: implausible dimension %zu (number %d) in the header%s",
+                              path, dims[k], k + 1, dims[k] ? ": too much data" : "");
         else
             total *= dims[k];
     }
+    /* The buffer grows with the data actually read, so a header that claims gigabytes on top
+     * of a short (or hostile) file fails as truncated instead of allocating them first. */
     unsigned char *buf = NULL;
-    if (status == DR_SUCCESS && !(buf = malloc(total)))
-        status = dr_error(DR_ENOMEM, "%s: cannot allocate %zu bytes", path, total);
-    if (status == DR_SUCCESS)
-        status = read_exact(f, path, buf, total, "data");
+    for (size_t have = 0, cap = 0; status == DR_SUCCESS && have < total;) {
+        cap = cap ? 2 * cap : IDX_FIRST_CHUNK;
+        if (cap > total) cap = total;
+        unsigned char *grown = realloc(buf, cap);
+        if (!grown) {
+            status = dr_error(DR_ENOMEM, "%s: cannot allocate %zu bytes", path, cap);
+            break;
+        }
+        buf = grown;
+        status = read_exact(f, path, buf + have, cap - have, "data");
+        have = cap;
+    }
     if (status == DR_SUCCESS) {
         unsigned char extra;
         int got = gzread(f, &extra, 1);

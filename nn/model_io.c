@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 static const unsigned char MAGIC[8] = {'D', 'R', 'M', 'L', 'P', '\r', '\n', 0x1a};
@@ -70,6 +71,20 @@ int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
     return DR_SUCCESS;
 }
 
+/* Parameter and running-statistics counts implied by a checked configuration: the layout of
+ * dr_mlp_alloc (W and b per layer; gamma, beta and two running statistics instead of b on
+ * hidden layers with batch norm). */
+static void config_counts(const dr_mlp_config *c, uint64_t *np, uint64_t *ns)
+{
+    *np = *ns = 0;
+    for (int l = 0; l < c->n_layers; l++) {
+        uint64_t in = c->sizes[l], out = c->sizes[l + 1];
+        int bn = l < c->n_layers - 1 && c->batchnorm;
+        *np += in * out + (bn ? 2 * out : out);
+        *ns += bn ? 2 * out : 0;
+    }
+}
+
 int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
 {
     *mp = NULL;
@@ -108,6 +123,25 @@ int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
         fclose(f);
         return dr_error(DR_EFORMAT, "%s: corrupt model file (impossible network configuration)",
                         path);
+    }
+    /* Header, configuration and file size must agree before anything is allocated: widths up to
+     * 2^20 would otherwise let a damaged header ask for terabytes. */
+    uint64_t want_np, want_ns;
+    config_counts(&c, &want_np, &want_ns);
+    struct stat st;
+    if (np != want_np || ns != want_ns) {
+        fclose(f);
+        return dr_error(DR_EFORMAT, "%s: corrupt model file (%llu parameters recorded, the "
+                        "configuration has %llu)", path, (unsigned long long)np,
+                        (unsigned long long)want_np);
+    }
+    if (fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size != sizeof head + 4 * (np + ns) + 4) {
+        fclose(f);
+        return dr_error(DR_EFORMAT, "%s: %s model file (%lld bytes, the header implies %llu)", path,
+                        (uint64_t)st.st_size < sizeof head + 4 * (np + ns) + 4 ? "truncated"
+                                                                               : "oversized",
+                        (long long)st.st_size,
+                        (unsigned long long)(sizeof head + 4 * (np + ns) + 4));
     }
     dr_mlp *m;
     int status = dr_mlp_alloc(&m, &c, max_batch);
@@ -154,6 +188,19 @@ int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
         for (size_t i = 0; i < np && status == DR_SUCCESS; i++)
             if (!isfinite(w[i]))
                 status = dr_error(DR_EFORMAT, "%s: parameter %zu is not finite", path, i);
+        /* Running statistics: per hidden batch-norm layer, `out` means then `out` variances. */
+        size_t off = 0;
+        for (int l = 0; c.batchnorm && l < c.n_layers - 1 && status == DR_SUCCESS; l++) {
+            size_t out = c.sizes[l + 1];
+            for (size_t j = 0; j < 2 * out && status == DR_SUCCESS; j++) {
+                float v = state[off + j];
+                if (!isfinite(v) || (j >= out && v < 0))
+                    status = dr_error(DR_EFORMAT, "%s: batch-norm running %s %zu of layer %d is %s",
+                                      path, j < out ? "mean" : "variance", j % out, l + 1,
+                                      isfinite(v) ? "negative" : "not finite");
+            }
+            off += 2 * out;
+        }
     }
     free(buf);
     if (status != DR_SUCCESS) {
