@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "deeprelax/particles.h"
 
+#define PARTICLES_MAX_POINTS ((size_t)1 << 24)
+
 static const char usage_text[] =
     "usage: deeprelax particles (--landscape NAME | --expr EXPR | --input FILE) --algo NAME\n"
     "                           [--x0 X[,Y]] [--particles K] [--spread S] [--steps S] [--L L]\n"
@@ -301,6 +303,11 @@ int cmd_particles(int argc, char **argv)
         cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", out);
     if (png && !cli_has_ext(png, ".png"))
         cli_die(EXIT_USAGE, "particles: --png must end in .png (got '%s')", png);
+
+    /* Every step of every particle is kept (x, y, f: up to 24 bytes, twice with --compare). */
+    if (K * (o.steps + 1) > PARTICLES_MAX_POINTS)
+        cli_die(EXIT_USAGE, "particles: %zu particles x %zu steps are too many points to record "
+                "(at most %zu)", K, o.steps, PARTICLES_MAX_POINTS);
 
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);

@@ -24,6 +24,9 @@ DEEPRELAX="$TMP/capped"
 expect_error n-huge-1d 2 "out of range" -- solve --landscape paper1d --t 1 --n 1073741824
 expect_error n-huge-2d 2 "too many" -- solve --expr "x^2+y^2" --beta 1 --t 1 --n 100000,100000
 expect_error pde-n-huge 2 "too many" -- particles --landscape quad2d --algo pde-gd --pde-n 65536,65536
+# particles records every step of every particle: 10^6 x 10^8 points would be 10^15 bytes.
+expect_error particles-too-many-points 2 "too many points" -- particles --landscape paper1d \
+    --algo sgd --sigma 1 --particles 1000000 --steps 100000000
 
 # IDX: a header claiming 1 x 65535 x 65535 images (4 GB) over a file of 100 bytes of data, plain
 # and gzip; and a count whose product with 28 x 28 passes the 16 GB limit.
