@@ -250,8 +250,12 @@ static void plot_curves(plot_args *a, const plot_table *tb)
     if (!times || !rows) cli_die(EXIT_FAIL, "out of memory");
     size_t ntimes = distinct_values(tb, tc, times, MAX_TIMES);
     size_t n = rows_at(tb, tc, times[0], rows);
-    if (n < 2) cli_die(EXIT_FAIL, "plot: %s has %zu point(s) at t = %g; curves need 2", a->file, n,
-                       times[0]);
+    if (n < 2) {
+        double t0 = times[0];
+        free(times);
+        free(rows);
+        cli_die(EXIT_FAIL, "plot: %s has %zu point(s) at t = %g; curves need 2", a->file, n, t0);
+    }
     double *x = malloc(n * sizeof *x), *f = malloc(n * sizeof *f);
     size_t nsel = a->nt ? a->nt : ntimes;
     double *u = malloc(ntimes * n * sizeof *u), *tsel = malloc(ntimes * sizeof *tsel);

@@ -61,6 +61,14 @@ static void read_csv(plot_table *tb, const char *path)
     while ((got = getline(&line, &cap, f)) >= 0) {
         lineno++;
         while (got && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
+        /* Control bytes (NUL included) mean a binary file: refuse it before any message quotes
+         * its bytes back to the terminal. */
+        for (ssize_t i = 0; i < got; i++) {
+            unsigned char ch = (unsigned char)line[i];
+            if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+                cli_die(EXIT_FAIL, "plot: %s:%zu: binary data (byte 0x%02x): not a CSV table", path,
+                        lineno, ch);
+        }
         if (got == 0 || line[0] == '#') continue;
         if (!have_header) {
             have_header = 1;

@@ -77,3 +77,10 @@ expect_error model-negative-running-variance 1 "running variance 2 of layer 1 is
     eval --model-file "$TMP/negvar.bin" --data "$TMP/small"
 # The same file with sane statistics loads: zero weights give uniform outputs, loss ln 10.
 expect_ok model-good-statistics -- eval --model-file "$TMP/good.bin" --data "$TMP/small"
+
+# plot: a binary file is refused before its bytes are quoted back; a curves table with one point
+# at its first time fails with one line (and, under ASan, no leak report as a second line).
+printf 'x,f\n1,\001\002\033[2J\n' >"$TMP/binary.csv"
+expect_error plot-binary 1 "binary data (byte 0x01)" -- plot "$TMP/binary.csv" --png "$TMP/b.png"
+printf 't,x,f,u\n0,1,2,2\n' >"$TMP/one.csv"
+expect_error plot-one-point 1 "1 point(s) at t = 0; curves need 2" -- plot "$TMP/one.csv" --png "$TMP/o.png"
