@@ -24,6 +24,7 @@ static int run_heat(const solve_request *req, solve_result *res, double tmin, do
         res->log_points[k] = rep.log_points;
         res->est_error[k] = rep.est_error;
         res->refine = rep.refine;
+        res->margin_capped |= rep.margin_capped;
     }
     dr_heat_plan_free(plan);
     return status;
@@ -372,6 +373,7 @@ static void print_json(const solve_request *req, const solve_result *res, FILE *
         json_array(out, lp, req->nt);
         fputs(",\"est_error\":", out);
         json_array(out, res->est_error, req->nt);
+        fprintf(out, ",\"margin_capped\":%s", res->margin_capped ? "true" : "false");
     }
     if (strcmp(res->method, "fd"))
         fprintf(out, ",\"refine\":%d", res->refine);
@@ -423,6 +425,10 @@ void solve_print_summary(const solve_request *req, const solve_result *res, FILE
                          "--engine auto recomputes those points exactly\n",
                     res->est_error[k], req->t[k]);
     }
+    if (res->margin_capped)
+        fprintf(out, "  warning: the padding beyond the box hit its size cap before the terms "
+                     "beyond it became negligible (beta = %g is very small for this box and t): "
+                     "u may be off, most near the edge\n", req->beta);
     fprintf(out, "%.3f s\n", res->seconds);
     if (req->out) fprintf(out, "wrote %s\n", req->out);
     if (req->png) fprintf(out, "wrote %s\n", req->png);

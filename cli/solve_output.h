@@ -31,6 +31,7 @@ typedef struct {
     size_t log_points[MAX_SOLVE_TIMES];
     int refine;
     double est_error[MAX_SOLVE_TIMES];
+    int margin_capped;         /* heat: the padding hit its size cap (edge values may be off) */
     double *f;                 /* f on the grid */
     double *u;                 /* nt fields */
     double *grad;              /* nt * dim planes */
