@@ -122,6 +122,8 @@ help:
 	@echo "make demo       the main job: writes pictures and a report into out/"
 	@echo "make examples   the paper's claims, one script each, into out/examples/"
 	@echo "make bench      benchmarks, printed as side-by-side ratios"
+	@echo "make convergence  finite-difference convergence tables (orders vs exact solvers)"
+	@echo "make gallery    the README's pictures, regenerated into docs/"
 	@echo "make install PREFIX=DIR"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
