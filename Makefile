@@ -12,7 +12,13 @@ OPT     ?= -O2 -march=x86-64-v2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fPIC -fopenmp -Iinclude $(SANITIZE) -MMD -MP
 PKGS     = fftw3 gsl libpng zlib libmatheval
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp -lopenblas -lgomp -lm
+# OpenBLAS: the OpenMP build when Debian's libopenblas0-openmp is installed (one OpenMP runtime
+# for our loops and the BLAS, and 1.5x the pthread build's training throughput on 2 cores),
+# else whatever libopenblas the system's alternatives select.
+OPENBLAS_OMP = /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/openblas-openmp
+comma := ,
+BLAS_LIBS = $(if $(wildcard $(OPENBLAS_OMP)/libopenblas.so.0),-L$(OPENBLAS_OMP) -Wl$(comma)-rpath$(comma)$(OPENBLAS_OMP) -l:libopenblas.so.0,-lopenblas)
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp $(BLAS_LIBS) -lgomp -lm
 LDFLAGS += -fopenmp $(SANITIZE)
 PY      ?= /usr/bin/python3
 

@@ -2,7 +2,10 @@
  * Nesterov momentum) side by side with PyTorch on the CPU with the same threads
  * (bench/peer_torch.py), and as a fraction of the machine's measured SGEMM rate on the same
  * matrix shapes, the practical limit of a dense network. */
+#define _GNU_SOURCE /* dladdr */
 #include <cblas.h>
+#include <dlfcn.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,12 +129,27 @@ static int run(int threads)
     return 0;
 }
 
+/* The directory of the OpenBLAS this binary runs on, so that the peer loads the same one (its
+ * libblas.so.3 would otherwise follow the system's alternative, possibly another build). */
+static void blas_dir(char *buf, size_t size)
+{
+    Dl_info info;
+    buf[0] = '\0';
+    if (dladdr((void *)cblas_sgemm, &info) && info.dli_fname) {
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s", info.dli_fname);
+        snprintf(buf, size, "%s", dirname(tmp));
+    }
+}
+
 static double peer_rate(int threads)
 {
     const char *py = getenv("PY");
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s bench/peer_torch.py --threads %d --steps 200 --json 2>/dev/null",
-             py && *py ? py : "/usr/bin/python3", threads);
+    char cmd[1280], dir[512];
+    blas_dir(dir, sizeof dir);
+    snprintf(cmd, sizeof cmd,
+             "LD_LIBRARY_PATH='%s' %s bench/peer_torch.py --threads %d --steps 200 --json "
+             "2>/dev/null", dir, py && *py ? py : "/usr/bin/python3", threads);
     FILE *p = popen(cmd, "r");
     if (!p) return NAN;
     char line[1024];
