@@ -420,10 +420,13 @@ void solve_print_summary(const solve_request *req, const solve_result *res, FILE
         else snprintf(where, sizeof where, "(%.6g, %.6g)", res->argmin[k][0], res->argmin[k][1]);
         fprintf(out, "%12.6g %18.12g %24s %10s\n", req->t[k], res->min_u[k], where,
                 res->engine[k]);
-        if (!strcmp(res->engine[k], "fft") && res->est_error[k] > 1e-6)
-            fprintf(out, "  warning: the fft engine's estimated error reaches %.2g at t = %g; "
-                         "--engine auto recomputes those points exactly\n",
-                    res->est_error[k], req->t[k]);
+        if (!strcmp(res->method, "heat") && res->est_error[k] > 1e-6)
+            fprintf(out, "  warning: the estimated error of u reaches %.2g at t = %g (%s)\n",
+                    res->est_error[k], req->t[k],
+                    !strcmp(res->engine[k], "fft") ? "fft engine: --engine auto recomputes the "
+                                                     "failing values exactly"
+                                                   : "the grid is too coarse for this beta and "
+                                                     "t: raise --n");
     }
     if (res->margin_capped)
         fprintf(out, "  warning: the padding beyond the box hit its size cap before the terms "

@@ -15,6 +15,7 @@
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
+#include "fftw_setup.h"
 
 struct dr_fd_heat {
     dr_fd_layout L;
@@ -36,8 +37,10 @@ static int make_axis(dr_fd_heat *w, int a, size_t m, size_t lines, double h)
     }
     int n = (int)m;
     fftw_r2r_kind kind = FFTW_RODFT00;
+    dr_fftw_lock(1);
     w->plan[a] = fftw_plan_many_r2r(1, &n, (int)lines, w->buf, NULL, 1, n, w->buf, NULL, 1, n,
                                     &kind, FFTW_ESTIMATE);
+    dr_fftw_unlock();
     if (!w->plan[a])
         return dr_error(DR_ENOMEM, "fd: FFTW could not plan a sine transform of %zu points", m);
     return DR_SUCCESS;
@@ -115,8 +118,11 @@ void dr_fd_heat_free(dr_fd_heat *w)
     if (!w)
         return;
     for (int a = 0; a < 2; a++) {
-        if (w->plan[a])
+        if (w->plan[a]) {
+            dr_fftw_lock(1);
             fftw_destroy_plan(w->plan[a]);
+            dr_fftw_unlock();
+        }
         free(w->lambda[a]);
     }
     fftw_free(w->buf);

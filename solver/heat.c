@@ -14,6 +14,7 @@
 #include "deeprelax/heat.h"
 
 #include <fftw3.h>
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -75,7 +76,7 @@ void dr_heat_plan_free(dr_heat_plan *p)
 }
 
 /* Kernel radius of the FFT engine on axis a: beyond K taps the Gaussian of the widest time
- * weighs less than 1e-17 / (number of y points), so the tail is below the round-off. */
+ * weighs at most e^-39 (1.2e-17) / (number of y points), so the tail is below the round-off. */
 static size_t kernel_radius(const dr_heat_plan *p, int a)
 {
     const dr_quadgrid *qg = &p->qg;
@@ -168,6 +169,9 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
         double m = -INFINITY;
         for (size_t i = 0; i < ny0; i++)
             if (a[i] > m) m = a[i];
+        /* A row where f = +inf throughout (a padding row beyond a wall) weighs nothing: keep
+         * its maximum finite so that exp(a - max) is 0, not NaN. */
+        if (m == -INFINITY) m = -DBL_MAX;
         p->rowmax[j] = m;
         for (size_t i = 0; i < ny0; i++) p->wrow[j * ny0 + i] = exp(a[i] - m);
     }
@@ -405,9 +409,17 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     }
     dr_gauss_table_free(&tab[0]);
     dr_gauss_table_free(&tab[1]);
+    /* The quadrature's own error (the trapezoid rule at the narrowest Gibbs feature), beside
+     * the engines' round-off: large only when the refinement hit its cap. */
+    report.refine_capped = p->qg.refine_capped;
+    report.est_error += p->qg.quad_err / p->beta;
     for (size_t k = 0; k < size; k++)
         if (!isfinite(u[k]))
             return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", k, t);
+    for (size_t k = 0; grad && k < (size_t)p->g.dim * size; k++)
+        if (!isfinite(grad[k]))
+            return dr_error(DR_ENUMERIC, "non-finite gradient at output point %zu (t = %g)",
+                            k % size, t);
     if (rep) *rep = report;
     return DR_SUCCESS;
 }

@@ -15,11 +15,11 @@
 #include "heat_internal.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "deeprelax/error.h"
+#include "fftw_setup.h"
 
 /* FFTW's round-off relative to the largest output value, with a safety factor; measured
  * FFTW errors are ~1e-16 sqrt(log N) in rms. */
@@ -53,10 +53,12 @@ double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double
 
 void dr_axis_fft_free(dr_axis_fft *ax)
 {
+    dr_fftw_lock(1);
     if (ax->r2c_w) fftw_destroy_plan(ax->r2c_w);
     if (ax->r2c_c) fftw_destroy_plan(ax->r2c_c);
     if (ax->c2r) fftw_destroy_plan(ax->c2r);
     if (ax->kplan) fftw_destroy_plan(ax->kplan);
+    dr_fftw_unlock();
     fftw_free(ax->real);
     fftw_free(ax->wspec);
     fftw_free(ax->cspec);
@@ -82,22 +84,6 @@ static size_t fft_size(size_t n)
             while (r % p == 0) r /= p;
         if (r == 1) return m;
     }
-}
-
-/* Large batches of transforms run on every OpenMP thread; small ones on one (threads cost more
- * than they save there). FFTW's thread support is set up once per process, and the thread count
- * is restored to 1 after planning so that other modules' plans are unaffected. */
-static void fftw_threads(size_t work, int threads)
-{
-    static int done;
-    #pragma omp critical(dr_fftw_threads)
-    {
-        if (!done) {
-            fftw_init_threads();
-            done = 1;
-        }
-    }
-    fftw_plan_with_nthreads(work >= ((size_t)1 << 18) ? threads : 1);
 }
 
 int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
@@ -132,7 +118,8 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
         return dr_error(DR_ENOMEM, "out of memory for %zu FFTs of length %zu", lines, N);
     }
     int len = (int)N, howmany = (int)lines;
-    fftw_threads(lines * N, ax->threads);
+    /* Large batches run on every thread; small ones on one (threads cost more there). */
+    dr_fftw_lock(lines * N >= ((size_t)1 << 18) ? ax->threads : 1);
     ax->r2c_w = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N, ax->wspec,
                                        NULL, 1, (int)H, flags);
     if (carry)
@@ -142,6 +129,7 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
                                      1, (int)N, flags);
     fftw_plan_with_nthreads(1);
     ax->kplan = fftw_plan_dft_r2c_1d(len, ax->kreal, ax->kspec, flags);
+    dr_fftw_unlock();
     if (!ax->r2c_w || (carry && !ax->r2c_c) || !ax->c2r || !ax->kplan) {
         dr_axis_fft_free(ax);
         return dr_error(DR_ENOMEM, "FFTW could not plan %zu transforms of length %zu", lines, N);
@@ -229,7 +217,7 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
     size_t nc = job->ncentre, n = ax->n;
     int carry = job->carry != NULL && ax->cspec != NULL;
     double tail = ax->K + 1 < n ? exp(-q * (double)(ax->K + 1) * (double)(ax->K + 1)) : 0.0;
-    double reach = (double)ax->K * ax->hy;
+    double reach = (double)(ax->K + 1) * ax->hy;
 
     /* Three convolutions: the value, the offset moment, the carried moment. The results go to
      * the job's own arrays and are turned into L, off, carried below. */

@@ -26,8 +26,10 @@ typedef struct {
     size_t margin[2];  /* y-points beyond the box per side */
     int refine;        /* hy = h / refine on both axes */
     double fref;       /* min f over the y-grid */
-    double *a;         /* -beta (f - fref), n[0]*n[1] values, axis 0 fastest */
+    double *a;         /* -beta (f - fref), n[0]*n[1] values, axis 0 fastest; -inf where f = +inf */
     int margin_capped;
+    int refine_capped; /* the refinement the Gibbs integrand needs exceeded the cap */
+    double quad_err;   /* the trapezoid rule's relative error bound at the narrowest feature */
 } dr_quadgrid;
 
 /* Chooses refinement and padding for landscape f, output grid g, beta and times [t_min, t_max],

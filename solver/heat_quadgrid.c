@@ -54,7 +54,8 @@ static double measured_curvature(const dr_landscape *f, const dr_grid *g)
     return cmax;
 }
 
-static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, double t_min)
+static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, double t_min,
+                         int *capped, double *quad_err)
 {
     double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
     if (!isfinite(C)) C = measured_curvature(f, g);
@@ -64,8 +65,16 @@ static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, d
     if (g->dim == 2 && g->h[1] > hmax) hmax = g->h[1];
     double r = ceil(hmax / (0.7 * w));
     int cap = g->dim == 1 ? MAX_REFINE_1D : MAX_REFINE_2D;
+    *capped = 0;
     if (!(r >= 1.0)) r = 1.0;
-    if (r > cap) r = cap;
+    if (r > cap) {
+        r = cap;
+        *capped = 1;
+    }
+    /* The rule's relative error on a Gaussian of std w sampled every hy: reported, so that a
+     * capped refinement shows in the error estimate instead of passing silently. */
+    double hy = hmax / r;
+    *quad_err = 2.0 * exp(-2.0 * M_PI * M_PI * w * w / (hy * hy));
     return (int)r;
 }
 
@@ -83,7 +92,9 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
 {
     memset(qg, 0, sizeof *qg);
     int dim = g->dim;
-    int r = choose_refine(f, g, beta, t_min);
+    int refine_capped;
+    double quad_err;
+    int r = choose_refine(f, g, beta, t_min, &refine_capped, &quad_err);
     size_t nbox[2] = {1, 1};
     double hy[2] = {1.0, 1.0};
     for (int a = 0; a < dim; a++) {
@@ -147,11 +158,14 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
         for (size_t i = 0; i < N[0]; i++) {
             x[0] = c0[0] + (double)i * hy[0];
             double v = dr_landscape_value(f, x);
-            if (!isfinite(v)) {
+            /* +inf (or an overflow) in the padding is a wall: weight exp(-inf) = 0. A NaN or
+             * -inf has no meaning as a loss and is refused. */
+            if (isnan(v) || v == -INFINITY) {
                 free(fc); free(crit); free(ycoord); free(work); free(iwork);
-                return dr_error(DR_ENUMERIC, "the landscape is not finite at x = %g%s%g "
-                                "(outside the box, where the solver pads)", x[0],
-                                dim == 2 ? ", y = " : "", dim == 2 ? x[1] : 0.0);
+                return dr_error(DR_ENUMERIC, "the landscape is %s at x = %g%s%g "
+                                "(outside the box, where the solver pads)",
+                                isnan(v) ? "NaN" : "-inf", x[0], dim == 2 ? ", y = " : "",
+                                dim == 2 ? x[1] : 0.0);
             }
             fc[j * N[0] + i] = v;
         }
@@ -202,6 +216,8 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
     /* The final grid: the central block of the candidate. */
     qg->dim = dim;
     qg->refine = r;
+    qg->refine_capped = refine_capped;
+    qg->quad_err = quad_err;
     size_t off[2] = {0, 0};
     for (int a = 0; a < 2; a++) {
         if (a < dim) {

@@ -258,6 +258,75 @@ static void extreme_beta_finite(void **state)
     dr_landscape_free(f);
 }
 
+/* f = exp(x^2) overflows to +inf in the padding the solver first considers: those points are
+ * walls (weight 0), not an error, and the answer still matches the brute force. */
+static void steep_landscape_walls(void **state)
+{
+    (void)state;
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_expr(&f, "exp(x^2)", 1), DR_SUCCESS);
+    dr_grid g = grid1(121, -3, 3);
+    dr_heat_plan *p = NULL;
+    if (dr_heat_plan_alloc(&p, f, &g, 1.0, 0.1, 1.0, NULL))
+        fail_msg("plan: %s", dr_error_message());
+    double u[121], err = 0;
+    assert_int_equal(dr_heat_execute(p, 0.5, u, NULL, NULL), DR_SUCCESS);
+    for (size_t i = 0; i < g.n[0]; i += 10) {
+        double x = dr_grid_coord(&g, 0, i);
+        err = fmax(err, fabs(u[i] - brute_force_u(f, x, 1.0, 0.5, -4, 4, 2e-4)));
+    }
+    print_message("exp(x^2): max |heat - brute force| = %.3g\n", err);
+    assert_true(err <= 1e-9);
+    dr_heat_plan_free(p);
+    dr_landscape_free(f);
+}
+
+/* A grid far too coarse for beta = 1e6 at t = 0.01 on 8 points: the refinement hits its cap,
+ * and the report must say so and carry a large error estimate rather than pass silently. */
+static void refine_cap_reported(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("paper1d");
+    dr_grid g = grid1(8, -3, 3);
+    dr_heat_report rep;
+    double *u = solve(f, &g, 1e6, 0.01, DR_HEAT_AUTO, NULL, &rep);
+    print_message("8 points, beta 1e6: refine %d (capped %d), est. error %.3g\n", rep.refine,
+                  rep.refine_capped, rep.est_error);
+    assert_int_equal(rep.refine_capped, 1);
+    assert_true(rep.est_error > 1e-6);
+    free(u);
+    dr_landscape_free(f);
+}
+
+/* Plans made, run and freed from several threads at once (FFTW's planner is global state). The
+ * result of every thread must equal the single-threaded one bit for bit. */
+static void concurrent_plans(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("paper1d");
+    dr_grid g = grid1(201, -3, 3);
+    dr_heat_report rep;
+    double *ref = solve(f, &g, 1.0, 0.2, DR_HEAT_FFT, NULL, &rep);
+    int mismatches = 0, failures = 0;
+    #pragma omp parallel for num_threads(4) reduction(+ : mismatches, failures)
+    for (int r = 0; r < 40; r++) {
+        dr_heat_plan *p = NULL;
+        dr_heat_options opt = {.engine = DR_HEAT_FFT, .threads = 1};
+        double u[201];
+        if (dr_heat_plan_alloc(&p, f, &g, 1.0, 0.2, 0.2, &opt) ||
+            dr_heat_execute(p, 0.2, u, NULL, NULL)) {
+            failures++;
+        } else {
+            for (size_t i = 0; i < 201; i++) mismatches += u[i] != ref[i];
+        }
+        dr_heat_plan_free(p);
+    }
+    assert_int_equal(failures, 0);
+    assert_int_equal(mismatches, 0);
+    free(ref);
+    dr_landscape_free(f);
+}
+
 static void bad_arguments(void **state)
 {
     (void)state;
@@ -294,6 +363,9 @@ int main(void)
         cmocka_unit_test(converges_to_hopf_lax),
         cmocka_unit_test(engines_agree),
         cmocka_unit_test(extreme_beta_finite),
+        cmocka_unit_test(steep_landscape_walls),
+        cmocka_unit_test(refine_cap_reported),
+        cmocka_unit_test(concurrent_plans),
         cmocka_unit_test(bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

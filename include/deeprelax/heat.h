@@ -11,9 +11,16 @@
  *     relative to its maximum, -log(v)/beta loses every digit.
  *   - log-domain: per-axis log-sum-exp over a window that provably holds every term within
  *     e^-40 of the largest; exact in every regime, cheap when beta is large.
- * AUTO runs FFT, estimates each point's error from its dynamic range, and recomputes the points
- * that fail the tolerance in the log domain (or uses the log domain alone where the FFT is
- * hopeless). Plans are built once for a range of times and executed for any t in it. */
+ * AUTO runs the FFT, estimates each value's error from its dynamic range, and recomputes the
+ * values that fail the tolerance in the log domain along the same line (where most values fail,
+ * as at very large beta, LOGSUM alone is somewhat faster). Plans are built once for a range of
+ * times and executed for any t in it.
+ *
+ * Assumptions, stated because a solver cannot check them: f is bounded below; beyond the padding
+ * the solver chooses (sampled on a generous candidate region), f does not fall below what it
+ * was there (a deep well far outside the box would be missed); +inf values outside the box are
+ * walls (weight 0). Plan creation and destruction are thread-safe; one plan must not be executed
+ * from two threads at once (it owns its scratch buffers). */
 #ifndef DEEPRELAX_HEAT_H
 #define DEEPRELAX_HEAT_H
 
@@ -41,11 +48,15 @@ typedef struct {
 /* What an execution did. */
 typedef struct {
     dr_heat_engine engine;  /* FFT, LOGSUM or HYBRID */
-    size_t log_points;      /* points computed in the log domain */
+    size_t log_points;      /* values computed in the log domain, summed over the passes (in
+                               2-D a point can count twice, once per axis) */
     int refine;             /* y-grid refinement factor per axis (1 = the output grid) */
-    double margin;          /* width of the padding beyond the box, per side */
+    double margin;          /* width of the padding beyond the box, per side, on axis 0 */
     size_t quad_points[2];  /* y-grid points per axis (padding and refinement included) */
-    double est_error;       /* estimated max |u error| of the FFT values kept (0 for LOGSUM) */
+    double est_error;       /* estimated max |u error|: the FFT values kept (round-off and
+                               kernel tail) plus the quadrature's own error bound */
+    int refine_capped;      /* 1 if the y-grid refinement the Gibbs integrand needs exceeded
+                               the cap (then est_error says how much it costs) */
     size_t fft_size[2];     /* FFT lengths per axis (0 when the plan has no FFT engine) */
     size_t clamped_points;  /* FFT engine only: points whose value was lost to round-off and
                                replaced by the noise floor (their est_error is infinite) */
@@ -66,7 +77,8 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
                        double t_min, double t_max, const dr_heat_options *opt);
 
 /* u(., t) into u[size]; grad (dim planes, may be NULL) = (x - <y>)/t; report may be NULL.
- * t must lie in the plan's [t_min, t_max]. Never writes NaN or inf. */
+ * t must lie in the plan's [t_min, t_max]. Fails with DR_ENUMERIC rather than return NaN or
+ * inf in u or grad. */
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *report);
 
 void dr_heat_plan_free(dr_heat_plan *p);
