@@ -76,6 +76,9 @@ void json_number(FILE *out, double v);
 /* [v0,v1,...] with json_number for each. */
 void json_array(FILE *out, const double *v, size_t n);
 
+/* Wall-clock seconds (monotonic), for the `seconds` every summary reports. */
+double cli_seconds(void);
+
 /* True if `path` ends with `ext` (e.g. ".npy"). */
 int cli_has_ext(const char *path, const char *ext);
 

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -46,13 +45,6 @@ static const demo_case cases[] = {
     {"paper1d-inviscid", "paper1d", "paper1d", INFINITY, {0.02, 0.05, 0.1, 0.2, 0.5}, 5, 1201, 8},
     {"sharp-wide2d", "sharp-wide2d", "sharp-wide2d", 10, {0.25, 0.45, 0.55, 1.0}, 4, 257, 1},
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* u(., t) of the toy for 40 log-spaced t in [0.005, 1], as an animated GIF. */
 static int demo_animation(const char *dir)
@@ -142,7 +134,7 @@ static void demo_section(const char *dir, FILE *json, const char *key, int *open
     argv[k] = NULL;
     char capture[1024];
     snprintf(capture, sizeof capture, "%s/%s.json", dir, stem);
-    double t0 = now_seconds();
+    double t0 = cli_seconds();
     if (run_self(argv, capture)) {
         fprintf(stderr, "deeprelax: note: demo: `deeprelax %s` is missing or failed; the page "
                         "leaves out its section\n", argv[0]);
@@ -158,7 +150,7 @@ static void demo_section(const char *dir, FILE *json, const char *key, int *open
     while ((c = fgetc(in)) != EOF)
         if (c != '\n') fputc(c, json);
     fclose(in);
-    printf("%-18s deeprelax %s, %.2f s -> %s/%s.png\n", stem, argv[0], now_seconds() - t0, dir,
+    printf("%-18s deeprelax %s, %.2f s -> %s/%s.png\n", stem, argv[0], cli_seconds() - t0, dir,
            stem);
 }
 
@@ -188,7 +180,7 @@ int cmd_demo(int argc, char **argv)
           "(Chaudhari, Oberman, Osher, Soatto, Carlier 2018)\n\n", report);
     fputs("{\"cases\":{", json);
 
-    double start = now_seconds();
+    double start = cli_seconds();
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const demo_case *dc = &cases[c];
         dr_landscape *f = NULL;
@@ -213,11 +205,11 @@ int cmd_demo(int argc, char **argv)
         req.out = csv;
         req.png = png;
 
-        double t0 = now_seconds();
+        double t0 = cli_seconds();
         solve_result res;
         int status = solve_run(&req, &res);
         if (status) cli_fail(status);
-        res.seconds = now_seconds() - t0;
+        res.seconds = cli_seconds() - t0;
         solve_write_outputs(&req, &res);
 
         fprintf(report, "== %s\n", dc->name);
@@ -264,7 +256,7 @@ int cmd_demo(int argc, char **argv)
                  esgd);
     if (opened) fputc('}', json);
 
-    double total = now_seconds() - start;
+    double total = cli_seconds() - start;
     fprintf(report, "total %.2f s\n", total);
     fprintf(json, ",\"seconds\":%.6f}\n", total);
     fclose(report);

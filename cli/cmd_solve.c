@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "solve_output.h"
@@ -38,13 +37,6 @@ static const char usage_text[] =
 
 enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
        OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL, OPT_NO_POLISH };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int cmd_solve(int argc, char **argv)
 {
@@ -131,11 +123,11 @@ int cmd_solve(int argc, char **argv)
     req.f = f;
     req.source = &src;
 
-    double start = now();
+    double start = cli_seconds();
     solve_result res;
     int status = solve_run(&req, &res);
     if (status) cli_fail(status);
-    res.seconds = now() - start;
+    res.seconds = cli_seconds() - start;
     solve_write_outputs(&req, &res);
     solve_print_summary(&req, &res, stdout);
     solve_result_free(&res);

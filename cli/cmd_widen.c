@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -65,13 +64,6 @@ typedef struct {
     widen_step *steps;
     dr_tracker *tr;
 } widen_run;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -618,14 +610,14 @@ int cmd_widen(int argc, char **argv)
     dr_landscape_sample(w.f, &w.g, w.fvals);
     w.delta = isnan(delta) ? dr_minima_default_delta(&w.g, w.fvals) : delta;
 
-    double start = now();
+    double start = cli_seconds();
     int st = dr_tracker_alloc(&w.tr);
     dr_minima_options fo = {w.delta, NULL};
     if (!st) st = dr_minima_find(&w.fmin, &w.g, w.fvals, &fo);
     if (!st) st = dr_tracker_add(w.tr, 0.0, &w.fmin);
     if (st) cli_fail(st);
     run_sweep(&w, t);
-    w.seconds = now() - start;
+    w.seconds = cli_seconds() - start;
 
     if (out_path) write_csv(&w, out_path);
     if (png) {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 _Noreturn void cli_die(int code, const char *fmt, ...)
 {
@@ -201,6 +202,13 @@ void json_array(FILE *out, const double *v, size_t n)
         json_number(out, v[i]);
     }
     fputc(']', out);
+}
+
+double cli_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int cli_has_ext(const char *path, const char *ext)

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static int run_heat(const solve_request *req, solve_result *res, double tmin, double tmax)
@@ -47,20 +46,13 @@ static int run_hopflax(const solve_request *req, solve_result *res, double tmax)
     return status;
 }
 
-static double wall_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Progress of long fd runs on stderr: nothing for the first 2 s, then a line every 2 s. */
 struct fd_progress { double start, last; };
 
 static void fd_progress_line(void *ctx, double t, double target, size_t steps)
 {
     struct fd_progress *p = ctx;
-    double now = wall_clock();
+    double now = cli_seconds();
     if (now - p->start < 2 || now - p->last < 2) return;
     p->last = now;
     fprintf(stderr, "deeprelax: fd: t = %.6g of %.6g, %zu steps, %.0f s\n", t, target, steps,
@@ -71,7 +63,7 @@ static void fd_progress_line(void *ctx, double t, double target, size_t steps)
 static int run_fd(const solve_request *req, solve_result *res, double tmax)
 {
     dr_fd *s = NULL;
-    struct fd_progress prog = {wall_clock(), 0};
+    struct fd_progress prog = {cli_seconds(), 0};
     dr_fd_options opt = {.scheme = req->scheme, .cfl = req->cfl, .progress = fd_progress_line,
                          .progress_ctx = &prog};
     int status = dr_fd_alloc(&s, req->f, &req->grid, req->beta, tmax, &opt);
