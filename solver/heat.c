@@ -249,25 +249,25 @@ static void column_weights_linear(dr_heat_plan *p, int carry)
     free(E);
 }
 
-/* Pass 1's results per row, transposed into per-column lines for pass 2, in tiles so that both
- * sides stay in cache. */
-static void transpose_pass1(dr_heat_plan *p, int grad)
+/* dst[c * rows + r] = src[r * cols + c], in tiles so that both sides stay in cache: the
+ * passes hand lines to each other across the grid's two axes. */
+static void transpose(const double *src, size_t rows, size_t cols, double *dst, int threads)
 {
     enum { TILE = 32 };
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t r0 = 0; r0 < rows; r0 += TILE)
+        for (size_t c0 = 0; c0 < cols; c0 += TILE)
+            for (size_t c = c0; c < c0 + TILE && c < cols; c++)
+                for (size_t r = r0; r < r0 + TILE && r < rows; r++)
+                    dst[c * rows + r] = src[r * cols + c];
+}
+
+/* Pass 1's results per row (L1, O1) into per-column lines for pass 2 (A, D). */
+static void transpose_pass1(dr_heat_plan *p, int grad)
+{
     size_t n0 = p->g.n[0], ny1 = p->qg.n[1];
-    #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
-    for (size_t l0 = 0; l0 < ny1; l0 += TILE)
-        for (size_t i0 = 0; i0 < n0; i0 += TILE)
-            for (size_t i = i0; i < i0 + TILE && i < n0; i++)
-                for (size_t l = l0; l < l0 + TILE && l < ny1; l++)
-                    p->A[i * ny1 + l] = p->L1[l * n0 + i];
-    if (!grad) return;
-    #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
-    for (size_t l0 = 0; l0 < ny1; l0 += TILE)
-        for (size_t i0 = 0; i0 < n0; i0 += TILE)
-            for (size_t i = i0; i < i0 + TILE && i < n0; i++)
-                for (size_t l = l0; l < l0 + TILE && l < ny1; l++)
-                    p->D[i * ny1 + l] = p->O1[l * n0 + i];
+    transpose(p->L1, ny1, n0, p->A, p->opt.threads);
+    if (grad) transpose(p->O1, ny1, n0, p->D, p->opt.threads);
 }
 
 /* The FFT engine; strict (AUTO) recomputes every value that misses the tolerance. */
@@ -309,19 +309,14 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2], 
                              .off = grad ? p->O2 : NULL, .carried = p->C2};
         dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1], strict,
                     rel_tol, off_tol, &st2);
-        enum { TILE = 32 };
-        #pragma omp parallel for schedule(static) num_threads(p->opt.threads)
-        for (size_t j0 = 0; j0 < n1; j0 += TILE)
-            for (size_t i0 = 0; i0 < n0; i0 += TILE)
-                for (size_t j = j0; j < j0 + TILE && j < n1; j++)
-                    for (size_t i = i0; i < i0 + TILE && i < n0; i++) {
-                        size_t k = j * n0 + i, c = i * n1 + j;
-                        u[k] = qg->fref - (p->L2[c] + lognorm) / p->beta;
-                        if (grad) {
-                            grad[k] = p->C2[c] / t;
-                            grad[size + k] = p->O2[c] / t;
-                        }
-                    }
+        /* Pass 2's results are per column; the outputs are x fastest. */
+        transpose(p->L2, n0, n1, u, p->opt.threads);
+        for (size_t k = 0; k < size; k++) u[k] = qg->fref - (u[k] + lognorm) / p->beta;
+        if (grad) {
+            transpose(p->C2, n0, n1, grad, p->opt.threads);
+            transpose(p->O2, n0, n1, grad + size, p->opt.threads);
+            for (size_t k = 0; k < 2 * size; k++) grad[k] /= t;
+        }
     }
     rep->log_points = st1.fixed + st2.fixed;
     rep->log_taps = st1.taps + st2.taps;
