@@ -72,6 +72,8 @@ static void abs_closed_form(void **state)
         err = fmax(err, fabs(u[i] - exact));
     }
     print_message("abs polished: max error %.3g\n", err);
+    /* Both sides are a few flops on numbers below 3: round-off ~1e-15; 1e-12 leaves room for the
+     * last Newton step's rounding, and is 1e6 below the grid minimum's O(h^2) error. */
     assert_true(err <= 1e-12);
     free(u); free(grad);
 }
@@ -91,6 +93,8 @@ static void paper1d_bracketed(void **state)
     double *pol = hopflax("paper1d", &g, t, 1, 1, &g3);
     double C = 2 + 1.5 * 4 * M_PI * M_PI, slack = (C + 1 / t) * pow(g.h[0] / 64, 2) / 8;
     double worst = 0;
+    /* 1e-15 and 1e-13: the round-off of re-evaluating f + d^2/(2t) on values below 10 (a few
+     * ulps, 2e-15 each), with the second allowing for the 64x grid's own evaluation. */
     for (size_t i = 0; i < n; i++) {
         assert_true(pol[i] <= coarse[i] + 1e-15);
         assert_true(pol[i] >= fine[i] - slack - 1e-13);
@@ -98,6 +102,7 @@ static void paper1d_bracketed(void **state)
     }
     print_message("paper1d: max |polished - 64x refined| = %.3g (refined is within %.3g)\n",
                   worst, slack);
+    /* Both lie within `slack` of the true minimum, so of each other within 2 slack. */
     assert_true(worst <= 2 * slack + 1e-12);
     free(coarse); free(fine); free(pol); free(g1); free(g2); free(g3);
 }
