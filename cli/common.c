@@ -63,7 +63,7 @@ long cli_long(const char *opt, const char *s, long min, long max)
     return v;
 }
 
-/* Splits s at `sep` into a fresh copy; calls f on each piece. */
+/* The comma-separated list s, each item parsed strictly (a copy is cut up by strtok_r). */
 size_t cli_double_list(const char *opt, const char *s, double *out, size_t max)
 {
     char *copy = strdup(s), *save = NULL;
