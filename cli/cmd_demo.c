@@ -200,7 +200,7 @@ int cmd_demo(int argc, char **argv)
         req.title = dc->title;
         char csv[1024], png[1024];
         /* 2-D tables are large: NumPy format keeps them compact and exact. */
-        snprintf(csv, sizeof csv, "%s/%s.%s", dir, dc->name, strstr(dc->name, "2d") ? "npy" : "csv");
+        snprintf(csv, sizeof csv, "%s/%s.%s", dir, dc->name, req.grid.dim == 2 ? "npy" : "csv");
         snprintf(png, sizeof png, "%s/%s.png", dir, dc->name);
         req.out = csv;
         req.png = png;
