@@ -73,6 +73,9 @@ dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2]);
 /* JSON: a string with escapes, and a double as a JSON number (null if not finite). */
 void json_string(FILE *out, const char *s);
 void json_number(FILE *out, double v);
+/* The same, but an infinity (beta = inf, an unbounded curvature) as the string "inf" or
+ * "-inf": JSON has no infinity, and null would read as "unknown". */
+void json_number_inf(FILE *out, double v);
 /* [v0,v1,...] with json_number for each. */
 void json_array(FILE *out, const double *v, size_t n);
 

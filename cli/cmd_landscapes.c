@@ -39,8 +39,7 @@ static void print_json(void)
         double c = curvature_of(e);
         /* JSON has no infinity: an unbounded C is the string "inf". */
         printf("], \"curvature_bound\": ");
-        if (isinf(c)) printf("\"inf\"");
-        else json_number(stdout, c);
+        json_number_inf(stdout, c);
         printf(", \"formula\": ");
         json_string(stdout, e->formula);
         printf(", \"note\": ");

@@ -416,8 +416,7 @@ int cmd_particles(int argc, char **argv)
         fputs(",\"eta_inner\":", stdout); json_number(stdout, o.eta_inner);
         fputs(",\"gamma\":", stdout); json_number(stdout, dr_particles_gamma(&o, 0));
         fputs(",\"beta\":", stdout);
-        if (isinf(o.beta)) fputs("\"inf\"", stdout);
-        else json_number(stdout, o.beta);
+        json_number_inf(stdout, o.beta);
         fputs(",\"alpha\":", stdout);
         if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
         else json_number(stdout, o.alpha);

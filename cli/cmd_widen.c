@@ -190,8 +190,7 @@ static void print_json(const widen_run *w, FILE *out)
     fputs(",\"method\":", out);
     json_string(out, w->method);
     fputs(",\"beta\":", out);
-    if (isinf(w->beta)) fputs("\"inf\"", out);
-    else json_number(out, w->beta);
+    json_number_inf(out, w->beta);
     fputs(",\"C\":", out);
     json_number(out, w->C);
     fprintf(out, ",\"dim\":%d,\"n\":[%zu", dim, w->g.n[0]);

@@ -194,6 +194,12 @@ void json_number(FILE *out, double v)
     else fputs("null", out);
 }
 
+void json_number_inf(FILE *out, double v)
+{
+    if (isinf(v)) fputs(v > 0 ? "\"inf\"" : "\"-inf\"", out);
+    else json_number(out, v);
+}
+
 void json_array(FILE *out, const double *v, size_t n)
 {
     fputc('[', out);

@@ -344,8 +344,7 @@ static void print_json(const solve_request *req, const solve_result *res, FILE *
         fputc(']', out);
     }
     fputs("],\"beta\":", out);
-    if (isinf(req->beta)) fputs("\"inf\"", out);
-    else json_number(out, req->beta);
+    json_number_inf(out, req->beta);
     fputs(",\"t\":", out);
     json_array(out, req->t, req->nt);
     fputs(",\"seconds\":", out);
