@@ -9,8 +9,12 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
 OPT     ?= -O2 -march=x86-64-v2
+# The user's CFLAGS/CPPFLAGS/LDFLAGS (GNU conventions: `make CFLAGS="-O3 -g"`) add to the project's
+# own flags below, which are never overridden.
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fPIC -fopenmp -Iinclude $(SANITIZE) -MMD -MP
+DR_CPPFLAGS = -Iinclude -D_DEFAULT_SOURCE
+DR_CFLAGS   = -std=c11 -Wall -Wextra -fPIC -fopenmp $(SANITIZE) -MMD -MP
+DR_LDFLAGS  = -fopenmp $(SANITIZE)
 PKGS     = fftw3 gsl libpng zlib libmatheval
 # OpenBLAS: the OpenMP build when Debian's libopenblas0-openmp is installed (one OpenMP runtime
 # for our loops and the BLAS, and 1.5x the pthread build's training throughput on 2 cores),
@@ -19,7 +23,6 @@ OPENBLAS_OMP = /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/openblas-ope
 comma := ,
 BLAS_LIBS = $(if $(wildcard $(OPENBLAS_OMP)/libopenblas.so.0),-L$(OPENBLAS_OMP) -Wl$(comma)-rpath$(comma)$(OPENBLAS_OMP) -l:libopenblas.so.0,-lopenblas)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp $(BLAS_LIBS) -lgomp -lm
-LDFLAGS += -fopenmp $(SANITIZE)
 PY      ?= /usr/bin/python3
 
 LIB_SRC   = $(wildcard solver/*.c nn/*.c viz/*.c)
@@ -42,26 +45,26 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(DR_CPPFLAGS) $(CPPFLAGS) $(DR_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libdeeprelax.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) -shared -Wl,-soname,libdeeprelax.so.0 $(DR_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BIN): $(CLI_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
+	$(CC) $(DR_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS) -lcmocka
+	$(CC) $(DR_LDFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS) -lcmocka
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS)
+	$(CC) $(DR_LDFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS)
 
 # The test command of the README: installs what is missing, builds, runs every test.
 test:

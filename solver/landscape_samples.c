@@ -52,7 +52,7 @@ static double samples_value_grad(const void *state, const double *x, double *gra
 {
     const samples_state *s = state;
     int dim = s->g.dim;
-    double c[2], out[2], v, d[2] = {0, 0}, wall = 0;
+    double c[2] = {0, 0}, out[2], v, d[2] = {0, 0}, wall = 0;
     for (int a = 0; a < dim; a++)
         if (isnan(x[a])) {
             if (grad) for (int b = 0; b < dim; b++) grad[b] = NAN;
