@@ -150,6 +150,8 @@ static int samples_make(dr_landscape **out, const dr_grid *g, const double *f, c
 {
     *out = NULL;
     if (!g || !f) return dr_error(DR_EINVAL, "no samples given");
+    /* The grid's DR_GRID_MIN_POINTS (8) per axis is more than GSL's cubic (3) and bicubic (4)
+     * splines need, and its knots increase strictly: GSL cannot refuse them (error.h). */
     dr_grid check;
     int status = dr_grid_init(&check, g->dim, g->n, g->lo, g->hi);
     if (status) return status;

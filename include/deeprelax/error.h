@@ -3,7 +3,14 @@
  * Every fallible function returns an int status (DR_SUCCESS = 0) and, on failure, leaves a
  * one-line human message in a thread-local buffer that the caller may print. The library itself
  * never prints and never exits: the message is the caller's to show (the CLI prefixes it with
- * "deeprelax: "). */
+ * "deeprelax: ").
+ *
+ * GSL. The library never calls gsl_set_error_handler: the host's handler is the host's. Every GSL
+ * call the library makes has its preconditions checked first (knot counts, increasing knots,
+ * evaluation points clamped or checked inside the data, valid sizes), so bad input becomes a
+ * dr_ status and never a GSL error. The one GSL error left is an allocation failure inside GSL
+ * itself, which reaches the host's GSL handler (abort() by default, as in any GSL program); a host
+ * that prefers a status there installs gsl_set_error_handler_off() before calling the library. */
 #ifndef DEEPRELAX_ERROR_H
 #define DEEPRELAX_ERROR_H
 
