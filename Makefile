@@ -36,8 +36,9 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 STATIC    = $(BUILD)/libdeeprelax.a
 SHARED    = $(BUILD)/libdeeprelax.so
 BIN       = $(BUILD)/bin/deeprelax
+MAN       = $(BUILD)/deeprelax.1
 
-.PHONY: all deps test check-asan demo gallery bench convergence examples install clean help
+.PHONY: all deps test check-asan demo gallery bench convergence examples install uninstall clean help man
 all: $(STATIC) $(SHARED) $(BIN)
 
 deps:
@@ -66,10 +67,15 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(DR_LDFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS)
 
+# The man page, from the binary's own --help texts (help2man).
+man: $(MAN)
+$(MAN): $(BIN) scripts/make-man.sh
+	scripts/make-man.sh $(BIN) $@
+
 # The test command of the README: installs what is missing, builds, runs every test.
 test:
 	@scripts/install-deps.sh test
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory all $(MAN) $(TEST_BIN)
 	@BUILD=$(BUILD) PY=$(PY) scripts/run-tests.sh $(TEST_BIN)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build tree.
@@ -110,9 +116,13 @@ convergence:
 	@$(MAKE) --no-print-directory $(BUILD)/bench/convergence_fd
 	./$(BUILD)/bench/convergence_fd
 
-install: all
+install: all $(MAN)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/deeprelax \
-	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/deeprelax.1
+	install -m 644 share/deeprelax.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/deeprelax
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so.0
 	ln -sf libdeeprelax.so.0 $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so
@@ -120,6 +130,14 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBS@|$(LIBS)|' deeprelax.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/deeprelax.pc
+
+# Removes exactly what `make install` put there (same PREFIX and DESTDIR).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libdeeprelax.a $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so \
+	    $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so.0 $(DESTDIR)$(PREFIX)/lib/pkgconfig/deeprelax.pc \
+	    $(DESTDIR)$(PREFIX)/bin/deeprelax $(DESTDIR)$(PREFIX)/share/man/man1/deeprelax.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/deeprelax
+	rm -rf $(DESTDIR)$(PREFIX)/include/deeprelax
 
 clean:
 	rm -rf build build-asan
@@ -133,6 +151,7 @@ help:
 	@echo "make bench      benchmarks, printed as side-by-side ratios"
 	@echo "make convergence  finite-difference convergence tables (orders vs exact solvers)"
 	@echo "make gallery    the README's pictures, regenerated into docs/"
-	@echo "make install PREFIX=DIR"
+	@echo "make install PREFIX=DIR   (make uninstall PREFIX=DIR removes it)"
+	@echo "make man        the man page build/deeprelax.1 from the --help texts"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

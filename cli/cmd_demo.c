@@ -18,7 +18,8 @@
 #include "solve_output.h"
 
 static const char usage_text[] =
-    "usage: deeprelax demo [--out DIR]\n\n"
+    "usage: deeprelax demo [--out DIR]\n"
+    "       deeprelax demo -h|--help\n\n"
     "Writes into DIR (default out/):\n"
     "  paper1d-viscous.png, paper1d-inviscid.png   the paper's toy f(x) = x^2 + 1.5 sin(2 pi x)\n"
     "                                             relaxed by Cole-Hopf (beta = 10) and Hopf-Lax\n"
@@ -29,7 +30,9 @@ static const char usage_text[] =
     "                                             bounds; minima of sharp-wide tracked over t\n"
     "  particles-sgd.png, particles-entropy-sgd.png  deeprelax particles from x = 2.5\n"
     "  *.csv, report.txt, summary.json             the numbers behind the pictures\n"
-    "  index.html                                  the tour: every picture with its numbers\n";
+    "  index.html                                  the tour: every picture with its numbers\n"
+    "  --out DIR     the output directory (default out/; created if missing)\n"
+    "  -h, --help    this text\n";
 
 typedef struct {
     const char *name, *landscape, *title;
@@ -161,7 +164,7 @@ int cmd_demo(int argc, char **argv)
     const char *dir = "out";
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (opt == 'o') dir = optarg;
         else if (opt == 'h') { fputs(usage_text, stdout); return 0; }
         else cli_bad_option("demo", argv);

@@ -7,10 +7,11 @@
 
 static const char usage_text[] =
     "usage: deeprelax landscapes [--json]\n"
+    "       deeprelax landscapes -h|--help\n\n"
     "The built-in landscapes: name, dimension, default domain, curvature bound C (sup of the\n"
     "largest Hessian eigenvalue over the domain) and formula.\n"
     "  --json     one JSON object {\"landscapes\": [...]} on stdout\n"
-    "  --help     this text\n";
+    "  -h, --help this text\n";
 
 static double curvature_of(const dr_landscape_info *info)
 {
@@ -70,7 +71,7 @@ int cmd_landscapes(int argc, char **argv)
     };
     int json = 0, opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 'j': json = 1; break;
         case 'h': fputs(usage_text, stdout); return 0;

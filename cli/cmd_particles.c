@@ -16,13 +16,17 @@
 #define PARTICLES_MAX_POINTS ((size_t)1 << 24)
 
 static const char usage_text[] =
-    "usage: deeprelax particles (--landscape NAME | --expr EXPR | --input FILE) --algo NAME\n"
+    "usage: deeprelax particles --algo NAME\n"
+    "                           (--landscape NAME [--noise A] [--noise-seed S] | --expr EXPR [--dim 1|2]\n"
+    "                            | --input FILE) [--domain A:B[,C:D]]\n"
+
     "                           [--x0 X[,Y]] [--particles K] [--spread S] [--steps S] [--L L]\n"
     "                           [--eta E] [--eta-inner E'] [--gamma G] [--beta B|inf]\n"
     "                           [--alpha A|uniform] [--g0 G0] [--g1 G1] [--sigma S]\n"
     "                           [--nesterov M] [--replicas n] [--rho R] [--rho-growth G]\n"
     "                           [--seed S] [--compare] [--pde-n N[,M]]\n"
-    "                           [--out FILE.csv|FILE.npy] [--png FILE.png] [--json]\n\n"
+    "                           [--out FILE.csv|FILE.npy] [--png FILE.png] [--json]\n"
+    "       deeprelax particles -h|--help\n\n"
     "Runs K particles of one optimiser on a landscape and reports where they end (the basin of\n"
     "attraction of each end point). Entropy-SGD's inner loop is Langevin dynamics on\n"
     "f(y) + |y-x|^2/(2 gamma) at temperature 1/beta; its average mu estimates the Gibbs mean\n"
@@ -52,7 +56,8 @@ static const char usage_text[] =
     "  --pde-n N[,M]        pde-gd grid (default 2001 in 1-D, 257,257 in 2-D) on the box\n"
     "  --out FILE           trajectories: .csv (particle,step,x[,y],f) or .npy (same table)\n"
     "  --png FILE           the paths over the landscape\n"
-    "  --json               print the summary as one JSON object\n";
+    "  --json               print the summary as one JSON object\n"
+    "  -h, --help           this text\n";
 
 enum { OPT_ALGO = 2000, OPT_X0, OPT_K, OPT_SPREAD, OPT_STEPS, OPT_L, OPT_ETA, OPT_ETA_INNER,
        OPT_GAMMA, OPT_BETA, OPT_ALPHA, OPT_G0, OPT_G1, OPT_SIGMA, OPT_NESTEROV, OPT_REPLICAS,
@@ -255,7 +260,7 @@ int cmd_particles(int argc, char **argv)
     int json = 0, compare = 0;
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (cli_source_option(&src, opt, optarg)) continue;
         switch (opt) {
         case OPT_ALGO: algo = optarg; break;
@@ -291,6 +296,7 @@ int cmd_particles(int argc, char **argv)
         case OPT_OUT: out = optarg; break;
         case OPT_PNG: png = optarg; break;
         case OPT_JSON: json = 1; break;
+        case 'h':
         case OPT_HELP: fputs(usage_text, stdout); return 0;
         default: cli_bad_option("particles", argv);
         }

@@ -20,7 +20,10 @@ static const char usage_text[] =
     "                      [--keep-plot-data DIR]"
 " [--columns NAMES] [--title TEXT] [--size WxH]\n"
     "                      [--cmap NAME]"
-" [--contours N] [--landscape NAME | --expr EXPR ...]\n\n"
+" [--contours N]\n"
+    "                      [--landscape NAME [--noise A] [--noise-seed S] | --expr EXPR [--dim 1|2]\n"
+    "                       | --input FILE] [--domain A:B[,C:D]]\n"
+    "       deeprelax plot -h|--help\n\n"
     "Draws a table written by solve, widen, particles, slice or anything with a header row.\n"
     "  --kind K             auto (default: from the column names), or one of\n"
     "                       curves   1-D solve output t,x,f,u: f and u(x,t) at each t\n"
@@ -50,7 +53,8 @@ static const char usage_text[] =
     "                       largest size, narrowed to the box's aspect)\n"
     "  --cmap NAME          heatmap colours: viridis (default), magma, diverging, grey\n"
     "  --contours N         heatmap: N automatic contour levels (default 14; 0 = none)\n"
-    CLI_SOURCE_HELP;
+    CLI_SOURCE_HELP
+    "  -h, --help           this text\n";
 
 enum { OPT_KIND = 3000, OPT_T, OPT_X, OPT_Y, OPT_LOG, OPT_LOGX, OPT_PNG, OPT_GIF, OPT_KEEP,
        OPT_COLUMNS, OPT_TITLE, OPT_SIZE, OPT_CMAP, OPT_CONTOURS, OPT_GROUP, OPT_HELP };
@@ -768,7 +772,7 @@ int cmd_plot(int argc, char **argv)
     cli_source_init(&a.src);
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (cli_source_option(&a.src, opt, optarg)) {
             if (opt == OPT_LANDSCAPE || opt == OPT_EXPR || opt == OPT_INPUT) a.have_source = 1;
             continue;
@@ -791,6 +795,7 @@ int cmd_plot(int argc, char **argv)
             if (dr_viz_cmap_parse(optarg, &a.cmap)) cli_fail(DR_ENOTFOUND);
             break;
         case OPT_CONTOURS: a.contours = cli_long("--contours", optarg, 0, 100); break;
+        case 'h':
         case OPT_HELP: fputs(usage_text, stdout); return 0;
         default: cli_bad_option("plot", argv);
         }

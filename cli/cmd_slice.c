@@ -11,15 +11,26 @@
 
 static const char slice_usage[] =
     "usage: deeprelax slice --model-file model.bin [--data DIR] [--n 51] [--span 1]\n"
-    "                       [--samples 2000] [--seed 1] --out slice.npy|slice.csv [--json]\n"
+    "                       [--samples 2000] [--seed 1] [--threads N] --out slice.npy|slice.csv\n"
+    "                       [--json]\n"
+    "       deeprelax slice -h|--help\n\n"
     "The mean training cross-entropy at w + a d1 + b d2 for a, b on an n x n grid over\n"
     "[-span, span]^2; d1, d2 are Gaussian directions scaled row by row to the norms of the\n"
     "weight matrices' rows (biases and batch-norm parameters fixed). Batch norm uses batch\n"
     "statistics (chunks of 1000), dropout is off. Output: .npy float64 of shape (n, n), a fastest\n"
-    "(read it with --input FILE --domain -S:S,-S:S), or CSV with header x,y,f (x fastest).\n"
+    "(read it as a landscape with `solve --input slice.npy --domain -S:S,-S:S`), or CSV with\n"
+    "header x,y,f (x fastest).\n"
+    "  --model-file FILE the model written by `deeprelax train --save`\n"
+    "  --data DIR     the four IDX files (.gz or plain); default as for train\n"
+    "  --n N          grid points per axis (default 51)\n"
+    "  --span S       the square [-S, S]^2 of (a, b) (default 1)\n"
+    "  --seed S       the random directions d1, d2 (default 1)\n"
+    "  --out FILE     .npy or .csv (required)\n"
+    "  --json         the summary as one JSON object on stdout\n"
     "  --samples N    training examples per loss evaluation (default 2000; 0 = all);\n"
     "                 the cost is n^2 forward passes over them (mnistfc: ~4 MFLOP per example)\n"
-    "  --threads N    BLAS threads (default: all cores)\n";
+    "  --threads N    BLAS threads (default: all cores)\n"
+    "  -h, --help     this text\n";
 
 enum { S_MODEL = 1, S_DATA, S_N, S_SPAN, S_SAMPLES, S_SEED, S_OUT, S_THREADS, S_JSON, S_HELP };
 
@@ -45,7 +56,7 @@ int cmd_slice(int argc, char **argv)
     int json = 0, opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case S_MODEL: file = optarg; break;
         case S_DATA: data = optarg; break;
@@ -59,6 +70,7 @@ int cmd_slice(int argc, char **argv)
         case S_OUT: out = optarg; break;
         case S_THREADS: threads = cli_long("--threads", optarg, 1, 1024); break;
         case S_JSON: json = 1; break;
+        case 'h':
         case S_HELP: fputs(slice_usage, stdout); return 0;
         default: cli_bad_option("slice", argv);
         }

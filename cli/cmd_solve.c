@@ -9,11 +9,14 @@
 
 
 static const char usage_text[] =
-    "usage: deeprelax solve (--landscape NAME | --expr EXPR | --input FILE) --t T[,T2,...]\n"
+    "usage: deeprelax solve --t T[,T2,...]\n"
+    "                       (--landscape NAME [--noise A] [--noise-seed S] | --expr EXPR [--dim 1|2]\n"
+    "                        | --input FILE) [--domain A:B[,C:D]]\n"
     "                       [--method auto|heat|hopf-lax|fd] [--beta B|inf] [--n N[,M]]\n"
     "                       [--scheme weno5|eno2|upwind1] [--cfl C]\n"
-    "                       [--engine auto|fft|logsum] [--refine R] [--out FILE.csv|FILE.npy]\n"
-    "                       [--png FILE.png] [--json]\n\n"
+    "                       [--engine auto|fft|logsum] [--refine R] [--no-polish]\n"
+    "                       [--out FILE.csv|FILE.npy] [--png FILE.png] [--keep-plot-data DIR] [--json]\n"
+    "       deeprelax solve -h|--help\n\n"
     "Solves u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f, on a uniform grid:\n"
     "exactly by Cole-Hopf for finite beta (heat), by the Hopf-Lax formula for beta = inf,\n"
     "or by finite differences (fd: any beta, a time stepper verified against both).\n\n"
@@ -33,7 +36,8 @@ static const char usage_text[] =
     "                       or .npy (the same table as a float64 array, one row per line)\n"
     "  --png FILE           picture: 1-D curves f and u(.,t) (gnuplot), 2-D heatmaps (libpng)\n"
     "  --keep-plot-data DIR keep gnuplot's data and script there, to restyle the figure\n"
-    "  --json               print the summary as one JSON object\n";
+    "  --json               print the summary as one JSON object\n"
+    "  -h, --help           this text\n";
 
 enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
        OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL, OPT_NO_POLISH };
@@ -67,7 +71,7 @@ int cmd_solve(int argc, char **argv)
     size_t n_given = 0, n[2] = {0, 0};
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (cli_source_option(&src, opt, optarg)) continue;
         switch (opt) {
         case OPT_T: req.nt = cli_double_list("--t", optarg, req.t, MAX_SOLVE_TIMES); break;
@@ -90,6 +94,7 @@ int cmd_solve(int argc, char **argv)
         case OPT_KEEP: req.keep_plot_data = optarg; break;
         case OPT_JSON: req.json = 1; break;
         case OPT_NO_POLISH: req.no_polish = 1; break;
+        case 'h':
         case OPT_HELP: fputs(usage_text, stdout); return 0;
         default: cli_bad_option("solve", argv);
         }

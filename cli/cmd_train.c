@@ -9,7 +9,12 @@
 
 static const char train_usage[] =
     "usage: deeprelax train [--data DIR] [--model mnistfc|small] [--optim NAME] [--epochs E]\n"
-    "                       [--batch 128] [--seed S] [--log run.csv] [--save model.bin] [--json]\n"
+    "                       [--batch 128] [--seed S] [--threads N] [--lr X] [--lr-schedule LIST]\n"
+    "                       [--momentum M] [--weight-decay W] [--L N] [--inner-lr X] [--noise X]\n"
+    "                       [--alpha X] [--g0 X] [--g1 X] [--gamma T] [--replicas N] [--rho X]\n"
+    "                       [--rho-growth X] [--rho-max X] [--train-samples N] [--log run.csv]\n"
+    "                       [--save model.bin] [--json]\n"
+    "       deeprelax train -h|--help\n\n"
     "Trains an MLP on MNIST-format IDX files; one line per epoch: epoch, effective epoch (data\n"
     "passes in SGD epochs = epochs x L, or x replicas), train loss and error (means over the\n"
     "epoch's minibatches, dropout on), test error (eval mode), seconds.\n"
@@ -42,6 +47,7 @@ static const char train_usage[] =
     "  --log FILE            CSV: epoch,effective_epoch,train_loss,train_error,test_error,seconds\n"
     "  --save FILE           the trained model (for eval and slice)\n"
     "  --json                the summary as one JSON object on stdout instead of the table\n"
+    "  -h, --help            this text\n"
     "The same seed and thread count give the same log (up to the seconds column).\n";
 
 enum {
@@ -124,7 +130,7 @@ int cmd_train(int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case O_DATA: data = optarg; break;
         case O_MODEL: model = optarg; break;
@@ -138,6 +144,7 @@ int cmd_train(int argc, char **argv)
         case O_LOG: log_path = optarg; break;
         case O_SAVE: save = optarg; break;
         case O_JSON: json = 1; break;
+        case 'h':
         case O_HELP: fputs(train_usage, stdout); return 0;
         case O_L: case O_REPL:
             hp[opt] = (double)cli_long(opt == O_L ? "--L" : "--replicas", optarg, 1,
@@ -283,8 +290,15 @@ int cmd_train(int argc, char **argv)
 
 static const char eval_usage[] =
     "usage: deeprelax eval --model-file model.bin [--data DIR] [--train] [--threads N] [--json]\n"
+    "       deeprelax eval -h|--help\n\n"
     "The saved model's mean cross-entropy and error on the test set (eval mode: no dropout,\n"
-    "batch norm with its running statistics); --train also on the training set.\n";
+    "batch norm with its running statistics); --train also on the training set.\n"
+    "  --model-file FILE     the model written by `deeprelax train --save`\n"
+    "  --data DIR            the four IDX files (.gz or plain); default as for train\n"
+    "  --train               also evaluate on the training set\n"
+    "  --threads N           BLAS threads (default: all cores)\n"
+    "  --json                the result as one JSON object on stdout\n"
+    "  -h, --help            this text\n";
 
 int cmd_eval(int argc, char **argv)
 {
@@ -297,13 +311,14 @@ int cmd_eval(int argc, char **argv)
     long threads = 0;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case O_MODEL_FILE: file = optarg; break;
         case O_DATA: data = optarg; break;
         case O_TRAIN_EVAL: on_train = 1; break;
         case O_THREADS: threads = cli_long("--threads", optarg, 1, 1024); break;
         case O_JSON: json = 1; break;
+        case 'h':
         case O_HELP: fputs(eval_usage, stdout); return 0;
         default: cli_bad_option("eval", argv);
         }

@@ -14,10 +14,12 @@
 #define MAX_WIDEN_TIMES 1024
 
 static const char usage_text[] =
-    "usage: deeprelax widen (--landscape NAME | --expr EXPR | --input FILE)\n"
-    "                       (--t T1,T2,... | --t-range A:B:K) [--method auto|heat|hopf-lax|fd]\n"
-    "                       [--beta B|inf] [--delta D] [--n N[,M]] [--refine R] [--no-gibbs]\n"
-    "                       [--out FILE.csv] [--png FILE.png] [--json]\n\n"
+    "usage: deeprelax widen (--t T1,T2,... | --t-range A:B:K)\n"
+    "                       (--landscape NAME [--noise A] [--noise-seed S] | --expr EXPR [--dim 1|2]\n"
+    "                        | --input FILE) [--domain A:B[,C:D]]\n"
+    "                       [--method auto|heat|hopf-lax|fd] [--beta B|inf] [--delta D] [--n N[,M]]\n"
+    "                       [--refine R] [--no-gibbs] [--out FILE.csv] [--png FILE.png] [--json]\n"
+    "       deeprelax widen -h|--help\n\n"
     "Relaxes f by u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u at each t of a sweep and\n"
     "measures: the semi-concavity max D^2 u over the box minus a boundary layer (reported), set\n"
     "against the bounds 1/t and C/(1+Ct) (C bounds D^2 f); the local minima of f and of u with\n"
@@ -37,7 +39,8 @@ static const char usage_text[] =
     "  --out FILE.csv       one row per (t, minimum), with the semi-concavity columns\n"
     "  --png FILE.png       curvature against t with both bounds; FILE-tracks.png: the\n"
     "                       landscape with the minima tracks\n"
-    "  --json               print the summary as one JSON object\n";
+    "  --json               print the summary as one JSON object\n"
+    "  -h, --help           this text\n";
 
 enum { OPT_T = 2000, OPT_TRANGE, OPT_BETA, OPT_METHOD, OPT_DELTA, OPT_N, OPT_REFINE, OPT_NOGIBBS,
        OPT_OUT, OPT_PNG, OPT_JSON, OPT_HELP };
@@ -536,7 +539,7 @@ int cmd_widen(int argc, char **argv)
     const char *method = "auto", *out_path = NULL, *png = NULL;
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (cli_source_option(&src, opt, optarg)) continue;
         switch (opt) {
         case OPT_T: nt = cli_double_list("--t", optarg, t, MAX_WIDEN_TIMES); have_t = 1; break;
@@ -550,6 +553,7 @@ int cmd_widen(int argc, char **argv)
         case OPT_OUT: out_path = optarg; break;
         case OPT_PNG: png = optarg; break;
         case OPT_JSON: json = 1; break;
+        case 'h':
         case OPT_HELP: fputs(usage_text, stdout); return 0;
         default: cli_bad_option("widen", argv);
         }

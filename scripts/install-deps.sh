@@ -5,9 +5,9 @@
 set -e
 want=${1:-test}
 
-build="gcc make pkg-config libfftw3-dev libgsl-dev libpng-dev zlib1g-dev libmatheval-dev libopenblas-dev libopenblas0-openmp"
+build="gcc make pkg-config libfftw3-dev libgsl-dev libpng-dev zlib1g-dev libmatheval-dev libopenblas-dev libopenblas0-openmp help2man"
 run="gnuplot-nox"
-test="libcmocka-dev python3-numpy"
+test="libcmocka-dev python3-numpy man-db bash-completion"
 bench="python3-numpy python3-scipy python3-torch"
 
 case "$want" in
