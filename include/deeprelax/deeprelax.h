@@ -10,6 +10,7 @@
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
 #include "deeprelax/fd.h"
+#include "deeprelax/solve.h"
 #include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
 
