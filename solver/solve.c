@@ -198,9 +198,14 @@ int dr_solve(const dr_landscape *f, const dr_grid *g, double beta, const double 
         tmin = fmin(tmin, t[k]);
         tmax = fmax(tmax, t[k]);
     }
+    dr_landscape_failure_clear(f);
     status = method == DR_SOLVE_HEAT ? run_heat(f, g, beta, t, nt, tmin, tmax, u, grad, rep, &opt)
            : method == DR_SOLVE_FD   ? run_fd(f, g, beta, t, nt, tmax, u, grad, rep, &opt)
                                      : run_hopflax(f, g, t, nt, tmax, u, grad, rep, &opt);
+    /* A caller's function that failed anywhere fails the whole solve, whatever the solver
+     * made of the NaN it got back (Hopf-Lax reads NaN as a wall). */
+    int failed = dr_landscape_failure(f);
+    if (failed) status = failed;
     if (!status) report_minima(g, u, nt, rep);
     if (!reports) free(rep);
     return status;
