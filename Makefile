@@ -24,6 +24,9 @@ comma := ,
 BLAS_LIBS = $(if $(wildcard $(OPENBLAS_OMP)/libopenblas.so.0),-L$(OPENBLAS_OMP) -Wl$(comma)-rpath$(comma)$(OPENBLAS_OMP) -l:libopenblas.so.0,-lopenblas)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp $(BLAS_LIBS) -lgomp -lm
 PY      ?= /usr/bin/python3
+# The one version source is include/deeprelax/version.h (pkg-config and Python read it from there).
+VERSION := $(shell sed -n 's/^#define DR_VERSION "\(.*\)"/\1/p' include/deeprelax/version.h)
+PYDIR    = $(PREFIX)/lib/python3/dist-packages
 
 LIB_SRC   = $(wildcard solver/*.c nn/*.c viz/*.c)
 CLI_SRC   = $(wildcard cli/*.c)
@@ -128,16 +131,22 @@ install: all $(MAN)
 	ln -sf libdeeprelax.so.0 $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so
 	install -m 644 include/deeprelax/*.h $(DESTDIR)$(PREFIX)/include/deeprelax/
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBS@|$(LIBS)|' deeprelax.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBS@|$(LIBS)|' -e 's|@VERSION@|$(VERSION)|' deeprelax.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/deeprelax.pc
+	install -d $(DESTDIR)$(PYDIR)/deeprelax
+	install -m 644 python/deeprelax/*.py $(DESTDIR)$(PYDIR)/deeprelax/
+	@# A system prefix: refresh the loader's cache (a private prefix needs none: the Python
+	@# package finds the library relative to itself, the CLI is linked statically).
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && { [ "$(PREFIX)" = /usr ] || grep -qsx "$(PREFIX)/lib" /etc/ld.so.conf /etc/ld.so.conf.d/*.conf; }; then ldconfig; fi
 
 # Removes exactly what `make install` put there (same PREFIX and DESTDIR).
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libdeeprelax.a $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so \
-	    $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so.0 $(DESTDIR)$(PREFIX)/lib/pkgconfig/deeprelax.pc \
-	    $(DESTDIR)$(PREFIX)/bin/deeprelax $(DESTDIR)$(PREFIX)/share/man/man1/deeprelax.1 \
+	    $(DESTDIR)$(PREFIX)/lib/libdeeprelax.so.0 $(DESTDIR)$(PREFIX)/bin/deeprelax \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/deeprelax.pc $(DESTDIR)$(PREFIX)/share/man/man1/deeprelax.1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/deeprelax
-	rm -rf $(DESTDIR)$(PREFIX)/include/deeprelax
+	rm -rf $(DESTDIR)$(PREFIX)/include/deeprelax $(DESTDIR)$(PYDIR)/deeprelax
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && { [ "$(PREFIX)" = /usr ] || grep -qsx "$(PREFIX)/lib" /etc/ld.so.conf /etc/ld.so.conf.d/*.conf; }; then ldconfig; fi
 
 clean:
 	rm -rf build build-asan
@@ -151,7 +160,8 @@ help:
 	@echo "make bench      benchmarks, printed as side-by-side ratios"
 	@echo "make convergence  finite-difference convergence tables (orders vs exact solvers)"
 	@echo "make gallery    the README's pictures, regenerated into docs/"
-	@echo "make install PREFIX=DIR   (make uninstall PREFIX=DIR removes it)"
+	@echo "make install PREFIX=DIR   library, headers, CLI, man page, completion, pkg-config, Python"
+	@echo "make uninstall PREFIX=DIR removes what install put there"
 	@echo "make man        the man page build/deeprelax.1 from the --help texts"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -115,16 +115,9 @@ int cmd_solve(int argc, char **argv)
 
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);
-    int dim = dr_landscape_dim(f);
-    if (n_given == 0) {
-        n[0] = dim == 1 ? 601 : 257;
-        n[1] = n[0];
-    } else if (n_given == 1) {
-        n[1] = n[0];
-    } else if (dim == 1) {
+    if (n_given == 2 && dr_landscape_dim(f) == 1)
         cli_die(EXIT_USAGE, "solve: --n has two values but the landscape is 1-D");
-    }
-    if (dr_grid_init(&req.grid, dim, n, lo, hi)) cli_fail(DR_EINVAL);
+    if (dr_solve_grid(&req.grid, f, n_given, n, lo, hi)) cli_fail(DR_EINVAL);
     req.f = f;
     req.source = &src;
 

@@ -8,44 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int run_heat(const solve_request *req, solve_result *res, double tmin, double tmax)
-{
-    dr_heat_plan *plan = NULL;
-    dr_heat_options opt = {.engine = req->engine};
-    int status = dr_heat_plan_alloc(&plan, req->f, &req->grid, req->beta, tmin, tmax, &opt);
-    if (status) return status;
-    size_t size = dr_grid_size(&req->grid);
-    for (size_t k = 0; k < req->nt && !status; k++) {
-        dr_heat_report rep;
-        status = dr_heat_execute(plan, req->t[k], res->u + k * size,
-                                 res->grad + k * size * (size_t)req->grid.dim, &rep);
-        res->engine[k] = dr_heat_engine_name(rep.engine);
-        res->log_points[k] = rep.log_points;
-        res->est_error[k] = rep.est_error;
-        res->refine = rep.refine;
-        res->margin_capped |= rep.margin_capped;
-    }
-    dr_heat_plan_free(plan);
-    return status;
-}
-
-static int run_hopflax(const solve_request *req, solve_result *res, double tmax)
-{
-    dr_hopflax_plan *plan = NULL;
-    dr_hopflax_options opt = {.refine = req->refine, .polish = !req->no_polish};
-    int status = dr_hopflax_plan_alloc(&plan, req->f, &req->grid, tmax, &opt);
-    if (status) return status;
-    size_t size = dr_grid_size(&req->grid);
-    for (size_t k = 0; k < req->nt && !status; k++) {
-        status = dr_hopflax_execute(plan, req->t[k], res->u + k * size, NULL,
-                                    res->grad + k * size * (size_t)req->grid.dim);
-        res->engine[k] = "envelope";
-    }
-    res->refine = req->refine;
-    dr_hopflax_plan_free(plan);
-    return status;
-}
-
 /* Progress of long fd runs on stderr: nothing for the first 2 s, then a line every 2 s. */
 struct fd_progress { double start, last; };
 
@@ -59,82 +21,55 @@ static void fd_progress_line(void *ctx, double t, double target, size_t steps)
             now - p->start);
 }
 
-/* One stepper for all times, visited in increasing order (the output keeps the user's order). */
-static int run_fd(const solve_request *req, solve_result *res, double tmax)
-{
-    dr_fd *s = NULL;
-    struct fd_progress prog = {cli_seconds(), 0};
-    dr_fd_options opt = {.scheme = req->scheme, .cfl = req->cfl, .progress = fd_progress_line,
-                         .progress_ctx = &prog};
-    int status = dr_fd_alloc(&s, req->f, &req->grid, req->beta, tmax, &opt);
-    if (status) return status;
-    size_t size = dr_grid_size(&req->grid), done = 0;
-    int *visited = calloc(req->nt, sizeof *visited);
-    if (!visited) status = dr_error(DR_ENOMEM, "out of memory");
-    while (!status && done < req->nt) {
-        size_t k = req->nt;
-        for (size_t j = 0; j < req->nt; j++)
-            if (!visited[j] && (k == req->nt || req->t[j] < req->t[k])) k = j;
-        visited[k] = 1;
-        done++;
-        status = dr_fd_advance_to(s, req->t[k]);
-        if (!status)
-            status = dr_fd_solution(s, res->u + k * size,
-                                    res->grad + k * size * (size_t)req->grid.dim);
-        res->engine[k] = dr_fd_scheme_name(req->scheme);
-    }
-    dr_fd_report rep;
-    dr_fd_stats(s, &rep);
-    res->steps = rep.steps;
-    res->dt_min = rep.dt_min;
-    res->refine = 1;
-    free(visited);
-    dr_fd_free(s);
-    return status;
-}
-
+/* The solve itself is the library's (dr_solve); this keeps f on the grid for the outputs and
+ * gathers the per-time reports into the summary's shape. */
 int solve_run(const solve_request *req, solve_result *res)
 {
     memset(res, 0, sizeof *res);
     const dr_grid *g = &req->grid;
     size_t size = dr_grid_size(g), dim = (size_t)g->dim;
-    const char *method = req->method;
-    if (!strcmp(method, "auto"))
-        method = isinf(req->beta) ? "hopf-lax" : "heat";
-    if (!strcmp(method, "heat") && isinf(req->beta))
-        return dr_error(DR_EINVAL, "the heat method needs a finite --beta (beta = inf is the "
-                        "inviscid equation: use --method hopf-lax)");
-    if (!strcmp(method, "hopf-lax") && !isinf(req->beta))
-        return dr_error(DR_EINVAL, "hopf-lax solves the inviscid equation (beta = inf); got "
-                        "--beta %g: use --method heat", req->beta);
-    if (strcmp(method, "heat") && strcmp(method, "hopf-lax") && strcmp(method, "fd"))
-        return dr_error(DR_EINVAL, "unknown method '%s' (auto, heat, hopf-lax, fd)", method);
-    res->method = method;
+    dr_solve_options opt;
+    dr_solve_options_init(&opt);
+    int status = dr_solve_method_parse(req->method, &opt.method);
+    if (status) return status;
+    struct fd_progress prog = {cli_seconds(), 0};
+    opt.engine = req->engine;
+    opt.refine = req->refine;
+    opt.polish = !req->no_polish;
+    opt.scheme = req->scheme;
+    opt.cfl = req->cfl;
+    opt.progress = fd_progress_line;
+    opt.progress_ctx = &prog;
     res->f = malloc(size * sizeof *res->f);
     res->u = malloc(req->nt * size * sizeof *res->u);
     res->grad = malloc(req->nt * dim * size * sizeof *res->grad);
-    if (!res->f || !res->u || !res->grad) return dr_error(DR_ENOMEM, "out of memory");
+    dr_solve_report *rep = calloc(req->nt, sizeof *rep);
+    if (!res->f || !res->u || !res->grad || !rep) {
+        free(rep);
+        return dr_error(DR_ENOMEM, "out of memory");
+    }
     dr_landscape_sample(req->f, g, res->f);
-
-    double tmin = req->t[0], tmax = req->t[0];
-    for (size_t k = 1; k < req->nt; k++) {
-        tmin = fmin(tmin, req->t[k]);
-        tmax = fmax(tmax, req->t[k]);
+    status = dr_solve(req->f, g, req->beta, req->t, req->nt, res->u, res->grad, rep, &opt);
+    if (!status) {
+        res->method = dr_solve_method_name(rep[0].method);
+        for (size_t k = 0; k < req->nt; k++) {
+            res->engine[k] = rep[k].engine;
+            res->log_points[k] = rep[k].log_points;
+            res->est_error[k] = rep[k].est_error;
+            res->refine = rep[k].refine;
+            res->margin_capped |= rep[k].margin_capped;
+            res->min_u[k] = rep[k].min_u;
+            res->argmin[k][0] = rep[k].argmin[0];
+            res->argmin[k][1] = rep[k].argmin[1];
+            /* fd: the counts at the largest t are those of the whole run */
+            if (rep[k].steps >= res->steps) {
+                res->steps = rep[k].steps;
+                res->dt_min = rep[k].dt_min;
+            }
+        }
     }
-    int status = !strcmp(method, "heat") ? run_heat(req, res, tmin, tmax)
-               : !strcmp(method, "fd")   ? run_fd(req, res, tmax)
-                                         : run_hopflax(req, res, tmax);
-    if (status) return status;
-    for (size_t k = 0; k < req->nt; k++) {
-        const double *u = res->u + k * size;
-        size_t best = 0;
-        for (size_t i = 1; i < size; i++)
-            if (u[i] < u[best]) best = i;
-        res->min_u[k] = u[best];
-        res->argmin[k][0] = dr_grid_coord(g, 0, best % g->n[0]);
-        res->argmin[k][1] = dim == 2 ? dr_grid_coord(g, 1, best / g->n[0]) : 0.0;
-    }
-    return DR_SUCCESS;
+    free(rep);
+    return status;
 }
 
 void solve_result_free(solve_result *res)

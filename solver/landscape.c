@@ -50,6 +50,12 @@ void dr_landscape_free(dr_landscape *f)
     free(f);
 }
 
+const dr_landscape_ops *dr_landscape_ops_of(const dr_landscape *f, void **state)
+{
+    *state = f->state;
+    return f->ops;
+}
+
 int dr_landscape_dim(const dr_landscape *f) { return f->dim; }
 const char *dr_landscape_name(const dr_landscape *f) { return f->name; }
 const char *dr_landscape_formula(const dr_landscape *f) { return f->formula; }
@@ -124,6 +130,7 @@ double dr_landscape_curvature_bound(const dr_landscape *f, const double lo_in[2]
 
 void dr_landscape_sample(const dr_landscape *f, const dr_grid *g, double *field)
 {
+    if (dr_landscape_sample_batch(f, g, field)) return;
     double x[2] = {0, 0};
     for (size_t j = 0; j < g->n[1]; j++) {
         if (g->dim == 2) x[1] = dr_grid_coord(g, 1, j);

@@ -21,6 +21,13 @@ int dr_landscape_wrap(dr_landscape **out, const dr_landscape_ops *ops, void *sta
                       const char *name, const char *formula, const double lo[2],
                       const double hi[2]);
 
+/* The vtable and state of f (how a source recognises its own landscapes). */
+const dr_landscape_ops *dr_landscape_ops_of(const dr_landscape *f, void **state);
+
+/* dr_landscape_sample for function landscapes: the whole grid in one callback. Returns 0 (and
+ * does nothing) when f is not one. */
+int dr_landscape_sample_batch(const dr_landscape *f, const dr_grid *g, double *field);
+
 /* The largest eigenvalue of a symmetric dim x dim matrix (dim 1 or 2). */
 double dr_landscape_max_eigen(int dim, const double *hess);
 

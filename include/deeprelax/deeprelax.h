@@ -3,6 +3,7 @@
 #ifndef DEEPRELAX_H
 #define DEEPRELAX_H
 
+#include "deeprelax/version.h"
 #include "deeprelax/error.h"
 #include "deeprelax/grid.h"
 #include "deeprelax/landscape.h"
@@ -10,9 +11,11 @@
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
 #include "deeprelax/fd.h"
+#include "deeprelax/solve.h"
+#include "deeprelax/gibbs.h"
+#include "deeprelax/analysis.h"
+#include "deeprelax/particles.h"
 #include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
-
-#define DR_VERSION "0.1.0"
 
 #endif

@@ -54,6 +54,26 @@ int dr_landscape_alloc_samples(dr_landscape **out, const dr_grid *g, const doubl
  * lo,hi per axis: 2 or 4 values, required for .npy, ignored for CSV and may be NULL). */
 int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *domain);
 
+/* The caller's own function. fn evaluates f at n points x[n * dim] (point-major: coordinate a of
+ * point i at x[i * dim + a]) into out[n]; grad (may be NULL) its gradient into out[n * dim] (the
+ * same layout); each returns 0 on success, any other value on failure (it may leave a message
+ * with dr_error). Missing derivatives are central differences (gradient ~1e-11, Hessian ~1e-8).
+ * domain: lo, hi per axis (2 * dim values), the default box. curvature: an upper bound of the
+ * largest eigenvalue of D^2 f (+inf for a kink), or NAN when unknown. name (may be NULL:
+ * "function") is copied. `user` is passed to both callbacks and must outlive the landscape.
+ * Thread safety: the library calls fn and grad from one thread at a time (a per-landscape
+ * mutex), though not always from the same thread, and never re-entrantly; they need no locking
+ * of their own. A failure makes every later call return NaN without calling back, and is
+ * reported by dr_landscape_failure (dr_solve returns it). */
+typedef int (*dr_landscape_fn)(void *user, size_t n, const double *x, double *out);
+int dr_landscape_alloc_function(dr_landscape **out, int dim, const double *domain,
+                                double curvature, dr_landscape_fn fn, dr_landscape_fn grad,
+                                void *user, const char *name);
+/* DR_SUCCESS, or the status of the first failed callback of a function landscape since the
+ * last clear (its message set in this thread). Always DR_SUCCESS for the other sources. */
+int dr_landscape_failure(const dr_landscape *f);
+void dr_landscape_failure_clear(const dr_landscape *f);
+
 void dr_landscape_free(dr_landscape *f);
 
 int dr_landscape_dim(const dr_landscape *f);
@@ -74,6 +94,12 @@ int dr_landscape_hessian(const dr_landscape *f, const double *x, double *hess);
  * sampling of [lo,hi] (a measured value, not a proof). NAN when none is known (e.g. `abs`
  * has a kink: +inf). */
 double dr_landscape_curvature_bound(const dr_landscape *f, const double lo[2], const double hi[2]);
+
+/* f (and, if grad is not NULL, its gradient) at n points x[n * dim] (point-major, as the
+ * callbacks of dr_landscape_alloc_function): one batch call for a function landscape. Returns
+ * dr_landscape_failure's status for those. */
+int dr_landscape_eval(const dr_landscape *f, size_t n, const double *x, double *value,
+                      double *grad);
 
 /* Fills field[dr_grid_size(g)] with f at the grid points (x fastest). */
 void dr_landscape_sample(const dr_landscape *f, const dr_grid *g, double *field);
