@@ -223,8 +223,11 @@ static void last_line(const char *path, char *buf, size_t size)
         size_t n = strlen(line);
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
             line[--n] = '\0';
-        if (n)
-            snprintf(buf, size, "%s", line);
+        if (n) { /* keep the last non-empty line, cut to the caller's buffer */
+            size_t k = n < size - 1 ? n : size - 1;
+            memcpy(buf, line, k);
+            buf[k] = '\0';
+        }
     }
     fclose(f);
 }
