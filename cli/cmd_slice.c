@@ -2,6 +2,7 @@
  * two random filter-normalised directions, written as a landscape (.npy or CSV x,y,f) that
  * `solve`, `widen` and `particles` read with --input FILE --domain -S:S,-S:S. */
 #include "cli.h"
+#include "progress.h"
 
 #include <float.h>
 #include <math.h>
@@ -36,8 +37,8 @@ enum { S_MODEL = 1, S_DATA, S_N, S_SPAN, S_SAMPLES, S_SEED, S_OUT, S_THREADS, S_
 
 static int slice_progress(void *ctx, size_t done, size_t total)
 {
-    if (*(int *)ctx && (done % 10 == 0 || done == total))
-        fprintf(stderr, "\rslice: %zu/%zu%s", done, total, done == total ? "\n" : "");
+    (void)total;
+    cli_progress_update(ctx, (double)done);
     return 0;
 }
 
@@ -103,9 +104,11 @@ int cmd_slice(int argc, char **argv)
     if (!d1 || !d2 || !f)
         cli_die(EXIT_FAIL, "out of memory");
     dr_slice_directions(m, w, seed, d1, d2);
-    int tty = isatty(2) && !json;
+    cli_progress bar;
+    cli_progress_begin(&bar, "slice", "points", (double)(nn * nn));
     status = dr_slice_eval(m, w, d1, d2, &train, (size_t)samples, nn, span, f, slice_progress,
-                           &tty);
+                           &bar);
+    cli_progress_end(&bar, (double)(nn * nn));
     if (status != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
     if (npy) {

@@ -1,6 +1,7 @@
 /* `deeprelax train` (the MLP trainer: SGD, Entropy-SGD, HJ, Elastic-SGD on MNIST-format data)
  * and `deeprelax eval` (a saved model's loss and error on the test set). */
 #include "cli.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -89,15 +90,13 @@ static void load_data(const char *given, dr_dataset *train, dr_dataset *test)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
 }
 
-struct progress { int tty, epoch; };
+struct progress { cli_progress bar; int epoch; };
 
-/* A live "step k/n" on a terminal's stderr; nothing when stderr is a file (logs stay clean). */
+/* The whole run's progress in epochs (progress.h: a bar on a terminal, lines with --progress). */
 static int show_progress(void *ctx, size_t done, size_t total)
 {
     struct progress *p = ctx;
-    if (p->tty && (done % 20 == 0 || done == total))
-        fprintf(stderr, "\repoch %d: step %zu/%zu%s", p->epoch, done, total,
-                done == total ? "  testing...\r" : "");
+    cli_progress_update(&p->bar, (p->epoch - 1) + (total ? (double)done / (double)total : 0));
     return 0;
 }
 
@@ -229,15 +228,15 @@ int cmd_train(int argc, char **argv)
         printf("{\"model\":\"%s\",\"optim\":\"%s\",\"parameters\":%zu,\"batch\":%ld,"
                "\"threads\":%d,\"seed\":%lu,\"epochs\":[", model, optim, n, batch,
                dr_nn_get_threads(), seed);
-    struct progress prog = {.tty = isatty(2) && !json};
+    struct progress prog;
+    cli_progress_begin(&prog.bar, "train", "epochs", (double)epochs);
     dr_epoch_stats s = {0};
     double total_seconds = 0;
     for (long e = 1; e <= epochs; e++) {
         double lr = dr_lr_schedule_at(sched_text ? &sched : NULL, p.lr, (int)e);
         prog.epoch = (int)e;
         status = dr_train_epoch(t, lr, show_progress, &prog, &s);
-        if (prog.tty)
-            fprintf(stderr, "\r%60s\r", "");
+        cli_progress_end(&prog.bar, (double)e); /* the epoch's line goes to stdout cleanly */
         if (status != DR_SUCCESS)
             cli_die(EXIT_FAIL, "epoch %ld: %s", e, dr_error_message());
         total_seconds += s.seconds;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "deeprelax/analysis.h"
 
 #define MAX_WIDEN_TIMES 1024
@@ -117,7 +118,10 @@ static void run_sweep(widen_run *w, const double *t)
     } else st = dr_fd_alloc(&fd, w->f, g, w->beta, tmax, NULL);
     if (!st && w->gibbs) st = dr_gibbs_plan_alloc(&gp, w->f, g, w->beta, tmin, tmax);
     if (st) cli_fail(st);
+    cli_progress bar;
+    cli_progress_begin(&bar, "widen", "t", (double)w->nt);
     for (size_t k = 0; k < w->nt; k++) {
+        cli_progress_update(&bar, (double)k);
         widen_step *s = &w->steps[k];
         s->t = t[k];
         if (hp) st = dr_heat_execute(hp, t[k], u, NULL, NULL);
@@ -130,6 +134,7 @@ static void run_sweep(widen_run *w, const double *t)
         measure(w, s, u, pp ? prox : NULL, hess, gp);
         if (w->u1d) memcpy(w->u1d + k * size, u, size * sizeof *u);
     }
+    cli_progress_end(&bar, (double)w->nt);
     dr_heat_plan_free(hp);
     dr_hopflax_plan_free(pp);
     dr_fd_free(fd);

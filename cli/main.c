@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 
 struct subcommand {
     const char *name;
@@ -28,6 +29,11 @@ static void usage(FILE *out)
     fprintf(out, "usage: deeprelax COMMAND [OPTIONS]   (deeprelax COMMAND --help for each)\n\n");
     for (size_t i = 0; i < n_subcommands; i++)
         fprintf(out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf(out, "\nOptions of every command:\n"
+                 "  --progress   progress of long runs on stderr also when it is not a terminal\n"
+                 "               (a line every 2 s; on a terminal a bar with rate and time left)\n"
+                 "  --quiet      no progress at all\n"
+                 "  (or DEEPRELAX_PROGRESS=on|off in the environment)\n");
 }
 
 int main(int argc, char **argv)
@@ -46,6 +52,6 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < n_subcommands; i++)
         if (!strcmp(argv[1], subcommands[i].name))
-            return subcommands[i].run(argc - 1, argv + 1);
+            return subcommands[i].run(cli_progress_options(argc - 1, argv + 1), argv + 1);
     cli_die(EXIT_USAGE, "unknown command '%s' (try deeprelax --help)", argv[1]);
 }

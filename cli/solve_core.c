@@ -1,5 +1,6 @@
 /* Method dispatch and outputs of `deeprelax solve` (see solve_output.h). */
 #include "solve_output.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,17 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Progress of long fd runs on stderr: nothing for the first 2 s, then a line every 2 s. */
-struct fd_progress { double start, last; };
-
+/* Progress of fd runs in PDE time up to the largest t (progress.h). */
 static void fd_progress_line(void *ctx, double t, double target, size_t steps)
 {
-    struct fd_progress *p = ctx;
-    double now = cli_seconds();
-    if (now - p->start < 2 || now - p->last < 2) return;
-    p->last = now;
-    fprintf(stderr, "deeprelax: fd: t = %.6g of %.6g, %zu steps, %.0f s\n", t, target, steps,
-            now - p->start);
+    (void)target;
+    (void)steps;
+    cli_progress_update(ctx, t);
 }
 
 /* The solve itself is the library's (dr_solve); this keeps f on the grid for the outputs and
@@ -32,7 +28,10 @@ int solve_run(const solve_request *req, solve_result *res)
     dr_solve_options_init(&opt);
     int status = dr_solve_method_parse(req->method, &opt.method);
     if (status) return status;
-    struct fd_progress prog = {cli_seconds(), 0};
+    double tmax = 0;
+    for (size_t k = 0; k < req->nt; k++) tmax = req->t[k] > tmax ? req->t[k] : tmax;
+    cli_progress prog;
+    cli_progress_begin(&prog, "fd", "t", tmax);
     opt.engine = req->engine;
     opt.refine = req->refine;
     opt.polish = !req->no_polish;
@@ -50,6 +49,7 @@ int solve_run(const solve_request *req, solve_result *res)
     }
     dr_landscape_sample(req->f, g, res->f);
     status = dr_solve(req->f, g, req->beta, req->t, req->nt, res->u, res->grad, rep, &opt);
+    cli_progress_end(&prog, tmax);
     if (!status) {
         res->method = dr_solve_method_name(rep[0].method);
         for (size_t k = 0; k < req->nt; k++) {

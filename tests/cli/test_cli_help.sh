@@ -53,3 +53,20 @@ got=$(complete_words deeprelax solve --no-p)
 got=$(complete_words deeprelax widen --landscape sharp-w | tr '\n' ' ')
 [ "$got" = "sharp-wide sharp-wide2d " ] && pass "--landscape sharp-w<TAB> offers the catalogue names" ||
     fail "--landscape sharp-w<TAB>" "got '$got'"
+
+# Progress: --progress on a multi-second run (fd, ~6 s of CPU) writes at least two plain lines
+# to stderr (stderr is a file here) and leaves stdout the JSON; without it, and with --quiet,
+# stderr stays empty.
+"$DEEPRELAX" solve --landscape paper1d --method fd --beta 10 --t 0.5 --n 3201 --json --progress \
+    >"$TMP/p.json" 2>"$TMP/p.err"
+n=$(grep -c '^deeprelax: fd: ' "$TMP/p.err")
+if [ "$n" -ge 2 ] && grep -q '^deeprelax: fd: done' "$TMP/p.err" &&
+    "$PY" -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/p.json" 2>/dev/null; then
+    pass "--progress: $n progress lines on stderr, JSON on stdout intact"
+else fail "--progress" "$n lines: $(head -2 "$TMP/p.err")"; fi
+for mode in "" --quiet; do
+    "$DEEPRELAX" solve --landscape paper1d --method fd --beta 10 --t 0.2 --n 2001 --json $mode \
+        >"$TMP/q.json" 2>"$TMP/q.err"
+    [ ! -s "$TMP/q.err" ] && pass "no progress on a non-terminal stderr ${mode:-by default}" ||
+        fail "no progress ${mode:-by default}" "$(head -1 "$TMP/q.err")"
+done
