@@ -85,7 +85,8 @@ test:
 check-asan:
 	@scripts/install-deps.sh test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
-	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    DEEPRELAX_SANITIZED=1 test
 
 demo:
 	@scripts/install-deps.sh demo
@@ -98,6 +99,13 @@ examples:
 	@$(MAKE) --no-print-directory all
 	@for s in examples/[0-9]*.sh; do echo "== $$s"; DEEPRELAX=$(BIN) sh $$s >/dev/null || exit 1; done
 	@echo "pictures: $$(find out/examples -name '*.png' -o -name '*.gif' | wc -l) files in out/examples/"
+
+.PHONY: notebooks
+# The course: every notebook executed headless into out/notebooks/ (.ipynb with outputs, .html).
+notebooks:
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory all
+	DEEPRELAX_LIB=$(CURDIR)/$(SHARED) PYTHONPATH=$(CURDIR)/python $(PY) scripts/run-notebooks.py out/notebooks notebooks/*.ipynb
 
 # The README's pictures: the demo's images and animation, copied into docs/.
 gallery:
@@ -156,6 +164,7 @@ help:
 	@echo "make test       install missing Debian packages, build, run all tests"
 	@echo "make check-asan the tests under AddressSanitizer + UBSan"
 	@echo "make demo       the main job: writes pictures and a report into out/"
+	@echo "make notebooks  the course, executed into out/notebooks/ (.ipynb and .html)"
 	@echo "make examples   the paper's claims, one script each, into out/examples/"
 	@echo "make bench      benchmarks, printed as side-by-side ratios"
 	@echo "make convergence  finite-difference convergence tables (orders vs exact solvers)"
