@@ -3,6 +3,7 @@
  * O(n) per axis and separable in 2-D, with the proximal point y* and grad u = (x - y*)/t. */
 #include "deeprelax/hopflax.h"
 #include "deeprelax/error.h"
+#include "landscape_impl.h"
 
 #include <float.h>
 #include <math.h>
@@ -183,6 +184,7 @@ static int sample_margin(dr_hopflax_plan *p, const dr_landscape *f, const size_t
 
     const int first = p->fy == NULL;
     double fmin = first ? INFINITY : p->fmin, fmax = -INFINITY;
+    dr_landscape_prefetch_lattice(f, dim, ny, y0, p->hy);
     for (size_t j = 0; j < ny[1]; j++) {
         const int row_old = !first && j >= dm[1] && j - dm[1] < p->ny[1];
         for (size_t i = 0; i < ny[0]; i++) {
@@ -212,6 +214,7 @@ static int sample_margin(dr_hopflax_plan *p, const dr_landscape *f, const size_t
             fy[j * ny[0] + i] = v;
         }
     }
+    dr_landscape_prefetch_end(f);
     free(p->fy);
     p->fy = fy;
     p->fmin = fmin;
