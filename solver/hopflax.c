@@ -389,7 +389,8 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
     p->xq[1] = malloc(g->n[1] * sizeof(double));
     p->inv = malloc((nymax + 1) * sizeof(double));
     p->cut = malloc(nymax * sizeof(double));
-    p->nthreads = omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
+    p->nthreads = opt && opt->threads > 0 ? opt->threads
+                : omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
     p->nymax = nymax;
     p->nmax = nmax;
     const size_t nt = (size_t)p->nthreads;

@@ -96,7 +96,7 @@ class HeatReport(Structure):
 
 
 class HopfLaxOptions(Structure):
-    _fields_ = [("refine", c_int), ("polish", c_int)]
+    _fields_ = [("refine", c_int), ("polish", c_int), ("threads", c_int)]
 
 
 class HopfLaxInfo(Structure):
