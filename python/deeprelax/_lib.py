@@ -336,6 +336,7 @@ _protos = {
                               f64, ProgressFn, vp]),
     "dr_viz_heatmap_figure": (c_int, [P(VizImage), vp, P(Grid), f64, P(HeatmapOptions)]),
     "dr_viz_png_write": (c_int, [P(VizImage), c_char_p]),
+    "dr_gnuplot_run": (c_int, [P(GnuplotOptions)]),
     "dr_viz_image_free": (None, [P(VizImage)]),
     "dr_viz_cmap_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_viz_lineplot": (c_int, [P(VizImage), P(VizCurve), c_size_t, P(LineplotOptions)]),
