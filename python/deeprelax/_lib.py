@@ -159,6 +159,23 @@ class Event(Structure):
                 ("track", c_int), ("other", c_int), ("x", c_double * 2)]
 
 
+class WidenOptions(Structure):
+    _fields_ = [("method", c_int), ("refine", c_int), ("no_gibbs", c_int), ("delta", c_double),
+                ("threads", c_int)]
+
+
+class WidenStep(Structure):
+    _fields_ = [("t", c_double), ("sc", Semiconcavity), ("gibbs", Semiconcavity),
+                ("margin", c_double * 2), ("capped", c_int), ("m", Minima), ("global_", c_int)]
+
+
+class Widen(Structure):
+    _fields_ = [("grid", Grid), ("beta", c_double), ("C", c_double), ("delta", c_double),
+                ("method", c_int), ("refine", c_int), ("gibbs", c_int), ("nt", c_size_t),
+                ("f", POINTER(c_double)), ("fmin", Minima), ("steps", POINTER(WidenStep)),
+                ("tracker", c_void_p)]
+
+
 class ParticlesOptions(Structure):
     _fields_ = [("algo", c_int), ("steps", c_size_t), ("L", c_size_t), ("eta", c_double),
                 ("eta_inner", c_double), ("gamma", c_double), ("g0", c_double),
@@ -303,6 +320,10 @@ _protos = {
     "dr_tracker_global": (c_int, [vp, c_size_t]),
     "dr_tracker_events": (P(Event), [vp, P(c_size_t)]),
     "dr_tracker_free": (None, [vp]),
+    "dr_widen_options_init": (None, [P(WidenOptions)]),
+    "dr_widen_run": (c_int, [P(Widen), vp, P(Grid), c_double, f64, c_size_t, P(WidenOptions),
+                             vp]),
+    "dr_widen_free": (None, [P(Widen)]),
     "dr_particles_algo_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_particles_algo_name": (c_char_p, [c_int]),
     "dr_particles_options_default": (None, [P(ParticlesOptions)]),
