@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "deeprelax/analysis.h"
+#include "deeprelax/widen.h"
 
 #define MAX_WIDEN_TIMES 1024
 
@@ -46,14 +47,8 @@ static const char usage_text[] =
 enum { OPT_T = 2000, OPT_TRANGE, OPT_BETA, OPT_METHOD, OPT_DELTA, OPT_N, OPT_REFINE, OPT_NOGIBBS,
        OPT_OUT, OPT_PNG, OPT_JSON, OPT_HELP };
 
-typedef struct {
-    double t;
-    dr_semiconcavity sc, gibbs;  /* gibbs.value NAN when not computed */
-    double margin[2];
-    int capped;
-    dr_minima m;
-    int global;                  /* index into m.min of the global holder */
-} widen_step;
+/* One t of the sweep, as the library measures it (deeprelax/widen.h). */
+typedef dr_widen_step widen_step;
 
 typedef struct {
     dr_landscape *f;
@@ -73,75 +68,6 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-/* One t: u from the solver is in `u` (prox for Hopf-Lax), the rest is measured here. */
-static void measure(widen_run *w, widen_step *s, const double *u, const double *prox,
-                    double *hess, dr_gibbs_plan *gp)
-{
-    int st = dr_analysis_boundary_layer(w->f, &w->g, s->t, w->beta, s->margin, &s->capped);
-    if (!st) st = dr_analysis_hessian_fd(&w->g, u, hess);
-    if (!st) st = dr_semiconcavity_max(&w->g, hess, s->margin, &s->sc);
-    s->gibbs.value = NAN;
-    if (!st && gp) {
-        st = dr_gibbs_hessian(gp, s->t, hess);
-        if (!st) st = dr_semiconcavity_max(&w->g, hess, s->margin, &s->gibbs);
-    }
-    dr_minima_options mo = {w->delta, prox};
-    if (!st) st = dr_minima_find(&s->m, &w->g, u, &mo);
-    if (!st) st = dr_tracker_add(w->tr, s->t, &s->m);
-    if (st) cli_fail(st);
-    size_t k = dr_tracker_times(w->tr) - 1;
-    int holder = dr_tracker_global(w->tr, k);
-    s->global = -1;
-    for (size_t i = 0; i < s->m.count; i++)
-        if (dr_tracker_track_of(w->tr, k, i) == holder) s->global = (int)i;
-}
-
-static void run_sweep(widen_run *w, const double *t)
-{
-    const dr_grid *g = &w->g;
-    size_t size = dr_grid_size(g), dim = (size_t)g->dim;
-    double *u = malloc(size * sizeof *u), *prox = malloc(dim * size * sizeof *prox);
-    double *hess = malloc(3 * size * sizeof *hess);
-    if (!u || !prox || !hess) cli_die(EXIT_FAIL, "out of memory");
-    double tmin = t[0], tmax = t[w->nt - 1];
-    dr_heat_plan *hp = NULL;
-    dr_hopflax_plan *pp = NULL;
-    dr_fd *fd = NULL;
-    dr_gibbs_plan *gp = NULL;
-    int st = DR_SUCCESS;
-    if (!strcmp(w->method, "heat")) st = dr_heat_plan_alloc(&hp, w->f, g, w->beta, tmin, tmax, NULL);
-    else if (!strcmp(w->method, "hopf-lax")) {
-        dr_hopflax_options o = {.refine = w->refine, .polish = 1};
-        st = dr_hopflax_plan_alloc(&pp, w->f, g, tmax, &o);
-    } else st = dr_fd_alloc(&fd, w->f, g, w->beta, tmax, NULL);
-    if (!st && w->gibbs) st = dr_gibbs_plan_alloc(&gp, w->f, g, w->beta, tmin, tmax);
-    if (st) cli_fail(st);
-    cli_progress bar;
-    cli_progress_begin(&bar, "widen", "t", (double)w->nt);
-    for (size_t k = 0; k < w->nt; k++) {
-        cli_progress_update(&bar, (double)k);
-        widen_step *s = &w->steps[k];
-        s->t = t[k];
-        if (hp) st = dr_heat_execute(hp, t[k], u, NULL, NULL);
-        else if (pp) st = dr_hopflax_execute(pp, t[k], u, prox, NULL);
-        else {
-            st = dr_fd_advance_to(fd, t[k]);
-            if (!st) st = dr_fd_solution(fd, u, NULL);
-        }
-        if (st) cli_fail(st);
-        measure(w, s, u, pp ? prox : NULL, hess, gp);
-        if (w->u1d) memcpy(w->u1d + k * size, u, size * sizeof *u);
-    }
-    cli_progress_end(&bar, (double)w->nt);
-    dr_heat_plan_free(hp);
-    dr_hopflax_plan_free(pp);
-    dr_fd_free(fd);
-    dr_gibbs_plan_free(gp);
-    free(u);
-    free(prox);
-    free(hess);
 }
 
 /* ---------------------------------------------------------------- summaries */
@@ -518,6 +444,13 @@ static int tracks_picture(const widen_run *w, const char *png)
 
 /* ---------------------------------------------------------------- main */
 
+/* The library's sweep reports each t; the bar of progress.h shows it. */
+static void widen_progress(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    cli_progress_update(ctx, (double)done);
+}
+
 int cmd_widen(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -609,22 +542,33 @@ int cmd_widen(int argc, char **argv)
     w.refine = refine ? refine : (dim == 1 ? 64 : 4);
     w.gibbs = !isinf(beta) && !no_gibbs;
     w.nt = nt;
-    w.C = dr_landscape_curvature_bound(w.f, lo, hi);
     size_t size = dr_grid_size(&w.g);
-    w.fvals = malloc(size * sizeof *w.fvals);
-    w.steps = calloc(nt, sizeof *w.steps);
     if (dim == 1) w.u1d = malloc(nt * size * sizeof *w.u1d);
-    if (!w.fvals || !w.steps || (dim == 1 && !w.u1d)) cli_die(EXIT_FAIL, "out of memory");
-    dr_landscape_sample(w.f, &w.g, w.fvals);
-    w.delta = isnan(delta) ? dr_minima_default_delta(&w.g, w.fvals) : delta;
+    if (dim == 1 && !w.u1d) cli_die(EXIT_FAIL, "out of memory");
 
+    /* The sweep is the library's; the rest of this command prints and draws what it found. */
+    dr_widen_options wo;
+    dr_widen_options_init(&wo);
+    wo.method = !strcmp(method, "heat") ? DR_SOLVE_HEAT
+              : !strcmp(method, "hopf-lax") ? DR_SOLVE_HOPFLAX : DR_SOLVE_FD;
+    wo.refine = w.refine;
+    wo.no_gibbs = no_gibbs;
+    wo.delta = delta;
+    cli_progress bar;
+    cli_progress_begin(&bar, "widen", "t", (double)nt);
+    wo.progress = widen_progress;
+    wo.progress_ctx = &bar;
     double start = cli_seconds();
-    int st = dr_tracker_alloc(&w.tr);
-    dr_minima_options fo = {w.delta, NULL};
-    if (!st) st = dr_minima_find(&w.fmin, &w.g, w.fvals, &fo);
-    if (!st) st = dr_tracker_add(w.tr, 0.0, &w.fmin);
+    dr_widen lib;
+    int st = dr_widen_run(&lib, w.f, &w.g, beta, t, nt, &wo, w.u1d);
+    cli_progress_end(&bar, (double)nt);
     if (st) cli_fail(st);
-    run_sweep(&w, t);
+    w.C = lib.C;
+    w.delta = lib.delta;
+    w.fvals = lib.f;
+    w.fmin = lib.fmin;
+    w.steps = lib.steps;
+    w.tr = lib.tracker;
     w.seconds = cli_seconds() - start;
 
     if (out_path) write_csv(&w, out_path);
@@ -644,11 +588,7 @@ int cmd_widen(int argc, char **argv)
         if (out_path) printf("wrote %s\n", out_path);
         if (png) printf("wrote %s and %.*s-tracks.png\n", png, (int)(strlen(png) - 4), png);
     }
-    for (size_t k = 0; k < nt; k++) dr_minima_free(&w.steps[k].m);
-    dr_minima_free(&w.fmin);
-    dr_tracker_free(w.tr);
-    free(w.steps);
-    free(w.fvals);
+    dr_widen_free(&lib);
     free(w.u1d);
     dr_landscape_free(w.f);
     return 0;

@@ -26,6 +26,33 @@ for s in tests/cli/test_*.sh; do
     if [ $rc -ne 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
     [ $rc -ne 0 ] && failed_names="$failed_names $s"
 done
+# The Python package's tests (tests/python, Debian's python3-pytest), against this build's
+# library. Not under the sanitizers: an ASan library cannot be loaded into an uninstrumented
+# python3 (the C code they exercise is the same the cmocka and CLI tests check there).
+if ls tests/python/test_*.py >/dev/null 2>&1; then
+    echo "== tests/python"
+    if nm -D "$BUILD/libdeeprelax.so" 2>/dev/null | grep -q __asan_init; then
+        echo "skipped: the library is built with AddressSanitizer"
+    elif ! "$PY" -c "import pytest, numpy" 2>/dev/null; then
+        echo "FAIL tests/python: $PY lacks pytest or numpy (scripts/install-deps.sh test)"
+        failed=$((failed + 1)); failed_names="$failed_names tests/python"
+    else
+        DEEPRELAX_LIB="$PWD/$BUILD/libdeeprelax.so" BUILD="$BUILD" \
+            "$PY" -m pytest -q -p no:cacheprovider tests/python >"$log" 2>&1; rc=$?
+        cat "$log"
+        # the summary line: "N failed, M passed, K errors in S s" (any subset, any order)
+        summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$log" | tail -1)
+        p=$(echo "$summary" | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')
+        f=$(echo "$summary" | sed -n 's/.*\b\([0-9][0-9]*\) failed.*/\1/p')
+        e=$(echo "$summary" | sed -n 's/.*\b\([0-9][0-9]*\) errors\{0,1\}\b.*/\1/p')
+        passed=$((passed + ${p:-0})); f=$((${f:-0} + ${e:-0}))
+        # exit 1 = some tests failed (counted above); 2-5 = interrupted, internal or usage
+        # error, nothing collected: a failure even when no test was counted as failing
+        if [ $rc -ne 0 ] && [ $f -eq 0 ]; then f=1; fi
+        failed=$((failed + f))
+        [ $rc -ne 0 ] && failed_names="$failed_names tests/python"
+    fi
+fi
 [ -n "$failed_names" ] && echo "failing:$failed_names"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

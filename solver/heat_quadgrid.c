@@ -24,6 +24,7 @@
 
 #include "deeprelax/error.h"
 #include "deeprelax/hopflax.h"
+#include "landscape_impl.h"
 
 #define MAX_REFINE_1D 256
 #define MAX_REFINE_2D 16
@@ -35,6 +36,7 @@
 static double measured_curvature(const dr_landscape *f, const dr_grid *g)
 {
     double cmax = 0.0, x[2];
+    dr_landscape_prefetch_grid(f, g);
     for (int a = 0; a < g->dim; a++) {
         int b = 1 - a;
         size_t nb = g->dim == 2 ? g->n[b] : 1;
@@ -51,6 +53,7 @@ static double measured_curvature(const dr_landscape *f, const dr_grid *g)
             }
         }
     }
+    dr_landscape_prefetch_end(f);
     return cmax;
 }
 
@@ -104,6 +107,7 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
 
     /* Range of f over the box (at output points), for the Gaussian-tail bound of the padding. */
     double fmin = INFINITY, fmax = -INFINITY, x[2] = {0, 0};
+    dr_landscape_prefetch_grid(f, g);
     for (size_t j = 0; j < g->n[1]; j++) {
         if (dim == 2) x[1] = dr_grid_coord(g, 1, j);
         for (size_t i = 0; i < g->n[0]; i++) {
@@ -116,6 +120,7 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
             if (v > fmax) fmax = v;
         }
     }
+    dr_landscape_prefetch_end(f);
     double s_max = t_max / beta;
     double loose = sqrt(2.0 * t_max * (fmax - fmin) + 2.0 * s_max * (DR_HEAT_CUT + 20.0));
 
@@ -153,6 +158,7 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
     }
     double *line = work + 3 * nmax + 1, *line_out = line + nmax;
 
+    dr_landscape_prefetch_lattice(f, dim, N, c0, hy);
     for (size_t j = 0; j < N[1]; j++) {
         if (dim == 2) x[1] = c0[1] + (double)j * hy[1];
         for (size_t i = 0; i < N[0]; i++) {
@@ -170,6 +176,7 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
             fc[j * N[0] + i] = v;
         }
     }
+    dr_landscape_prefetch_end(f);
 
     /* crit = f(y) + min over box x of (-f(x) + |x-y|^2/(2 t_max)), separably. Rows outside the
      * box hold no x: their envelope stays +inf before the second pass. */

@@ -3,6 +3,7 @@
  * O(n) per axis and separable in 2-D, with the proximal point y* and grad u = (x - y*)/t. */
 #include "deeprelax/hopflax.h"
 #include "deeprelax/error.h"
+#include "landscape_impl.h"
 
 #include <float.h>
 #include <math.h>
@@ -183,6 +184,7 @@ static int sample_margin(dr_hopflax_plan *p, const dr_landscape *f, const size_t
 
     const int first = p->fy == NULL;
     double fmin = first ? INFINITY : p->fmin, fmax = -INFINITY;
+    dr_landscape_prefetch_lattice(f, dim, ny, y0, p->hy);
     for (size_t j = 0; j < ny[1]; j++) {
         const int row_old = !first && j >= dm[1] && j - dm[1] < p->ny[1];
         for (size_t i = 0; i < ny[0]; i++) {
@@ -212,6 +214,7 @@ static int sample_margin(dr_hopflax_plan *p, const dr_landscape *f, const size_t
             fy[j * ny[0] + i] = v;
         }
     }
+    dr_landscape_prefetch_end(f);
     free(p->fy);
     p->fy = fy;
     p->fmin = fmin;
@@ -386,7 +389,8 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
     p->xq[1] = malloc(g->n[1] * sizeof(double));
     p->inv = malloc((nymax + 1) * sizeof(double));
     p->cut = malloc(nymax * sizeof(double));
-    p->nthreads = omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
+    p->nthreads = opt && opt->threads > 0 ? opt->threads
+                : omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
     p->nymax = nymax;
     p->nmax = nmax;
     const size_t nt = (size_t)p->nthreads;

@@ -14,6 +14,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,11 @@ typedef struct {
     pthread_mutex_t lock;    /* held around every callback; guards `failed` and `message` */
     int failed;              /* first failure status since the last clear */
     char message[384];
+    /* Prefetched values (dr_landscape_prefetch): point (i, j) of a lattice or grid. */
+    double *memo;
+    int memo_grid;           /* 1: coordinates by dr_grid_coord(&memo_g); 0: y0 + i h */
+    dr_grid memo_g;
+    double memo_y0[2], memo_h[2];
 } function_state;
 
 /* Calls fn under the lock; a failure is recorded once (with the point) and the outputs NaN. */
@@ -73,31 +79,80 @@ static void gradient(function_state *s, const double *x, double *grad)
     }
 }
 
+/* The index of coordinate v on axis a of the prefetched points, if v is one of them exactly
+ * (bit for bit what the solver's loop computes), else SIZE_MAX. */
+static size_t memo_index(const function_state *s, int a, double v)
+{
+    const dr_grid *g = &s->memo_g;
+    double k = s->memo_grid ? (v - g->lo[a]) / g->h[a] : (v - s->memo_y0[a]) / s->memo_h[a];
+    if (!(k >= -0.5) || !(k < (double)g->n[a] - 0.5)) return SIZE_MAX;
+    size_t i = (size_t)llround(k);
+    double back = s->memo_grid ? dr_grid_coord(g, a, i) : s->memo_y0[a] + (double)i * s->memo_h[a];
+    return back == v ? i : SIZE_MAX;
+}
+
+static int memo_lookup(function_state *s, const double *x, double *v)
+{
+    pthread_mutex_lock(&s->lock);
+    int hit = 0;
+    if (s->memo) {
+        size_t i = memo_index(s, 0, x[0]), j = s->dim == 2 ? memo_index(s, 1, x[1]) : 0;
+        if (i != SIZE_MAX && j != SIZE_MAX) {
+            *v = s->memo[j * s->memo_g.n[0] + i];
+            hit = 1;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return hit;
+}
+
 static double function_value_grad(const void *state, const double *x, double *grad)
 {
     function_state *s = (function_state *)state;
     double v;
-    call(s, s->value, "value", 1, x, &v, 1);
+    if (!memo_lookup(s, x, &v)) call(s, s->value, "value", 1, x, &v, 1);
     if (grad) gradient(s, x, grad);
     return v;
 }
 
+/* One batch call per Hessian: 2 dim gradients, or the 3^dim values of the second differences
+ * (f_xy by the four diagonal points). */
 static int function_hessian(const void *state, const double *x, double *hess)
 {
     function_state *s = (function_state *)state;
     int d = s->dim;
-    for (int a = 0; a < d; a++) {
-        double p[2], gp[2], gm[2], h = step(x, a, s->grad ? 1.0 / 3 : 0.25);
-        memcpy(p, x, (size_t)d * sizeof *p);
-        p[a] = x[a] + h;
-        double hp = p[a] - x[a];
-        gradient(s, p, gp);
-        p[a] = x[a] - h;
-        double hm = x[a] - p[a];
-        gradient(s, p, gm);
-        for (int b = 0; b < d; b++) hess[b * d + a] = (gp[b] - gm[b]) / (hp + hm);
+    double h[2], pts[18] = {0}, out[9];
+    for (int a = 0; a < d; a++) h[a] = step(x, a, s->grad ? 1.0 / 3 : 0.25);
+    if (s->grad) {
+        for (int a = 0; a < d; a++)
+            for (int side = 0; side < 2; side++) {
+                double *p = pts + (2 * a + side) * d;
+                memcpy(p, x, (size_t)d * sizeof *p);
+                p[a] += side ? h[a] : -h[a];
+            }
+        call(s, s->grad, "gradient", (size_t)(2 * d), pts, out, (size_t)(2 * d * d));
+        for (int a = 0; a < d; a++) {
+            double width = pts[(2 * a + 1) * d + a] - pts[2 * a * d + a];
+            for (int b = 0; b < d; b++)
+                hess[b * d + a] = (out[(2 * a + 1) * d + b] - out[2 * a * d + b]) / width;
+        }
+        if (d == 2) hess[1] = hess[2] = 0.5 * (hess[1] + hess[2]);
+    } else {
+        /* points (i, j) in {-1, 0, 1}^d at x + (i h0, j h1), i fastest */
+        size_t np = d == 1 ? 3 : 9;
+        for (size_t k = 0; k < np; k++) {
+            pts[k * (size_t)d] = x[0] + (double)((int)(k % 3) - 1) * h[0];
+            if (d == 2) pts[k * 2 + 1] = x[1] + (double)((int)(k / 3) - 1) * h[1];
+        }
+        call(s, s->value, "value", np, pts, out, np);
+        if (d == 1) {
+            hess[0] = (out[0] - 2 * out[1] + out[2]) / (h[0] * h[0]);
+        } else {
+            hess[0] = (out[3] - 2 * out[4] + out[5]) / (h[0] * h[0]);
+            hess[3] = (out[1] - 2 * out[4] + out[7]) / (h[1] * h[1]);
+            hess[1] = hess[2] = (out[8] - out[6] - out[2] + out[0]) / (4 * h[0] * h[1]);
+        }
     }
-    if (d == 2) hess[1] = hess[2] = 0.5 * (hess[1] + hess[2]);
     pthread_mutex_lock(&s->lock);
     int failed = s->failed;
     pthread_mutex_unlock(&s->lock);
@@ -115,6 +170,7 @@ static void function_destroy(void *state)
 {
     function_state *s = state;
     pthread_mutex_destroy(&s->lock);
+    free(s->memo);
     free(s);
 }
 
@@ -214,4 +270,57 @@ int dr_landscape_sample_batch(const dr_landscape *f, const dr_grid *g, double *f
     call(s, s->value, "value", size, x, field, size);
     free(x);
     return 1;
+}
+
+/* Fills the memo with f at every point of g (memo_grid) or of the lattice (then g->n, dim
+ * give its size). The solvers' sampling loops evaluate point by point; this turns them into
+ * one callback (a Python function costs tens of microseconds a call, a million calls a minute). */
+static void prefetch(const dr_landscape *f, const dr_grid *g, int grid, const double *y0,
+                     const double *h)
+{
+    function_state *s = function_of(f);
+    if (!s) return;
+    size_t size = g->n[0] * g->n[1], d = (size_t)g->dim;
+    double *x = malloc(size * d * sizeof *x), *v = malloc(size * sizeof *v);
+    if (!x || !v) { free(x); free(v); return; } /* no memo: one point at a time */
+    for (size_t k = 0; k < size; k++) {
+        size_t i = k % g->n[0], j = k / g->n[0];
+        x[k * d] = grid ? dr_grid_coord(g, 0, i) : y0[0] + (double)i * h[0];
+        if (d == 2) x[k * 2 + 1] = grid ? dr_grid_coord(g, 1, j) : y0[1] + (double)j * h[1];
+    }
+    int status = call(s, s->value, "value", size, x, v, size);
+    free(x);
+    pthread_mutex_lock(&s->lock);
+    free(s->memo);
+    s->memo = status ? NULL : v;
+    s->memo_grid = grid;
+    s->memo_g = *g;
+    for (int a = 0; a < 2; a++) {
+        s->memo_y0[a] = y0 ? y0[a] : 0;
+        s->memo_h[a] = h ? h[a] : 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (status) free(v);
+}
+
+void dr_landscape_prefetch_grid(const dr_landscape *f, const dr_grid *g)
+{
+    prefetch(f, g, 1, NULL, NULL);
+}
+
+void dr_landscape_prefetch_lattice(const dr_landscape *f, int dim, const size_t n[2],
+                                   const double y0[2], const double h[2])
+{
+    dr_grid g = {.dim = dim, .n = {n[0], dim == 2 ? n[1] : 1}};
+    prefetch(f, &g, 0, y0, h);
+}
+
+void dr_landscape_prefetch_end(const dr_landscape *f)
+{
+    function_state *s = function_of(f);
+    if (!s) return;
+    pthread_mutex_lock(&s->lock);
+    free(s->memo);
+    s->memo = NULL;
+    pthread_mutex_unlock(&s->lock);
 }

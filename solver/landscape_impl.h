@@ -28,6 +28,16 @@ const dr_landscape_ops *dr_landscape_ops_of(const dr_landscape *f, void **state)
  * does nothing) when f is not one. */
 int dr_landscape_sample_batch(const dr_landscape *f, const dr_grid *g, double *field);
 
+/* For function landscapes (no-ops for the others): evaluate f at every point of a grid
+ * (coordinates dr_grid_coord) or of a lattice y0 + (i h0, j h1), i < n[0], j < n[1], in one
+ * callback, so that the point-by-point loop that follows reads the values back (only points whose
+ * coordinates are bit for bit those of the grid or lattice hit). One prefetch at a time per
+ * landscape; _end frees it. */
+void dr_landscape_prefetch_grid(const dr_landscape *f, const dr_grid *g);
+void dr_landscape_prefetch_lattice(const dr_landscape *f, int dim, const size_t n[2],
+                                   const double y0[2], const double h[2]);
+void dr_landscape_prefetch_end(const dr_landscape *f);
+
 /* The largest eigenvalue of a symmetric dim x dim matrix (dim 1 or 2). */
 double dr_landscape_max_eigen(int dim, const double *hess);
 

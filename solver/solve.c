@@ -91,7 +91,8 @@ static int run_hopflax(const dr_landscape *f, const dr_grid *g, const double *t,
                        const dr_solve_options *opt)
 {
     dr_hopflax_plan *plan = NULL;
-    dr_hopflax_options hopt = {.refine = opt->refine, .polish = opt->polish};
+    dr_hopflax_options hopt = {.refine = opt->refine, .polish = opt->polish,
+                               .threads = opt->threads};
     int status = dr_hopflax_plan_alloc(&plan, f, g, tmax, &hopt);
     if (status) return status;
     size_t size = dr_grid_size(g);

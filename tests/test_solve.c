@@ -1,5 +1,5 @@
 /* Tests of dr_solve (the one entry point over the solvers) and of landscapes from the caller's
- * own function: dr_solve equals the plan it wraps bit for bit, reproduces the closed form of the
+ * own function, and of the widening sweep: dr_solve equals the plan it wraps bit for bit, reproduces the closed form of the
  * quadratic, a function landscape equals the same formula as an expression, and every failure
  * (bad arguments, a failing callback) comes back as a status with a message. */
 #include <setjmp.h>
@@ -195,7 +195,7 @@ static void test_function_failure(void **state)
         dr_solve_options_init(&opt);
         opt.method = (dr_solve_method)method;
         c.calls = 0;
-        c.fail_after = 3;
+        c.fail_after = 1; /* the second call fails (the first may be a whole grid) */
         int status = dr_solve(ff, &g, method == DR_SOLVE_HOPFLAX ? INFINITY : 4.0, &t, 1, u,
                               NULL, NULL, &opt);
         assert_int_not_equal(status, DR_SUCCESS);
@@ -214,6 +214,41 @@ static void test_function_failure(void **state)
     dr_landscape_free(ff);
 }
 
+/* The widening sweep on f = x^2/2 (C = 1): one minimum at 0 at every t, D^2 u = 1/(1+t) exactly
+ * (the central difference of a quadratic is exact; 1e-9 covers the heat solver's 1e-10), and
+ * the Gibbs identity agrees; decreasing times are refused. */
+static void test_widen_quadratic(void **state)
+{
+    (void)state;
+    dr_landscape *f;
+    assert_int_equal(dr_landscape_alloc_builtin(&f, "quad", NULL), DR_SUCCESS);
+    dr_grid g;
+    size_t n = 201;
+    assert_int_equal(dr_solve_grid(&g, f, 1, &n, NULL, NULL), DR_SUCCESS);
+    double t[3] = {0.1, 0.5, 1.0};
+    dr_widen w;
+    assert_int_equal(dr_widen_run(&w, f, &g, 20.0, t, 3, NULL, NULL), DR_SUCCESS);
+    assert_int_equal(w.method, DR_SOLVE_HEAT);
+    assert_int_equal(w.gibbs, 1);
+    assert_near(w.C, 1.0, 1e-12);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(w.steps[k].m.count, 1);
+        assert_near(w.steps[k].m.min[0].x[0], 0.0, 1e-9);
+        assert_near(w.steps[k].sc.value, 1 / (1 + t[k]), 1e-6);
+        assert_near(w.steps[k].gibbs.value, 1 / (1 + t[k]), 1e-6);
+        assert_int_equal(w.steps[k].global, 0);
+    }
+    size_t ne;
+    dr_tracker_events(w.tracker, &ne);
+    assert_int_equal(ne, 0);
+    dr_widen_free(&w);
+    double bad[2] = {0.5, 0.1};
+    assert_int_equal(dr_widen_run(&w, f, &g, 20.0, bad, 2, NULL, NULL), DR_EINVAL);
+    assert_non_null(strstr(dr_error_message(), "increase"));
+    dr_widen_free(&w);
+    dr_landscape_free(f);
+}
+
 static void test_version(void **state)
 {
     (void)state;
@@ -228,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_function_equals_expr),
         cmocka_unit_test(test_function_failure),
+        cmocka_unit_test(test_widen_quadratic),
         cmocka_unit_test(test_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "deeprelax/gibbs.h"
 #include "deeprelax/analysis.h"
 #include "deeprelax/particles.h"
+#include "deeprelax/widen.h"
 #include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
 

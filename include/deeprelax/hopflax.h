@@ -23,6 +23,7 @@ typedef struct {
                     f(y) + |x-y|^2/(2t) within its cell (needs f's Hessian; f must outlive the
                     plan). The grid minimum is within O(h^2) of the true one; the polished one is
                     exact to round-off wherever the minimiser is a smooth critical point. */
+    int threads; /* OpenMP threads of the execution (default 0: all available) */
 } dr_hopflax_options;
 
 typedef struct dr_hopflax_plan dr_hopflax_plan;

@@ -96,7 +96,7 @@ class HeatReport(Structure):
 
 
 class HopfLaxOptions(Structure):
-    _fields_ = [("refine", c_int), ("polish", c_int)]
+    _fields_ = [("refine", c_int), ("polish", c_int), ("threads", c_int)]
 
 
 class HopfLaxInfo(Structure):
@@ -157,6 +157,23 @@ class MinimaOptions(Structure):
 class Event(Structure):
     _fields_ = [("kind", c_int), ("t_before", c_double), ("t_after", c_double), ("t", c_double),
                 ("track", c_int), ("other", c_int), ("x", c_double * 2)]
+
+
+class WidenOptions(Structure):
+    _fields_ = [("method", c_int), ("refine", c_int), ("no_gibbs", c_int), ("delta", c_double),
+                ("threads", c_int), ("progress", ctypes.c_void_p), ("progress_ctx", ctypes.c_void_p)]
+
+
+class WidenStep(Structure):
+    _fields_ = [("t", c_double), ("sc", Semiconcavity), ("gibbs", Semiconcavity),
+                ("margin", c_double * 2), ("capped", c_int), ("m", Minima), ("global_", c_int)]
+
+
+class Widen(Structure):
+    _fields_ = [("grid", Grid), ("beta", c_double), ("C", c_double), ("delta", c_double),
+                ("method", c_int), ("refine", c_int), ("gibbs", c_int), ("nt", c_size_t),
+                ("f", POINTER(c_double)), ("fmin", Minima), ("steps", POINTER(WidenStep)),
+                ("tracker", c_void_p)]
 
 
 class ParticlesOptions(Structure):
@@ -303,6 +320,10 @@ _protos = {
     "dr_tracker_global": (c_int, [vp, c_size_t]),
     "dr_tracker_events": (P(Event), [vp, P(c_size_t)]),
     "dr_tracker_free": (None, [vp]),
+    "dr_widen_options_init": (None, [P(WidenOptions)]),
+    "dr_widen_run": (c_int, [P(Widen), vp, P(Grid), c_double, f64, c_size_t, P(WidenOptions),
+                             vp]),
+    "dr_widen_free": (None, [P(Widen)]),
     "dr_particles_algo_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_particles_algo_name": (c_char_p, [c_int]),
     "dr_particles_options_default": (None, [P(ParticlesOptions)]),
@@ -336,6 +357,7 @@ _protos = {
                               f64, ProgressFn, vp]),
     "dr_viz_heatmap_figure": (c_int, [P(VizImage), vp, P(Grid), f64, P(HeatmapOptions)]),
     "dr_viz_png_write": (c_int, [P(VizImage), c_char_p]),
+    "dr_gnuplot_run": (c_int, [P(GnuplotOptions)]),
     "dr_viz_image_free": (None, [P(VizImage)]),
     "dr_viz_cmap_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_viz_lineplot": (c_int, [P(VizImage), P(VizCurve), c_size_t, P(LineplotOptions)]),

@@ -150,89 +150,74 @@ def _events(tr, dim):
              "x": tuple(e[i].x[:dim])} for i in range(n.value)]
 
 
+def _minima_list(m, dim):
+    return [_minimum_dict(m.min[i], dim) for i in range(m.count)]
+
+
+def _basins_of(m, g):
+    return np.ctypeslib.as_array(m.basin, shape=(g.size,)).reshape(g.shape).copy()
+
+
+def _sc_dict(s, dim):
+    return {"value": s.value, "where": tuple(s.where[:dim]), "index": s.index,
+            "points": s.points}
+
+
 def widen(f, t, beta=math.inf, method="auto", n=None, domain=None, delta=None, refine=None,
-          gibbs=True):
-    """The sweep of `deeprelax widen` through library calls, bit for bit the same numbers: for
-    each t (sorted, distinct) u(., t) by heat/hopf-lax (refine: default 64 in 1-D, 4 in 2-D)/fd,
-    its semi-concavity max D^2 u outside the boundary layer (and from the Gibbs identity when beta
-    is finite), its minima (widths of {u <= u_min + delta}, basins) tracked from f's minima
-    (vanish/merge/appear/jump events). Grid default 801 points in 1-D, 257 x 257 in 2-D."""
+          gibbs=True, threads=0):
+    """The sweep of `deeprelax widen` (dr_widen_run), the same numbers bit for bit: for each t
+    (sorted, distinct) u(., t) by heat/hopf-lax (refine: default 64 in 1-D, 4 in 2-D)/fd, its
+    semi-concavity max D^2 u outside the boundary layer (and from the Gibbs identity
+    I/t - beta Cov/t^2 when beta is finite), its minima (widths of {u <= u_min + delta}, basins)
+    tracked from f's minima (vanish/merge/appear/jump events). Grid default 801 points in 1-D,
+    257 x 257 in 2-D. Returns a Widening."""
     f = as_landscape(f)
     tt = np.sort(times(t))
     if np.any(np.diff(tt) == 0):
         raise ValueError("a time appears twice in the sweep")
     b = positive(beta, "beta", allow_inf=True)
-    m = parse_enum(lib.dr_solve_method_parse, method, "method")
-    m = (2 if math.isinf(b) else 1) if m == 0 else m
-    if m == 1 and math.isinf(b):
-        raise ValueError("the heat method needs a finite beta (use method='hopf-lax')")
-    if m == 2 and not math.isinf(b):
-        raise ValueError("hopf-lax solves the inviscid equation (beta = inf)")
-    if refine is not None and m != 2:
-        raise ValueError("refine applies to method 'hopf-lax' only")
+    o = _lib.WidenOptions()
+    lib.dr_widen_options_init(ctypes.byref(o))
+    o.method = parse_enum(lib.dr_solve_method_parse, method, "method")
+    if refine is not None:
+        if o.method not in (0, 2) or (o.method == 0 and not math.isinf(b)):
+            raise ValueError("refine applies to method 'hopf-lax' only")
+        o.refine = count(refine, "refine")
+    o.no_gibbs = 0 if gibbs else 1
+    if delta is not None:
+        o.delta = float(delta)
+        if not (o.delta >= 0):
+            raise ValueError("delta must be >= 0 (got %r)" % delta)
+    o.threads = count(threads, "threads", 0)
     g = f.grid(n if n is not None else (801 if f.dim == 1 else 257), domain)
-    ref = count(refine, "refine") if refine is not None else (64 if g.dim == 1 else 4)
-    use_gibbs = bool(gibbs) and not math.isinf(b)
-    lo, hi = (ctypes.c_double * 2)(*g._c.lo), (ctypes.c_double * 2)(*g._c.hi)
-    C = lib.dr_landscape_curvature_bound(f.handle, ctypes.cast(lo, ctypes.c_void_p),
-                                         ctypes.cast(hi, ctypes.c_void_p))
-    fv = f.sample(g)
-    dl = default_delta(g, fv) if delta is None else float(delta)
-    tr = ctypes.c_void_p()
-    check(lib.dr_tracker_alloc(ctypes.byref(tr)))
+    us = np.empty((tt.size,) + g.shape)
+    w = _lib.Widen()
     try:
-        fmin = _MinimaC(g, fv, dl)
-        check(lib.dr_tracker_add(tr, 0.0, ctypes.byref(fmin.c)))
-        steps, us = _sweep(f, g, tt, b, m, ref, use_gibbs, dl, C, tr)
-        events = _events(tr, g.dim)
+        status = lib.dr_widen_run(ctypes.byref(w), f.handle, ctypes.byref(g._c), b, tt, tt.size,
+                                  ctypes.byref(o), _lib.ptr(us))
+        f._raise_callback()
+        check(status)
+        return _widening(w, g, tt, us)
     finally:
-        lib.dr_tracker_free(tr)
-    return Widening(t=tt, grid=g, beta=b, method=("heat", "hopf-lax", "fd")[m - 1], C=C,
-                    delta=dl, refine=ref, f=fv, f_minima=fmin.as_list(), steps=steps,
-                    events=events, u=us)
+        lib.dr_widen_free(ctypes.byref(w))
 
 
-def _plans(f, g, tt, b, m, ref, use_gibbs):
-    if m == 1:
-        from .solve import HeatPlan
-        solver = HeatPlan(f, b, tt[0], tt[-1], grid=g)
-    elif m == 2:
-        from .solve import HopfLaxPlan
-        solver = HopfLaxPlan(f, tt[-1], grid=g, refine=ref, polish=True)
-    else:
-        from .solve import FD
-        solver = FD(f, b, tt[-1], grid=g)
-    gp = GibbsPlan(f, b, tt[0], tt[-1], grid=g) if use_gibbs else None
-    return solver, gp
-
-
-def _sweep(f, g, tt, b, m, ref, use_gibbs, dl, C, tr):
-    solver, gp = _plans(f, g, tt, b, m, ref, use_gibbs)
-    steps, us = [], np.empty((tt.size,) + g.shape)
-    with solver:
-        for k, t in enumerate(tt):
-            prox = None
-            if m == 1:
-                u = solver.execute(t, report=False)[0]
-            elif m == 2:
-                u, prox, _ = solver.execute(t, want_grad=False)
-            else:
-                solver.advance_to(t)
-                u = solver.solution()[0]
-            us[k] = u
-            margin, capped = boundary_layer(f, g, t, b)
-            sc = semiconcavity(g, hessian_fd(g, u), margin)
-            gib = semiconcavity(g, gp.hessian(t), margin) if gp else None
-            mm = _MinimaC(g, u, dl, prox)
-            check(lib.dr_tracker_add(tr, float(t), ctypes.byref(mm.c)))
-            kk = lib.dr_tracker_times(tr) - 1
-            holder = lib.dr_tracker_global(tr, kk)
-            tracks = [lib.dr_tracker_track_of(tr, kk, i) for i in range(mm.c.count)]
-            glob = tracks.index(holder) if holder in tracks else -1
-            steps.append({"t": float(t), "semiconcavity": sc, "gibbs": gib, "margin": margin,
-                          "capped": capped, "minima": mm.as_list(), "basins": mm.basins(),
-                          "tracks": tracks, "global": glob, "bound_inv_t": 1.0 / t,
-                          "bound_C": semiconcavity_bound(C, t)})
-    if gp:
-        gp.close()
-    return steps, us
+def _widening(w, g, tt, us):
+    d = g.dim
+    tr = w.tracker
+    steps = []
+    for k in range(w.nt):
+        s = w.steps[k]
+        kk = k + 1  # tracker step 0 is f
+        tracks = [lib.dr_tracker_track_of(tr, kk, i) for i in range(s.m.count)]
+        steps.append({"t": s.t, "semiconcavity": _sc_dict(s.sc, d),
+                      "gibbs": _sc_dict(s.gibbs, d) if w.gibbs else None,
+                      "margin": tuple(s.margin[:d]), "capped": bool(s.capped),
+                      "minima": _minima_list(s.m, d), "basins": _basins_of(s.m, g),
+                      "tracks": tracks, "global": s.global_, "bound_inv_t": 1.0 / s.t,
+                      "bound_C": semiconcavity_bound(w.C, s.t)})
+    return Widening(t=tt, grid=g, beta=w.beta, method=("heat", "hopf-lax", "fd")[w.method - 1],
+                    C=w.C, delta=w.delta, refine=w.refine,
+                    f=np.ctypeslib.as_array(w.f, shape=(g.size,)).reshape(g.shape).copy(),
+                    f_minima=_minima_list(w.fmin, d), steps=steps,
+                    events=_events(tr, d), u=us)

@@ -184,7 +184,7 @@ class Landscape:
         value_cb = _lib.LandscapeFn(self._callback(fn, dim, 1, "fn"))
         grad_cb = _lib.LandscapeFn(self._callback(grad, dim, dim, "grad")) if grad else \
             ctypes.cast(None, _lib.LandscapeFn)
-        box = (ctypes.c_double * 4)(*[v for a in range(dim) for v in (lo[a], hi[a])], 0, 0)
+        box = (ctypes.c_double * 4)(*[float(v) for a in range(dim) for v in (lo[a], hi[a])])
         c = math.nan if curvature is None else float(curvature)
         ptr = ctypes.c_void_p()
         check(lib.dr_landscape_alloc_function(ctypes.byref(ptr), dim, box, c, value_cb,

@@ -208,16 +208,18 @@ def _out(a, shape, name):
 
 class HopfLaxPlan(_Plan):
     """Hopf-Lax plan: u(x,t) = min_y f(y) + |x-y|^2/(2t), y* = prox_{t f}(x), for 0 < t <= t_max.
-    HopfLaxPlan(f, t_max, n=None, domain=None, grid=None, refine=1, polish=True);
+    HopfLaxPlan(f, t_max, n=None, domain=None, grid=None, refine=1, polish=True, threads=0);
     plan.execute(t) -> (u, prox, grad)."""
     _free = staticmethod(lib.dr_hopflax_plan_free)
 
-    def __init__(self, f, t_max, n=None, domain=None, grid=None, refine=1, polish=True):
+    def __init__(self, f, t_max, n=None, domain=None, grid=None, refine=1, polish=True,
+                 threads=0):
         super().__init__()
         self.f = as_landscape(f)
         self.t_max = positive(t_max, "t_max")
         self.grid = _grid_for(self.f, n, domain, grid)
-        o = _lib.HopfLaxOptions(count(refine, "refine"), 1 if polish else 0)
+        o = _lib.HopfLaxOptions(count(refine, "refine"), 1 if polish else 0,
+                                count(threads, "threads", 0))
         ptr = ctypes.c_void_p()
         status = lib.dr_hopflax_plan_alloc(ctypes.byref(ptr), self.f.handle,
                                            ctypes.byref(self.grid._c), self.t_max,
