@@ -137,6 +137,9 @@ static size_t fallback_stride(const dr_heat_plan *p, int a, double t)
     double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature);
     double r = floor(0.7 * w / qg->hy[a]), cap = (double)(qg->n[a] / 64);
     if (r > cap) r = cap;
+    /* long strides a multiple of the fallback's block (shorter is as exact), so that blocks
+     * S apart line up and the 1-D sweep can walk down the sub-grids (heat_axis.c) */
+    if (r >= 8.0 * DR_COARSE_BLOCK) r = DR_COARSE_BLOCK * floor(r / DR_COARSE_BLOCK);
     return r >= 1.0 ? (size_t)r : 1;
 }
 

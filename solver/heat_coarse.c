@@ -186,19 +186,21 @@ static size_t climb(const dr_coarse_table *ct, const double *ap, size_t S, const
     return m;
 }
 
-/* Largest j in [0, jmax] such that every bound[j'] (j' <= j) is >= thr; bound is non-increasing
- * in j: bound(j) = mx[mc +- j] g[J +- j]. */
+/* Largest j in [0, jmax] such that every bound(j') (j' <= j) is >= thr, with bound(j) =
+ * mx[mc +- j] g[J +- j] non-increasing in j; j = 0 (the centre) always counts. Searched from
+ * a guess (the previous centre's answer: windows drift slowly along a sweep). */
 static size_t window_end(const double *mx, size_t S, const double *g, size_t mc, size_t J,
-                         size_t jmax, int right, double thr)
+                         size_t jmax, int right, double thr, size_t guess)
 {
-    size_t lo = 0, hi = jmax; /* bound(lo) >= thr is not needed: j = 0 is the centre itself */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo + 1) / 2;
-        double b = right ? mx[(mc + mid) * S] * g[J + mid] : mx[(mc - mid) * S] * g[J - mid];
-        if (b >= thr) lo = mid;
-        else hi = mid - 1;
+#define BOUND(j) (right ? mx[(mc + (j)) * S] * g[J + (j)] : mx[(mc - (j)) * S] * g[J - (j)])
+    size_t j = guess > jmax ? jmax : guess;
+    if (j > 0 && BOUND(j) < thr) {
+        while (j > 0 && BOUND(j) < thr) j--;
+        return j;
     }
-    return lo;
+    while (j < jmax && BOUND(j + 1) >= thr) j++;
+    return j;
+#undef BOUND
 }
 
 /* The exp-per-tap path on the same sub-grid, for centres whose largest term is below
@@ -227,30 +229,36 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
                          double amax, size_t c, size_t *hint, size_t *jl, size_t *jr)
 {
     size_t S = ct->S, p = c % S, mc = c / S, M = phase_nodes(cl->n, S, p), J = ct->J;
-    size_t h = *hint < cl->n ? (*hint >= p ? (*hint - p + S / 2) / S : 0) : mc;
+    size_t h = hint[0] < cl->n ? (hint[0] >= p ? (hint[0] - p + S / 2) / S : 0) : mc;
     if (h >= M) h = M - 1;
     double lbest, tbest;
     size_t mb = climb(ct, a ? a + p : NULL, S, cl->w + p, M, amax, mc, h, &lbest, &tbest);
-    *hint = p + mb * S;
+    hint[0] = p + mb * S;
     if (!(lbest >= -DR_HEAT_RANGE)) return 0;
     double thr = tbest * 2.8625185805493937e-20; /* e^-CUT */
-    *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr);
-    *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr);
+    *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr,
+                     hint[2]);
+    *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[1]);
+    hint[1] = *jl;
+    hint[2] = *jr;
     return 1;
 }
 
-/* sum[i] = sum_j w[j S + i] g[j], mom[i] the same with gz (if mom != NULL), i < 8. */
+/* sum[i] = sum_j w[j S + i] g[j], mom[i] the same with gz (if mom != NULL), big[i] the
+ * largest term (if big != NULL), i < 8. */
 static void block_sums(const double *w, size_t S, const double *g, const double *gz,
-                       size_t len, double *sum, double *mom)
+                       size_t len, double *sum, double *mom, double *big)
 {
-    double s[DR_COARSE_BLOCK] = {0}, m[DR_COARSE_BLOCK] = {0};
+    double s[DR_COARSE_BLOCK] = {0}, m[DR_COARSE_BLOCK] = {0}, b[DR_COARSE_BLOCK] = {0};
     if (mom) {
         for (size_t j = 0; j < len; j++) {
             const double *row = w + j * S;
             double gj = g[j], zj = gz[j];
             #pragma GCC unroll 8
             for (int i = 0; i < DR_COARSE_BLOCK; i++) {
-                s[i] += row[i] * gj;
+                double t = row[i] * gj;
+                s[i] += t;
+                b[i] = b[i] > t ? b[i] : t;
                 m[i] += row[i] * zj;
             }
         }
@@ -260,10 +268,73 @@ static void block_sums(const double *w, size_t S, const double *g, const double 
             const double *row = w + j * S;
             double gj = g[j];
             #pragma GCC unroll 8
-            for (int i = 0; i < DR_COARSE_BLOCK; i++) s[i] += row[i] * gj;
+            for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+                double t = row[i] * gj;
+                s[i] += t;
+                b[i] = b[i] > t ? b[i] : t;
+            }
         }
     }
-    for (int i = 0; i < DR_COARSE_BLOCK; i++) sum[i] = s[i];
+    for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+        sum[i] = s[i];
+        if (big) big[i] = b[i];
+    }
+}
+
+/* Whether the window [-JL, JR] around centre c holds every term above e^-CUT times the
+ * largest term found in it (big), and that term is above e^-RANGE: the bound of every term
+ * beyond either end is the running maximum of w there times the Gaussian at that end. */
+static int window_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c,
+                        size_t JL, size_t JR, double big)
+{
+    size_t S = ct->S, J = ct->J;
+    if (!(big >= 3.7e-261)) /* e^-RANGE */
+        return 0;
+    double thr = big * 2.8625185805493937e-20; /* e^-CUT */
+    /* beyond the table, g < e^-(RANGE + CUT) <= thr already */
+    if (JR < J && c + (JR + 1) * S < cl->n && cl->suf[c + (JR + 1) * S] * ct->g[J + JR + 1] >= thr)
+        return 0;
+    if (JL < J && c >= (JL + 1) * S && cl->pre[c - (JL + 1) * S] * ct->g[J - JL - 1] >= thr)
+        return 0;
+    return 1;
+}
+
+/* The common case, a full block of consecutive centres: one window for the block, from its
+ * first centre's widened by a node each side, checked for each centre after the sums (the
+ * largest term of each is then known exactly). Returns 0 where it does not apply; centres that fail
+ * the check get lin[i] = NAN, L[i] = NAN, to be redone alone. */
+static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a, double amax,
+                      size_t c0, size_t *hint, double *lin, double *L, double *off,
+                      double *carried, size_t *taps)
+{
+    size_t S = ct->S, J = ct->J, n = cl->n, last = c0 + DR_COARSE_BLOCK - 1;
+    size_t jl, jr;
+    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr)) return 0;
+    /* one node more each side for the block's other centres; the check below decides */
+    size_t JL = jl + 1, JR = jr + 1;
+    if (JL > J) JL = J;
+    if (JR > J) JR = J;
+    if (JL > c0 / S) JL = c0 / S;
+    if (last >= n) return 0;
+    if (JR > (n - 1 - last) / S) JR = (n - 1 - last) / S;
+    double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
+        cm[DR_COARSE_BLOCK];
+    const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
+    block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
+    if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
+    *taps = 0;
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+        L[i] = NAN;
+        if (!window_holds(cl, ct, c0 + i, JL, JR, big[i])) {
+            lin[i] = NAN;
+            continue;
+        }
+        lin[i] = sum[i] * (double)S;
+        if (off) off[i] = mom[i] / sum[i];
+        if (carried) carried[i] = cm[i] / sum[i];
+        *taps += JL + JR + 1;
+    }
+    return 1;
 }
 
 void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
@@ -272,6 +343,17 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
                      size_t *taps)
 {
     size_t S = ct->S, J = ct->J, JL = 0, JR = 0, n = cl->n;
+    if (nb == DR_COARSE_BLOCK && step == 1 &&
+        fast_block(cl, ct, a, amax, c0, hint, lin, L, off, carried, taps)) {
+        for (size_t i = 0; i < nb; i++) {
+            if (!isnan(lin[i])) continue;
+            size_t t;
+            dr_coarse_block(cl, ct, a, carry, amax, c0 + i, 1, 1, hint, lin + i, L + i,
+                            off ? off + i : NULL, carried ? carried + i : NULL, &t);
+            *taps += t;
+        }
+        return;
+    }
     int table[DR_COARSE_BLOCK];
     double sum[DR_COARSE_BLOCK] = {0}, mom[DR_COARSE_BLOCK] = {0}, cm[DR_COARSE_BLOCK] = {0};
     *taps = 0;
@@ -292,16 +374,7 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
     /* One window for the block, the union of its centres' (every term in it is a term of
      * the sum; more of them only adds exact digits): at each offset the block's centres read
      * consecutive weights, one vector. */
-    int all = nb == DR_COARSE_BLOCK && step == 1 && c0 >= JL * S &&
-              c0 + (nb - 1) + JR * S < n;
-    for (int i = 0; all && i < DR_COARSE_BLOCK; i++) all = table[i];
-    if (all) {
-        /* the common case, inside the line: the block's sums stay in registers */
-        const double *w = cl->w + c0 - JL * S, *g = ct->g + J - JL, *gz = ct->gz + J - JL;
-        block_sums(w, S, g, gz, JL + JR + 1, sum, off ? mom : NULL);
-        if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL);
-    }
-    for (size_t jj = 0; !all && jj <= JL + JR; jj++) {
+    for (size_t jj = 0; jj <= JL + JR; jj++) {
         ptrdiff_t j = (ptrdiff_t)jj - (ptrdiff_t)JL, shift = j * (ptrdiff_t)S;
         double gj = ct->g[(ptrdiff_t)J + j], gzj = ct->gz[(ptrdiff_t)J + j];
         /* centres whose node at offset j lies on the line */

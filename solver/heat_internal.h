@@ -109,7 +109,8 @@ void dr_coarse_line_free(dr_coarse_line *cl);
  * computed) and the carried mean (carried may be NULL), and the sum either as
  * lin[i] = exp(L - amax) (L[i] = NAN; saves a log and an exp where the caller wants the linear
  * value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine log-weights) and carry
- * may be NULL. *hint is the previous centre's argmax (SIZE_MAX: none), updated. */
+ * may be NULL. hint[3]: the previous centre's argmax (SIZE_MAX: none) and window ({SIZE_MAX,
+ * 0, 0} to start a sweep), updated. */
 #define DR_COARSE_BLOCK 8
 void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
                      const double *carry, double amax, size_t c0, size_t step, size_t nb,
