@@ -107,7 +107,11 @@ static int setup_fft(dr_heat_plan *p)
 static double fallback_curvature(const dr_landscape *f, const dr_grid *g, const dr_quadgrid *qg,
                                  double beta)
 {
-    double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
+    /* over the whole y-grid, padding included: the sub-grid spans it */
+    double lo[2] = {qg->y0[0], qg->y0[1]}, hi[2];
+    for (int a = 0; a < 2; a++) hi[a] = qg->y0[a] + (double)(qg->n[a] - 1) * qg->hy[a];
+    if (g->dim == 1) { lo[1] = g->lo[1]; hi[1] = g->hi[1]; }
+    double C = dr_landscape_curvature_bound(f, lo, hi);
     if (isfinite(C)) return C > 0.0 ? C : 0.0;
     double cmax = 0.0;
     for (int ax = 0; ax < g->dim; ax++) {

@@ -125,6 +125,33 @@ static void paper1d_1e5(void **state)
     dr_landscape_free(f);
 }
 
+/* The double well (x^2 - 1)^2 (two minima, curvature growing as 12 x^2 beyond the box),
+ * n = 1e5 on [-2,2], beta = 100, t = 1: every 13th value against the brute force (hy = 0.3 of
+ * the narrowest Gibbs width with C = 12 3^2 over [-3,3]; f >= 9 beyond |y| = 2.3, so reach 3
+ * leaves out terms below e^-500 of the box's). */
+static void double_well_1e5(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("double-well");
+    size_t n = 100000;
+    double lo = -2, hi = 2, t = 1, beta = 100, s = t / beta, C = 12 * 9;
+    dr_grid g;
+    assert_int_equal(dr_grid_init(&g, 1, &n, &lo, &hi), DR_SUCCESS);
+    dr_heat_report rep;
+    double *u = solve(f, &g, beta, t, NULL, &rep);
+    double err = 0, hy = 0.3 * sqrt(s / (1 + t * C));
+    for (size_t i = 0; i < n; i += 13) {
+        double x = dr_grid_coord(&g, 0, i);
+        err = fmax(err, fabs(u[i] - brute_force_u(f, 1, &x, beta, t, -3, 3, hy)));
+    }
+    print_message("double well n = 1e5, beta = 100: %zu values recomputed; |u - brute force| "
+                  "%.2g\n", rep.log_points, err);
+    assert_true(rep.log_points > 0);
+    assert_true(err <= 1e-10);
+    free(u);
+    dr_landscape_free(f);
+}
+
 /* 2-D quad2d 256^2 on [-4,4]^2, beta = 100, t = 1: most values are recomputed, in both passes.
  * Every value against u = |x|^2/4 + log(2)/beta, grad = x/2; a 16 x 16 subset against the
  * brute force (hy = 0.3 sqrt(s/2); beyond |y| = 5.5 every term is below e^-1000 of the box's). */
@@ -169,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quad_1d_1e5),
         cmocka_unit_test(paper1d_1e5),
+        cmocka_unit_test(double_well_1e5),
         cmocka_unit_test(quad2d_256_beta100),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
