@@ -8,7 +8,8 @@
  *
  *   FFT engine (heat_axis.c): batched real FFTs per axis, the first axis's spectra computed once
  *   per plan since w does not depend on t; every value gets an error estimate, and under AUTO
- *   the values that miss the tolerance are recomputed in the log domain along the same line.
+ *   the values that miss the tolerance are recomputed exactly along the same line, on the
+ *   sub-grid the Gibbs integrand needs (heat_coarse.c), so AUTO stays O(n log n).
  *   Log-domain engine (heat_logsum.c): every value by a windowed log-sum-exp; exact in every
  *   regime, cheap when beta is large. */
 #include "deeprelax/heat.h"
@@ -449,6 +450,16 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
     return taps;
 }
 
+/* Index of the first non-finite value of v[n], n if none. */
+static size_t first_nonfinite(const double *v, size_t n, int threads)
+{
+    size_t first = n;
+    #pragma omp parallel for schedule(static) num_threads(threads) reduction(min : first)
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(v[k]) && k < first) first = k;
+    return first;
+}
+
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *rep)
 {
     if (!(t >= p->t_min * (1.0 - 1e-12)) || !(t <= p->t_max * (1.0 + 1e-12)))
@@ -482,13 +493,14 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
      * the engines' round-off: large only when the refinement hit its cap. */
     report.refine_capped = p->qg.refine_capped;
     report.est_error += p->qg.quad_err / p->beta;
-    for (size_t k = 0; k < size; k++)
-        if (!isfinite(u[k]))
-            return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", k, t);
-    for (size_t k = 0; grad && k < (size_t)p->g.dim * size; k++)
-        if (!isfinite(grad[k]))
-            return dr_error(DR_ENUMERIC, "non-finite gradient at output point %zu (t = %g)",
-                            k % size, t);
+    size_t bad = first_nonfinite(u, size, p->opt.threads);
+    if (bad < size)
+        return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", bad, t);
+    size_t gsize = (size_t)p->g.dim * size;
+    bad = grad ? first_nonfinite(grad, gsize, p->opt.threads) : gsize;
+    if (bad < gsize)
+        return dr_error(DR_ENUMERIC, "non-finite gradient at output point %zu (t = %g)",
+                        bad % size, t);
     if (rep) *rep = report;
     return DR_SUCCESS;
 }

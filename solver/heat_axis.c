@@ -10,8 +10,13 @@
  *
  * Error estimate per value: |error of the convolution| <= eps_fft * (largest |value| of its line)
  * + (largest dropped kernel weight) * (sum of the line's weights); divided by the value itself,
- * that is its relative error. Values that fail the tolerance are recomputed in the log domain
- * along the same line (heat_logsum.c), which is exact whatever the range. */
+ * that is its relative error. Values that fail the tolerance are recomputed along the same
+ * line on the Gibbs integrand's sub-grid (heat_coarse.c), exact whatever the range.
+ *
+ * Threads: FFTW's plans are made with the plan's thread count (large batches); every per-value
+ * loop here (padding fill, spectrum multiply, max-abs scan, gather, keep-or-recompute, the
+ * recomputation) runs on the same threads, over lines or, with fewer lines than threads (1-D),
+ * within the line. */
 #include "heat_internal.h"
 
 #include <math.h>
@@ -145,17 +150,29 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
 static void fill_padded(dr_axis_fft *ax, const double *v, double *sums)
 {
     size_t N = ax->N, n = ax->n, lines = ax->lines;
-    #pragma omp parallel for schedule(static) num_threads(ax->threads) if (lines > 1)
-    for (size_t l = 0; l < lines; l++) {
-        memcpy(ax->real + l * N, v + l * n, n * sizeof *v);
-        memset(ax->real + l * N + n, 0, (N - n) * sizeof *v);
+    if (lines >= (size_t)ax->threads) {
+        #pragma omp parallel for schedule(static) num_threads(ax->threads)
+        for (size_t l = 0; l < lines; l++) {
+            const double *line = v + l * n;
+            double *dst = ax->real + l * N, s = 0.0;
+            for (size_t k = 0; k < n; k++) {
+                dst[k] = line[k];
+                s += fabs(line[k]);
+            }
+            memset(dst + n, 0, (N - n) * sizeof *dst);
+            sums[l] = s;
+        }
+        return;
     }
     for (size_t l = 0; l < lines; l++) {
-        double s = 0.0;
         const double *line = v + l * n;
-        #pragma omp parallel for schedule(static) num_threads(ax->threads) reduction(+ : s) \
-            if (lines < (size_t)ax->threads)
-        for (size_t k = 0; k < n; k++) s += fabs(line[k]);
+        double *dst = ax->real + l * N, s = 0.0;
+        #pragma omp parallel for schedule(static) num_threads(ax->threads) reduction(+ : s)
+        for (size_t k = 0; k < n; k++) {
+            dst[k] = line[k];
+            s += fabs(line[k]);
+        }
+        memset(dst + n, 0, (N - n) * sizeof *dst);
         sums[l] = s;
     }
 }
@@ -249,6 +266,7 @@ typedef struct {
     const dr_gauss_table *tab;
     const dr_coarse_table *ct;
     int strict, carry;
+    int consecutive;   /* centre[c] = centre[0] + c: runs need no look-up */
     double rel_tol, off_tol;
 } axis_ctx;
 
@@ -304,12 +322,17 @@ static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t 
             car[DR_COARSE_BLOCK];
         size_t nb = 1, step = 1;
         if (cl) {
-            if (c + 1 < ce && fix[c + 1]) step = job->centre[c + 1] - job->centre[c];
-            while (nb < DR_COARSE_BLOCK && c + nb < ce && fix[c + nb] &&
-                   job->centre[c + nb] == job->centre[c] + nb * step)
-                nb++;
+            if (x->consecutive) {
+                while (nb < DR_COARSE_BLOCK && c + nb < ce && fix[c + nb]) nb++;
+            } else {
+                if (c + 1 < ce && fix[c + 1]) step = job->centre[c + 1] - job->centre[c];
+                while (nb < DR_COARSE_BLOCK && c + nb < ce && fix[c + nb] &&
+                       job->centre[c + nb] == job->centre[c] + nb * step)
+                    nb++;
+            }
             size_t t;
-            dr_coarse_block(cl, x->ct, a, cv, amax, job->centre[c], step, nb, hint, lin, L,
+            size_t c0 = x->consecutive ? job->centre[0] + c : job->centre[c];
+            dr_coarse_block(cl, x->ct, a, cv, amax, c0, step, nb, hint, lin, L,
                             job->off ? off : NULL, x->carry ? car : NULL, &t);
             taps += t;
         } else {
@@ -392,9 +415,7 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
          * weight once per offset, S centres apart (1-D n = 1e6: 27 x the line's bytes). */
         size_t groups = (nc + DR_COARSE_BLOCK - 1) / DR_COARSE_BLOCK, P = 1;
         size_t S = coarse ? x->ct->S : 1;
-        if (coarse && S % DR_COARSE_BLOCK == 0 && nc > 1 &&
-            x->job->centre[nc - 1] - x->job->centre[0] == nc - 1)
-            P = S / DR_COARSE_BLOCK;
+        if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
         #pragma omp parallel num_threads(ax->threads) reduction(+ : nt)
         {
             size_t hint[3] = {SIZE_MAX, 0, 0};
@@ -442,6 +463,8 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
 
     axis_ctx x = {.ax = ax, .job = job, .tab = tab, .ct = ct, .strict = strict,
                   .carry = carry, .rel_tol = rel_tol, .off_tol = off_tol};
+    /* centres are increasing y-indices: evenly spaced by one iff the ends are nc - 1 apart */
+    x.consecutive = nc > 0 && job->centre[nc - 1] - job->centre[0] == nc - 1;
     size_t fixed = 0, clamped = 0, taps = 0;
     double worst = 0.0;
     #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
