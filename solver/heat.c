@@ -8,7 +8,8 @@
  *
  *   FFT engine (heat_axis.c): batched real FFTs per axis, the first axis's spectra computed once
  *   per plan since w does not depend on t; every value gets an error estimate, and under AUTO
- *   the values that miss the tolerance are recomputed in the log domain along the same line.
+ *   the values that miss the tolerance are recomputed exactly along the same line, on the
+ *   sub-grid the Gibbs integrand needs (heat_coarse.c), so AUTO stays O(n log n).
  *   Log-domain engine (heat_logsum.c): every value by a windowed log-sum-exp; exact in every
  *   regime, cheap when beta is large. */
 #include "deeprelax/heat.h"
@@ -31,6 +32,7 @@ struct dr_heat_plan {
     size_t *centre[2];     /* y-index of output point i on axis a */
     double *rowmax;        /* max of a per y-row */
     int narrow;            /* every a >= -DR_HEAT_RANGE: pass 1 can hand pass 2 plain values */
+    double curvature;      /* bound of f'' (analytic, else measured): the Gibbs width */
     double *wrow;          /* exp(a - rowmax) on the y-grid: pass 1's weights */
     int fft;
     dr_axis_fft ax[2];
@@ -100,6 +102,62 @@ static int setup_fft(dr_heat_plan *p)
     return DR_SUCCESS;
 }
 
+/* Largest curvature of f over the y-grid: the landscape's bound where it has one, else the
+ * largest second difference of the log-weights (a kink shows as 2 |jump in slope| / hy, which
+ * is what the quadrature must resolve). It sets the coarse sub-grid of the exact fallback. */
+static double fallback_curvature(const dr_landscape *f, const dr_grid *g, const dr_quadgrid *qg,
+                                 double beta)
+{
+    /* over the whole y-grid, padding included: the sub-grid spans it */
+    double lo[2] = {qg->y0[0], qg->y0[1]}, hi[2];
+    for (int a = 0; a < 2; a++) hi[a] = qg->y0[a] + (double)(qg->n[a] - 1) * qg->hy[a];
+    if (g->dim == 1) { lo[1] = g->lo[1]; hi[1] = g->hi[1]; }
+    double C = dr_landscape_curvature_bound(f, lo, hi);
+    if (isfinite(C)) return C > 0.0 ? C : 0.0;
+    double cmax = 0.0;
+    for (int ax = 0; ax < g->dim; ax++) {
+        size_t step = ax == 0 ? 1 : qg->n[0], lines = qg->n[1 - ax], len = qg->n[ax];
+        size_t lstep = ax == 0 ? qg->n[0] : 1;
+        double m = 0.0;
+        for (size_t l = 0; l < lines; l++)
+            for (size_t k = 1; k + 1 < len; k++) {
+                const double *a = qg->a + l * lstep + k * step;
+                double d2 = 2.0 * a[0] - a[-(ptrdiff_t)step] - a[step];
+                if (isfinite(d2) && d2 > m) m = d2;
+            }
+        m /= beta * qg->hy[ax] * qg->hy[ax];
+        if (m > cmax) cmax = m;
+    }
+    return cmax;
+}
+
+/* Stride of the fallback's sub-grid on axis a at time t: spacing <= 0.7 times the Gibbs width
+ * sqrt(t/beta)/sqrt(1 + tC), the criterion of the y-grid itself; 1 (the y-grid) where the
+ * padding was capped, since the integrand is then cut off at the ends and only the y-grid's own
+ * sum is the reference. */
+static size_t fallback_stride(const dr_heat_plan *p, int a, double t)
+{
+    const dr_quadgrid *qg = &p->qg;
+    if (qg->margin_capped) return 1;
+    double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature);
+    double r = floor(0.7 * w / qg->hy[a]), cap = (double)(qg->n[a] / 64);
+    if (r > cap) r = cap;
+    /* long strides a multiple of the fallback's block (shorter is as exact), so that blocks
+     * S apart line up and the 1-D sweep can walk down the sub-grids (heat_axis.c) */
+    if (r >= 8.0 * DR_COARSE_BLOCK) r = DR_COARSE_BLOCK * floor(r / DR_COARSE_BLOCK);
+    return r >= 1.0 ? (size_t)r : 1;
+}
+
+/* The trapezoid rule's relative error bound on the fallback's sub-grid (as heat_quadgrid.c's
+ * on the y-grid): part of the execution's error estimate. */
+static double fallback_quad_err(const dr_heat_plan *p, const dr_coarse_table ct[2], double t)
+{
+    double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature), e = 0.0;
+    for (int a = 0; a < p->g.dim; a++)
+        if (ct[a].S > 1) e += 2.0 * exp(-2.0 * M_PI * M_PI * w * w / (ct[a].H * ct[a].H));
+    return e;
+}
+
 int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
                        double t_min, double t_max, const dr_heat_options *opt)
 {
@@ -164,6 +222,7 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     for (size_t k = 0; k < ny0 * ny1; k++)
         if (qg->a[k] < amin) amin = qg->a[k];
     p->narrow = amin >= -DR_HEAT_RANGE;
+    p->curvature = fallback_curvature(f, g, qg, beta);
     for (size_t j = 0; j < ny1; j++) {
         const double *a = qg->a + j * ny0;
         double m = -INFINITY;
@@ -183,16 +242,24 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     return DR_SUCCESS;
 }
 
-/* Gaussian tables of both axes for time t (fast path of the log domain). A table that cannot
- * be allocated is left empty: its lines then take the exp-per-tap path. */
-static void tables_init(const dr_heat_plan *p, double t, dr_gauss_table tab[2])
+/* Gaussian tables of both axes for time t (fast path of the log domain) and the fallback's
+ * coarse tables. A table that cannot be allocated is left empty: its lines then take the
+ * exp-per-tap path (and a missing coarse table the fine-grid fallback). */
+static void tables_init(const dr_heat_plan *p, double t, dr_gauss_table tab[2],
+                        dr_coarse_table ct[2])
 {
     const dr_quadgrid *qg = &p->qg;
     memset(tab, 0, 2 * sizeof *tab);
+    memset(ct, 0, 2 * sizeof *ct);
     for (int a = 0; a < p->g.dim; a++) {
         double q = qg->hy[a] * qg->hy[a] / (2.0 * t / p->beta);
-        if (dr_gauss_table_init(&tab[a], q, qg->hy[a], qg->n[a]))
+        if (p->opt.engine == DR_HEAT_LOGSUM || !p->fft) {
+            if (dr_gauss_table_init(&tab[a], q, qg->hy[a], qg->n[a]))
+                tab[a] = (dr_gauss_table){.q = q, .h = qg->hy[a]};
+        } else {
             tab[a] = (dr_gauss_table){.q = q, .h = qg->hy[a]};
+            dr_coarse_table_init(&ct[a], q, qg->hy[a], fallback_stride(p, a, t), qg->n[a]);
+        }
     }
 }
 
@@ -271,8 +338,8 @@ static void transpose_pass1(dr_heat_plan *p, int grad)
 }
 
 /* The FFT engine; strict (AUTO) recomputes every value that misses the tolerance. */
-static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2], double *u,
-                        double *grad, dr_heat_report *rep)
+static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
+                        const dr_coarse_table ct[2], double *u, double *grad, dr_heat_report *rep)
 {
     const dr_quadgrid *qg = &p->qg;
     int dim = p->g.dim, strict = p->opt.engine == DR_HEAT_AUTO;
@@ -287,13 +354,15 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2], 
     dr_axis_job pass1 = {.a = qg->a, .amax = p->rowmax, .w = p->wrow, .centre = p->centre[0],
                          .ncentre = n0, .L = p->L1, .off = grad ? p->O1 : NULL,
                          .linear = linear};
-    dr_axis_run(&p->ax[0], &pass1, qg->hy[0] * qg->hy[0] / (2.0 * s), &tab[0], strict, rel_tol,
-                off_tol, &st1);
+    dr_axis_run(&p->ax[0], &pass1, qg->hy[0] * qg->hy[0] / (2.0 * s), &tab[0],
+                ct[0].g ? &ct[0] : NULL, strict, rel_tol, off_tol, &st1);
     double lognorm = 0.0;
     for (int a = 0; a < dim; a++)
         lognorm += log(qg->hy[a] / sqrt(2.0 * M_PI * s));
 
+    int nt = p->opt.threads;
     if (dim == 1) {
+        #pragma omp parallel for schedule(static) num_threads(nt)
         for (size_t i = 0; i < n0; i++) {
             u[i] = qg->fref - (p->L1[i] + lognorm) / p->beta;
             if (grad) grad[i] = p->O1[i] / t;
@@ -307,14 +376,16 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2], 
                              .carry = grad ? p->D : NULL, .wc = grad ? p->WC : NULL,
                              .centre = p->centre[1], .ncentre = n1, .L = p->L2,
                              .off = grad ? p->O2 : NULL, .carried = p->C2};
-        dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1], strict,
-                    rel_tol, off_tol, &st2);
+        dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1],
+                    ct[1].g ? &ct[1] : NULL, strict, rel_tol, off_tol, &st2);
         /* Pass 2's results are per column; the outputs are x fastest. */
-        transpose(p->L2, n0, n1, u, p->opt.threads);
+        transpose(p->L2, n0, n1, u, nt);
+        #pragma omp parallel for schedule(static) num_threads(nt)
         for (size_t k = 0; k < size; k++) u[k] = qg->fref - (u[k] + lognorm) / p->beta;
         if (grad) {
-            transpose(p->C2, n0, n1, grad, p->opt.threads);
-            transpose(p->O2, n0, n1, grad + size, p->opt.threads);
+            transpose(p->C2, n0, n1, grad, nt);
+            transpose(p->O2, n0, n1, grad + size, nt);
+            #pragma omp parallel for schedule(static) num_threads(nt)
             for (size_t k = 0; k < 2 * size; k++) grad[k] /= t;
         }
     }
@@ -379,6 +450,16 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
     return taps;
 }
 
+/* Index of the first non-finite value of v[n], n if none. */
+static size_t first_nonfinite(const double *v, size_t n, int threads)
+{
+    size_t first = n;
+    #pragma omp parallel for schedule(static) num_threads(threads) reduction(min : first)
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(v[k]) && k < first) first = k;
+    return first;
+}
+
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *rep)
 {
     if (!(t >= p->t_min * (1.0 - 1e-12)) || !(t <= p->t_max * (1.0 + 1e-12)))
@@ -394,27 +475,32 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     for (int a = 0; a < p->g.dim && p->fft; a++) report.fft_size[a] = p->ax[a].N;
 
     dr_gauss_table tab[2];
-    tables_init(p, t, tab);
+    dr_coarse_table ct[2];
+    tables_init(p, t, tab, ct);
     if (p->opt.engine == DR_HEAT_LOGSUM) {
         report.log_taps = log_execute(p, t, tab, u, grad);
         report.engine = DR_HEAT_LOGSUM;
         report.log_points = size;
     } else {
-        fft_execute(p, t, tab, u, grad, &report);
+        fft_execute(p, t, tab, ct, u, grad, &report);
+        if (report.log_points) report.est_error += fallback_quad_err(p, ct, t) / p->beta;
     }
-    dr_gauss_table_free(&tab[0]);
-    dr_gauss_table_free(&tab[1]);
+    for (int a = 0; a < 2; a++) {
+        dr_gauss_table_free(&tab[a]);
+        dr_coarse_table_free(&ct[a]);
+    }
     /* The quadrature's own error (the trapezoid rule at the narrowest Gibbs feature), beside
      * the engines' round-off: large only when the refinement hit its cap. */
     report.refine_capped = p->qg.refine_capped;
     report.est_error += p->qg.quad_err / p->beta;
-    for (size_t k = 0; k < size; k++)
-        if (!isfinite(u[k]))
-            return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", k, t);
-    for (size_t k = 0; grad && k < (size_t)p->g.dim * size; k++)
-        if (!isfinite(grad[k]))
-            return dr_error(DR_ENUMERIC, "non-finite gradient at output point %zu (t = %g)",
-                            k % size, t);
+    size_t bad = first_nonfinite(u, size, p->opt.threads);
+    if (bad < size)
+        return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", bad, t);
+    size_t gsize = (size_t)p->g.dim * size;
+    bad = grad ? first_nonfinite(grad, gsize, p->opt.threads) : gsize;
+    if (bad < gsize)
+        return dr_error(DR_ENUMERIC, "non-finite gradient at output point %zu (t = %g)",
+                        bad % size, t);
     if (rep) *rep = report;
     return DR_SUCCESS;
 }

@@ -10,11 +10,17 @@
  *
  * Error estimate per value: |error of the convolution| <= eps_fft * (largest |value| of its line)
  * + (largest dropped kernel weight) * (sum of the line's weights); divided by the value itself,
- * that is its relative error. Values that fail the tolerance are recomputed in the log domain
- * along the same line (heat_logsum.c), which is exact whatever the range. */
+ * that is its relative error. Values that fail the tolerance are recomputed along the same
+ * line on the Gibbs integrand's sub-grid (heat_coarse.c), exact whatever the range.
+ *
+ * Threads: FFTW's plans are made with the plan's thread count (large batches); every per-value
+ * loop here (padding fill, spectrum multiply, max-abs scan, gather, keep-or-recompute, the
+ * recomputation) runs on the same threads, over lines or, with fewer lines than threads (1-D),
+ * within the line. */
 #include "heat_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +78,7 @@ void dr_axis_fft_free(dr_axis_fft *ax)
     free(ax->dv);
     free(ax->dn);
     free(ax->dc);
+    free(ax->fix);
     memset(ax, 0, sizeof *ax);
 }
 
@@ -95,6 +102,7 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     ax->n = n;
     ax->K = K;
     ax->hy = hy;
+    ax->qg = ax->qz = NAN;
     ax->N = fft_size(n + K);
     ax->H = ax->N / 2 + 1;
     size_t N = ax->N, H = ax->H;
@@ -111,7 +119,8 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     ax->dn = malloc(lines * sizeof *ax->dn);
     ax->dc = malloc(lines * sizeof *ax->dc);
     if (carry) ax->cspec = fftw_alloc_complex(lines * H);
-    if (!ax->real || !ax->wspec || !ax->spec || !ax->kreal || !ax->kspec || !ax->gspec ||
+    ax->fix = malloc(lines * n); /* every centre is one of the line's n points */
+    if (!ax->fix || !ax->real || !ax->wspec || !ax->spec || !ax->kreal || !ax->kspec || !ax->gspec ||
         !ax->zspec || !ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc ||
         (carry && !ax->cspec)) {
         dr_axis_fft_free(ax);
@@ -140,13 +149,30 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
 /* Copies lines x n values into the zero-padded real buffer, with their per-line sums. */
 static void fill_padded(dr_axis_fft *ax, const double *v, double *sums)
 {
-    memset(ax->real, 0, ax->lines * ax->N * sizeof *ax->real);
-    for (size_t l = 0; l < ax->lines; l++) {
-        double s = 0.0;
-        for (size_t k = 0; k < ax->n; k++) {
-            ax->real[l * ax->N + k] = v[l * ax->n + k];
-            s += fabs(v[l * ax->n + k]);
+    size_t N = ax->N, n = ax->n, lines = ax->lines;
+    if (lines >= (size_t)ax->threads) {
+        #pragma omp parallel for schedule(static) num_threads(ax->threads)
+        for (size_t l = 0; l < lines; l++) {
+            const double *line = v + l * n;
+            double *dst = ax->real + l * N, s = 0.0;
+            for (size_t k = 0; k < n; k++) {
+                dst[k] = line[k];
+                s += fabs(line[k]);
+            }
+            memset(dst + n, 0, (N - n) * sizeof *dst);
+            sums[l] = s;
         }
+        return;
+    }
+    for (size_t l = 0; l < lines; l++) {
+        const double *line = v + l * n;
+        double *dst = ax->real + l * N, s = 0.0;
+        #pragma omp parallel for schedule(static) num_threads(ax->threads) reduction(+ : s)
+        for (size_t k = 0; k < n; k++) {
+            dst[k] = line[k];
+            s += fabs(line[k]);
+        }
+        memset(dst + n, 0, (N - n) * sizeof *dst);
         sums[l] = s;
     }
 }
@@ -161,13 +187,17 @@ void dr_axis_fft_load(dr_axis_fft *ax, const double *w, const double *wc)
     }
 }
 
-/* Spectrum of exp(-q d^2) (odd = 0) or d h exp(-q d^2) (odd = 1), |d| <= K, into dst. */
+/* Spectrum of exp(-q d^2) (odd = 0) or d h exp(-q d^2) (odd = 1), |d| <= K, into dst; kept
+ * between executions at the same q (the same t), so a repeated time costs no transform. */
 static void kernel_spectrum(dr_axis_fft *ax, double q, int odd, fftw_complex *dst)
 {
+    double *cached = odd ? &ax->qz : &ax->qg;
+    if (*cached == q) return;
     size_t N = ax->N;
     double *k = ax->kreal;
     memset(k, 0, N * sizeof *k);
     k[0] = odd ? 0.0 : 1.0;
+    #pragma omp parallel for schedule(static) num_threads(ax->threads) if (ax->K > 4096)
     for (size_t d = 1; d <= ax->K; d++) {
         double g = exp(-q * (double)d * (double)d);
         k[d] = odd ? (double)d * ax->hy * g : g;
@@ -175,39 +205,236 @@ static void kernel_spectrum(dr_axis_fft *ax, double q, int odd, fftw_complex *ds
     }
     fftw_execute(ax->kplan);
     memcpy(dst, ax->kspec, ax->H * sizeof *dst);
+    *cached = q;
+}
+
+/* Largest |value| of each line of the real buffer (parallel over lines, or within a line when
+ * there are fewer lines than threads). */
+static void line_maxabs(const dr_axis_fft *ax, double *m)
+{
+    size_t N = ax->N, lines = ax->lines;
+    if (lines >= (size_t)ax->threads) {
+        #pragma omp parallel for schedule(static) num_threads(ax->threads)
+        for (size_t l = 0; l < lines; l++) {
+            const double *line = ax->real + l * N;
+            double v = 0.0;
+            #pragma omp simd reduction(max : v)
+            for (size_t k = 0; k < N; k++) v = v > fabs(line[k]) ? v : fabs(line[k]);
+            m[l] = v;
+        }
+        return;
+    }
+    for (size_t l = 0; l < lines; l++) {
+        const double *line = ax->real + l * N;
+        double v = 0.0;
+        #pragma omp parallel for simd schedule(static) num_threads(ax->threads) reduction(max : v)
+        for (size_t k = 0; k < N; k++) v = v > fabs(line[k]) ? v : fabs(line[k]);
+        m[l] = v;
+    }
 }
 
 /* real <- c2r(src * kernel) / N for every line; err[l] <- eps * max |line l| + tail * sums[l]. */
 static void convolve(dr_axis_fft *ax, const fftw_complex *src, const fftw_complex *kernel,
                      double tail, const double *sums, double *err)
 {
-    size_t H = ax->H, N = ax->N;
+    size_t H = ax->H, N = ax->N, lines = ax->lines;
     double scale = 1.0 / (double)N, eps = EPS_FFT(N);
-    for (size_t l = 0; l < ax->lines; l++)
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads)
+    for (size_t l = 0; l < lines; l++)
         for (size_t i = 0; i < H; i++) {
             const double *w = src[l * H + i], *g = kernel[i];
             ax->spec[l * H + i][0] = (w[0] * g[0] - w[1] * g[1]) * scale;
             ax->spec[l * H + i][1] = (w[0] * g[1] + w[1] * g[0]) * scale;
         }
     fftw_execute(ax->c2r);
-    for (size_t l = 0; l < ax->lines; l++) {
-        double m = 0.0;
-        const double *line = ax->real + l * N;
-        for (size_t k = 0; k < N; k++)
-            if (fabs(line[k]) > m) m = fabs(line[k]);
-        err[l] = eps * m + tail * sums[l];
-    }
+    line_maxabs(ax, err);
+    for (size_t l = 0; l < lines; l++) err[l] = eps * err[l] + tail * sums[l];
 }
 
 static void gather(const dr_axis_fft *ax, const dr_axis_job *job, double *dst)
 {
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads)
     for (size_t l = 0; l < ax->lines; l++)
         for (size_t c = 0; c < job->ncentre; c++)
             dst[l * job->lstride + c * job->cstride] = ax->real[l * ax->N + job->centre[c]];
 }
 
+/* Everything dr_axis_run's passes share. */
+typedef struct {
+    dr_axis_fft *ax;
+    const dr_axis_job *job;
+    const dr_gauss_table *tab;
+    const dr_coarse_table *ct;
+    int strict, carry;
+    int consecutive;   /* centre[c] = centre[0] + c: runs need no look-up */
+    double rel_tol, off_tol;
+} axis_ctx;
+
+/* The FFT's value at (line l, centre c): kept (turned into L, off, carried) or marked for the
+ * exact recomputation. */
+static void keep_or_mark(const axis_ctx *x, size_t l, size_t c, size_t *clamped,
+                         double *worst)
+{
+    const dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    size_t k = l * job->lstride + c * job->cstride;
+    double v = job->L[k], dv = ax->dv[l];
+    double on = job->off ? job->off[k] : 0.0, cn = x->carry ? job->carried[k] : 0.0;
+    int bad = !(v > 0.0) || !isfinite(v);
+    ax->fix[l * job->ncentre + c] = 0;
+    if (bad && !x->strict) {
+        /* FFT engine by request: a value lost in round-off becomes the noise floor, finite
+         * but meaningless, and is counted so that the caller can say so. */
+        v = dv > 0.0 ? dv : 1e-300;
+        on = cn = 0.0;
+        (*clamped)++;
+        *worst = INFINITY;
+    }
+    double rel = bad ? INFINITY : dv / v;
+    double e_off = job->off ? (ax->dn[l] + fabs(on / v) * dv) / v : 0.0;
+    double e_car = x->carry ? (ax->dc[l] + fabs(cn / v) * dv) / v : 0.0;
+    if (x->strict && (bad || rel > x->rel_tol || e_off > x->off_tol || e_car > x->off_tol)) {
+        ax->fix[l * job->ncentre + c] = 1;
+        return;
+    }
+    if (!bad && rel > *worst) *worst = rel;
+    job->L[k] = job->linear ? v : job->amax[l] + log(v);
+    if (job->off) job->off[k] = on / v;
+    if (x->carry) job->carried[k] = cn / v;
+}
+
+/* The exact values at the marked centres of [cb, ce) on line l: on the coarse sub-grid when cl
+ * holds the line (runs of evenly spaced centres, one block at a time), else by the fine-grid
+ * window. Returns the taps scanned. */
+static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t cb, size_t ce,
+                        size_t *hint)
+{
+    const dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    const unsigned char *fix = ax->fix + l * job->ncentre;
+    size_t n = ax->n, taps = 0;
+    const double *a = job->a ? job->a + l * n : NULL;
+    const double *cv = x->carry ? job->carry + l * n : NULL;
+    double amax = job->amax[l];
+    for (size_t c = cb; c < ce;) {
+        if (!fix[c]) { c++; continue; }
+        double lin[DR_COARSE_BLOCK], L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK],
+            car[DR_COARSE_BLOCK];
+        size_t nb = 1, step = 1;
+        if (cl) {
+            if (x->consecutive) {
+                while (nb < DR_COARSE_BLOCK && c + nb < ce && fix[c + nb]) nb++;
+            } else {
+                if (c + 1 < ce && fix[c + 1]) step = job->centre[c + 1] - job->centre[c];
+                while (nb < DR_COARSE_BLOCK && c + nb < ce && fix[c + nb] &&
+                       job->centre[c + nb] == job->centre[c] + nb * step)
+                    nb++;
+            }
+            size_t t;
+            size_t c0 = x->consecutive ? job->centre[0] + c : job->centre[c];
+            dr_coarse_block(cl, x->ct, a, cv, amax, c0, step, nb, hint, lin, L,
+                            job->off ? off : NULL, x->carry ? car : NULL, &t);
+            taps += t;
+        } else {
+            size_t win;
+            lin[0] = NAN;
+            L[0] = dr_heat_line_sum(x->tab, job->w + l * n, x->carry ? job->wc + l * n : NULL,
+                                    a, n, amax, job->centre[c], cv, &off[0],
+                                    x->carry ? &car[0] : NULL, &win);
+            taps += win;
+        }
+        for (size_t i = 0; i < nb; i++) {
+            size_t k = l * job->lstride + (c + i) * job->cstride;
+            if (isnan(lin[i]))
+                job->L[k] = job->linear ? exp(L[i] - amax) : L[i];
+            else
+                job->L[k] = job->linear ? lin[i] : amax + log(lin[i]);
+            if (job->off) job->off[k] = off[i];
+            if (x->carry) job->carried[k] = car[i];
+        }
+        c += nb;
+    }
+    return taps;
+}
+
+static size_t count_marked(const unsigned char *fix, size_t nc)
+{
+    size_t m = 0;
+    for (size_t c = 0; c < nc; c++) m += fix[c];
+    return m;
+}
+
+/* Many lines: one line per thread at a time, each thread with its own coarse scratch. */
+static void fix_by_lines(const axis_ctx *x, size_t *fixed, size_t *taps)
+{
+    const dr_axis_fft *ax = x->ax;
+    size_t nc = x->job->ncentre, nf = 0, nt = 0;
+    #pragma omp parallel num_threads(ax->threads) reduction(+ : nf, nt)
+    {
+        dr_coarse_line cl = {0};
+        #pragma omp for schedule(dynamic, 2)
+        for (size_t l = 0; l < ax->lines; l++) {
+            const unsigned char *fix = ax->fix + l * nc;
+            size_t m = count_marked(fix, nc);
+            if (!m) continue;
+            const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
+            int coarse = x->ct &&
+                         !dr_coarse_line_load(&cl, x->ct, x->job->w + l * ax->n, wc, ax->n, 1);
+            size_t hint[3] = {SIZE_MAX, 0, 0};
+            nt += recompute(x, coarse ? &cl : NULL, l, 0, nc, hint);
+            nf += m;
+        }
+        dr_coarse_line_free(&cl);
+    }
+    *fixed += nf;
+    *taps += nt;
+}
+
+/* Few lines (1-D): the points of each line shared out among the threads. */
+static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
+{
+    const dr_axis_fft *ax = x->ax;
+    size_t nc = x->job->ncentre;
+    dr_coarse_line cl = {0};
+    for (size_t l = 0; l < ax->lines; l++) {
+        const unsigned char *fix = ax->fix + l * nc;
+        size_t m = count_marked(fix, nc), nt = 0;
+        if (!m) continue;
+        const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
+        int coarse = x->ct && !dr_coarse_line_load(&cl, x->ct, x->job->w + l * ax->n, wc,
+                                                   ax->n, ax->threads);
+        if (coarse && x->job->a == NULL) {
+            /* the exp path may rebuild the line's logs: not from several threads at once */
+            for (size_t k = 0; k < ax->n; k++) cl.logs[k] = x->job->amax[l] + log(cl.w[k]);
+            cl.has_logs = 1;
+        }
+        /* Groups of DR_COARSE_BLOCK centres. When the centres are consecutive y-indices and
+         * S is a multiple of the group, group g + P (P = S / group) sits exactly S further:
+         * walking g, g + P, g + 2P, ... (one residue r at a time) reuses all but one of the
+         * previous group's window rows from cache, where the plain order would re-read each
+         * weight once per offset, S centres apart (1-D n = 1e6: 27 x the line's bytes). */
+        size_t groups = (nc + DR_COARSE_BLOCK - 1) / DR_COARSE_BLOCK, P = 1;
+        size_t S = coarse ? x->ct->S : 1;
+        if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
+        #pragma omp parallel num_threads(ax->threads) reduction(+ : nt)
+        {
+            size_t hint[3] = {SIZE_MAX, 0, 0};
+            #pragma omp for schedule(dynamic, 1)
+            for (size_t r = 0; r < P; r++)
+                for (size_t gi = r; gi < groups; gi += P) {
+                    size_t cb = gi * DR_COARSE_BLOCK, ce = cb + DR_COARSE_BLOCK;
+                    nt += recompute(x, coarse ? &cl : NULL, l, cb, ce < nc ? ce : nc, hint);
+                }
+        }
+        *fixed += m;
+        *taps += nt;
+    }
+    dr_coarse_line_free(&cl);
+}
+
 void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_gauss_table *tab,
-                 int strict, double rel_tol, double off_tol, dr_axis_stats *stats)
+                 const dr_coarse_table *ct, int strict, double rel_tol, double off_tol,
+                 dr_axis_stats *stats)
 {
     dr_axis_job jobs = *job_in, *job = &jobs;
     if (job->lstride == 0 && job->cstride == 0) {
@@ -234,46 +461,19 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
         gather(ax, job, job->carried);
     }
 
+    axis_ctx x = {.ax = ax, .job = job, .tab = tab, .ct = ct, .strict = strict,
+                  .carry = carry, .rel_tol = rel_tol, .off_tol = off_tol};
+    /* centres are increasing y-indices: evenly spaced by one iff the ends are nc - 1 apart */
+    x.consecutive = nc > 0 && job->centre[nc - 1] - job->centre[0] == nc - 1;
     size_t fixed = 0, clamped = 0, taps = 0;
     double worst = 0.0;
-    #pragma omp parallel for schedule(dynamic, 4) num_threads(ax->threads) \
-        reduction(+ : fixed, clamped, taps) reduction(max : worst)
-    for (size_t l = 0; l < ax->lines; l++) {
-        const double *a = job->a ? job->a + l * n : NULL, *w = job->w + l * n;
-        const double *cv = carry ? job->carry + l * n : NULL, *wc = carry ? job->wc + l * n : NULL;
-        for (size_t c = 0; c < nc; c++) {
-            size_t k = l * job->lstride + c * job->cstride;
-            double v = job->L[k], dv = ax->dv[l];
-            double on = job->off ? job->off[k] : 0.0, cn = carry ? job->carried[k] : 0.0;
-            int bad = !(v > 0.0) || !isfinite(v);
-            if (bad && !strict) {
-                /* FFT engine by request: a value lost in round-off becomes the noise floor,
-                 * finite but meaningless, and is counted so that the caller can say so. */
-                v = dv > 0.0 ? dv : 1e-300;
-                on = cn = 0.0;
-                clamped++;
-                worst = INFINITY;
-            }
-            double rel = bad ? INFINITY : dv / v;
-            double e_off = job->off ? (ax->dn[l] + fabs(on / v) * dv) / v : 0.0;
-            double e_car = carry ? (ax->dc[l] + fabs(cn / v) * dv) / v : 0.0;
-            if (strict && (bad || rel > rel_tol || e_off > off_tol || e_car > off_tol)) {
-                double off, car;
-                size_t win;
-                double L = dr_heat_line_sum(tab, w, wc, a, n, job->amax[l], job->centre[c], cv,
-                                            &off, carry ? &car : NULL, &win);
-                job->L[k] = job->linear ? exp(L - job->amax[l]) : L;
-                if (job->off) job->off[k] = off;
-                if (carry) job->carried[k] = car;
-                fixed++;
-                taps += win;
-                continue;
-            }
-            if (!bad && rel > worst) worst = rel;
-            job->L[k] = job->linear ? v : job->amax[l] + log(v);
-            if (job->off) job->off[k] = on / v;
-            if (carry) job->carried[k] = cn / v;
-        }
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
+        reduction(+ : clamped) reduction(max : worst)
+    for (size_t l = 0; l < ax->lines; l++)
+        for (size_t c = 0; c < nc; c++) keep_or_mark(&x, l, c, &clamped, &worst);
+    if (strict) {
+        if (ax->lines >= 2 * (size_t)ax->threads) fix_by_lines(&x, &fixed, &taps);
+        else fix_by_points(&x, &fixed, &taps);
     }
     stats->fixed += fixed;
     stats->clamped += clamped;

@@ -80,6 +80,43 @@ double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double
                         const double *a, size_t n, double amax, size_t c, const double *carry,
                         double *off, double *carried, size_t *window);
 
+/* The FFT engine's exact fallback on the coarse sub-grid the Gibbs integrand needs (see
+ * heat_coarse.c): centre c sums over the fine y-indices c + jS, |j| <= J. */
+typedef struct {
+    size_t S, J;       /* stride on the fine y-grid; table half-length */
+    double q, H, logS; /* exp(-q j^2) per node offset j; coarse spacing S hy; log S */
+    double *g, *gz;    /* g[J + j] = exp(-q j^2); gz[J + j] = -j H g[J + j] */
+} dr_coarse_table;
+
+int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n);
+void dr_coarse_table_free(dr_coarse_table *ct);
+
+/* One line for the fallback: its weights (and carried weights) in place, and the running
+ * maxima of w along each sub-grid from the left and right; per-thread scratch, reused. */
+typedef struct {
+    size_t cap, n;
+    int has_logs;
+    const double *w, *wc;
+    double *pre, *suf, *logs;
+} dr_coarse_line;
+
+int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const double *w,
+                        const double *wc, size_t n, int threads);
+void dr_coarse_line_free(dr_coarse_line *cl);
+
+/* The same sums as dr_logsum_line at nb <= DR_COARSE_BLOCK centres c0 + i step (y-indices) of
+ * the loaded line, on the coarse sub-grid: per centre the offset moment (off may be NULL: not
+ * computed) and the carried mean (carried may be NULL), and the sum either as
+ * lin[i] = exp(L - amax) (L[i] = NAN; saves a log and an exp where the caller wants the linear
+ * value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine log-weights) and carry
+ * may be NULL. hint[3]: the previous centre's argmax (SIZE_MAX: none) and window ({SIZE_MAX,
+ * 0, 0} to start a sweep), updated. */
+#define DR_COARSE_BLOCK 8
+void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                     const double *carry, double amax, size_t c0, size_t step, size_t nb,
+                     size_t *hint, double *lin, double *L, double *off, double *carried,
+                     size_t *taps);
+
 /* One axis of the FFT engine: `lines` lines of n weights, each zero-padded to N >= n + K and
  * convolved (batched real FFTs) with the sampled Gaussian exp(-q d^2), |d| <= K, and with its
  * first moment d h exp(-q d^2). The spectra of the weights are kept between executions, so a
@@ -96,6 +133,8 @@ typedef struct {
     fftw_plan kplan;
     double *wsum, *csum;        /* per line: sum of w, sum of |carry w| */
     double *dv, *dn, *dc;       /* per line: absolute error bounds of the three convolutions */
+    double qg, qz;              /* q of the kernel spectra in gspec, zspec (NAN: none yet) */
+    unsigned char *fix;         /* lines x ncentre <= lines x n: values to recompute */
 } dr_axis_fft;
 
 int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
@@ -124,9 +163,11 @@ typedef struct {
 } dr_axis_stats;
 
 /* Runs one axis. strict: values whose estimated relative error exceeds rel_tol (or offsets
- * beyond off_tol) are recomputed by dr_heat_line_sum; otherwise only values that are not
+ * beyond off_tol) are recomputed exactly, by dr_coarse_sum on ct (by dr_heat_line_sum on tab
+ * where ct is NULL or its scratch cannot be allocated); otherwise only values that are not
  * positive are replaced, by the noise floor, and counted as clamped. */
 void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job, double q, const dr_gauss_table *tab,
-                 int strict, double rel_tol, double off_tol, dr_axis_stats *stats);
+                 const dr_coarse_table *ct, int strict, double rel_tol, double off_tol,
+                 dr_axis_stats *stats);
 
 #endif

@@ -1,0 +1,409 @@
+/* The exact fallback of the FFT engine, on the y-grid the Gibbs integrand needs.
+ *
+ * Why coarse. The values whose FFT estimate fails are sums of exp(a(y) - (x-y)^2/(2s)) over the
+ * fine y-grid, whose spacing is the output grid's (or finer). The integrand's narrowest feature
+ * has std w = sqrt(s)/sqrt(1 + tC) (heat_quadgrid.c), and the trapezoid rule is spectrally exact
+ * on any grid of spacing H <= 0.7 w (relative error 2 exp(-2 pi^2 w^2/H^2) < 1e-17). So the
+ * sum at a centre c is taken over the sub-grid k = c + jS (stride S = floor(0.7 w / hy), which
+ * contains c: the Gaussian weights exp(-q S^2 j^2) are one table), and multiplied by S. With
+ * output spacings far below w (1-D n = 1e6: S ~ 2e4) this turns O(n^2) into O(n) taps.
+ *
+ * Why a table and not exp per tap. A term is w_k g_j with w_k = exp(a_k - amax) <= 1 the line's
+ * weights, read in place: consecutive centres read consecutive addresses at each offset j, so a
+ * sweep over the centres streams through the line once (a phase-major copy would be re-read
+ * once per node). The largest term T* of a centre is found by a
+ * short climb (started from the previous centre's argmax); terms below e^-CUT T* are dropped,
+ * and the window ends where the prefix/suffix maximum of w times g_j falls below that: every
+ * dropped term is provably below e^-CUT T*. Relevant factors are then >= e^-(RANGE+CUT) and
+ * never underflow while T* >= e^-RANGE; below that the centre takes the exp-per-tap window of
+ * heat_logsum.c on the same sub-grid (exact at any range, slower). */
+#include "heat_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deeprelax/error.h"
+
+int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n)
+{
+    memset(ct, 0, sizeof *ct);
+    if (S < 1) S = 1;
+    ct->S = S;
+    ct->H = (double)S * hy;
+    ct->q = q * (double)S * (double)S;
+    ct->logS = log((double)S);
+    size_t nodes = (n + S - 1) / S;
+    double reach = sqrt((DR_HEAT_RANGE + DR_HEAT_CUT) / ct->q);
+    ct->J = reach >= (double)nodes ? nodes : (size_t)ceil(reach);
+    size_t len = 2 * ct->J + 1;
+    ct->g = malloc(len * sizeof *ct->g);
+    ct->gz = malloc(len * sizeof *ct->gz);
+    if (!ct->g || !ct->gz) {
+        dr_coarse_table_free(ct);
+        return dr_error(DR_ENOMEM, "out of memory for a Gaussian table of %zu taps", len);
+    }
+    for (size_t i = 0; i < len; i++) {
+        double j = (double)i - (double)ct->J;
+        ct->g[i] = exp(-ct->q * j * j);
+        /* the offset moment (c - k) h = -j H */
+        ct->gz[i] = -j * ct->H * ct->g[i];
+    }
+    return DR_SUCCESS;
+}
+
+void dr_coarse_table_free(dr_coarse_table *ct)
+{
+    free(ct->g);
+    free(ct->gz);
+    ct->g = ct->gz = NULL;
+}
+
+void dr_coarse_line_free(dr_coarse_line *cl)
+{
+    free(cl->pre); free(cl->suf); free(cl->logs);
+    memset(cl, 0, sizeof *cl);
+}
+
+static int coarse_line_reserve(dr_coarse_line *cl, size_t n)
+{
+    if (n <= cl->cap) return DR_SUCCESS;
+    dr_coarse_line_free(cl);
+    cl->pre = malloc(n * sizeof *cl->pre);
+    cl->suf = malloc(n * sizeof *cl->suf);
+    cl->logs = malloc(n * sizeof *cl->logs);
+    if (!cl->pre || !cl->suf || !cl->logs) {
+        dr_coarse_line_free(cl);
+        return dr_error(DR_ENOMEM, "out of memory for a %zu-point fallback line", n);
+    }
+    cl->cap = n;
+    return DR_SUCCESS;
+}
+
+/* Node count of the sub-grid of phase p (fine indices p, p + S, ...). */
+static size_t phase_nodes(size_t n, size_t S, size_t p)
+{
+    return n / S + (p < n % S ? 1 : 0);
+}
+
+static inline double fmax_plain(double x, double y)
+{
+    return x > y ? x : y;
+}
+
+/* Running maxima of w along each sub-grid (stride S), from the left and from the right. */
+int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const double *w,
+                        const double *wc, size_t n, int threads)
+{
+    int status = coarse_line_reserve(cl, n);
+    if (status) return status;
+    cl->n = n;
+    cl->w = w;
+    cl->wc = wc;
+    cl->has_logs = 0;
+    size_t S = ct->S < n ? ct->S : n;
+    /* the first (last) S values start their sub-grids; each later one extends its own */
+    memcpy(cl->pre, w, S * sizeof *w);
+    memcpy(cl->suf + n - S, w + n - S, S * sizeof *w);
+    if (threads > 1 && S >= 4096) {
+        /* long strides (1-D, fine output grids): in blocks of S, each depending on the block
+         * before only, the S values of a block in parallel */
+        for (size_t b = S; b < n; b += S) {
+            size_t e = b + S < n ? b + S : n;
+            #pragma omp parallel for simd schedule(static) num_threads(threads)
+            for (size_t k = b; k < e; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
+        }
+        for (size_t e = n - S; e > 0; e = e > S ? e - S : 0) {
+            size_t b = e > S ? e - S : 0;
+            #pragma omp parallel for simd schedule(static) num_threads(threads)
+            for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+        }
+    } else {
+        for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
+        for (size_t k = n - S; k-- > 0;) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+    }
+    return DR_SUCCESS;
+}
+
+/* Log of the term at node m of a phase with centre node mc, in the log domain (no underflow
+ * however far): from the log-weights when known, else from the stored weight. */
+static double log_term(const dr_coarse_table *ct, const double *ap, size_t S, const double *wp,
+                       double amax, size_t m, size_t mc)
+{
+    double j = (double)m - (double)mc;
+    double lw = ap ? ap[m * S] - amax : log(wp[m * S]);
+    return lw - ct->q * j * j;
+}
+
+static double lin_term(const dr_coarse_table *ct, const double *wp, size_t S, size_t m,
+                       size_t mc)
+{
+    size_t d = m > mc ? m - mc : mc - m;
+    return d <= ct->J ? wp[m * S] * ct->g[ct->J + d] : 0.0;
+}
+
+/* A lower bound of the largest term (as a log, relative to amax): a climb from the better of
+ * the centre and the hint. Products of the stored factors while the start is representable
+ * (no transcendental per step), else logs. */
+static size_t climb(const dr_coarse_table *ct, const double *ap, size_t S, const double *wp,
+                    size_t M, double amax, size_t mc, size_t hint, double *lbest, double *tbest)
+{
+    size_t m = mc;
+    double tm = lin_term(ct, wp, S, m, mc);
+    if (hint < M && hint != mc) {
+        double th = lin_term(ct, wp, S, hint, mc);
+        if (th > tm) { m = hint; tm = th; }
+    }
+    if (tm > 1e-290) {
+        while (m + 1 < M) {
+            double t = lin_term(ct, wp, S, m + 1, mc);
+            if (!(t > tm)) break;
+            m++; tm = t;
+        }
+        while (m > 0) {
+            double t = lin_term(ct, wp, S, m - 1, mc);
+            if (!(t > tm)) break;
+            m--; tm = t;
+        }
+        *tbest = tm;
+        /* only compared with -RANGE: a log is not needed when the term is clearly above it */
+        *lbest = tm > 1e-250 ? 0.0 : log(tm);
+        return m;
+    }
+    double lm = log_term(ct, ap, S, wp, amax, m, mc);
+    while (m + 1 < M) {
+        double l = log_term(ct, ap, S, wp, amax, m + 1, mc);
+        if (!(l > lm)) break;
+        m++; lm = l;
+    }
+    while (m > 0) {
+        double l = log_term(ct, ap, S, wp, amax, m - 1, mc);
+        if (!(l > lm)) break;
+        m--; lm = l;
+    }
+    *lbest = lm;
+    *tbest = exp(lm);
+    return m;
+}
+
+/* Largest j in [0, jmax] such that every bound(j') (j' <= j) is >= thr, with bound(j) =
+ * mx[mc +- j] g[J +- j] non-increasing in j; j = 0 (the centre) always counts. Searched from
+ * a guess (the previous centre's answer: windows drift slowly along a sweep). */
+static size_t window_end(const double *mx, size_t S, const double *g, size_t mc, size_t J,
+                         size_t jmax, int right, double thr, size_t guess)
+{
+#define BOUND(j) (right ? mx[(mc + (j)) * S] * g[J + (j)] : mx[(mc - (j)) * S] * g[J - (j)])
+    size_t j = guess > jmax ? jmax : guess;
+    if (j > 0 && BOUND(j) < thr) {
+        while (j > 0 && BOUND(j) < thr) j--;
+        return j;
+    }
+    while (j < jmax && BOUND(j + 1) >= thr) j++;
+    return j;
+#undef BOUND
+}
+
+/* The exp-per-tap path on the same sub-grid, for centres whose largest term is below
+ * e^-RANGE of the line's largest weight. */
+static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                            const double *carry, double amax, size_t c, double *off,
+                            double *carried, size_t *window)
+{
+    size_t S = ct->S, p = c % S, M = phase_nodes(cl->n, S, p);
+    if (!a) {
+        if (!cl->has_logs) {
+            /* a line given by w alone: its log-weights rebuilt once */
+            for (size_t k = 0; k < cl->n; k++) cl->logs[k] = amax + log(cl->w[k]);
+            cl->has_logs = 1;
+        }
+        a = cl->logs;
+    }
+    double L = dr_logsum_line(a + p, S, M, amax, c / S, ct->q, ct->H, off,
+                              carry ? carry + p : NULL, S, carried, window);
+    return L + ct->logS;
+}
+
+/* Window of one centre: the nodes [mc - jl, mc + jr] outside which every term is below
+ * e^-CUT times the largest; 0 when its largest term is below e^-RANGE (then the exp path). */
+static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                         double amax, size_t c, size_t *hint, size_t *jl, size_t *jr)
+{
+    size_t S = ct->S, p = c % S, mc = c / S, M = phase_nodes(cl->n, S, p), J = ct->J;
+    size_t h = hint[0] < cl->n ? (hint[0] >= p ? (hint[0] - p + S / 2) / S : 0) : mc;
+    if (h >= M) h = M - 1;
+    double lbest, tbest;
+    size_t mb = climb(ct, a ? a + p : NULL, S, cl->w + p, M, amax, mc, h, &lbest, &tbest);
+    hint[0] = p + mb * S;
+    if (!(lbest >= -DR_HEAT_RANGE)) return 0;
+    double thr = tbest * 2.8625185805493937e-20; /* e^-CUT */
+    *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr,
+                     hint[2]);
+    *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[1]);
+    hint[1] = *jl;
+    hint[2] = *jr;
+    return 1;
+}
+
+/* sum[i] = sum_j w[j S + i] g[j], mom[i] the same with gz (if mom != NULL), big[i] the
+ * largest term (if big != NULL), i < 8. */
+static void block_sums(const double *w, size_t S, const double *g, const double *gz,
+                       size_t len, double *sum, double *mom, double *big)
+{
+    double s[DR_COARSE_BLOCK] = {0}, m[DR_COARSE_BLOCK] = {0}, b[DR_COARSE_BLOCK] = {0};
+    if (mom) {
+        for (size_t j = 0; j < len; j++) {
+            const double *row = w + j * S;
+            double gj = g[j], zj = gz[j];
+            #pragma GCC unroll 8
+            for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+                double t = row[i] * gj;
+                s[i] += t;
+                b[i] = b[i] > t ? b[i] : t;
+                m[i] += row[i] * zj;
+            }
+        }
+        for (int i = 0; i < DR_COARSE_BLOCK; i++) mom[i] = m[i];
+    } else {
+        for (size_t j = 0; j < len; j++) {
+            const double *row = w + j * S;
+            double gj = g[j];
+            #pragma GCC unroll 8
+            for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+                double t = row[i] * gj;
+                s[i] += t;
+                b[i] = b[i] > t ? b[i] : t;
+            }
+        }
+    }
+    for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+        sum[i] = s[i];
+        if (big) big[i] = b[i];
+    }
+}
+
+/* Whether the window [-JL, JR] around centre c holds every term above e^-CUT times the
+ * largest term found in it (big), and that term is above e^-RANGE: the bound of every term
+ * beyond either end is the running maximum of w there times the Gaussian at that end. */
+static int window_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c,
+                        size_t JL, size_t JR, double big)
+{
+    size_t S = ct->S, J = ct->J;
+    if (!(big >= 3.7e-261)) /* e^-RANGE */
+        return 0;
+    double thr = big * 2.8625185805493937e-20; /* e^-CUT */
+    /* beyond the table, g < e^-(RANGE + CUT) <= thr already */
+    if (JR < J && c + (JR + 1) * S < cl->n && cl->suf[c + (JR + 1) * S] * ct->g[J + JR + 1] >= thr)
+        return 0;
+    if (JL < J && c >= (JL + 1) * S && cl->pre[c - (JL + 1) * S] * ct->g[J - JL - 1] >= thr)
+        return 0;
+    return 1;
+}
+
+/* The common case, a full block of consecutive centres: one window for the block, from its
+ * first centre's widened by a node each side, checked for each centre after the sums (the
+ * largest term of each is then known exactly). Returns 0 where it does not apply; centres that fail
+ * the check get lin[i] = NAN, L[i] = NAN, to be redone alone. */
+static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a, double amax,
+                      size_t c0, size_t *hint, double *lin, double *L, double *off,
+                      double *carried, size_t *taps)
+{
+    size_t S = ct->S, J = ct->J, n = cl->n, last = c0 + DR_COARSE_BLOCK - 1;
+    size_t jl, jr;
+    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr)) return 0;
+    /* one node more each side for the block's other centres; the check below decides */
+    size_t JL = jl + 1, JR = jr + 1;
+    if (JL > J) JL = J;
+    if (JR > J) JR = J;
+    if (JL > c0 / S) JL = c0 / S;
+    if (last >= n) return 0;
+    if (JR > (n - 1 - last) / S) JR = (n - 1 - last) / S;
+    double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
+        cm[DR_COARSE_BLOCK];
+    const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
+    block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
+    if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
+    *taps = 0;
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+        L[i] = NAN;
+        if (!window_holds(cl, ct, c0 + i, JL, JR, big[i])) {
+            lin[i] = NAN;
+            continue;
+        }
+        lin[i] = sum[i] * (double)S;
+        if (off) off[i] = mom[i] / sum[i];
+        if (carried) carried[i] = cm[i] / sum[i];
+        *taps += JL + JR + 1;
+    }
+    return 1;
+}
+
+void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                     const double *carry, double amax, size_t c0, size_t step, size_t nb,
+                     size_t *hint, double *lin, double *L, double *off, double *carried,
+                     size_t *taps)
+{
+    size_t S = ct->S, J = ct->J, JL = 0, JR = 0, n = cl->n;
+    if (nb == DR_COARSE_BLOCK && step == 1 &&
+        fast_block(cl, ct, a, amax, c0, hint, lin, L, off, carried, taps)) {
+        for (size_t i = 0; i < nb; i++) {
+            if (!isnan(lin[i])) continue;
+            size_t t;
+            dr_coarse_block(cl, ct, a, carry, amax, c0 + i, 1, 1, hint, lin + i, L + i,
+                            off ? off + i : NULL, carried ? carried + i : NULL, &t);
+            *taps += t;
+        }
+        return;
+    }
+    int table[DR_COARSE_BLOCK];
+    double sum[DR_COARSE_BLOCK] = {0}, mom[DR_COARSE_BLOCK] = {0}, cm[DR_COARSE_BLOCK] = {0};
+    *taps = 0;
+    for (size_t i = 0; i < nb; i++) {
+        size_t c = c0 + i * step, jl = 0, jr = 0;
+        table[i] = centre_window(cl, ct, a, amax, c, hint, &jl, &jr);
+        if (!table[i]) {
+            size_t win;
+            lin[i] = NAN;
+            L[i] = coarse_logsum(cl, ct, a, carry, amax, c, off ? &off[i] : &mom[i],
+                                 carried ? &carried[i] : NULL, &win);
+            *taps += win;
+            continue;
+        }
+        if (jl > JL) JL = jl;
+        if (jr > JR) JR = jr;
+    }
+    /* One window for the block, the union of its centres' (every term in it is a term of
+     * the sum; more of them only adds exact digits): at each offset the block's centres read
+     * consecutive weights, one vector. */
+    for (size_t jj = 0; jj <= JL + JR; jj++) {
+        ptrdiff_t j = (ptrdiff_t)jj - (ptrdiff_t)JL, shift = j * (ptrdiff_t)S;
+        double gj = ct->g[(ptrdiff_t)J + j], gzj = ct->gz[(ptrdiff_t)J + j];
+        /* centres whose node at offset j lies on the line */
+        size_t ilo = 0, ihi = nb;
+        while (ilo < nb && (ptrdiff_t)(c0 + ilo * step) + shift < 0) ilo++;
+        while (ihi > ilo && (ptrdiff_t)(c0 + (ihi - 1) * step) + shift >= (ptrdiff_t)n) ihi--;
+        const double *w = cl->w + (ptrdiff_t)c0 + shift;
+        if (off) {
+            #pragma omp simd
+            for (size_t i = ilo; i < ihi; i++) {
+                sum[i] += w[i * step] * gj;
+                mom[i] += w[i * step] * gzj;
+            }
+        } else {
+            #pragma omp simd
+            for (size_t i = ilo; i < ihi; i++) sum[i] += w[i * step] * gj;
+        }
+        if (carried) {
+            const double *wc = cl->wc + (ptrdiff_t)c0 + shift;
+            #pragma omp simd
+            for (size_t i = ilo; i < ihi; i++) cm[i] += wc[i * step] * gj;
+        }
+    }
+    for (size_t i = 0; i < nb; i++) {
+        if (!table[i]) continue;
+        lin[i] = sum[i] * (double)S;
+        L[i] = NAN;
+        if (off) off[i] = mom[i] / sum[i];
+        if (carried) carried[i] = cm[i] / sum[i];
+        *taps += JL + JR + 1;
+    }
+}
