@@ -22,6 +22,7 @@
 
 #include "deeprelax/error.h"
 #include "heat_internal.h"
+#include "heat_kinks.h"
 
 struct dr_heat_plan {
     dr_grid g;
@@ -379,6 +380,22 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
     return taps;
 }
 
+/* The quadrature's own part of the report, after the engines: the correction across f's kinks
+ * and knots (heat_kinks.c), its error bound, and why none holds where that is so. */
+static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *grad,
+                                dr_heat_report *rep)
+{
+    int status = dr_kinkfix_apply(p->qg.kinks, &p->g, p->beta, p->qg.fref, t, u, grad);
+    if (status) return status;
+    rep->breakpoints = dr_kinkfix_breakpoints(p->qg.kinks);
+    if (!isfinite(rep->est_error))
+        rep->unbounded = "the fft engine lost values to round-off (--engine auto recomputes "
+                         "them exactly)";
+    rep->est_error += p->qg.quad_err_u;
+    if (!rep->unbounded) rep->unbounded = p->qg.unbounded;
+    return DR_SUCCESS;
+}
+
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *rep)
 {
     if (!(t >= p->t_min * (1.0 - 1e-12)) || !(t <= p->t_max * (1.0 + 1e-12)))
@@ -407,7 +424,7 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     /* The quadrature's own error (the trapezoid rule at the narrowest Gibbs feature), beside
      * the engines' round-off: large only when the refinement hit its cap. */
     report.refine_capped = p->qg.refine_capped;
-    report.est_error += p->qg.quad_err / p->beta;
+    if (heat_kinks_and_bound(p, t, u, grad, &report)) return DR_ENUMERIC;
     for (size_t k = 0; k < size; k++)
         if (!isfinite(u[k]))
             return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", k, t);

@@ -30,6 +30,9 @@ typedef struct {
     int margin_capped;
     int refine_capped; /* the refinement the Gibbs integrand needs exceeded the cap */
     double quad_err;   /* the trapezoid rule's relative error bound at the narrowest feature */
+    double quad_err_u; /* the bound it implies on u (per-axis sum; +inf: none holds) */
+    const char *unbounded; /* NULL, or why no error bound holds (then quad_err_u = +inf) */
+    struct dr_kinkfix *kinks; /* 1-D: the correction across f's breakpoints (heat_kinks.c) */
 } dr_quadgrid;
 
 /* Chooses refinement and padding for landscape f, output grid g, beta and times [t_min, t_max],
