@@ -391,7 +391,7 @@ static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *gr
     if (!isfinite(rep->est_error))
         rep->unbounded = "the fft engine lost values to round-off (--engine auto recomputes "
                          "them exactly)";
-    rep->est_error += p->qg.quad_err_u;
+    rep->est_error += p->qg.quad_err_u + dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
     if (!rep->unbounded) rep->unbounded = p->qg.unbounded;
     return DR_SUCCESS;
 }

@@ -19,6 +19,7 @@
 #include "heat_kinks.h"
 
 #include <gsl/gsl_integration.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,3 +278,11 @@ int dr_kinkfix_apply(const dr_kinkfix *kf, const dr_grid *g, double beta, double
 }
 
 size_t dr_kinkfix_breakpoints(const dr_kinkfix *kf) { return kf ? kf->nbreak : 0; }
+
+double dr_heat_roundoff(const double *u, size_t n, double fref)
+{
+    /* u = fref - (L + lognorm)/beta: a few roundings of numbers of the size of u and fref */
+    double m = fabs(fref);
+    for (size_t k = 0; k < n; k++) m = fmax(m, fabs(u[k]));
+    return 8.0 * DBL_EPSILON * (m + 1.0);
+}

@@ -22,4 +22,7 @@ int dr_kinkfix_apply(const dr_kinkfix *kf, const dr_grid *g, double beta, double
 
 size_t dr_kinkfix_breakpoints(const dr_kinkfix *kf);
 
+/* The round-off of forming u itself (a few ulps of max |u|, |fref|): part of every bound. */
+double dr_heat_roundoff(const double *u, size_t n, double fref);
+
 #endif

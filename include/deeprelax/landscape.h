@@ -89,10 +89,10 @@ double dr_landscape_curvature_bound(const dr_landscape *f, const double lo[2], c
 long dr_landscape_breakpoints(const dr_landscape *f, double lo, double hi, double *pts,
                               size_t max);
 
-/* The interpolation's own uncertainty for sampled landscapes: the largest difference over the
- * box between the interpolant the landscape uses and a second one through the same samples
- * (Akima in 1-D, bilinear in 2-D): an estimate of how far f may be from the function that was
- * sampled, separate from any solver's error. 0 for analytic landscapes. */
+/* The interpolation's own uncertainty for sampled landscapes: twice the largest difference over
+ * the box between the interpolant the landscape uses and a second one through the same samples
+ * (Akima in 1-D, bilinear in 2-D): an estimate (not a bound) of how far f may be from the
+ * function that was sampled, separate from any solver's error. 0 for analytic landscapes. */
 double dr_landscape_interp_uncertainty(const dr_landscape *f);
 
 /* Fills field[dr_grid_size(g)] with f at the grid points (x fastest). */
