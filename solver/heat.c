@@ -385,14 +385,21 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
 static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *grad,
                                 dr_heat_report *rep)
 {
-    int status = dr_kinkfix_apply(p->qg.kinks, &p->g, p->beta, p->qg.fref, t, u, grad);
+    double kink_roundoff;
+    int status = dr_kinkfix_apply(p->qg.kinks, &p->g, p->beta, p->qg.fref, t, u, grad,
+                                  &kink_roundoff);
     if (status) return status;
+    rep->est_error += kink_roundoff;
     rep->breakpoints = dr_kinkfix_breakpoints(p->qg.kinks);
     if (!isfinite(rep->est_error))
         rep->unbounded = "the fft engine lost values to round-off (--engine auto recomputes "
                          "them exactly)";
-    rep->est_error += p->qg.quad_err_u + dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
+    double alias = dr_alias_estimate(&p->qg, &p->g, p->beta, t);
+    rep->est_error += p->qg.quad_err_u + alias + dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
     if (!rep->unbounded) rep->unbounded = p->qg.unbounded;
+    if (!rep->unbounded && !isfinite(alias))
+        rep->unbounded = "the y-grid does not resolve f's own features (the trapezoid and "
+                         "midpoint rules disagree completely)";
     return DR_SUCCESS;
 }
 

@@ -32,15 +32,19 @@
  * longer than the solve itself by orders of magnitude: the plan reports the error unbounded. */
 #define MAX_WORK 400000000.0
 
+typedef struct { double plateau_lo, plateau_hi; } window;
+
 struct dr_kinkfix {
     size_t nq, nt;      /* Gauss nodes, trapezoid points inside the windows */
     double *yq, *lq;    /* node y; log(weight * psi) + a(y) */
     double *yt, *lt;    /* the same for the trapezoid points (weight hy) */
     double lqmax, ltmax;
     size_t nbreak;
+    size_t nw;
+    double delta;
+    window *win;        /* the windows, for psi elsewhere (the alias check) */
 };
 
-typedef struct { double plateau_lo, plateau_hi; } window;
 
 static double psi(const window *w, double delta, double y)
 {
@@ -124,7 +128,7 @@ static void sort_nodes(double *y, double *l, size_t n, double *lmax)
 void dr_kinkfix_free(dr_kinkfix *kf)
 {
     if (!kf) return;
-    free(kf->yq); free(kf->lq); free(kf->yt); free(kf->lt);
+    free(kf->yq); free(kf->lq); free(kf->yt); free(kf->lt); free(kf->win);
     free(kf);
 }
 
@@ -189,6 +193,12 @@ int dr_kinkfix_build(dr_kinkfix **out, const dr_landscape *f, const dr_quadgrid 
             kf->nt++;
         }
     }
+    kf->win = malloc(nw * sizeof *kf->win);
+    if (kf->win) {
+        memcpy(kf->win, win, nw * sizeof *win);
+        kf->nw = nw;
+        kf->delta = delta;
+    }
     sort_nodes(kf->yq, kf->lq, kf->nq, &kf->lqmax);
     sort_nodes(kf->yt, kf->lt, kf->nt, &kf->ltmax);
     *out = kf;
@@ -248,12 +258,13 @@ static double window_sum(const double *y, const double *l, size_t n, double lmax
 }
 
 int dr_kinkfix_apply(const dr_kinkfix *kf, const dr_grid *g, double beta, double fref,
-                     double t, double *u, double *grad)
+                     double t, double *u, double *grad, double *roundoff)
 {
+    *roundoff = 0.0;
     if (!kf || kf->nq == 0) return DR_SUCCESS;
-    double s = t / beta, lg = -0.5 * log(2.0 * M_PI * s);
+    double s = t / beta, lg = -0.5 * log(2.0 * M_PI * s), worst = 0.0;
     int bad = 0;
-    #pragma omp parallel for schedule(dynamic, 8) reduction(| : bad)
+    #pragma omp parallel for schedule(dynamic, 8) reduction(| : bad) reduction(max : worst)
     for (size_t i = 0; i < g->n[0]; i++) {
         double x = dr_grid_coord(g, 0, i), dq, dt;
         /* Z_T in the same units: u = fref - log(Z_T)/beta. */
@@ -263,6 +274,9 @@ int dr_kinkfix_apply(const dr_kinkfix *kf, const dr_grid *g, double beta, double
         double rq = exp(lq - lz), rt = lt == -INFINITY ? 0.0 : exp(lt - lz);
         double ratio = 1.0 + rq - rt;
         if (!(ratio > 0) || !isfinite(ratio)) { bad = 1; continue; }
+        /* the sums' rounding, relative to the whole, divided by beta in u */
+        double ro = 64 * DBL_EPSILON * (1.0 + rq + rt) / ratio / beta;
+        if (ro > worst) worst = ro;
         if (grad) {
             /* mean of (y - x): (T mean - window's T part + window's Gauss part) / ratio */
             double mean_t = -t * grad[i];
@@ -271,6 +285,7 @@ int dr_kinkfix_apply(const dr_kinkfix *kf, const dr_grid *g, double beta, double
         }
         u[i] -= log(ratio) / beta;
     }
+    *roundoff = worst;
     if (bad)
         return dr_error(DR_ENUMERIC, "the kink correction of the quadrature failed at t = %g "
                         "(the windowed sum exceeded the whole)", t);
@@ -285,4 +300,12 @@ double dr_heat_roundoff(const double *u, size_t n, double fref)
     double m = fabs(fref);
     for (size_t k = 0; k < n; k++) m = fmax(m, fabs(u[k]));
     return 8.0 * DBL_EPSILON * (m + 1.0);
+}
+
+double dr_kinkfix_psi(const dr_kinkfix *kf, double y)
+{
+    if (!kf) return 0.0;
+    double p = 0.0;
+    for (size_t i = 0; i < kf->nw; i++) p += psi(&kf->win[i], kf->delta, y);
+    return p;
 }

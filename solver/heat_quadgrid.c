@@ -78,10 +78,9 @@ static double trapezoid_log_bound(double w, double hy)
 }
 
 static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, double t_min,
-                         const double *kinks, size_t nkinks, int *capped, double *quad_err,
-                         double *quad_err_u)
+                         double C, const double *kinks, size_t nkinks, int r_min, int *capped,
+                         double *quad_err, double *quad_err_u)
 {
-    double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
     if (!isfinite(C)) C = measured_curvature(f, g, kinks, nkinks);
     if (C < 0.0) C = 0.0;
     double w = sqrt(t_min / beta) / sqrt(1.0 + t_min * C);
@@ -91,6 +90,7 @@ static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, d
     int cap = g->dim == 1 ? MAX_REFINE_1D : MAX_REFINE_2D;
     *capped = 0;
     if (!(r >= 1.0)) r = 1.0;
+    if (r < r_min) r = r_min;
     if (r > cap) {
         r = cap;
         *capped = 1;
@@ -130,6 +130,11 @@ static int quadgrid_breakpoints(dr_quadgrid *qg, const dr_landscape *f, const dr
         double y_end = qg->y0[0] + (double)(qg->n[0] - 1) * qg->hy[0];
         unknown = dr_landscape_breakpoints(f, qg->y0[0], y_end, NULL, 0) != 0;
     }
+    int status = dr_alias_build(qg, f, g, beta);
+    if (status) {
+        dr_quadgrid_free(qg);
+        return status;
+    }
     if (unknown) {
         qg->quad_err_u = INFINITY;
         qg->unbounded = g->dim == 1 ? "the landscape has more kinks or knots than the "
@@ -140,8 +145,8 @@ static int quadgrid_breakpoints(dr_quadgrid *qg, const dr_landscape *f, const dr
     return DR_SUCCESS;
 }
 
-int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
-                      double t_min, double t_max)
+static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
+                             double beta, double t_min, double t_max, double C, int r_min)
 {
     memset(qg, 0, sizeof *qg);
     int dim = g->dim;
@@ -153,7 +158,7 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
         if (!kinks) return dr_error(DR_ENOMEM, "out of memory");
         nkinks = dr_landscape_breakpoints(f, g->lo[0], g->hi[0], kinks, (size_t)nkinks);
     }
-    int r = choose_refine(f, g, beta, t_min, kinks, nkinks > 0 ? (size_t)nkinks : 0,
+    int r = choose_refine(f, g, beta, t_min, C, kinks, nkinks > 0 ? (size_t)nkinks : 0, r_min,
                           &refine_capped, &quad_err, &quad_err_u);
     free(kinks);
     size_t nbox[2] = {1, 1};
@@ -313,10 +318,29 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
     return quadgrid_breakpoints(qg, f, g, beta);
 }
 
+/* The refinement from the curvature model, raised (doubled, up to the cap) while the measured
+ * aliasing at t_min (heat_alias.c) says the model missed features of f: at most a few rounds,
+ * since the aliasing falls like exp(-c r^2). */
+int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
+                      double t_min, double t_max)
+{
+    int r_min = 1;
+    double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
+    for (int round = 0;; round++) {
+        int status = quadgrid_build_at(qg, f, g, beta, t_min, t_max, C, r_min);
+        if (status) return status;
+        double alias = dr_alias_estimate(qg, g, beta, t_min);
+        if (alias <= 1e-11 || qg->refine_capped || round == 4) return DR_SUCCESS;
+        r_min = 2 * qg->refine;
+        dr_quadgrid_free(qg);
+    }
+}
+
 void dr_quadgrid_free(dr_quadgrid *qg)
 {
     free(qg->a);
     qg->a = NULL;
     dr_kinkfix_free(qg->kinks);
     qg->kinks = NULL;
+    dr_alias_free(qg);
 }

@@ -65,7 +65,15 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
         }
         if (!inside) break;
         double v = phi(f, x, trial, dim, t);
-        if (!(v <= best)) break;
+        if (!(v <= best)) {
+            /* no longer decreasing: converged if the step was already at round-off's scale
+             * (Newton's steps shrink quadratically; phi's rounding stops it first) */
+            int tiny = isfinite(best);
+            for (int a = 0; a < dim; a++)
+                if (fabs(step[a]) > 1e-7 * cell[a]) tiny = 0;
+            if (conv && tiny) *conv = 1;
+            break;
+        }
         best = v;
         cur[0] = trial[0];
         cur[1] = trial[1];

@@ -27,7 +27,10 @@ typedef struct {
     double curv;         /* a bound of |f''| away from the kinks */
 } ref_fn;
 
-#define REF_SCAN 1e-3
+/* The scan's step: fine enough to see every well (1e-3), coarser where the heat kernel is wide
+ * (the integrand then varies on the scale sqrt(t/beta)), which keeps small beta affordable. */
+static double ref_step = 1e-3;
+#define REF_SCAN ref_step
 
 static double ref_phi(const ref_fn *r, double x, double t, double y)
 {
@@ -100,6 +103,7 @@ static void ref_colehopf_window(const ref_fn *r, double x, double t, double beta
 
 static double ref_colehopf(const ref_fn *r, double x, double t, double beta)
 {
+    ref_step = fmin(0.02, fmax(1e-3, sqrt(t / beta) / 20));
     size_t n = (size_t)ceil((r->hi - r->lo) / REF_SCAN) + 1;
     double *p = malloc(n * sizeof *p), pmin = INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -122,6 +126,7 @@ static double ref_colehopf(const ref_fn *r, double x, double t, double beta)
     }
     gsl_integration_glfixed_table_free(tab);
     free(p);
+    ref_step = 1e-3;
     return pmin - log((sum.s + sum.c) / sqrt(2.0 * M_PI * s)) / beta;
 }
 
