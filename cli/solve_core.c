@@ -459,8 +459,9 @@ void solve_print_warnings(const solve_request *req, const solve_result *res)
             fprintf(stderr, "deeprelax: warning: the error of u may reach %.2g at t = %g (%s)\n",
                     res->est_error[k], req->t[k],
                     !strcmp(res->method, "hopf-lax")
-                        ? "the landscape's kinks or an unknown curvature left the minimum over "
-                          "y bracketed only: raise --n or --refine"
+                        ? "the minimum over y is bracketed only this closely (the grid's "
+                          "sub-grid error where unpolished or a polish failed): raise --n or "
+                          "--refine"
                         : "the grid is too coarse for this beta and t: raise --n");
     }
     if (res->margin_capped)
