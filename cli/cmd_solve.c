@@ -128,6 +128,7 @@ int cmd_solve(int argc, char **argv)
     res.seconds = cli_seconds() - start;
     solve_write_outputs(&req, &res);
     solve_print_summary(&req, &res, stdout);
+    solve_print_warnings(&req, &res);
     solve_result_free(&res);
     dr_landscape_free(f);
     return 0;

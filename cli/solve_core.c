@@ -48,6 +48,7 @@ int solve_run(const solve_request *req, solve_result *res)
         return dr_error(DR_ENOMEM, "out of memory");
     }
     dr_landscape_sample(req->f, g, res->f);
+    res->interp_uncertainty = dr_landscape_interp_uncertainty(req->f);
     status = dr_solve(req->f, g, req->beta, req->t, req->nt, res->u, res->grad, rep, &opt);
     cli_progress_end(&prog, tmax);
     if (!status) {
@@ -56,6 +57,10 @@ int solve_run(const solve_request *req, solve_result *res)
             res->engine[k] = rep[k].engine;
             res->log_points[k] = rep[k].log_points;
             res->est_error[k] = rep[k].est_error;
+            res->unbounded[k] = rep[k].unbounded;
+            res->curvature_measured |= rep[k].curvature_measured;
+            res->wells += rep[k].wells;
+            res->switched += rep[k].switched;
             res->refine = rep[k].refine;
             res->margin_capped |= rep[k].margin_capped;
             res->min_u[k] = rep[k].min_u;
@@ -254,6 +259,23 @@ void solve_write_outputs(const solve_request *req, const solve_result *res)
     }
 }
 
+/* est_error (null where no bound holds), error_bounded and the reason per t. */
+static void print_json_error(const solve_request *req, const solve_result *res, FILE *out)
+{
+    fputs(",\"est_error\":", out);
+    json_array(out, res->est_error, req->nt);
+    fputs(",\"error_bounded\":[", out);
+    for (size_t k = 0; k < req->nt; k++)
+        fprintf(out, "%s%s", k ? "," : "", isfinite(res->est_error[k]) ? "true" : "false");
+    fputs("],\"unbounded_reason\":[", out);
+    for (size_t k = 0; k < req->nt; k++) {
+        if (k) fputc(',', out);
+        if (isfinite(res->est_error[k])) fputs("null", out);
+        else json_string(out, res->unbounded[k] ? res->unbounded[k] : "unknown");
+    }
+    fputc(']', out);
+}
+
 static void print_json(const solve_request *req, const solve_result *res, FILE *out)
 {
     const dr_grid *g = &req->grid;
@@ -297,14 +319,20 @@ static void print_json(const solve_request *req, const solve_result *res, FILE *
         for (size_t k = 0; k < req->nt; k++) lp[k] = (double)res->log_points[k];
         fputs(",\"log_points\":", out);
         json_array(out, lp, req->nt);
-        fputs(",\"est_error\":", out);
-        json_array(out, res->est_error, req->nt);
         fprintf(out, ",\"margin_capped\":%s", res->margin_capped ? "true" : "false");
+    }
+    if (strcmp(res->method, "fd")) print_json_error(req, res, out);
+    if (res->interp_uncertainty > 0) {
+        fputs(",\"interp_uncertainty\":", out);
+        json_number(out, res->interp_uncertainty);
     }
     if (strcmp(res->method, "fd"))
         fprintf(out, ",\"refine\":%d", res->refine);
-    if (!strcmp(res->method, "hopf-lax"))
+    if (!strcmp(res->method, "hopf-lax")) {
         fprintf(out, ",\"polish\":%s", req->no_polish ? "false" : "true");
+        fprintf(out, ",\"curvature_measured\":%s,\"wells_polished\":%zu,\"well_switches\":%zu",
+                res->curvature_measured ? "true" : "false", res->wells, res->switched);
+    }
     if (res->steps) {
         fprintf(out, ",\"steps\":%zu,\"dt_min\":", res->steps);
         json_number(out, res->dt_min);
@@ -346,19 +374,35 @@ void solve_print_summary(const solve_request *req, const solve_result *res, FILE
         else snprintf(where, sizeof where, "(%.6g, %.6g)", res->argmin[k][0], res->argmin[k][1]);
         fprintf(out, "%12.6g %18.12g %24s %10s\n", req->t[k], res->min_u[k], where,
                 res->engine[k]);
-        if (!strcmp(res->method, "heat") && res->est_error[k] > 1e-6)
-            fprintf(out, "  warning: the estimated error of u reaches %.2g at t = %g (%s)\n",
-                    res->est_error[k], req->t[k],
-                    !strcmp(res->engine[k], "fft") ? "fft engine: --engine auto recomputes the "
-                                                     "failing values exactly"
-                                                   : "the grid is too coarse for this beta and "
-                                                     "t: raise --n");
     }
-    if (res->margin_capped)
-        fprintf(out, "  warning: the padding beyond the box hit its size cap before the terms "
-                     "beyond it became negligible (beta = %g is very small for this box and t): "
-                     "u may be off, most near the edge\n", req->beta);
     fprintf(out, "%.3f s\n", res->seconds);
     if (req->out) fprintf(out, "wrote %s\n", req->out);
     if (req->png) fprintf(out, "wrote %s\n", req->png);
+}
+
+void solve_print_warnings(const solve_request *req, const solve_result *res)
+{
+    int bounded = strcmp(res->method, "fd") != 0;
+    for (size_t k = 0; bounded && k < req->nt; k++) {
+        if (!isfinite(res->est_error[k]))
+            fprintf(stderr, "deeprelax: warning: no error bound holds for u at t = %g: %s\n",
+                    req->t[k], res->unbounded[k] ? res->unbounded[k] : "unknown");
+        else if (res->est_error[k] > 1e-6)
+            fprintf(stderr, "deeprelax: warning: the error of u may reach %.2g at t = %g (%s)\n",
+                    res->est_error[k], req->t[k],
+                    !strcmp(res->method, "hopf-lax")
+                        ? "the minimum over y is bracketed only this closely (the grid's "
+                          "sub-grid error where unpolished or a polish failed): raise --n or "
+                          "--refine"
+                        : "the grid is too coarse for this beta and t: raise --n");
+    }
+    if (res->margin_capped)
+        fprintf(stderr, "deeprelax: warning: the padding beyond the box hit its size cap before "
+                        "the terms beyond it became negligible (beta = %g is very small for this "
+                        "box and t): u may be off, most near the edge\n", req->beta);
+    if (res->interp_uncertainty > 1e-6)
+        fprintf(stderr, "deeprelax: warning: the interpolated landscape may differ from the "
+                        "sampled function by %.2g (its difference from a second interpolant); "
+                        "u inherits that uncertainty, beside est_error\n",
+                res->interp_uncertainty);
 }

@@ -30,7 +30,12 @@ typedef struct {
     const char *engine[MAX_SOLVE_TIMES]; /* per t: fft, logsum, hybrid, envelope */
     size_t log_points[MAX_SOLVE_TIMES];
     int refine;
-    double est_error[MAX_SOLVE_TIMES];
+    double est_error[MAX_SOLVE_TIMES];   /* heat, hopf-lax: an upper bound of max |u error|,
+                                            +inf where none holds (then unbounded[k] says why) */
+    const char *unbounded[MAX_SOLVE_TIMES];
+    double interp_uncertainty;           /* sampled landscapes: see dr_landscape_interp_... */
+    int curvature_measured;              /* hopf-lax: the sub-grid error rests on a measured C */
+    size_t wells, switched;              /* hopf-lax: candidate wells polished, well switches */
     int margin_capped;         /* heat: the padding hit its size cap (edge values may be off) */
     double *f;                 /* f on the grid */
     double *u;                 /* nt fields */
@@ -47,6 +52,9 @@ void solve_result_free(solve_result *res);
 /* --out and --png; exits with a message on failure. */
 void solve_write_outputs(const solve_request *req, const solve_result *res);
 void solve_print_summary(const solve_request *req, const solve_result *res, FILE *out);
+/* The warnings of a solve (no error bound, a large one, a capped padding, interpolated data),
+ * each a `deeprelax: warning: ` line on stderr, whatever the output mode. */
+void solve_print_warnings(const solve_request *req, const solve_result *res);
 /* The picture alone (used by the demo with its own file names). Returns a status. */
 int solve_draw(const solve_request *req, const solve_result *res, const char *png);
 

@@ -23,6 +23,7 @@
 
 #include "deeprelax/error.h"
 #include "heat_internal.h"
+#include "heat_kinks.h"
 
 struct dr_heat_plan {
     dr_grid g;
@@ -460,6 +461,29 @@ static size_t first_nonfinite(const double *v, size_t n, int threads)
     return first;
 }
 
+/* The quadrature's own part of the report, after the engines: the correction across f's kinks
+ * and knots (heat_kinks.c), its error bound, and why none holds where that is so. */
+static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *grad,
+                                dr_heat_report *rep)
+{
+    double kink_roundoff;
+    int status = dr_kinkfix_apply(p->qg.kinks, &p->g, p->beta, p->qg.fref, t, u, grad,
+                                  &kink_roundoff);
+    if (status) return status;
+    rep->est_error += kink_roundoff;
+    rep->breakpoints = dr_kinkfix_breakpoints(p->qg.kinks);
+    if (!isfinite(rep->est_error))
+        rep->unbounded = "the fft engine lost values to round-off (--engine auto recomputes "
+                         "them exactly)";
+    double alias = dr_alias_estimate(&p->qg, &p->g, p->beta, t);
+    rep->est_error += p->qg.quad_err_u + alias + dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
+    if (!rep->unbounded) rep->unbounded = p->qg.unbounded;
+    if (!rep->unbounded && !isfinite(alias))
+        rep->unbounded = "the y-grid does not resolve f's own features (the trapezoid and "
+                         "midpoint rules disagree completely)";
+    return DR_SUCCESS;
+}
+
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *rep)
 {
     if (!(t >= p->t_min * (1.0 - 1e-12)) || !(t <= p->t_max * (1.0 + 1e-12)))
@@ -492,7 +516,7 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     /* The quadrature's own error (the trapezoid rule at the narrowest Gibbs feature), beside
      * the engines' round-off: large only when the refinement hit its cap. */
     report.refine_capped = p->qg.refine_capped;
-    report.est_error += p->qg.quad_err / p->beta;
+    if (heat_kinks_and_bound(p, t, u, grad, &report)) return DR_ENUMERIC;
     size_t bad = first_nonfinite(u, size, p->opt.threads);
     if (bad < size)
         return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", bad, t);

@@ -30,6 +30,11 @@ typedef struct {
     int margin_capped;
     int refine_capped; /* the refinement the Gibbs integrand needs exceeded the cap */
     double quad_err;   /* the trapezoid rule's relative error bound at the narrowest feature */
+    double quad_err_u; /* the bound it implies on u (per-axis sum; +inf: none holds) */
+    const char *unbounded; /* NULL, or why no error bound holds (then quad_err_u = +inf) */
+    struct dr_kinkfix *kinks; /* 1-D: the correction across f's breakpoints (heat_kinks.c) */
+    double *amid[2];   /* the alias check's midpoint log-weights per axis (heat_alias.c) */
+    double *wsmooth[2];/* its (1 - psi) factors at the grid points and midpoints (1-D) */
 } dr_quadgrid;
 
 /* Chooses refinement and padding for landscape f, output grid g, beta and times [t_min, t_max],

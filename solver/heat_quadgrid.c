@@ -17,6 +17,7 @@
  * The one assumption: f beyond the candidate padding (a Gaussian-tail bound: no term there can
  * matter unless f falls below its minimum seen so far) does not dip lower still. */
 #include "heat_internal.h"
+#include "heat_kinks.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,17 +33,23 @@
 #define MAX_POINTS_2D ((size_t)1 << 24)
 
 /* Largest second difference of f over the output grid: a curvature estimate when no bound is
- * known (a kink then shows as ~2 |jump in slope| / h, which is what the quadrature must resolve). */
-static double measured_curvature(const dr_landscape *f, const dr_grid *g)
+ * known. Stencils across a declared breakpoint are skipped (1-D): the kink correction of
+ * heat_kinks.c handles those, and the smooth pieces are what the y-grid must resolve. Where a
+ * kink is not declared it shows as ~2 |jump in slope| / h, which is what the rule must resolve. */
+static double measured_curvature(const dr_landscape *f, const dr_grid *g, const double *kinks,
+                                 size_t nkinks)
 {
     double cmax = 0.0, x[2];
     dr_landscape_prefetch_grid(f, g);
     for (int a = 0; a < g->dim; a++) {
         int b = 1 - a;
-        size_t nb = g->dim == 2 ? g->n[b] : 1;
+        size_t nb = g->dim == 2 ? g->n[b] : 1, next = 0;
         for (size_t j = 0; j < nb; j++) {
             if (g->dim == 2) x[b] = dr_grid_coord(g, b, j);
             for (size_t i = 1; i + 1 < g->n[a]; i++) {
+                double lo = dr_grid_coord(g, a, i - 1), hi = dr_grid_coord(g, a, i + 1);
+                while (next < nkinks && kinks[next] < lo) next++;
+                if (next < nkinks && kinks[next] <= hi) continue;
                 double fv[3];
                 for (int k = 0; k < 3; k++) {
                     x[a] = dr_grid_coord(g, a, i - 1 + (size_t)k);
@@ -57,11 +64,27 @@ static double measured_curvature(const dr_landscape *f, const dr_grid *g)
     return cmax;
 }
 
-static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, double t_min,
-                         int *capped, double *quad_err)
+/* The trapezoid rule on a Gaussian of std w, spacing hy, any offset: by Poisson summation the
+ * sum is 1 + 2 sum_{m>=1} exp(-2 pi^2 m^2 w^2/hy^2) cos(.), so its relative error is at most
+ * eps = 2 sum_m exp(-2 pi^2 m^2 w^2/hy^2) (every term, not only the first: at hy > w they are all
+ * of order 1), and log of the sum lies within -log(1 - eps) of 0. +inf when eps >= 1: the rule
+ * can then miss the integrand's peak entirely and no bound on u holds. */
+static double trapezoid_log_bound(double w, double hy)
 {
-    double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
-    if (!isfinite(C)) C = measured_curvature(f, g);
+    double r = 2.0 * M_PI * M_PI * w * w / (hy * hy), eps = 0.0;
+    for (int m = 1; m <= 200; m++) {
+        double term = 2.0 * exp(-r * m * m);
+        eps += term;
+        if (term < 1e-18 * eps) break;
+    }
+    return eps < 1.0 ? -log1p(-eps) : INFINITY;
+}
+
+static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, double t_min,
+                         double C, const double *kinks, size_t nkinks, int r_min, int *capped,
+                         double *quad_err, double *quad_err_u)
+{
+    if (!isfinite(C)) C = measured_curvature(f, g, kinks, nkinks);
     if (C < 0.0) C = 0.0;
     double w = sqrt(t_min / beta) / sqrt(1.0 + t_min * C);
     double hmax = g->h[0];
@@ -70,14 +93,18 @@ static int choose_refine(const dr_landscape *f, const dr_grid *g, double beta, d
     int cap = g->dim == 1 ? MAX_REFINE_1D : MAX_REFINE_2D;
     *capped = 0;
     if (!(r >= 1.0)) r = 1.0;
+    if (r < r_min) r = r_min;
     if (r > cap) {
         r = cap;
         *capped = 1;
     }
-    /* The rule's relative error on a Gaussian of std w sampled every hy: reported, so that a
-     * capped refinement shows in the error estimate instead of passing silently. */
+    /* Reported, so that a capped refinement shows in the error estimate instead of passing
+     * silently; the Gaussian of the narrowest Gibbs feature is the rule's worst case. */
     double hy = hmax / r;
     *quad_err = 2.0 * exp(-2.0 * M_PI * M_PI * w * w / (hy * hy));
+    *quad_err_u = 0.0;
+    for (int a = 0; a < g->dim; a++)
+        *quad_err_u += trapezoid_log_bound(w, g->h[a] / r) / beta;
     return (int)r;
 }
 
@@ -90,14 +117,53 @@ static void envelope_line(const double *negf, size_t nb, double ybox0, double hy
     dr_hopflax_envelope_1d(negf, nb, ybox0, hy, ycoord, n, t, out, NULL, work, iwork);
 }
 
-int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
-                      double t_min, double t_max)
+/* Where f is not smooth: in 1-D the windows of the kink correction; where the breakpoints are
+ * not known (2-D kinks or knots, or too many), no smooth-case bound holds: say so. */
+static int quadgrid_breakpoints(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
+                                double beta)
+{
+    int unknown = 0;
+    if (g->dim == 1) {
+        int status = dr_kinkfix_build(&qg->kinks, f, qg, beta, g->n[0], &unknown);
+        if (status) {
+            dr_quadgrid_free(qg);
+            return status;
+        }
+    } else {
+        double y_end = qg->y0[0] + (double)(qg->n[0] - 1) * qg->hy[0];
+        unknown = dr_landscape_breakpoints(f, qg->y0[0], y_end, NULL, 0) != 0;
+    }
+    int status = dr_alias_build(qg, f, g, beta);
+    if (status) {
+        dr_quadgrid_free(qg);
+        return status;
+    }
+    if (unknown) {
+        qg->quad_err_u = INFINITY;
+        qg->unbounded = g->dim == 1 ? "the landscape has more kinks or knots than the "
+                                      "quadrature can split at"
+                                    : "the landscape has kinks or knots (2-D: the quadrature "
+                                      "cannot split at them)";
+    }
+    return DR_SUCCESS;
+}
+
+static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
+                             double beta, double t_min, double t_max, double C, int r_min)
 {
     memset(qg, 0, sizeof *qg);
     int dim = g->dim;
     int refine_capped;
-    double quad_err;
-    int r = choose_refine(f, g, beta, t_min, &refine_capped, &quad_err);
+    double quad_err, quad_err_u, *kinks = NULL;
+    long nkinks = dim == 1 ? dr_landscape_breakpoints(f, g->lo[0], g->hi[0], NULL, 0) : 0;
+    if (nkinks > 0) {
+        kinks = malloc((size_t)nkinks * sizeof *kinks);
+        if (!kinks) return dr_error(DR_ENOMEM, "out of memory");
+        nkinks = dr_landscape_breakpoints(f, g->lo[0], g->hi[0], kinks, (size_t)nkinks);
+    }
+    int r = choose_refine(f, g, beta, t_min, C, kinks, nkinks > 0 ? (size_t)nkinks : 0, r_min,
+                          &refine_capped, &quad_err, &quad_err_u);
+    free(kinks);
     size_t nbox[2] = {1, 1};
     double hy[2] = {1.0, 1.0};
     for (int a = 0; a < dim; a++) {
@@ -225,6 +291,9 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
     qg->refine = r;
     qg->refine_capped = refine_capped;
     qg->quad_err = quad_err;
+    qg->quad_err_u = quad_err_u;
+    if (!isfinite(quad_err_u))
+        qg->unbounded = "the y-grid is too coarse for the Gibbs integrand (refinement capped)";
     size_t off[2] = {0, 0};
     for (int a = 0; a < 2; a++) {
         if (a < dim) {
@@ -253,11 +322,32 @@ int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, 
         for (size_t i = 0; i < qg->n[0]; i++)
             qg->a[j * qg->n[0] + i] = -beta * (fc[(j + off[1]) * N[0] + i + off[0]] - fref);
     free(fc); free(crit); free(ycoord); free(work); free(iwork);
-    return DR_SUCCESS;
+    return quadgrid_breakpoints(qg, f, g, beta);
+}
+
+/* The refinement from the curvature model, raised (doubled, up to the cap) while the measured
+ * aliasing at t_min (heat_alias.c) says the model missed features of f: at most a few rounds,
+ * since the aliasing falls like exp(-c r^2). */
+int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
+                      double t_min, double t_max)
+{
+    int r_min = 1;
+    double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
+    for (int round = 0;; round++) {
+        int status = quadgrid_build_at(qg, f, g, beta, t_min, t_max, C, r_min);
+        if (status) return status;
+        double alias = dr_alias_estimate(qg, g, beta, t_min);
+        if (alias <= 1e-11 || qg->refine_capped || round == 4) return DR_SUCCESS;
+        r_min = 2 * qg->refine;
+        dr_quadgrid_free(qg);
+    }
 }
 
 void dr_quadgrid_free(dr_quadgrid *qg)
 {
     free(qg->a);
     qg->a = NULL;
+    dr_kinkfix_free(qg->kinks);
+    qg->kinks = NULL;
+    dr_alias_free(qg);
 }

@@ -4,6 +4,7 @@
 #include "deeprelax/hopflax.h"
 #include "deeprelax/error.h"
 #include "landscape_impl.h"
+#include "hopflax_internal.h"
 
 #include <float.h>
 #include <math.h>
@@ -53,6 +54,9 @@ struct dr_hopflax_plan {
     size_t *blk_k;
     int nthreads;        /* work, iwork, blk_u, blk_k hold one slice per thread */
     size_t nymax, nmax;
+    size_t act_lo[2], act_hi[2]; /* the active y-range of the last execution */
+    double C;            /* curvature for the sub-grid error (see curvature_for_search) */
+    int C_measured;
 };
 
 /* Thread `id`'s slices of the scratch arrays: the 2-D passes run their blocks in parallel. */
@@ -510,6 +514,9 @@ static void execute_1d(dr_hopflax_plan *p, double t, double *u, double *prox, do
     const size_t n = p->g.n[0];
     size_t lo, hi;
     active_range(p, t, 0, &lo, &hi);
+    p->act_lo[0] = lo;
+    p->act_hi[0] = hi;
+    p->act_lo[1] = p->act_hi[1] = 0;
     envelope(p->fy + lo, hi - lo + 1, ycoord(p, 0, lo), p->hy[0], p->xq[0], n, t, p->fmax_box,
              p->inv, u, p->blk_k, p->work, p->iwork);
     if (!prox && !grad)
@@ -532,6 +539,8 @@ static void execute_2d(dr_hopflax_plan *p, double t, double *u, double *prox, do
     size_t lo0, hi0, lo1, hi1;
     active_range(p, t, 0, &lo0, &hi0);
     active_range(p, t, 1, &lo1, &hi1);
+    p->act_lo[0] = lo0; p->act_hi[0] = hi0;
+    p->act_lo[1] = lo1; p->act_hi[1] = hi1;
     const size_t nyx = hi0 - lo0 + 1, nyy = hi1 - lo1 + 1;
 
     /* Blocks of rows (pass 1) and of columns (pass 2) are independent: one thread each. */
@@ -585,7 +594,46 @@ static void execute_2d(dr_hopflax_plan *p, double t, double *u, double *prox, do
     }
 }
 
+/* The curvature behind the sub-grid error of the global search: the landscape's bound over the
+ * y-grid's range; where it has none, or has kinks or knots (whose second derivative is a Dirac
+ * mass the bound cannot see), 8 times the largest second difference of the samples, which a kink
+ * of slope jump s shows as >= s/hy: then (8 C) hy^2/8 >= s hy covers the miss s hy/2. */
+static void curvature_for_search(dr_hopflax_plan *p)
+{
+    double lo[2], hi[2];
+    for (int a = 0; a < 2; a++) {
+        lo[a] = p->y0[a];
+        hi[a] = p->y0[a] + (double)(p->ny[a] - 1) * p->hy[a];
+    }
+    double C = dr_landscape_curvature_bound(p->f, lo, hi);
+    int kinks = dr_landscape_breakpoints(p->f, lo[0], hi[0], NULL, 0) != 0;
+    p->C_measured = !isfinite(C) || kinks;
+    if (!p->C_measured) {
+        p->C = C > 0 ? C : 0.0;
+        return;
+    }
+    double cmax = 0.0;
+    for (int a = 0; a < p->g.dim; a++) {
+        size_t stride = a == 0 ? 1 : p->ny[0];
+        for (size_t j = 0; j < p->ny[1]; j++)
+            for (size_t i = 0; i < p->ny[0]; i++) {
+                size_t k[2] = {i, j};
+                if (k[a] == 0 || k[a] + 1 >= p->ny[a]) continue;
+                const double *q = p->fy + j * p->ny[0] + i;
+                double c = (q[-(long)stride] - 2 * q[0] + q[stride]) / (p->hy[a] * p->hy[a]);
+                if (isfinite(c) && c > cmax) cmax = c;
+            }
+    }
+    p->C = fmax(isfinite(C) ? C : 0.0, 8.0 * cmax);
+}
+
 int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, double *grad)
+{
+    return dr_hopflax_execute_report(p, t, u, prox, grad, NULL);
+}
+
+int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *prox,
+                              double *grad, dr_hopflax_report *rep)
 {
     if (!p)
         return dr_error(DR_EINVAL, "Hopf-Lax: the plan is NULL");
@@ -607,7 +655,25 @@ int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, do
         execute_1d(p, t, u, prox, grad);
     else
         execute_2d(p, t, u, prox, grad);
-    if (p->polish)
-        dr_hopflax_polish(p->f, &p->g, t, p->hy, u, prox, grad);
+    dr_hopflax_report r = {0};
+    if (!p->C && !p->C_measured) curvature_for_search(p);
+    if (p->polish) {
+        dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .fy = p->fy,
+                             .vt = p->vt, .C = p->C, .measured = p->C_measured};
+        for (int a = 0; a < 2; a++) {
+            v.ny[a] = p->ny[a];
+            v.y0[a] = p->y0[a];
+            v.hy[a] = p->hy[a];
+            v.lo[a] = p->act_lo[a];
+            v.hi[a] = p->act_hi[a];
+        }
+        dr_hopflax_global(&v, u, prox, grad, &r);
+    } else {
+        /* the grid minimum is high by at most the sub-grid error, never low */
+        for (int a = 0; a < p->g.dim; a++) r.est_error += p->hy[a] * p->hy[a] / 8.0;
+        r.est_error *= p->C + 1.0 / t;
+        r.measured = p->C_measured;
+    }
+    if (rep) *rep = r;
     return DR_SUCCESS;
 }

@@ -7,7 +7,9 @@
  * within one cell of the grid minimiser (a step that wants to leave has found another basin or a
  * kink, which the grid search already ranked), and a point is only moved if phi decreased. */
 #include "deeprelax/hopflax.h"
+#include "hopflax_internal.h"
 
+#include <float.h>
 #include <math.h>
 
 #define MAX_NEWTON 12
@@ -44,11 +46,14 @@ static int newton_step(const dr_landscape *f, const double *x, const double *y, 
 }
 
 /* Newton from `start`, staying within cell[] of y0; returns the lowest phi reached (and its y),
- * or +inf if no step was taken. */
-static double newton_from(const dr_landscape *f, const double *x, const double *y0,
-                          const double *start, const double *cell, int dim, double t, double *y)
+ * or +inf if no step was taken. *conv (may be NULL) = 1 when the last step was below round-off
+ * at a positive definite Hessian: a smooth local minimiser, exact to round-off. */
+static double newton_from_conv(const dr_landscape *f, const double *x, const double *y0,
+                               const double *start, const double *cell, int dim, double t,
+                               double *y, int *conv)
 {
     double best = INFINITY, cur[2] = {start[0], start[1]};
+    if (conv) *conv = 0;
     for (int it = 0; it < MAX_NEWTON; it++) {
         double step[2] = {0, 0}, trial[2] = {0, 0};
         if (!newton_step(f, x, cur, dim, t, step)) break;
@@ -60,15 +65,112 @@ static double newton_from(const dr_landscape *f, const double *x, const double *
         }
         if (!inside) break;
         double v = phi(f, x, trial, dim, t);
-        if (!(v <= best)) break;
+        if (!(v <= best)) {
+            /* no longer decreasing: converged if the step was already at round-off's scale
+             * (Newton's steps shrink quadratically; phi's rounding stops it first) */
+            int tiny = isfinite(best);
+            for (int a = 0; a < dim; a++)
+                if (fabs(step[a]) > 1e-7 * cell[a]) tiny = 0;
+            if (conv && tiny) *conv = 1;
+            break;
+        }
         best = v;
         cur[0] = trial[0];
         cur[1] = trial[1];
         y[0] = cur[0];
         y[1] = cur[1];
-        if (small) break;
+        if (small) {
+            if (conv) *conv = 1;
+            break;
+        }
     }
     return best;
+}
+
+static double newton_from(const dr_landscape *f, const double *x, const double *y0,
+                          const double *start, const double *cell, int dim, double t, double *y)
+{
+    return newton_from_conv(f, x, y0, start, cell, dim, t, y, NULL);
+}
+
+/* Derivative-free descent for minimisers on a kink, where Newton cannot converge: a pattern
+ * search over 16 directions (8 in 1-D: +-1 at four scales) halving its step until it is below
+ * round-off, staying within 1.5 cells of y0. */
+static double pattern_from(const dr_landscape *f, const double *x, const double *y0,
+                           const double *cell, int dim, double t, double *y, double *step_out)
+{
+    static const int dirs[16][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {1, -1}, {-1, 1},
+                                    {-1, -1}, {2, 1}, {2, -1}, {-2, 1}, {-2, -1}, {1, 2},
+                                    {1, -2}, {-1, 2}, {-1, -2}};
+    int nd = dim == 1 ? 2 : 16;
+    double cur[2] = {y0[0], y0[1]}, v = phi(f, x, cur, dim, t), step = 0.5;
+    for (int it = 0; it < 400 && step > 1e-15; it++) {
+        int moved = 0;
+        for (int d = 0; d < nd; d++) {
+            double trial[2] = {cur[0], cur[1]};
+            int inside = 1;
+            for (int a = 0; a < dim; a++) {
+                trial[a] += dirs[d][a] * step * cell[a];
+                if (fabs(trial[a] - y0[a]) > 1.5 * cell[a]) inside = 0;
+            }
+            if (!inside) continue;
+            double w = phi(f, x, trial, dim, t);
+            if (w < v) { v = w; cur[0] = trial[0]; cur[1] = trial[1]; moved = 1; break; }
+        }
+        if (!moved) step *= 0.5;
+    }
+    y[0] = cur[0];
+    y[1] = cur[1];
+    *step_out = step;
+    return v;
+}
+
+/* Whether a point lower than v lies on rings of 16 directions around y at radii r, 4r, 16r,
+ * ... up to a cell: the check that the pattern search did not stall on a kink it could not
+ * follow (then its value is not trusted). */
+static int lower_nearby(const dr_landscape *f, const double *x, const double *y, double v,
+                        const double *cell, int dim, double t, double r)
+{
+    for (; r <= 1.0; r *= 4.0)
+        for (int d = 0; d < (dim == 1 ? 2 : 16); d++) {
+            double ang = 2.0 * M_PI * d / 16.0, trial[2] = {y[0], y[1]};
+            if (dim == 1) trial[0] += (d ? -r : r) * cell[0];
+            else {
+                trial[0] += r * cell[0] * cos(ang);
+                trial[1] += r * cell[1] * sin(ang);
+            }
+            if (phi(f, x, trial, dim, t) < v - 4 * DBL_EPSILON * (fabs(v) + 1)) return 1;
+        }
+    return 0;
+}
+
+double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
+                               const double *cell, int dim, double t, double *y, double *err)
+{
+    double start[2] = {y0[0], dim == 2 ? y0[1] : 0}, yy[2];
+    double grid = phi(f, x, start, dim, t), round = 8 * DBL_EPSILON * (fabs(grid) + 1);
+    int conv = 0;
+    double best = newton_from_conv(f, x, start, start, cell, dim, t, yy, &conv);
+    if (!conv)
+        for (int a = 0; a < dim && !conv; a++)
+            for (int side = -1; side <= 1 && !conv; side += 2) {
+                double s2[2] = {start[0], start[1]}, yt[2];
+                int c2;
+                s2[a] += 0.5 * side * cell[a];
+                double v = newton_from_conv(f, x, start, s2, cell, dim, t, yt, &c2);
+                if (c2 && v <= fmin(best, grid)) { best = v; yy[0] = yt[0]; yy[1] = yt[1]; conv = 1; }
+            }
+    if (conv && best <= grid) {
+        y[0] = yy[0]; y[1] = yy[1];
+        *err = round;
+        return best;
+    }
+    /* Not a smooth minimiser (a kink, or Hessian unavailable): pattern search, trusted when no
+     * lower point shows around its result at any scale up to a cell. */
+    double step, v = pattern_from(f, x, start, cell, dim, t, y, &step);
+    if (isfinite(best) && best < v) v = pattern_from(f, x, yy, cell, dim, t, y, &step);
+    *err = lower_nearby(f, x, y, v, cell, dim, t, fmax(step, 1e-12)) ? INFINITY : 1e3 * round;
+    return v;
 }
 
 size_t dr_hopflax_polish(const dr_landscape *f, const dr_grid *g, double t, const double cell[2],

@@ -140,3 +140,15 @@ void dr_landscape_sample(const dr_landscape *f, const dr_grid *g, double *field)
         }
     }
 }
+
+long dr_landscape_breakpoints(const dr_landscape *f, double lo, double hi, double *pts,
+                              size_t max)
+{
+    if (!f->ops->breakpoints) return 0;
+    return f->ops->breakpoints(f->state, lo, hi, pts, max);
+}
+
+double dr_landscape_interp_uncertainty(const dr_landscape *f)
+{
+    return f->ops->interp_uncertainty ? f->ops->interp_uncertainty(f->state) : 0.0;
+}

@@ -39,6 +39,8 @@ typedef struct {
     double (*value_grad)(const noise_term *n, const double *x, double *g);
     void (*hessian)(const noise_term *n, const double *x, double *h);
     double (*curvature)(const noise_term *n, const double *lo, const double *hi);
+    /* The entry's kinks in [lo, hi] (1-D; see dr_landscape_breakpoints); NULL: smooth. */
+    long (*kinks)(double lo, double hi, double *pts, size_t max);
 } entry_ops;
 
 typedef struct {
@@ -124,6 +126,15 @@ static double abs_c(const noise_term *n, const double *lo, const double *hi)
     (void)n;
     /* The kink is a Dirac mass in f'': unbounded curvature if the box holds 0; C/(1+Ct) -> 1/t. */
     return (lo[0] <= 0 && hi[0] >= 0) ? INFINITY : 0.0;
+}
+
+static long abs_kinks(double lo, double hi, double *pts, size_t max)
+{
+    if (!(lo <= 0 && hi >= 0)) return 0;
+    if (!pts) return 1;
+    if (max < 1) return DR_BREAKPOINTS_UNKNOWN;
+    pts[0] = 0.0;
+    return 1;
 }
 
 /* ---- double-well: (x^2 - 1)^2 ---- */
@@ -370,18 +381,18 @@ static const dr_landscape_info infos[] = {
 };
 
 static const entry_ops ops_table[] = {
-    {paper1d_vg, paper1d_h, paper1d_c},
-    {quad_vg, quad_h, one_c},
-    {quad2d_vg, quad2d_h, one_c},
-    {abs_vg, zero_h1, abs_c},
-    {dwell_vg, dwell_h, dwell_c},
-    {cos1d_vg, cos1d_h, cos1d_c},
-    {sw1_vg, sw1_h, sw1_c},
-    {sw2_vg, sw2_h, sw2_c},
-    {rastrigin_vg, rastrigin_h, rastrigin_c},
-    {himmelblau_vg, himmelblau_h, himmelblau_c},
-    {camel6_vg, camel6_h, camel6_c},
-    {rosenbrock_vg, rosenbrock_h, rosenbrock_c},
+    {paper1d_vg, paper1d_h, paper1d_c, NULL},
+    {quad_vg, quad_h, one_c, NULL},
+    {quad2d_vg, quad2d_h, one_c, NULL},
+    {abs_vg, zero_h1, abs_c, abs_kinks},
+    {dwell_vg, dwell_h, dwell_c, NULL},
+    {cos1d_vg, cos1d_h, cos1d_c, NULL},
+    {sw1_vg, sw1_h, sw1_c, NULL},
+    {sw2_vg, sw2_h, sw2_c, NULL},
+    {rastrigin_vg, rastrigin_h, rastrigin_c, NULL},
+    {himmelblau_vg, himmelblau_h, himmelblau_c, NULL},
+    {camel6_vg, camel6_h, camel6_c, NULL},
+    {rosenbrock_vg, rosenbrock_h, rosenbrock_c, NULL},
 };
 
 #define N_ENTRIES (sizeof infos / sizeof infos[0])
@@ -416,6 +427,12 @@ static double builtin_curvature(const void *state, const double *lo, const doubl
     const builtin_state *s = state;
     return s->ops->curvature(s->noise, lo, hi);
 }
+static long builtin_breakpoints(const void *state, double lo, double hi, double *pts,
+                                size_t max)
+{
+    const builtin_state *s = state;
+    return s->ops->kinks ? s->ops->kinks(lo, hi, pts, max) : 0;
+}
 static void builtin_destroy(void *state)
 {
     builtin_state *s = state;
@@ -423,7 +440,8 @@ static void builtin_destroy(void *state)
     free(s);
 }
 static const dr_landscape_ops builtin_vtable = {builtin_value_grad, builtin_hessian,
-                                                builtin_curvature, builtin_destroy};
+                                                builtin_curvature, builtin_destroy,
+                                                builtin_breakpoints, NULL};
 
 static noise_term *noise_alloc(double amplitude, unsigned long seed)
 {

@@ -33,6 +33,7 @@ enum { E_F, E_X, E_Y, E_XX, E_XY, E_YY, E_COUNT };
 
 typedef struct {
     int dim;
+    int nonsmooth;  /* the text uses a function with kinks or jumps (see expr_kink_functions) */
     void *e[E_COUNT];
 } expr_state;
 
@@ -91,7 +92,88 @@ static void expr_destroy(void *state)
     pthread_mutex_unlock(&matheval_lock);
 }
 
-static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, NULL, expr_destroy};
+/* ---- kink detection (for quadratures that must split where f is not smooth) ----
+ *
+ * libmatheval's functions with kinks or jumps: abs (kink), step, sign, delta, nandelta (jumps).
+ * An expression that names none of them is smooth wherever it is finite. One that does is
+ * probed in 1-D: on a fine scan, a cell [a, b] holds a breakpoint when the trapezoid rule for
+ * f' = integral of f'' (or for f = integral of f') misses by far more than a smooth function's
+ * residual (cell^3 |f''''| / 12); bisection on the same test then pins the point to round-off.
+ * In 2-D the kinks are curves: the landscape says so (DR_BREAKPOINTS_UNKNOWN). */
+static int expr_kink_functions(const char *text)
+{
+    static const char *const names[] = {"abs", "step", "sign", "delta", "nandelta"};
+    for (const char *p = text; *p; p++) {
+        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) continue;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            size_t len = strlen(names[k]);
+            if (!strncmp(p, names[k], len) && !isalnum((unsigned char)p[len]) && p[len] != '_')
+                return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct { double f, d, d2; } expr_jet;
+
+static expr_jet expr_jet_at(const expr_state *s, double x)
+{
+    expr_jet j;
+    j.f = expr_value_grad(s, &x, &j.d);
+    if (expr_hessian(s, &x, &j.d2) != DR_SUCCESS || !isfinite(j.d2)) j.d2 = 0.0;
+    return j;
+}
+
+/* How badly [a, b] fails the smooth-cell test, relative to the tolerance (> 1: a breakpoint). */
+static double expr_cell_misfit(const expr_jet *ja, const expr_jet *jb, double a, double b)
+{
+    double d = b - a;
+    double rs = fabs(jb->d - ja->d - 0.5 * (ja->d2 + jb->d2) * d);
+    double rv = fabs(jb->f - ja->f - 0.5 * (ja->d + jb->d) * d);
+    double ts = 1e-6 * (1.0 + fabs(ja->d) + fabs(jb->d));
+    double tv = 1e-6 * d * (1.0 + fabs(ja->d) + fabs(jb->d)) + 1e-12 * (fabs(ja->f) + fabs(jb->f));
+    if (!isfinite(rs) || !isfinite(rv)) return INFINITY;
+    return fmax(rs / ts, rv / tv);
+}
+
+static long expr_breakpoints(const void *state, double lo, double hi, double *pts, size_t max)
+{
+    const expr_state *s = state;
+    if (!s->nonsmooth) return 0;
+    if (s->dim != 1 || !isfinite(lo) || !isfinite(hi)) return DR_BREAKPOINTS_UNKNOWN;
+    enum { CELLS = 16384, BISECT = 80 };
+    size_t count = 0;
+    double last = -INFINITY;
+    expr_jet ja = expr_jet_at(s, lo);
+    for (int i = 0; i < CELLS; i++) {
+        double a = lo + (hi - lo) * i / CELLS, b = i + 1 == CELLS ? hi : lo + (hi - lo) * (i + 1) / CELLS;
+        expr_jet jb = expr_jet_at(s, b), jl = ja, jr = jb;
+        if (expr_cell_misfit(&ja, &jb, a, b) > 1.0) {
+            double l = a, r = b;
+            for (int it = 0; it < BISECT && r - l > 4e-16 * (fabs(l) + fabs(r)); it++) {
+                double m = 0.5 * (l + r);
+                expr_jet jm = expr_jet_at(s, m);
+                if (expr_cell_misfit(&jl, &jm, l, m) >= expr_cell_misfit(&jm, &jr, m, r)) {
+                    r = m; jr = jm;
+                } else {
+                    l = m; jl = jm;
+                }
+            }
+            double c = 0.5 * (l + r);
+            if (count == 0 || c - last > 1e-9 * (hi - lo)) {
+                if (pts && count == max) return DR_BREAKPOINTS_UNKNOWN;
+                if (pts) pts[count] = c;
+                count++;
+                last = c;
+            }
+        }
+        ja = jb;
+    }
+    return (long)count;
+}
+
+static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, NULL, expr_destroy,
+                                             expr_breakpoints, NULL};
 
 /* A hint better than libmatheval's bare failure for the commonest slips. */
 static int precheck(const char *expr)
@@ -133,6 +215,7 @@ static int build_locked(expr_state *s, const char *expr, int dim_in)
         return dr_error(DR_EPARSE, "expression '%s' uses y but the landscape is 1-D (use dimension 2)",
                         expr);
     s->dim = dim_in ? dim_in : (uses_y ? 2 : 1);
+    s->nonsmooth = expr_kink_functions(expr);
     static const char *const var[E_COUNT] = {NULL, "x", "y", "x", "y", "y"};
     static const int from[E_COUNT] = {0, E_F, E_F, E_X, E_X, E_Y};
     for (int k = 1; k < E_COUNT; k++) {

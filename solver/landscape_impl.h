@@ -13,6 +13,10 @@ typedef struct {
     /* Upper bound of the largest Hessian eigenvalue over [lo,hi]; NULL: measure it by sampling. */
     double (*curvature)(const void *state, const double *lo, const double *hi);
     void (*destroy)(void *state);
+    /* Where f is not smooth (see dr_landscape_breakpoints); NULL: smooth everywhere. */
+    long (*breakpoints)(const void *state, double lo, double hi, double *pts, size_t max);
+    /* Interpolation uncertainty (see dr_landscape_interp_uncertainty); NULL: exact (0). */
+    double (*interp_uncertainty)(const void *state);
 } dr_landscape_ops;
 
 /* Takes ownership of `state` (destroyed with ops->destroy on failure too). name and formula are

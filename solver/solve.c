@@ -79,6 +79,7 @@ static int run_heat(const dr_landscape *f, const dr_grid *g, double beta, const 
         rep[k].engine = dr_heat_engine_name(hr.engine);
         rep[k].log_points = hr.log_points;
         rep[k].est_error = hr.est_error;
+        rep[k].unbounded = hr.unbounded;
         rep[k].refine = hr.refine;
         rep[k].margin_capped = hr.margin_capped;
     }
@@ -97,9 +98,15 @@ static int run_hopflax(const dr_landscape *f, const dr_grid *g, const double *t,
     if (status) return status;
     size_t size = dr_grid_size(g);
     for (size_t k = 0; k < nt && !status; k++) {
-        status = dr_hopflax_execute(plan, t[k], u + k * size, NULL,
-                                    grad ? grad + k * size * (size_t)g->dim : NULL);
+        dr_hopflax_report hr;
+        status = dr_hopflax_execute_report(plan, t[k], u + k * size, NULL,
+                                           grad ? grad + k * size * (size_t)g->dim : NULL, &hr);
         rep[k].engine = "envelope";
+        rep[k].est_error = hr.est_error;
+        rep[k].unbounded = hr.unbounded;
+        rep[k].curvature_measured = hr.measured;
+        rep[k].wells = hr.wells;
+        rep[k].switched = hr.switched;
         rep[k].refine = opt->refine;
     }
     dr_hopflax_plan_free(plan);

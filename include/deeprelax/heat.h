@@ -53,8 +53,17 @@ typedef struct {
     int refine;             /* y-grid refinement factor per axis (1 = the output grid) */
     double margin;          /* width of the padding beyond the box, per side, on axis 0 */
     size_t quad_points[2];  /* y-grid points per axis (padding and refinement included) */
-    double est_error;       /* estimated max |u error|: the FFT values kept (round-off and
-                               kernel tail) plus the quadrature's own error bound */
+    double est_error;       /* an upper bound of max |u error| wherever finite: the FFT values
+                               kept (round-off and kernel tail) plus the trapezoid rule's bound
+                               on the narrowest Gibbs feature (a Gaussian of the curvature bound
+                               C, every aliasing term summed), the rule made smooth across 1-D
+                               kinks and knots by a windowed Gauss-Legendre correction. +inf
+                               where no bound holds: then `unbounded` says why */
+    const char *unbounded;  /* NULL when est_error is finite; else a static phrase: the FFT
+                               lost values to round-off, the refinement hit its cap so far that
+                               the rule can miss the peak, or f has kinks or knots the
+                               quadrature cannot split at (2-D) */
+    size_t breakpoints;     /* 1-D: kinks and knots of f the quadrature split at */
     int refine_capped;      /* 1 if the y-grid refinement the Gibbs integrand needs exceeded
                                the cap (then est_error says how much it costs) */
     size_t fft_size[2];     /* FFT lengths per axis (0 when the plan has no FFT engine) */

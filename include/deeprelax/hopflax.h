@@ -37,6 +37,25 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
  * = (x - y*)/t. 0 < t <= t_max. */
 int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, double *grad);
 
+/* What a polished execution did, and how far u can be from the exact Hopf-Lax value. */
+typedef struct {
+    double est_error;      /* upper bound of max |u error| where finite. Polished: every grid
+                              well within the sub-grid error (C + 1/t) sum hy^2/8 of the grid
+                              minimum was polished; a winner Newton converged on is exact to
+                              round-off, one on a kink (pattern search, checked on rings around
+                              it) to 1e3 round-off; elsewhere the bracket grid value - sub-grid
+                              error. Unpolished: the sub-grid error itself. +inf: none holds */
+    const char *unbounded; /* NULL when est_error is finite, else why */
+    int measured;          /* the curvature behind the sub-grid error was measured from the
+                              samples (f has kinks or no known bound), not proved */
+    size_t wells;          /* candidate wells polished, summed over the points */
+    size_t switched;       /* points whose minimiser moved to another well than the grid's */
+} dr_hopflax_report;
+
+/* dr_hopflax_execute, with the report (rep may be NULL). */
+int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *prox,
+                              double *grad, dr_hopflax_report *rep);
+
 void dr_hopflax_plan_free(dr_hopflax_plan *p);
 
 /* The polish step on its own, for any grid minimisation: for each of the `size` points x (grid

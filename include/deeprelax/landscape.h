@@ -100,6 +100,25 @@ double dr_landscape_curvature_bound(const dr_landscape *f, const double lo[2], c
  * dr_landscape_failure's status for those. */
 int dr_landscape_eval(const dr_landscape *f, size_t n, const double *x, double *value,
                       double *grad);
+/* Where f is not smooth, so that quadratures can split there (the trapezoid rule is spectrally
+ * accurate only on smooth integrands; across a kink it is O(h^2), across a jump of f''' O(h^4)).
+ * 1-D: writes the breakpoints in [lo, hi] (ascending, at most max of them) to pts and returns
+ * their count (0: smooth there); a kink (jump of f'), a knot (jump of some higher derivative) or
+ * a jump of f itself all count. The catalogue declares its kinks (abs: 0); samples declare their
+ * knots and box ends (where the wall starts); expressions using abs, sign, step, delta or
+ * nandelta are probed for the points where the one-sided slopes disagree.
+ * Returns DR_BREAKPOINTS_UNKNOWN when f is known not to be smooth but the places are not known
+ * (2-D landscapes with kinks or knots; more than max breakpoints). lo, hi: axis-0 range.
+ * pts = NULL: only counts them. */
+#define DR_BREAKPOINTS_UNKNOWN (-1L)
+long dr_landscape_breakpoints(const dr_landscape *f, double lo, double hi, double *pts,
+                              size_t max);
+
+/* The interpolation's own uncertainty for sampled landscapes: twice the largest difference over
+ * the box between the interpolant the landscape uses and a second one through the same samples
+ * (Akima in 1-D, bilinear in 2-D): an estimate (not a bound) of how far f may be from the
+ * function that was sampled, separate from any solver's error. 0 for analytic landscapes. */
+double dr_landscape_interp_uncertainty(const dr_landscape *f);
 
 /* Fills field[dr_grid_size(g)] with f at the grid points (x fastest). */
 void dr_landscape_sample(const dr_landscape *f, const dr_grid *g, double *field);

@@ -53,7 +53,11 @@ typedef struct {
     const char *engine;      /* "fft", "logsum", "hybrid" (heat), "envelope" (hopf-lax),
                                 the fd scheme's name (fd); static storage */
     size_t log_points;       /* heat: values computed in the log domain */
-    double est_error;        /* heat: estimated max |u error| (0 for the other methods) */
+    double est_error;        /* heat, hopf-lax: an upper bound of max |u error|; +inf where none
+                                holds (then `unbounded` says why); fd: 0, no estimate */
+    const char *unbounded;   /* why no bound holds (static storage), NULL when est_error does */
+    int curvature_measured;  /* hopf-lax: the sub-grid error rests on a measured C */
+    size_t wells, switched;  /* hopf-lax: candidate wells polished, well switches */
     int margin_capped;       /* heat: the padding hit its size cap (edge values may be off) */
     int refine;              /* heat: y-grid refinement it chose; hopf-lax: the option; fd: 1 */
     double min_u;            /* min of u(., t) over the grid */

@@ -127,7 +127,8 @@ class SolveOptions(Structure):
 
 class SolveReport(Structure):
     _fields_ = [("method", c_int), ("engine", c_char_p), ("log_points", c_size_t),
-                ("est_error", c_double), ("margin_capped", c_int), ("refine", c_int),
+                ("est_error", c_double), ("unbounded", c_char_p), ("curvature_measured", c_int),
+                ("wells", c_size_t), ("switched", c_size_t), ("margin_capped", c_int), ("refine", c_int),
                 ("min_u", c_double), ("argmin", c_double * 2), ("steps", c_size_t),
                 ("dt_min", c_double)]
 

@@ -1,0 +1,162 @@
+/* The global minimum over y of phi(y) = f(y) + |x-y|^2/(2t), found for sure, not only on the grid.
+ *
+ * The grid minimum can sit in the wrong well: a well of curvature C sampled every hy misses its
+ * floor by up to (C + 1/t) hy^2/8 per axis, more than two wells may differ by. But that is also
+ * the most it can miss by: expanding phi about the true minimiser y* (grad phi = 0, D^2 phi <=
+ * (C + 1/t) I), the grid point nearest y* has phi <= u + Delta, Delta = (C + 1/t) sum_a hy_a^2/8.
+ * So the true minimiser lies in the well of some grid local minimum of phi whose value is within
+ * Delta of the grid minimum; every such candidate is polished (hopflax_polish.c) and the lowest
+ * polished value wins.
+ *
+ * In 2-D the candidates are found row by row: pass 1 of the envelope already holds, per output
+ * column, min over y1 of f(y1, y2) + (x1 - y1)^2/(2t) for every row y2, so a row can hold a
+ * candidate only if that plus (x2 - y2)^2/(2t) is within Delta; only those rows are scanned.
+ *
+ * The error reported per point: the winner's own (round-off, or 1e3 round-off on a kink);
+ * where a polish could not be trusted, the bracket u >= (grid value of its well) - Delta. */
+#include "hopflax_internal.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define MAX_CANDIDATES 64
+
+typedef struct { double v; size_t k[2]; } candidate;
+
+static double phi_grid(const dr_hopflax_view *v, const double *x, size_t k0, size_t k1)
+{
+    double d0 = x[0] - (v->y0[0] + (double)k0 * v->hy[0]), q = d0 * d0;
+    if (v->dim == 2) {
+        double d1 = x[1] - (v->y0[1] + (double)k1 * v->hy[1]);
+        q += d1 * d1;
+    }
+    return v->fy[k1 * v->ny[0] + k0] + q / (2.0 * v->t);
+}
+
+/* Is (k0, k1) a grid local minimum of phi (8 neighbours in 2-D; outside the active range: none)? */
+static int local_min(const dr_hopflax_view *v, const double *x, size_t k0, size_t k1, double p)
+{
+    for (int b = -1; b <= 1; b++) {
+        if (v->dim == 1 && b) continue;
+        for (int a = -1; a <= 1; a++) {
+            if (!a && !b) continue;
+            long i = (long)k0 + a, j = (long)k1 + b;
+            if (i < (long)v->lo[0] || i > (long)v->hi[0]) continue;
+            if (v->dim == 2 && (j < (long)v->lo[1] || j > (long)v->hi[1])) continue;
+            double q = phi_grid(v, x, (size_t)i, v->dim == 2 ? (size_t)j : 0);
+            /* ties: the first in scan order stands for the plateau */
+            if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
+        }
+    }
+    return 1;
+}
+
+static void add_candidate(candidate *c, size_t *n, int *overflow, double p, size_t k0, size_t k1)
+{
+    if (*n < MAX_CANDIDATES) c[(*n)++] = (candidate){p, {k0, k1}};
+    else *overflow = 1;
+}
+
+/* Candidate wells of output point x: grid local minima of phi with phi <= U. */
+static size_t find_candidates(const dr_hopflax_view *v, const double *x, size_t col, double U,
+                              double fmin_y, candidate *c, int *overflow)
+{
+    size_t n = 0;
+    *overflow = 0;
+    double reach = sqrt(fmax(0.0, 2.0 * v->t * (U - fmin_y)));
+    long a0 = (long)floor((x[0] - reach - v->y0[0]) / v->hy[0]);
+    long a1 = (long)ceil((x[0] + reach - v->y0[0]) / v->hy[0]);
+    size_t k0lo = a0 < (long)v->lo[0] ? v->lo[0] : (size_t)a0;
+    size_t k0hi = a1 > (long)v->hi[0] ? v->hi[0] : (size_t)a1;
+    if (v->dim == 1) {
+        for (size_t k = k0lo; k <= k0hi; k++) {
+            double p = phi_grid(v, x, k, 0);
+            if (p <= U && local_min(v, x, k, 0, p)) add_candidate(c, &n, overflow, p, k, 0);
+        }
+        return n;
+    }
+    size_t nrows = v->hi[1] - v->lo[1] + 1;
+    const double *vt = v->vt + col * nrows;
+    for (size_t r = 0; r < nrows; r++) {
+        size_t k1 = v->lo[1] + r;
+        double d1 = x[1] - (v->y0[1] + (double)k1 * v->hy[1]);
+        if (!(vt[r] + d1 * d1 / (2.0 * v->t) <= U)) continue;
+        for (size_t k = k0lo; k <= k0hi; k++) {
+            double p = phi_grid(v, x, k, k1);
+            if (p <= U && local_min(v, x, k, k1, p)) add_candidate(c, &n, overflow, p, k, k1);
+        }
+    }
+    return n;
+}
+
+/* One output point: polish every candidate, keep the best; returns the point's error bound. */
+static double point_global(const dr_hopflax_view *v, const double *x, size_t col, double fmin_y,
+                           double delta, double *u, double *y_out, size_t *wells, int *switched)
+{
+    candidate c[MAX_CANDIDATES];
+    int overflow;
+    double ugrid = *u, U = ugrid + delta + 8 * DBL_EPSILON * (fabs(ugrid) + 1);
+    size_t n = find_candidates(v, x, col, U, fmin_y, c, &overflow);
+    double best = ugrid, best_err = INFINITY, floor_untrusted = INFINITY;
+    double yb[2] = {y_out[0], y_out[1]}, y0g[2] = {y_out[0], y_out[1]};
+    for (size_t i = 0; i < n; i++) {
+        double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
+                        v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
+        double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, y, &err);
+        if (!isfinite(err)) floor_untrusted = fmin(floor_untrusted, c[i].v - delta);
+        if (p < best || (p == best && !isfinite(best_err))) {
+            best = p;
+            best_err = err;
+            yb[0] = y[0];
+            yb[1] = y[1];
+        }
+    }
+    *wells += n;
+    /* another well than the grid's: farther than a cell from the grid minimiser on some axis */
+    *switched = 0;
+    for (int a = 0; a < v->dim; a++)
+        if (fabs(yb[a] - y0g[a]) > 1.5 * v->hy[a]) *switched = 1;
+    *u = best;
+    y_out[0] = yb[0];
+    y_out[1] = yb[1];
+    double lower = ugrid - delta;  /* the bracket: no y has phi below this */
+    if (overflow || !isfinite(best_err)) return best - lower;
+    if (floor_untrusted < best) best_err = fmax(best_err, best - fmax(floor_untrusted, lower));
+    return best_err;
+}
+
+void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double *grad,
+                       dr_hopflax_report *rep)
+{
+    const dr_grid *g = v->g;
+    size_t size = dr_grid_size(g);
+    double delta = 0.0, fmin_y = INFINITY, worst = 0.0;
+    for (int a = 0; a < v->dim; a++) delta += v->hy[a] * v->hy[a] / 8.0;
+    delta *= v->C + 1.0 / v->t;
+    for (size_t j = v->dim == 2 ? v->lo[1] : 0; j <= (v->dim == 2 ? v->hi[1] : 0); j++)
+        for (size_t i = v->lo[0]; i <= v->hi[0]; i++)
+            fmin_y = fmin(fmin_y, v->fy[j * v->ny[0] + i]);
+    size_t wells = 0, switched = 0;
+    #pragma omp parallel for schedule(dynamic, 16) reduction(+ : wells, switched) \
+        reduction(max : worst)
+    for (size_t k = 0; k < size; k++) {
+        if (!isfinite(u[k])) continue;
+        size_t col = k % g->n[0];
+        double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
+        double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0};
+        int sw;
+        double e = point_global(v, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
+        switched += (size_t)sw;
+        if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
+        for (int a = 0; a < v->dim; a++) {
+            prox[(size_t)a * size + k] = y[a];
+            if (grad) grad[(size_t)a * size + k] = (x[a] - y[a]) / v->t;
+        }
+    }
+    rep->est_error = worst;
+    rep->unbounded = isfinite(worst) ? NULL : "the curvature of f is unbounded and no check held";
+    rep->measured = v->measured;
+    rep->wells = wells;
+    rep->switched = switched;
+}
