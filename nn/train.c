@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,7 @@ void dr_nn_set_threads(int n)
         n = cores > 0 ? (int)cores : 1;
     }
     openblas_set_num_threads(n);
+    omp_set_num_threads(n); /* the trainer's own loops (the pthread OpenBLAS has its own pool) */
 }
 
 int dr_nn_get_threads(void) { return openblas_get_num_threads(); }
