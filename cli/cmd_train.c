@@ -1,6 +1,8 @@
 /* `deeprelax train` (the MLP trainer: SGD, Entropy-SGD, HJ, Elastic-SGD on MNIST-format data)
  * and `deeprelax eval` (a saved model's loss and error on the test set). */
 #include "cli.h"
+#include "train.h"
+#include "../nn/replicas_mpi.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +19,7 @@ static const char train_usage[] =
     "                        data/mnist, ~/.local/share/deeprelax/mnist, /usr/share/datasets/mnist\n"
     "  --model NAME          mnistfc: input dropout 0.2, 784-1024-1024-10, batch norm, ReLU,\n"
     "                        dropout 0.2 (the paper's); small: 784-64-64-10 (default mnistfc)\n"
-    "  --optim NAME          sgd | entropy-sgd | hj | elastic-sgd (default sgd)\n"
+    "  --optim NAME          sgd | entropy-sgd | hj | elastic-sgd | parle (default sgd)\n"
     "  --epochs E            outer epochs (default 10)\n"
     "  --batch B             minibatch size (default 128)\n"
     "  --seed S              initialisation, shuffling, dropout and noise (default 1)\n"
@@ -28,16 +30,22 @@ static const char train_usage[] =
     "                        rate 1 for epochs 1-2, then 0.1)\n"
     "  --momentum M          Nesterov momentum of the (outer) step (default 0.9)\n"
     "  --weight-decay W      L2 coefficient (default 0)\n"
-    "  --L N                 inner steps of entropy-sgd and hj (default 20)\n"
+    "  --L N                 inner steps of entropy-sgd and hj (default 20); elastic-sgd: steps\n"
+    "                        between couplings (default 1); parle: inner steps per coupling (25)\n"
     "  --inner-lr X          entropy-sgd inner step eta' (default 0.1)\n"
     "  --noise X             entropy-sgd Langevin noise 1/sqrt(beta) (default 1e-4)\n"
     "  --alpha X             entropy-sgd averaging of inner iterates (default 0.75)\n"
     "  --g0 X --g1 X         entropy-sgd scoping gamma_k = 1/(g0 (1+g1)^k), k = outer steps\n"
     "                        (defaults 1e-4, 1e-3)\n"
     "  --gamma T             hj: proximal scale in p <- 0.75 p + 0.25 grad f(x - T p) (0.1)\n"
-    "  --replicas N          elastic-sgd replicas (default 3)\n"
+    "  --replicas N          elastic-sgd and parle replicas in this process (default 3); under\n"
+    "                        `mpirun -np K` one replica per rank instead (replica a: seed + a,\n"
+    "                        its own data order; rank 0 evaluates, logs and saves the mean)\n"
     "  --rho X --rho-growth X --rho-max X   elastic-sgd coupling rho_k = min(max, rho (1+growth)^k)\n"
     "                        (defaults 0.01, 1e-3, 1)\n"
+    "  parle (Chaudhari et al. 2017): inner coupling gamma = min(1, g0 s^k), outer rho =\n"
+    "                        min(rho-max, rho L K s^k), s = 1 + 1/(2 batches per epoch), k =\n"
+    "                        couplings so far (defaults g0 0.01, rho 0.01, rho-max 10, L 25)\n"
     "  --train-samples N     use only the first N training examples (quick runs)\n"
     "  --log FILE            CSV: epoch,effective_epoch,train_loss,train_error,test_error,seconds\n"
     "  --save FILE           the trained model (for eval and slice)\n"
@@ -153,7 +161,11 @@ int cmd_train(int argc, char **argv)
         case O_LOG: log_path = optarg; break;
         case O_SAVE: save = optarg; break;
         case O_JSON: json = 1; break;
-        case O_HELP: fputs(train_usage, stdout); return 0;
+        case O_HELP:
+            fputs(train_usage, stdout);
+            printf("This build: %s.\n", DR_MPI_BUILT ? "with MPI (mpirun -np K deeprelax train "
+                   "--optim elastic-sgd|parle ...)" : "without MPI");
+            return 0;
         case O_L: case O_REPL:
             hp[opt] = (double)cli_long(opt == O_L ? "--L" : "--replicas", optarg, 1,
                                        opt == O_L ? 10000 : 64);
@@ -194,15 +206,36 @@ int cmd_train(int argc, char **argv)
     if (have[O_RHO]) p.rho = hp[O_RHO];
     if (have[O_RHOG]) p.rho_growth = hp[O_RHOG];
     if (have[O_RHOM]) p.rho_max = hp[O_RHOM];
-    if (kind != DR_OPTIM_ENTROPY_SGD && kind != DR_OPTIM_HJ && have[O_L])
-        cli_die(EXIT_USAGE, "--L applies to entropy-sgd and hj only");
+    int replicated = kind == DR_OPTIM_ELASTIC_SGD || kind == DR_OPTIM_PARLE;
+    if (kind == DR_OPTIM_SGD && have[O_L])
+        cli_die(EXIT_USAGE, "--L applies to entropy-sgd, hj, elastic-sgd and parle only");
     dr_lr_schedule sched = {0};
     if (!sched_text && kind == DR_OPTIM_ENTROPY_SGD && !have[O_LR])
         sched_text = "3:0.1";
     if (sched_text && (status = dr_lr_schedule_parse(&sched, sched_text)) != DR_SUCCESS)
         cli_die(EXIT_USAGE, "--lr-schedule: %s", dr_error_message());
 
+    if (dr_mpi_launched() && (!DR_MPI_BUILT || !replicated)) {
+        /* one line from the whole job: only the first rank speaks */
+        const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK")
+                                                       : getenv("PMI_RANK");
+        if (r && atoi(r) != 0)
+            exit(EXIT_USAGE);
+        if (!DR_MPI_BUILT)
+            cli_die(EXIT_USAGE, "train: started by an MPI launcher, but this deeprelax was "
+                    "built without MPI (install libopenmpi-dev and rebuild with `make MPI=1`)");
+        cli_die(EXIT_USAGE, "train: under mpirun only elastic-sgd and parle run (one replica "
+                "per rank), not %s", optim);
+    }
     cli_nn_blas_fixup(argc, argv);
+    if (replicated) {
+        struct train_run run = {.data = data, .model = model, .optim = optim,
+                                .log_path = log_path, .save = save, .epochs = epochs,
+                                .batch = batch, .threads = threads, .train_n = train_n,
+                                .seed = seed, .json = json, .have_replicas = have[O_REPL],
+                                .sched = sched_text ? &sched : NULL, .p = p};
+        return cli_train_replicas(&run);
+    }
     dr_nn_set_threads((int)threads);
     dr_dataset train, test;
     load_data(data, &train, &test);

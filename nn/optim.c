@@ -31,25 +31,33 @@ void dr_optim_defaults(dr_optim_params *p, int kind)
         p->lr = 1.0;
     } else if (kind == DR_OPTIM_HJ) {
         p->L = 20; /* lr 0.1 = hj_gamma: without momentum x would land on the proximal point */
+    } else if (kind == DR_OPTIM_PARLE) {
+        /* the authors' (ucla-vision/parle): L = 25, gamma0 = rho0 = 0.01, no Langevin noise,
+         * gamma capped at 1 and rho at 10 */
+        p->L = 25;
+        p->g0 = 0.01;
+        p->noise = 0.0;
+        p->rho = 0.01;
+        p->rho_max = 10.0;
     }
 }
 
-static const char *const kind_names[] = {"sgd", "entropy-sgd", "hj", "elastic-sgd"};
+static const char *const kind_names[] = {"sgd", "entropy-sgd", "hj", "elastic-sgd", "parle"};
 
 int dr_optim_kind_from_name(const char *name, int *kind)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (!strcmp(name, kind_names[i])) {
             *kind = i;
             return DR_SUCCESS;
         }
     return dr_error(DR_ENOTFOUND, "unknown optimiser '%s' (known: sgd, entropy-sgd, hj, "
-                    "elastic-sgd)", name);
+                    "elastic-sgd, parle)", name);
 }
 
 const char *dr_optim_kind_name(int kind)
 {
-    return kind >= 0 && kind < 4 ? kind_names[kind] : "?";
+    return kind >= 0 && kind < 5 ? kind_names[kind] : "?";
 }
 
 int dr_optim_grads_per_step(const dr_optim_params *p)
@@ -57,7 +65,8 @@ int dr_optim_grads_per_step(const dr_optim_params *p)
     switch (p->kind) {
     case DR_OPTIM_ENTROPY_SGD:
     case DR_OPTIM_HJ: return p->L;
-    case DR_OPTIM_ELASTIC_SGD: return p->replicas;
+    case DR_OPTIM_ELASTIC_SGD:
+    case DR_OPTIM_PARLE: return p->replicas;
     default: return 1;
     }
 }
@@ -65,7 +74,8 @@ int dr_optim_grads_per_step(const dr_optim_params *p)
 static int check_params(const dr_optim_params *p)
 {
     if (p->kind < 0 || p->kind > DR_OPTIM_ELASTIC_SGD)
-        return dr_error(DR_EINVAL, "optimiser: unknown kind %d", p->kind);
+        return dr_error(DR_EINVAL, p->kind == DR_OPTIM_PARLE ? "optimiser: parle runs on "
+                        "replicas (dr_replicas)" : "optimiser: unknown kind %d", p->kind);
     if (!(p->lr >= 0) || !(p->momentum >= 0 && p->momentum < 1) || !(p->weight_decay >= 0))
         return dr_error(DR_EINVAL, "optimiser: need lr >= 0, 0 <= momentum < 1, weight decay "
                         ">= 0 (got %g, %g, %g)", p->lr, p->momentum, p->weight_decay);

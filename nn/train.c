@@ -61,6 +61,25 @@ static int next_gradient(void *ctx, const float *w, float *grad, double *loss, s
     return DR_SUCCESS;
 }
 
+int dr_trainer_gradient(dr_trainer *t, const float *w, float *grad, double *loss,
+                        size_t *errors)
+{
+    return next_gradient(t, w, grad, loss, errors);
+}
+
+void dr_trainer_reset_means(dr_trainer *t)
+{
+    t->loss_sum = 0.0;
+    t->err_sum = t->rows_sum = 0;
+}
+
+void dr_trainer_sums(const dr_trainer *t, double *loss_sum, size_t *err_sum, size_t *rows)
+{
+    *loss_sum = t->loss_sum;
+    *err_sum = t->err_sum;
+    *rows = t->rows_sum;
+}
+
 void dr_trainer_free(dr_trainer *t)
 {
     if (!t)
