@@ -2,7 +2,7 @@
 """Elastic-SGD on mnistfc with K = 2 replicas, two ways on the same cores, side by side:
 2 MPI ranks of 1 thread each (mpirun) against 1 process of 2 threads holding both replicas
 (--replicas 2), at coupling periods L = 1, 10, 25. Prints samples/s (gradients of all replicas
-per wall second), wall seconds, time per synchronisation (the MPI_Allreduce of the parameters and
+per wall second, best of 2 runs), wall seconds, time per synchronisation (the MPI_Allreduce of the parameters and
 batch-norm statistics, as rank 0 measures it, waiting included) and the communication share of
 the wall time. Synthetic MNIST-format data (the speed does not depend on the pixels); skipped
 with a message when this deeprelax was built without MPI or mpirun is missing.
@@ -68,9 +68,17 @@ def main():
               f"{'ms/sync':>8} {'comm %':>6}")
         for L in (1, 10, 25):
             syncs = a.epochs * (steps // L + 1)  # every L steps, plus the epoch's mean
-            mpi = run(["mpirun", "-q", "--allow-run-as-root", "--oversubscribe", "-np", "2",
-                       "--bind-to", "none", BIN] + common + ["--threads", "1", "--L", str(L)])
-            one = run([BIN] + common + ["--threads", "2", "--replicas", "2", "--L", str(L)])
+            # best of 2 of each, alternating: the machine's load drifts between runs
+            mpi_cmd = ["mpirun", "-q", "--allow-run-as-root", "--oversubscribe", "-np", "2",
+                       "--bind-to", "none", BIN] + common + ["--threads", "1", "--L", str(L)]
+            one_cmd = [BIN] + common + ["--threads", "2", "--replicas", "2", "--L", str(L)]
+            mpi = one = None
+            for _ in range(2):
+                m, o = run(mpi_cmd), run(one_cmd)
+                if mpi is None or m["samples_per_second"] > mpi["samples_per_second"]:
+                    mpi = m
+                if one is None or o["samples_per_second"] > one["samples_per_second"]:
+                    one = o
             rates = []
             for name, j in (("2 ranks x 1 thread", mpi), ("1 process x 2 threads", one)):
                 wall = sum(e["seconds"] for e in j["epochs"])
