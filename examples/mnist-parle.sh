@@ -53,6 +53,24 @@ done
     done
 } >"$OUT/table.md"
 cat "$OUT/table.md"
-"$DEEPRELAX" plot "$OUT/test-error.csv" --kind lines --x effective_epoch \
-    --y test_error_percent --group optim --title "mnistfc: test error against effective epochs" \
-    --png "$OUT/test-error.png" >/dev/null 2>&1 || echo "mnist-parle.sh: no figure (plot failed)" >&2
+# the figure (matplotlib: the project's `plot --group` takes numeric groups only)
+"${PY:-/usr/bin/python3}" - "$OUT" <<'PYEOF' || echo "mnist-parle.sh: no figure (needs python3-matplotlib)" >&2
+import csv, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+out = sys.argv[1]
+rows = list(csv.DictReader(open(f"{out}/test-error.csv")))
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+for o, mark in (("sgd", "o-"), ("elastic-sgd", "s-"), ("parle", "^-")):
+    r = [x for x in rows if x["optim"] == o]
+    ax.plot([float(x["effective_epoch"]) for x in r], [float(x["test_error_percent"]) for x in r],
+            mark, label=o)
+ax.set_xlabel("effective epochs (data passes over all replicas)")
+ax.set_ylabel("test error (%)")
+ax.set_title("mnistfc on MNIST: Parle, Elastic-SGD (K = 2) and SGD")
+ax.grid(alpha=0.3)
+ax.legend()
+fig.tight_layout()
+fig.savefig(f"{out}/test-error.png", dpi=120)
+PYEOF
