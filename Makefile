@@ -28,12 +28,28 @@ PY      ?= /usr/bin/python3
 VERSION := $(shell sed -n 's/^#define DR_VERSION "\(.*\)"/\1/p' include/deeprelax/version.h)
 PYDIR    = $(PREFIX)/lib/python3/dist-packages
 
-LIB_SRC   = $(wildcard solver/*.c nn/*.c viz/*.c)
+# MPI (optional): `make` uses mpicc's flags when mpicc is on PATH, `make MPI=1` insists on it,
+# `make MPI=0` builds without. Only the deeprelax binary links MPI (nn/*_mpi.c with the train
+# command's replica driver); libdeeprelax stays MPI-free, so its users and the tests do not
+# inherit an MPI runtime, and a binary launched without mpirun never initialises MPI.
+MPICC ?= mpicc
+ifeq ($(MPI),0)
+  HAVE_MPI :=
+else ifeq ($(MPI),1)
+  HAVE_MPI := $(or $(shell command -v $(MPICC) 2>/dev/null),$(error MPI=1 but $(MPICC) is not on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev)))
+else
+  HAVE_MPI := $(shell command -v $(MPICC) 2>/dev/null)
+endif
+MPI_SRC   = $(if $(HAVE_MPI),$(wildcard nn/*_mpi.c))
+MPI_FLAGS = $(if $(HAVE_MPI),-DDEEPRELAX_MPI $(shell $(MPICC) --showme:compile 2>/dev/null || $(MPICC) -show 2>/dev/null | sed 's/^[^ ]* //;s/-l[^ ]*//g;s/-L[^ ]*//g'))
+MPI_LIBS  = $(if $(HAVE_MPI),$(shell $(MPICC) --showme:link 2>/dev/null || $(MPICC) -link_info 2>/dev/null | sed 's/^[^ ]* //'))
+
+LIB_SRC   = $(filter-out %_mpi.c,$(wildcard solver/*.c nn/*.c viz/*.c))
 CLI_SRC   = $(wildcard cli/*.c)
 TEST_SRC  = $(wildcard tests/test_*.c)
 BENCH_SRC = $(wildcard bench/bench_*.c)
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(MPI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 STATIC    = $(BUILD)/libdeeprelax.a
@@ -60,7 +76,13 @@ $(SHARED): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(DR_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
+	$(CC) $(DR_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS) $(MPI_LIBS)
+
+# the objects that see MPI, rebuilt when MPI is switched on or off (the stamp records the flags)
+MPI_STAMP = $(BUILD)/mpi-flags
+$(shell mkdir -p $(BUILD); echo '$(MPI_FLAGS)' | cmp -s - $(MPI_STAMP) || echo '$(MPI_FLAGS)' > $(MPI_STAMP))
+$(BUILD)/obj/cli/cmd_train.o $(BUILD)/obj/cli/cmd_train_replicas.o $(MPI_SRC:%.c=$(BUILD)/obj/%.o): DR_CFLAGS += $(MPI_FLAGS)
+$(BUILD)/obj/cli/cmd_train.o $(BUILD)/obj/cli/cmd_train_replicas.o $(MPI_SRC:%.c=$(BUILD)/obj/%.o): $(MPI_STAMP)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(STATIC)
 	@mkdir -p $(dir $@)
@@ -172,5 +194,6 @@ help:
 	@echo "make install PREFIX=DIR   library, headers, CLI, man page, completion, pkg-config, Python"
 	@echo "make uninstall PREFIX=DIR removes what install put there"
 	@echo "make man        the man page build/deeprelax.1 from the --help texts"
+	@echo "make MPI=1 / MPI=0  require / leave out MPI (default: used when mpicc is found)"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

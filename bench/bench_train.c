@@ -1,12 +1,17 @@
 /* Training throughput of the paper's mnistfc network (samples per second at batch 128, SGD with
- * Nesterov momentum) side by side with PyTorch on the CPU with the same threads
- * (bench/peer_torch.py), and as a fraction of the machine's measured SGEMM rate on the same
- * matrix shapes, the practical limit of a dense network. */
+ * Nesterov momentum) side by side with PyTorch on the CPU with the same threads and the same
+ * OpenBLAS build (bench/peer_torch.py), and as a fraction of the machine's measured SGEMM rate
+ * on the layer shape, the practical limit of a dense network; at every thread count the wall
+ * seconds of an MNIST-sized epoch (60000 training + 10000 test examples); at the largest count
+ * the OpenMP wait policies side by side (passive, the CLI's choice, against libgomp's spinning
+ * default), with CPU seconds per 1000 samples to show what spinning costs. All times are wall
+ * clock; everything runs on synthetic MNIST-shaped data (the speed does not depend on pixels). */
 #define _GNU_SOURCE /* dladdr */
 #include <cblas.h>
 #include <dlfcn.h>
 #include <libgen.h>
 #include <math.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,30 +62,91 @@ static double sgemm_rate(int M, int N, int K, int reps)
     return best;
 }
 
-static double peer_rate(int threads);
+static double peer_rate(int threads, char *blas, size_t blas_size);
 
-/* Throughput at `threads` BLAS threads: ours, SGEMM, PyTorch. */
-static int run(int threads)
+static double cpu_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + 1e-6 * (double)u.ru_utime.tv_usec +
+           (double)u.ru_stime.tv_sec + 1e-6 * (double)u.ru_stime.tv_usec;
+}
+
+/* n synthetic MNIST-shaped examples. */
+static int synthetic(dr_dataset *d, size_t n, uint64_t seed)
+{
+    *d = (dr_dataset){.n = n, .rows = 28, .cols = 28, .dim = 784, .n_classes = 10};
+    d->x = malloc(n * 784 * sizeof(float));
+    d->y = malloc(n);
+    if (!d->x || !d->y) return 1;
+    dr_nn_rng r;
+    dr_nn_rng_seed(&r, seed);
+    for (size_t i = 0; i < n * 784; i++) d->x[i] = (float)dr_nn_rng_uniform(&r);
+    for (size_t i = 0; i < n; i++) d->y[i] = (unsigned char)(i % 10);
+    return 0;
+}
+
+/* The trainer's samples/s (best of 2 epochs after a warm-up) and CPU seconds per 1000 samples. */
+static double trainer_rate(dr_mlp *m, float *w, const dr_dataset *d, double *cpu_per_k)
+{
+    dr_optim_params p;
+    dr_optim_defaults(&p, DR_OPTIM_SGD);
+    dr_trainer *tr;
+    if (dr_trainer_alloc(&tr, m, w, d, NULL, &p, 128, 1) != DR_SUCCESS) return NAN;
+    dr_epoch_stats s;
+    dr_train_epoch(tr, 0.01, NULL, NULL, &s); /* warm-up */
+    double best = 1e30, cpu = cpu_seconds();
+    for (int e = 0; e < 2; e++) {
+        dr_train_epoch(tr, 0.01, NULL, NULL, &s);
+        if (s.seconds < best) best = s.seconds;
+    }
+    *cpu_per_k = (cpu_seconds() - cpu) / (2.0 * (double)d->n) * 1000.0;
+    dr_trainer_free(tr);
+    return (double)d->n / best;
+}
+
+/* Wall seconds of one epoch the size of MNIST's: 60000 training examples, then the 10000-example
+ * test pass (eval mode), as `deeprelax train` runs it. */
+static double mnist_epoch(dr_mlp *m, float *w)
+{
+    dr_dataset tr = {0}, te = {0};
+    double sec = NAN;
+    if (synthetic(&tr, 60000, 2) == 0 && synthetic(&te, 10000, 3) == 0) {
+        dr_optim_params p;
+        dr_optim_defaults(&p, DR_OPTIM_SGD);
+        dr_trainer *t;
+        dr_epoch_stats s;
+        if (dr_trainer_alloc(&t, m, w, &tr, &te, &p, 128, 1) == DR_SUCCESS &&
+            dr_train_epoch(t, 0.01, NULL, NULL, &s) == DR_SUCCESS)
+            sec = s.seconds;
+        dr_trainer_free(t);
+    }
+    free(tr.x); free(tr.y); free(te.x); free(te.y);
+    return sec;
+}
+
+/* Throughput at `threads` threads: ours, SGEMM, PyTorch. With `quick` (the wait-policy child)
+ * only the trainer's rate, printed as one parseable line. */
+static int run(int threads, int quick)
 {
     dr_nn_set_threads(threads);
-    printf("-- %d thread(s)\n", threads);
     const int B = 128, steps = 150;
     dr_mlp_config c;
     dr_mlp_preset(&c, "mnistfc");
     dr_mlp *m;
     if (dr_mlp_alloc(&m, &c, 1000) != DR_SUCCESS) return 1;
     size_t n = dr_mlp_n_params(m);
-    /* synthetic MNIST-shaped data: the speed does not depend on the pixels */
-    dr_dataset d = {.n = (size_t)B * steps, .rows = 28, .cols = 28, .dim = 784, .n_classes = 10};
-    d.x = malloc(d.n * 784 * sizeof(float));
-    d.y = malloc(d.n);
-    dr_nn_rng r;
-    dr_nn_rng_seed(&r, 1);
-    for (size_t i = 0; i < d.n * 784; i++) d.x[i] = (float)dr_nn_rng_uniform(&r);
-    for (size_t i = 0; i < d.n; i++) d.y[i] = (unsigned char)(i % 10);
+    dr_dataset d;
     float *w = malloc(n * sizeof *w), *g = malloc(n * sizeof *g);
+    if (synthetic(&d, (size_t)B * steps, 1) || !w || !g) return 1;
     dr_mlp_init(m, w, 1);
-
+    double cpu_k, ours;
+    if (quick) {
+        ours = trainer_rate(m, w, &d, &cpu_k);
+        printf("rate %.1f cpu_per_k %.4f\n", ours, cpu_k);
+        goto done;
+    }
+    printf("-- %d thread(s)\n", threads);
     /* forward + backward alone */
     for (int k = 0; k < 5; k++)
         dr_mlp_loss_grad(m, w, d.x, d.y, B, DR_MLP_TRAIN, k, NULL, NULL, g);
@@ -89,21 +155,8 @@ static int run(int threads)
         dr_mlp_loss_grad(m, w, d.x + (size_t)k * B * 784, d.y + (size_t)k * B, B, DR_MLP_TRAIN, k,
                          NULL, NULL, g);
     double fb = (now() - t) / steps;
-
     /* whole trainer epochs: minibatch gathering, forward, backward, optimiser */
-    dr_optim_params p;
-    dr_optim_defaults(&p, DR_OPTIM_SGD);
-    dr_trainer *tr;
-    if (dr_trainer_alloc(&tr, m, w, &d, NULL, &p, B, 1) != DR_SUCCESS) return 1;
-    dr_epoch_stats s;
-    dr_train_epoch(tr, 0.01, NULL, NULL, &s); /* warm-up */
-    double best = 1e30;
-    for (int e = 0; e < 2; e++) {
-        dr_train_epoch(tr, 0.01, NULL, NULL, &s);
-        if (s.seconds < best) best = s.seconds;
-    }
-    double ours = (double)d.n / best;
-
+    ours = trainer_rate(m, w, &d, &cpu_k);
     /* the network's flops per step: forward 2B sum(in*out), backward 2x that except dX of the
      * first layer */
     double macs = 784.0 * 1024 + 1024.0 * 1024 + 1024.0 * 10;
@@ -115,18 +168,59 @@ static int run(int threads)
     printf("mnistfc forward+backward: %.2f ms per batch of %d (%.0f samples/s)\n", 1e3 * fb, B,
            B / fb);
     printf("mnistfc SGD training:     %.0f samples/s = %.1f GFLOP/s = %.0f%% of SGEMM at the layer "
-           "shape\n", ours, achieved, 100 * achieved / gemm);
+           "shape; %.3f CPU s per 1000 samples\n", ours, achieved, 100 * achieved / gemm, cpu_k);
+    printf("MNIST-sized epoch:        %.2f s wall (60000 training steps' worth + 10000 test)\n",
+           mnist_epoch(m, w));
     fflush(stdout);
-    double peer = peer_rate(threads);
+    char blas[512];
+    double peer = peer_rate(threads, blas, sizeof blas);
+    /* the machine's load drifts: ours again right after the peer, the better of the two */
+    double again = trainer_rate(m, w, &d, &cpu_k);
+    if (again > ours) ours = again;
     if (isnan(peer))
         printf("PyTorch peer: unavailable (install python3-torch: scripts/install-deps.sh bench)\n");
     else
-        printf("PyTorch:                  %.0f samples/s;  deeprelax / PyTorch = %.2f\n", peer,
-               ours / peer);
-    dr_trainer_free(tr);
+        printf("PyTorch:                  %.0f samples/s (BLAS %s);  deeprelax (best of before "
+               "and after: %.0f) / PyTorch = %.2f\n", peer, blas, ours, ours / peer);
+done:
     free(w); free(g); free(d.x); free(d.y);
     dr_mlp_free(m);
     return 0;
+}
+
+/* The trainer's rate at `threads` in a child process whose libgomp starts with `policy` in its
+ * environment (libgomp reads it only when it is loaded). */
+static int policy_rate(const char *self, int threads, const char *policy, double *rate,
+                       double *cpu_k)
+{
+    char cmd[4400], line[256];
+    snprintf(cmd, sizeof cmd, "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT %s '%s' --child %d",
+             policy, self, threads);
+    FILE *p = popen(cmd, "r");
+    *rate = *cpu_k = NAN;
+    if (!p) return 1;
+    while (fgets(line, sizeof line, p))
+        sscanf(line, "rate %lf cpu_per_k %lf", rate, cpu_k);
+    return pclose(p) != 0 || isnan(*rate);
+}
+
+static void compare_policies(const char *self, int threads)
+{
+    static const char *const policies[2] = {"OMP_WAIT_POLICY=passive", "GOMP_SPINCOUNT=300000"};
+    double rate[2], cpu[2];
+    printf("-- OpenMP wait policy at %d threads (trainer samples/s, CPU s per 1000 samples)\n",
+           threads);
+    for (int k = 0; k < 2; k++) {
+        if (policy_rate(self, threads, policies[k], &rate[k], &cpu[k])) {
+            printf("%s: child failed\n", policies[k]);
+            return;
+        }
+        printf("%-40s %7.0f samples/s  %.3f CPU s/1000\n",
+               k ? "spinning (libgomp default, 300k spins)" : "passive (the CLI's default)",
+               rate[k], cpu[k]);
+    }
+    printf("passive / spinning: %.2fx the rate, %.2fx the CPU time\n", rate[0] / rate[1],
+           cpu[0] / cpu[1]);
 }
 
 /* The directory of the OpenBLAS this binary runs on, so that the peer loads the same one (its
@@ -142,47 +236,71 @@ static void blas_dir(char *buf, size_t size)
     }
 }
 
-static double peer_rate(int threads)
+static double peer_rate(int threads, char *blas, size_t blas_size)
 {
     const char *py = getenv("PY");
     char cmd[1280], dir[512];
     blas_dir(dir, sizeof dir);
+    snprintf(blas, blas_size, "?");
     snprintf(cmd, sizeof cmd,
-             "LD_LIBRARY_PATH='%s' %s bench/peer_torch.py --threads %d --steps 200 --json "
+             "DEEPRELAX_BLAS_DIR='%s' %s bench/peer_torch.py --threads %d --steps 200 --json "
              "2>/dev/null", dir, py && *py ? py : "/usr/bin/python3", threads);
     FILE *p = popen(cmd, "r");
     if (!p) return NAN;
-    char line[1024];
+    char line[2048];
     double rate = NAN;
     while (fgets(line, sizeof line, p)) {
         char *s = strstr(line, "\"samples_per_second\":");
         if (s) rate = atof(s + strlen("\"samples_per_second\":"));
+        if ((s = strstr(line, "\"blas\": \""))) {
+            s += strlen("\"blas\": \"");
+            size_t len = strcspn(s, "\"");
+            snprintf(blas, blas_size, "%.*s", (int)len, s);
+        }
     }
     pclose(p);
     return rate;
 }
 
-static int run(int threads);
-
 int main(int argc, char **argv)
 {
-    (void)argc;
     const char *suggest;
     dr_nn_blas_core(&suggest);
+    int restart = 0;
     if (suggest && !getenv("OPENBLAS_CORETYPE")) { /* see dr_nn_blas_core */
         setenv("OPENBLAS_CORETYPE", suggest, 1);
-        execv("/proc/self/exe", argv);
+        restart = 1;
     }
+    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT")) { /* as the CLI does */
+        setenv("OMP_WAIT_POLICY", "passive", 1);
+        restart = 1;
+    }
+    if (restart)
+        execv("/proc/self/exe", argv);
+    if (argc == 3 && !strcmp(argv[1], "--child"))
+        return run(atoi(argv[2]), 1);
     dr_nn_set_threads(0);
     int all = dr_nn_get_threads();
     const char *ignored;
-    printf("BLAS: OpenBLAS %s build, %s kernels (OPENBLAS_CORETYPE=%s), %d core(s)\n",
-           blas_build(), dr_nn_blas_core(&ignored),
-           getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "unset", all);
+    printf("BLAS: OpenBLAS %s build, %s kernels (OPENBLAS_CORETYPE=%s), %d core(s); "
+           "OMP_WAIT_POLICY=%s; load average ", blas_build(), dr_nn_blas_core(&ignored),
+           getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "unset", all,
+           getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "unset");
+    FILE *la = fopen("/proc/loadavg", "r");
+    char load[64] = "?\n";
+    if (la && !fgets(load, sizeof load, la)) strcpy(load, "?\n");
+    if (la) fclose(la);
+    fputs(load, stdout);
     /* one thread first: it is the fair comparison on a machine that is busy with other work */
     int counts[2] = {1, all};
     for (int c = 0; c < (all > 1 ? 2 : 1); c++)
-        if (run(counts[c]) != 0)
+        if (run(counts[c], 0) != 0)
             return 1;
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len > 0) {
+        self[len] = '\0';
+        compare_policies(self, all);
+    }
     return 0;
 }

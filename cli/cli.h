@@ -94,7 +94,8 @@ int cmd_eval(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
 int cmd_widen(int argc, char **argv);
 int cmd_particles(int argc, char **argv);
-/* Restarts with OPENBLAS_CORETYPE set when OpenBLAS did not recognise the CPU (cmd_train.c). */
+/* Restarts once with OPENBLAS_CORETYPE (unrecognised CPU) and OMP_WAIT_POLICY=passive (unless
+ * the user set a policy) in the environment (cmd_train.c says why). */
 void cli_nn_blas_fixup(int argc, char **argv);
 
 #endif

@@ -2,6 +2,8 @@
  * and `deeprelax eval` (a saved model's loss and error on the test set). */
 #include "cli.h"
 #include "progress.h"
+#include "train.h"
+#include "../nn/replicas_mpi.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ static const char train_usage[] =
     "                        data/mnist, ~/.local/share/deeprelax/mnist, /usr/share/datasets/mnist\n"
     "  --model NAME          mnistfc: input dropout 0.2, 784-1024-1024-10, batch norm, ReLU,\n"
     "                        dropout 0.2 (the paper's); small: 784-64-64-10 (default mnistfc)\n"
-    "  --optim NAME          sgd | entropy-sgd | hj | elastic-sgd (default sgd)\n"
+    "  --optim NAME          sgd | entropy-sgd | hj | elastic-sgd | parle (default sgd)\n"
     "  --epochs E            outer epochs (default 10)\n"
     "  --batch B             minibatch size (default 128)\n"
     "  --seed S              initialisation, shuffling, dropout and noise (default 1)\n"
@@ -34,16 +36,22 @@ static const char train_usage[] =
     "                        rate 1 for epochs 1-2, then 0.1)\n"
     "  --momentum M          Nesterov momentum of the (outer) step (default 0.9)\n"
     "  --weight-decay W      L2 coefficient (default 0)\n"
-    "  --L N                 inner steps of entropy-sgd and hj (default 20)\n"
+    "  --L N                 inner steps of entropy-sgd and hj (default 20); elastic-sgd: steps\n"
+    "                        between couplings (default 1); parle: inner steps per coupling (25)\n"
     "  --inner-lr X          entropy-sgd inner step eta' (default 0.1)\n"
     "  --noise X             entropy-sgd Langevin noise 1/sqrt(beta) (default 1e-4)\n"
     "  --alpha X             entropy-sgd averaging of inner iterates (default 0.75)\n"
     "  --g0 X --g1 X         entropy-sgd scoping gamma_k = 1/(g0 (1+g1)^k), k = outer steps\n"
     "                        (defaults 1e-4, 1e-3)\n"
     "  --gamma T             hj: proximal scale in p <- 0.75 p + 0.25 grad f(x - T p) (0.1)\n"
-    "  --replicas N          elastic-sgd replicas (default 3)\n"
+    "  --replicas N          elastic-sgd and parle replicas in this process (default 3); under\n"
+    "                        `mpirun -np K` one replica per rank instead (replica a: seed + a,\n"
+    "                        its own data order; rank 0 evaluates, logs and saves the mean)\n"
     "  --rho X --rho-growth X --rho-max X   elastic-sgd coupling rho_k = min(max, rho (1+growth)^k)\n"
     "                        (defaults 0.01, 1e-3, 1)\n"
+    "  parle (Chaudhari et al. 2017): inner coupling gamma = min(1, g0 s^k), outer rho =\n"
+    "                        min(rho-max, rho L K s^k), s = 1 + 1/(2 batches per epoch), k =\n"
+    "                        couplings so far (defaults g0 0.01, rho 0.01, rho-max 10, L 25)\n"
     "  --train-samples N     use only the first N training examples (quick runs)\n"
     "  --log FILE            CSV: epoch,effective_epoch,train_loss,train_error,test_error,seconds\n"
     "  --save FILE           the trained model (for eval and slice)\n"
@@ -57,16 +65,31 @@ enum {
     O_TRAIN_N, O_LOG, O_SAVE, O_JSON, O_HELP, O_MODEL_FILE, O_TRAIN_EVAL
 };
 
+/* Process-wide settings that OpenBLAS and libgomp read only when they are loaded, so a program
+ * must set them and restart itself (once: the variables being set prevent a second restart):
+ * - OPENBLAS_CORETYPE when OpenBLAS picked slow generic kernels for an unrecognised CPU;
+ * - OMP_WAIT_POLICY=passive unless the user chose a policy: libgomp's default lets an idle
+ *   worker spin ~300k iterations after every parallel region (each BLAS call and each layer
+ *   loop), which on a machine shared with other work takes a core from them and from our own
+ *   master thread. Measured on 2 loaded cores (100 mnistfc steps + the test pass, 2 threads):
+ *   spinning 17.0 s wall / 11.0 s CPU, passive 5.5 s / 3.2 s; on an idle machine the futex wake
+ *   per region costs a few us of a ~10 ms step. `make bench` prints both side by side.
+ * argv[-1] is the program's own argv[0]. */
 void cli_nn_blas_fixup(int argc, char **argv)
 {
     const char *suggest;
     dr_nn_blas_core(&suggest);
-    if (!suggest || getenv("OPENBLAS_CORETYPE"))
+    int restart = 0;
+    if (suggest && !getenv("OPENBLAS_CORETYPE")) {
+        setenv("OPENBLAS_CORETYPE", suggest, 1);
+        restart = 1;
+    }
+    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT")) {
+        setenv("OMP_WAIT_POLICY", "passive", 1);
+        restart = 1;
+    }
+    if (!restart)
         return;
-    /* OpenBLAS picked slow generic kernels for an unrecognised CPU: restart once with the
-     * kernel family the CPU supports (the variable is read only at load time; it being set
-     * now also prevents a second restart). argv[-1] is the program's own argv[0]. */
-    setenv("OPENBLAS_CORETYPE", suggest, 1);
     char **args = calloc((size_t)argc + 2, sizeof *args);
     if (!args)
         return;
@@ -74,7 +97,7 @@ void cli_nn_blas_fixup(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         args[i + 1] = argv[i];
     execv("/proc/self/exe", args);
-    free(args); /* exec failed: carry on with the slow kernels */
+    free(args); /* exec failed: carry on with the defaults */
 }
 
 /* Loads train and test sets from the resolved data directory; exits on failure. */
@@ -144,7 +167,11 @@ int cmd_train(int argc, char **argv)
         case O_SAVE: save = optarg; break;
         case O_JSON: json = 1; break;
         case 'h':
-        case O_HELP: fputs(train_usage, stdout); return 0;
+        case O_HELP:
+            fputs(train_usage, stdout);
+            printf("This build: %s.\n", DR_MPI_BUILT ? "with MPI (mpirun -np K deeprelax train "
+                   "--optim elastic-sgd|parle ...)" : "without MPI");
+            return 0;
         case O_L: case O_REPL:
             hp[opt] = (double)cli_long(opt == O_L ? "--L" : "--replicas", optarg, 1,
                                        opt == O_L ? 10000 : 64);
@@ -185,15 +212,36 @@ int cmd_train(int argc, char **argv)
     if (have[O_RHO]) p.rho = hp[O_RHO];
     if (have[O_RHOG]) p.rho_growth = hp[O_RHOG];
     if (have[O_RHOM]) p.rho_max = hp[O_RHOM];
-    if (kind != DR_OPTIM_ENTROPY_SGD && kind != DR_OPTIM_HJ && have[O_L])
-        cli_die(EXIT_USAGE, "--L applies to entropy-sgd and hj only");
+    int replicated = kind == DR_OPTIM_ELASTIC_SGD || kind == DR_OPTIM_PARLE;
+    if (kind == DR_OPTIM_SGD && have[O_L])
+        cli_die(EXIT_USAGE, "--L applies to entropy-sgd, hj, elastic-sgd and parle only");
     dr_lr_schedule sched = {0};
     if (!sched_text && kind == DR_OPTIM_ENTROPY_SGD && !have[O_LR])
         sched_text = "3:0.1";
     if (sched_text && (status = dr_lr_schedule_parse(&sched, sched_text)) != DR_SUCCESS)
         cli_die(EXIT_USAGE, "--lr-schedule: %s", dr_error_message());
 
+    if (dr_mpi_launched() && (!DR_MPI_BUILT || !replicated)) {
+        /* one line from the whole job: only the first rank speaks */
+        const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK")
+                                                       : getenv("PMI_RANK");
+        if (r && atoi(r) != 0)
+            exit(EXIT_USAGE);
+        if (!DR_MPI_BUILT)
+            cli_die(EXIT_USAGE, "train: started by an MPI launcher, but this deeprelax was "
+                    "built without MPI (install libopenmpi-dev and rebuild with `make MPI=1`)");
+        cli_die(EXIT_USAGE, "train: under mpirun only elastic-sgd and parle run (one replica "
+                "per rank), not %s", optim);
+    }
     cli_nn_blas_fixup(argc, argv);
+    if (replicated) {
+        struct train_run run = {.data = data, .model = model, .optim = optim,
+                                .log_path = log_path, .save = save, .epochs = epochs,
+                                .batch = batch, .threads = threads, .train_n = train_n,
+                                .seed = seed, .json = json, .have_replicas = have[O_REPL],
+                                .sched = sched_text ? &sched : NULL, .p = p};
+        return cli_train_replicas(&run);
+    }
     dr_nn_set_threads((int)threads);
     dr_dataset train, test;
     load_data(data, &train, &test);

@@ -1,6 +1,7 @@
 /* The layer kernels of the MLP: dense (CBLAS sgemm), ReLU, inverted dropout, batch normalisation
  * and softmax cross-entropy, each with its backward pass. Row-major, B rows per minibatch. */
 #include "deeprelax/nn.h"
+#include "nn_parallel.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -34,21 +35,26 @@ void dr_dense_backward(size_t B, size_t in, size_t out, const float *x, const fl
 }
 
 /* `omp simd`: element-wise loops whose arrays may alias (in-place use) are still safe to
- * vectorise, which the compiler cannot prove on its own. */
+ * vectorise, which the compiler cannot prove on its own. Above DR_NN_PAR_MIN elements the loops
+ * are split between the threads (static: the same elements go to the same thread, and no value
+ * depends on the split). */
 void dr_relu_forward(size_t n, const float *x, float *y)
 {
-#pragma omp simd
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
     for (size_t i = 0; i < n; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
 void dr_relu_backward(size_t n, const float *y, const float *dy, float *dx)
 {
-#pragma omp simd
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
     for (size_t i = 0; i < n; i++)
         dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
+/* One draw of `rng` fixes the mask: chunk c of DR_NN_RNG_CHUNK entries comes from its own
+ * stream (see nn_parallel.h), so the mask is the same for every thread count. One 64-bit draw
+ * gives two 32-bit uniforms: the mask needs no more resolution than that. */
 void dr_dropout_mask(size_t n, float p, dr_nn_rng *rng, float *mask)
 {
     if (p <= 0.0f) {
@@ -56,70 +62,98 @@ void dr_dropout_mask(size_t n, float p, dr_nn_rng *rng, float *mask)
             mask[i] = 1.0f;
         return;
     }
-    /* One 64-bit draw gives two 32-bit uniforms: the mask needs no more resolution than that. */
     uint32_t threshold = (uint32_t)((double)p * 4294967296.0);
     float keep = 1.0f / (1.0f - p);
-    size_t i = 0;
-    for (; i + 1 < n; i += 2) {
-        uint64_t r = dr_nn_rng_next(rng);
-        mask[i] = (uint32_t)r < threshold ? 0.0f : keep;
-        mask[i + 1] = (uint32_t)(r >> 32) < threshold ? 0.0f : keep;
+    uint64_t base = dr_nn_rng_next(rng);
+    size_t chunks = (n + DR_NN_RNG_CHUNK - 1) / DR_NN_RNG_CHUNK;
+#pragma omp parallel for schedule(static) if (n >= DR_NN_PAR_MIN)
+    for (size_t c = 0; c < chunks; c++) {
+        dr_nn_rng r;
+        dr_nn_rng_chunk(&r, base, c);
+        size_t i = c * DR_NN_RNG_CHUNK, end = i + DR_NN_RNG_CHUNK < n ? i + DR_NN_RNG_CHUNK : n;
+        for (; i + 1 < end; i += 2) {
+            uint64_t v = dr_nn_rng_next(&r);
+            mask[i] = (uint32_t)v < threshold ? 0.0f : keep;
+            mask[i + 1] = (uint32_t)(v >> 32) < threshold ? 0.0f : keep;
+        }
+        if (i < end)
+            mask[i] = (uint32_t)dr_nn_rng_next(&r) < threshold ? 0.0f : keep;
     }
-    if (i < n)
-        mask[i] = (uint32_t)dr_nn_rng_next(rng) < threshold ? 0.0f : keep;
 }
 
 void dr_dropout_apply(size_t n, const float *mask, const float *x, float *y)
 {
-#pragma omp simd
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
     for (size_t i = 0; i < n; i++)
         y[i] = x[i] * mask[i];
+}
+
+/* Batch norm works on blocks of BN_COLS columns, each block through all B rows on one thread:
+ * the column sums keep their row order whatever the thread count. */
+#define BN_COLS 32
+
+static void bn_train_block(size_t B, size_t C, size_t j0, size_t w, const float *x,
+                           const float *gamma, const float *beta, float eps, float *y,
+                           float *xhat, float *invstd, float *mean, float *var_unbiased)
+{
+    /* Two passes (mean, then squared deviations) in row order: the cancellation of the one-pass
+     * E[x^2] - E[x]^2 would cost float32 its digits when |mean| >> std. */
+    float mu[BN_COLS] = {0}, ss[BN_COLS] = {0}, is[BN_COLS];
+    for (size_t r = 0; r < B; r++)
+        for (size_t j = 0; j < w; j++)
+            mu[j] += x[r * C + j0 + j];
+    for (size_t j = 0; j < w; j++)
+        mu[j] /= (float)B;
+    for (size_t r = 0; r < B; r++)
+        for (size_t j = 0; j < w; j++) {
+            float d = x[r * C + j0 + j] - mu[j];
+            ss[j] += d * d;
+        }
+    for (size_t j = 0; j < w; j++) {
+        mean[j0 + j] = mu[j];
+        var_unbiased[j0 + j] = B > 1 ? ss[j] / (float)(B - 1) : 0.0f;
+        is[j] = invstd[j0 + j] = 1.0f / sqrtf(ss[j] / (float)B + eps);
+    }
+    const float *g = gamma + j0, *b = beta + j0;
+    for (size_t r = 0; r < B; r++) {
+        const float *xr = x + r * C + j0;
+        float *hr = xhat + r * C + j0, *yr = y + r * C + j0;
+#pragma omp simd
+        for (size_t j = 0; j < w; j++) {
+            float h = (xr[j] - mu[j]) * is[j];
+            hr[j] = h;
+            yr[j] = g[j] * h + b[j];
+        }
+    }
 }
 
 void dr_batchnorm_forward_train(size_t B, size_t C, const float *x, const float *gamma,
                                 const float *beta, float eps, float *y, float *xhat,
                                 float *invstd, float *mean, float *var_unbiased)
 {
-    /* Two passes (mean, then squared deviations) in row order: the cancellation of the one-pass
-     * E[x^2] - E[x]^2 would cost float32 its digits when |mean| >> std. mean and invstd serve
-     * as the accumulators. */
-    memset(mean, 0, C * sizeof *mean);
-    memset(invstd, 0, C * sizeof *invstd);
-    for (size_t r = 0; r < B; r++)
-        for (size_t j = 0; j < C; j++)
-            mean[j] += x[r * C + j];
-    for (size_t j = 0; j < C; j++)
-        mean[j] /= (float)B;
-    for (size_t r = 0; r < B; r++)
-        for (size_t j = 0; j < C; j++) {
-            float d = x[r * C + j] - mean[j];
-            invstd[j] += d * d;
-        }
-    for (size_t j = 0; j < C; j++) {
-        float ss = invstd[j];
-        var_unbiased[j] = B > 1 ? ss / (float)(B - 1) : 0.0f;
-        invstd[j] = 1.0f / sqrtf(ss / (float)B + eps);
+    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
+#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
+    for (size_t k = 0; k < blocks; k++) {
+        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+        bn_train_block(B, C, j0, w, x, gamma, beta, eps, y, xhat, invstd, mean, var_unbiased);
     }
-    for (size_t r = 0; r < B; r++)
-        for (size_t j = 0; j < C; j++) {
-            float h = (x[r * C + j] - mean[j]) * invstd[j];
-            xhat[r * C + j] = h;
-            y[r * C + j] = gamma[j] * h + beta[j];
-        }
 }
 
 void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *gamma,
                                const float *beta, const float *run_mean, const float *run_var,
                                float eps, float *y)
 {
-    /* per-column scale in blocks of 256 columns: one division per column, not per element */
-    float sc[256];
-    for (size_t j0 = 0; j0 < C; j0 += 256) {
-        size_t w = C - j0 < 256 ? C - j0 : 256;
+    /* per-column scale: one division per column, not per element */
+    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
+#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
+    for (size_t k = 0; k < blocks; k++) {
+        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+        float sc[BN_COLS];
         for (size_t j = 0; j < w; j++)
             sc[j] = gamma[j0 + j] / sqrtf(run_var[j0 + j] + eps);
+        const float *m = run_mean + j0, *b = beta + j0;
         for (size_t r = 0; r < B; r++) {
-            const float *xr = x + r * C + j0, *m = run_mean + j0, *b = beta + j0;
+            const float *xr = x + r * C + j0;
             float *yr = y + r * C + j0;
 #pragma omp simd
             for (size_t j = 0; j < w; j++)
@@ -130,25 +164,44 @@ void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *
 
 /* With xhat = (x - mean) invstd and g = dL/dxhat = gamma dy, the batch statistics' own
  * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)). */
+static void bn_backward_block(size_t B, size_t C, size_t j0, size_t w, const float *xhat,
+                              const float *invstd, const float *gamma, const float *dy,
+                              float *dx, float *dgamma, float *dbeta)
+{
+    float db[BN_COLS] = {0}, dg[BN_COLS] = {0};
+    for (size_t r = 0; r < B; r++)
+        for (size_t j = 0; j < w; j++) {
+            db[j] += dy[r * C + j0 + j];
+            dg[j] += dy[r * C + j0 + j] * xhat[r * C + j0 + j];
+        }
+    float inv_B = 1.0f / (float)B, a[BN_COLS], c[BN_COLS];
+    for (size_t j = 0; j < w; j++) {
+        dgamma[j0 + j] = dg[j];
+        dbeta[j0 + j] = db[j];
+        /* mean(g) = gamma dbeta / B, mean(g xhat) = gamma dgamma / B */
+        a[j] = gamma[j0 + j];
+        c[j] = gamma[j0 + j] * inv_B;
+    }
+    const float *is = invstd + j0;
+    for (size_t r = 0; r < B; r++) {
+        const float *dyr = dy + r * C + j0, *hr = xhat + r * C + j0;
+        float *dxr = dx + r * C + j0;
+#pragma omp simd
+        for (size_t j = 0; j < w; j++)
+            dxr[j] = is[j] * (a[j] * dyr[j] - c[j] * (db[j] + hr[j] * dg[j]));
+    }
+}
+
 void dr_batchnorm_backward(size_t B, size_t C, const float *xhat, const float *invstd,
                            const float *gamma, const float *dy, float *dx, float *dgamma,
                            float *dbeta)
 {
-    memset(dgamma, 0, C * sizeof *dgamma);
-    memset(dbeta, 0, C * sizeof *dbeta);
-    for (size_t r = 0; r < B; r++)
-        for (size_t j = 0; j < C; j++) {
-            dbeta[j] += dy[r * C + j];
-            dgamma[j] += dy[r * C + j] * xhat[r * C + j];
-        }
-    float inv_B = 1.0f / (float)B;
-    for (size_t r = 0; r < B; r++)
-        for (size_t j = 0; j < C; j++) {
-            /* mean(g) = gamma dbeta / B, mean(g xhat) = gamma dgamma / B */
-            float g = gamma[j] * dy[r * C + j];
-            dx[r * C + j] = invstd[j] * (g - gamma[j] * inv_B *
-                                                 (dbeta[j] + xhat[r * C + j] * dgamma[j]));
-        }
+    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
+#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
+    for (size_t k = 0; k < blocks; k++) {
+        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+        bn_backward_block(B, C, j0, w, xhat, invstd, gamma, dy, dx, dgamma, dbeta);
+    }
 }
 
 double dr_softmax_xent(size_t B, size_t K, const float *logits, const unsigned char *labels,

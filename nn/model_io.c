@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 static const unsigned char MAGIC[8] = {'D', 'R', 'M', 'L', 'P', '\r', '\n', 0x1a};
@@ -35,6 +36,34 @@ static void floats_to_bytes(unsigned char *out, const float *a, size_t n)
     for (size_t i = 0; i < n; i++) put32(out + 4 * i, float_bits(a[i]));
 }
 
+/* Writes into a temporary file beside `path`, flushes it to the disk, then renames it over
+ * `path`: a crash or a killed process leaves the old file or the new one, never a torn one. */
+static int write_atomic(const char *path, const unsigned char *buf, size_t total)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return dr_error(DR_ENOMEM, "%s: out of memory", path);
+    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
+    int status = DR_SUCCESS;
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        status = dr_error(DR_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    } else {
+        size_t wrote = fwrite(buf, 1, total, f);
+        int synced = fflush(f) == 0 && fsync(fileno(f)) == 0;
+        if (fclose(f) != 0 || wrote != total || !synced)
+            status = dr_error(DR_EIO, "%s: write failed (disk full?)", path);
+        else if (rename(tmp, path) != 0)
+            status = dr_error(DR_EIO, "%s: cannot rename %s over it: %s", path, tmp,
+                              strerror(errno));
+        if (status != DR_SUCCESS)
+            remove(tmp);
+    }
+    free(tmp);
+    return status;
+}
+
 int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
 {
     const dr_mlp_config *c = dr_mlp_get_config(m);
@@ -58,17 +87,9 @@ int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
     floats_to_bytes(p, w, np); p += 4 * np;
     floats_to_bytes(p, dr_mlp_state((dr_mlp *)m), ns); p += 4 * ns;
     put32(p, (uint32_t)crc32(0L, buf, (uInt)(total - 4)));
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(buf);
-        return dr_error(DR_EIO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    size_t wrote = fwrite(buf, 1, total, f);
-    int closed = fclose(f);
+    int status = write_atomic(path, buf, total);
     free(buf);
-    if (wrote != total || closed != 0)
-        return dr_error(DR_EIO, "%s: write failed (disk full?)", path);
-    return DR_SUCCESS;
+    return status;
 }
 
 /* Parameter and running-statistics counts implied by a checked configuration: the layout of

@@ -3,6 +3,7 @@
  * fixed point of the proximal step) and Elastic-SGD (coupled replicas). */
 #include "deeprelax/nn.h"
 #include "deeprelax/error.h"
+#include "nn_parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,25 +31,33 @@ void dr_optim_defaults(dr_optim_params *p, int kind)
         p->lr = 1.0;
     } else if (kind == DR_OPTIM_HJ) {
         p->L = 20; /* lr 0.1 = hj_gamma: without momentum x would land on the proximal point */
+    } else if (kind == DR_OPTIM_PARLE) {
+        /* the authors' (ucla-vision/parle): L = 25, gamma0 = rho0 = 0.01, no Langevin noise,
+         * gamma capped at 1 and rho at 10 */
+        p->L = 25;
+        p->g0 = 0.01;
+        p->noise = 0.0;
+        p->rho = 0.01;
+        p->rho_max = 10.0;
     }
 }
 
-static const char *const kind_names[] = {"sgd", "entropy-sgd", "hj", "elastic-sgd"};
+static const char *const kind_names[] = {"sgd", "entropy-sgd", "hj", "elastic-sgd", "parle"};
 
 int dr_optim_kind_from_name(const char *name, int *kind)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (!strcmp(name, kind_names[i])) {
             *kind = i;
             return DR_SUCCESS;
         }
     return dr_error(DR_ENOTFOUND, "unknown optimiser '%s' (known: sgd, entropy-sgd, hj, "
-                    "elastic-sgd)", name);
+                    "elastic-sgd, parle)", name);
 }
 
 const char *dr_optim_kind_name(int kind)
 {
-    return kind >= 0 && kind < 4 ? kind_names[kind] : "?";
+    return kind >= 0 && kind < 5 ? kind_names[kind] : "?";
 }
 
 int dr_optim_grads_per_step(const dr_optim_params *p)
@@ -56,7 +65,8 @@ int dr_optim_grads_per_step(const dr_optim_params *p)
     switch (p->kind) {
     case DR_OPTIM_ENTROPY_SGD:
     case DR_OPTIM_HJ: return p->L;
-    case DR_OPTIM_ELASTIC_SGD: return p->replicas;
+    case DR_OPTIM_ELASTIC_SGD:
+    case DR_OPTIM_PARLE: return p->replicas;
     default: return 1;
     }
 }
@@ -64,7 +74,8 @@ int dr_optim_grads_per_step(const dr_optim_params *p)
 static int check_params(const dr_optim_params *p)
 {
     if (p->kind < 0 || p->kind > DR_OPTIM_ELASTIC_SGD)
-        return dr_error(DR_EINVAL, "optimiser: unknown kind %d", p->kind);
+        return dr_error(DR_EINVAL, p->kind == DR_OPTIM_PARLE ? "optimiser: parle runs on "
+                        "replicas (dr_replicas)" : "optimiser: unknown kind %d", p->kind);
     if (!(p->lr >= 0) || !(p->momentum >= 0 && p->momentum < 1) || !(p->weight_decay >= 0))
         return dr_error(DR_EINVAL, "optimiser: need lr >= 0, 0 <= momentum < 1, weight decay "
                         ">= 0 (got %g, %g, %g)", p->lr, p->momentum, p->weight_decay);
@@ -137,7 +148,7 @@ void dr_optim_free(dr_optim *o)
 static void nesterov(float *w, float *buf, const float *d, size_t n, double lr, double m)
 {
     float flr = (float)lr, fm = (float)m;
-#pragma omp simd
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
     for (size_t i = 0; i < n; i++) {
         float b = fm * buf[i] + d[i];
         buf[i] = b;
@@ -147,9 +158,12 @@ static void nesterov(float *w, float *buf, const float *d, size_t n, double lr, 
 
 static void add_decay(float *g, const float *w, size_t n, double wd)
 {
-    if (wd > 0)
-        for (size_t i = 0; i < n; i++)
-            g[i] += (float)wd * w[i];
+    if (!(wd > 0))
+        return;
+    float fwd = (float)wd;
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
+    for (size_t i = 0; i < n; i++)
+        g[i] += fwd * w[i];
 }
 
 /* A standard normal's stand-in for Langevin noise: the Irwin-Hall sum of four 16-bit uniforms,
@@ -161,6 +175,21 @@ static inline float noise_variate(uint64_t r)
               (float)(r >> 48);
     /* four U(0, 65536): mean 131070 (plus 2 from the discrete grid), variance 4 * 65536^2 / 12 */
     return (s - 131070.0f) * (float)(1.7320508075688772 / 65536.0);
+}
+
+/* y += amp xi with xi from chunked streams under `base` (see nn_parallel.h): the same noise for
+ * every thread count. */
+static void add_noise(float *y, size_t n, float amp, uint64_t base)
+{
+    size_t chunks = (n + DR_NN_RNG_CHUNK - 1) / DR_NN_RNG_CHUNK;
+#pragma omp parallel for schedule(static) if (n >= DR_NN_PAR_MIN)
+    for (size_t c = 0; c < chunks; c++) {
+        dr_nn_rng r;
+        dr_nn_rng_chunk(&r, base, c);
+        size_t end = (c + 1) * DR_NN_RNG_CHUNK < n ? (c + 1) * DR_NN_RNG_CHUNK : n;
+        for (size_t j = c * DR_NN_RNG_CHUNK; j < end; j++)
+            y[j] += amp * noise_variate(dr_nn_rng_next(&r));
+    }
 }
 
 static int entropy_sgd_step(dr_optim *o, float *x, double lr, dr_grad_fn grad, void *ctx)
@@ -181,20 +210,21 @@ static int entropy_sgd_step(dr_optim *o, float *x, double lr, dr_grad_fn grad, v
             return status;
         add_decay(o->g, o->y, n, p->weight_decay);
         float *y = o->y, *g = o->g, *mu = o->mu;
-#pragma omp simd
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
         for (size_t j = 0; j < n; j++)
             y[j] -= eta * (g[j] + coupling * (y[j] - x[j]));
         if (amp > 0)
-            for (size_t j = 0; j < n; j++)
-                y[j] += amp * noise_variate(dr_nn_rng_next(&o->rng));
-#pragma omp simd
+            add_noise(y, n, amp, dr_nn_rng_next(&o->rng));
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
         for (size_t j = 0; j < n; j++)
             mu[j] = a * mu[j] + (1.0f - a) * y[j];
     }
     /* The local-entropy gradient is (x - <y>)/gamma; as in the authors' code the 1/gamma is
      * folded into the outer rate, so lr = 1 moves x to the average <y>. */
+    float *g = o->g, *mu = o->mu;
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
     for (size_t j = 0; j < n; j++)
-        o->g[j] = x[j] - o->mu[j];
+        g[j] = x[j] - mu[j];
     nesterov(x, o->buf, o->g, n, lr, p->momentum);
     return DR_SUCCESS;
 }
@@ -208,6 +238,7 @@ static int hj_step(dr_optim *o, float *x, double lr, dr_grad_fn grad, void *ctx)
      * iteration p <- 0.75 p + 0.25 grad f(x - t p) from p = 0, on fresh minibatches */
     memset(pv, 0, n * sizeof(float));
     for (int i = 0; i < p->L; i++) {
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
         for (size_t j = 0; j < n; j++)
             z[j] = x[j] - t * pv[j];
         double loss;
@@ -216,6 +247,7 @@ static int hj_step(dr_optim *o, float *x, double lr, dr_grad_fn grad, void *ctx)
         if (status != DR_SUCCESS)
             return status;
         add_decay(g, z, n, p->weight_decay);
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
         for (size_t j = 0; j < n; j++)
             pv[j] = 0.75f * pv[j] + 0.25f * g[j];
     }
@@ -237,16 +269,20 @@ static int elastic_step(dr_optim *o, float *x, double lr, dr_grad_fn grad, void 
         if (status != DR_SUCCESS)
             return status;
         add_decay(o->g, y, n, p->weight_decay);
+        float *g = o->g;
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
         for (size_t j = 0; j < n; j++)
-            o->g[j] += rho * (y[j] - x[j]);
+            g[j] += rho * (y[j] - x[j]);
         nesterov(y, o->buf + a * n, o->g, n, lr, p->momentum);
     }
-    memset(x, 0, n * sizeof(float));
-    for (size_t a = 0; a < R; a++)
-        for (size_t j = 0; j < n; j++)
-            x[j] += o->replicas[a * n + j];
-    for (size_t j = 0; j < n; j++)
-        x[j] /= (float)R;
+    const float *ys = o->replicas;
+#pragma omp parallel for schedule(static) if (n >= DR_NN_PAR_MIN)
+    for (size_t j = 0; j < n; j++) {
+        float s = 0.0f;
+        for (size_t a = 0; a < R; a++)
+            s += ys[a * n + j];
+        x[j] = s / (float)R;
+    }
     return DR_SUCCESS;
 }
 

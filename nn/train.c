@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,25 @@ static int next_gradient(void *ctx, const float *w, float *grad, double *loss, s
     t->err_sum += *errors;
     t->rows_sum += t->batch;
     return DR_SUCCESS;
+}
+
+int dr_trainer_gradient(dr_trainer *t, const float *w, float *grad, double *loss,
+                        size_t *errors)
+{
+    return next_gradient(t, w, grad, loss, errors);
+}
+
+void dr_trainer_reset_means(dr_trainer *t)
+{
+    t->loss_sum = 0.0;
+    t->err_sum = t->rows_sum = 0;
+}
+
+void dr_trainer_sums(const dr_trainer *t, double *loss_sum, size_t *err_sum, size_t *rows)
+{
+    *loss_sum = t->loss_sum;
+    *err_sum = t->err_sum;
+    *rows = t->rows_sum;
 }
 
 void dr_trainer_free(dr_trainer *t)
@@ -199,6 +219,7 @@ void dr_nn_set_threads(int n)
         n = cores > 0 ? (int)cores : 1;
     }
     openblas_set_num_threads(n);
+    omp_set_num_threads(n); /* the trainer's own loops (the pthread OpenBLAS has its own pool) */
 }
 
 int dr_nn_get_threads(void) { return openblas_get_num_threads(); }

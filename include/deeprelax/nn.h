@@ -148,7 +148,8 @@ int dr_mlp_save(const char *path, const dr_mlp *m, const float *w);
 int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **m, float **w);
 
 /* ---- optimisers and the trainer ----------------------------------------------------------- */
-enum dr_optim_kind { DR_OPTIM_SGD, DR_OPTIM_ENTROPY_SGD, DR_OPTIM_HJ, DR_OPTIM_ELASTIC_SGD };
+enum dr_optim_kind { DR_OPTIM_SGD, DR_OPTIM_ENTROPY_SGD, DR_OPTIM_HJ, DR_OPTIM_ELASTIC_SGD,
+                     DR_OPTIM_PARLE /* replicas only: dr_replicas */ };
 
 typedef struct {
     int kind;
@@ -205,6 +206,56 @@ void dr_trainer_free(dr_trainer *t);
 /* One epoch: ceil(n/batch) outer steps at learning rate lr. */
 int dr_train_epoch(dr_trainer *t, double lr, dr_progress_fn progress, void *ctx,
                    dr_epoch_stats *stats);
+
+/* ---- replicas: Elastic-SGD and Parle, in one process or over MPI (nn/replicas.c) --------- */
+/* K replicas, replica a with its own data order, dropout stream and seed (seed + a), coupled to
+ * their mean every L steps. A process holds replicas first..first+local-1 of the K; the caller's
+ * `reduce` turns this process's sums into sums over all K (identity when local == K; an
+ * MPI_Allreduce when each rank holds one). Sums are taken in double over float values, exact
+ * whenever the K values' exponents differ by < 29 bits (always in practice), so the result does
+ * not depend on the reduction's order: K ranks give the numbers of K in-process replicas.
+ * Elastic-SGD: y^a <- Nesterov step on grad f_a(y^a) + rho_k (y^a - mean), the mean refreshed
+ *   every L steps; rho_k = min(rho_max, rho (1+rho_growth)^k), k = syncs so far.
+ * Parle (Chaudhari et al. 2017): per replica an Entropy-SGD inner loop of L steps on y^a with
+ *   inner momentum, coupling gamma (y^a - x^a) and the running average z^a (weight alpha), then
+ *   the outer Nesterov step x^a <- x^a - lr ((x^a - z^a) + rho (x^a - mean_b x^b)), y^a = x^a,
+ *   and the mean of the x^b is refreshed. The authors' scoping: both couplings grow by
+ *   (1 + 1/(2 nb)) per outer step, nb = minibatches per epoch: gamma = min(1, g0 (.)^k),
+ *   rho = min(rho_max, rho L K (.)^k). */
+typedef int (*dr_replicas_reduce_fn)(void *ctx, double *sums, size_t n);
+typedef struct {
+    int total, first, local;          /* K, and this process's share */
+    dr_replicas_reduce_fn reduce;     /* NULL: local == total */
+    void *reduce_ctx;
+} dr_replicas_layout;
+
+typedef struct dr_replicas dr_replicas;
+/* p->kind is DR_OPTIM_ELASTIC_SGD or DR_OPTIM_PARLE, p->L the steps between syncs; every
+ * replica starts from w0 (n params, the model's initial state). `m` gives the configuration
+ * (each replica gets its own workspace). */
+int dr_replicas_alloc(dr_replicas **r, const dr_mlp *m, const float *w0,
+                      const dr_dataset *train, const dr_optim_params *p, size_t batch,
+                      uint64_t seed, const dr_replicas_layout *layout);
+void dr_replicas_free(dr_replicas *r);
+/* One epoch: ceil(n/batch) steps of every replica; then the replicas' mean (parameters and
+ * batch-norm running statistics) into mean_w and the model `mean_m`, and if `test` is not
+ * NULL its DR_MLP_EVAL loss and error. Train loss and error are means over all replicas'
+ * minibatches. *comm_seconds gets the wall time spent in `reduce` this epoch. A failure on
+ * this process is still carried to the next reduction (flagged), so that the others learn of
+ * it instead of waiting; a failure elsewhere returns DR_EINVAL "replica on another process
+ * failed". */
+int dr_replicas_epoch(dr_replicas *r, double lr, dr_mlp *mean_m, float *mean_w,
+                      const dr_dataset *test, dr_epoch_stats *stats, double *comm_seconds);
+/* Syncs so far; whether the last failure came from another process (through a reduction). */
+uint64_t dr_replicas_syncs(const dr_replicas *r);
+int dr_replicas_remote_failure(const dr_replicas *r);
+/* The trainer's gradient oracle (as dr_optim_step calls it): the next minibatch of its order,
+ * the gradient at w, counted in its epoch means and effective epochs. */
+int dr_trainer_gradient(dr_trainer *t, const float *w, float *grad, double *loss,
+                        size_t *errors);
+/* Clears the trainer's epoch sums; dr_trainer_sums reads them (loss x rows, errors, rows). */
+void dr_trainer_reset_means(dr_trainer *t);
+void dr_trainer_sums(const dr_trainer *t, double *loss_sum, size_t *err_sum, size_t *rows);
 
 /* Learning-rate schedule "EPOCH:LR,...": from epoch EPOCH (1-based) on, the rate is LR; before
  * the first entry the base rate holds. */

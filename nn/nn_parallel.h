@@ -1,0 +1,25 @@
+/* Internal to nn/: when an element-wise loop of the trainer is worth a parallel region, and
+ * random streams that do not depend on the thread count.
+ *
+ * A parallel region costs ~1-5 us to open on these machines (wake the pool, barrier), a float
+ * element-wise pass ~0.1-0.3 ns per element, so below ~32k elements one thread is faster. Every
+ * parallel loop here is static and element- or column-wise (no reductions across threads), so
+ * its result is bit-identical for every thread count. */
+#ifndef DR_NN_PARALLEL_H
+#define DR_NN_PARALLEL_H
+
+#include "deeprelax/nn.h"
+
+#define DR_NN_PAR_MIN 32768
+
+/* Random draws are taken in chunks of DR_NN_RNG_CHUNK values, chunk c from its own xoshiro
+ * stream seeded by base + c: any thread can produce any chunk, and the values depend on the
+ * seed only. */
+#define DR_NN_RNG_CHUNK 8192
+
+static inline void dr_nn_rng_chunk(dr_nn_rng *r, uint64_t base, size_t chunk)
+{
+    dr_nn_rng_seed(r, base + 0xd1b54a32d192ed03ULL * (uint64_t)(chunk + 1));
+}
+
+#endif
