@@ -12,6 +12,7 @@
 #include "deeprelax/fd.h"
 #include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
+#include "deeprelax/sharpness.h"
 
 #define DR_VERSION "0.1.0"
 
