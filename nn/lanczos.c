@@ -4,6 +4,7 @@
 #include "deeprelax/sharpness.h"
 #include "deeprelax/error.h"
 
+#include <gsl/gsl_cblas.h> /* the declarations; OpenBLAS provides the symbols at link time */
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -18,18 +19,17 @@ static double dot(const double *a, const double *b, size_t n)
     return s;
 }
 
-/* Subtracts from w its components along the j earlier unit vectors of basis; twice, because
- * one classical Gram-Schmidt pass leaves errors of order eps * cond, and the second pass brings
- * them to eps ("twice is enough", Parlett). */
-static void reorthogonalise(double *w, const double *basis, size_t j, size_t n)
+/* Subtracts from w its components along the j earlier unit vectors of basis (rows of a j x n
+ * matrix Q: c = Q w, w -= Q^T c, by dgemv); twice, because one classical Gram-Schmidt pass leaves
+ * errors of order eps * cond, and the second pass brings them to eps ("twice is enough"). */
+static void reorthogonalise(double *w, const double *basis, size_t j, size_t n, double *c)
 {
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t k = 0; k < j; k++) {
-            const double *q = basis + k * n;
-            double c = dot(w, q, n);
-            for (size_t i = 0; i < n; i++)
-                w[i] -= c * q[i];
-        }
+    for (int pass = 0; pass < 2; pass++) {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)j, (int)n, 1.0, basis, (int)n, w, 1, 0.0,
+                    c, 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)j, (int)n, -1.0, basis, (int)n, c, 1, 1.0,
+                    w, 1);
+    }
 }
 
 int dr_lanczos(dr_linop_fn op, void *ctx, size_t n, size_t steps, const double *q0,
@@ -42,7 +42,7 @@ int dr_lanczos(dr_linop_fn op, void *ctx, size_t n, size_t steps, const double *
     double norm = sqrt(dot(q0, q0, n));
     if (!(norm > 0) || !isfinite(norm))
         return dr_error(DR_EINVAL, "Lanczos: the start vector is zero or not finite");
-    double *w = malloc(n * sizeof *w);
+    double *w = malloc((n + steps) * sizeof *w), *c = w + n;
     if (!w)
         return dr_error(DR_ENOMEM, "Lanczos: out of memory");
     for (size_t i = 0; i < n; i++)
@@ -60,7 +60,7 @@ int dr_lanczos(dr_linop_fn op, void *ctx, size_t n, size_t steps, const double *
         }
         *done = j + 1;
         scale = fmax(scale, fabs(alpha[j]));
-        reorthogonalise(w, basis, j + 1, n);
+        reorthogonalise(w, basis, j + 1, n, c);
         double b = sqrt(dot(w, w, n));
         scale = fmax(scale, b);
         beta[j] = b;
