@@ -44,6 +44,7 @@ static void trainer_gradient(dr_mlp *m, const float *w, const dr_dataset *d, siz
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines as they come: the Lanczos part is long */
     char dir[4096];
     dr_dataset d;
     int real = dr_data_dir(NULL, dir, sizeof dir) == DR_SUCCESS &&

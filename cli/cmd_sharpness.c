@@ -407,8 +407,9 @@ static void print_text(const opts *o, const results *r, size_t np, size_t n)
            o->precision == DR_HESSIAN_DOUBLE ? "float64" : "float32");
     printf("f = %.6g, error %.4f%%\n", r->loss, 100 * r->error);
     for (long i = 0; i < o->topk; i++)
-        printf("lambda_%ld = %.6g  (Ritz residual %.2g, %zu Lanczos steps)\n", i + 1,
-               r->theta[i], r->bound[i], r->steps);
+        printf("lambda_%ld = %.6g  (Ritz residual %.2g, %zu Lanczos steps%s)\n", i + 1,
+               r->theta[i], r->bound[i], r->steps,
+               o->precision == DR_HESSIAN_FLOAT ? "; float32 HVPs add ~1e-7 of |H|" : "");
     if (o->hutch > 0)
         printf("tr H = %.6g +- %.2g (Hutchinson, %ld vectors, 1 sigma)\n", r->trace, r->trace_se,
                o->hutch);

@@ -71,7 +71,9 @@ int dr_tridiag_eigen(size_t m, const double *alpha, const double *beta, double *
 
 /* The k largest eigenvalues of the n x n operator by `steps` >= k Lanczos steps from a Gaussian
  * start (seed). bound[i] = |beta_m s_mi| is the Ritz residual |A y_i - theta_i y_i|: some
- * eigenvalue of A lies within bound[i] of theta[i] (exact arithmetic). vectors (k x n, may be
+ * eigenvalue of A lies within bound[i] of theta[i] (exact arithmetic on the operator as computed:
+ * a float32 HVP is itself ~1e-7 of |H| off the exact one, which the bound does not include, so
+ * a bound below that says "converged", not "exact to the bound"). vectors (k x n, may be
  * NULL) receive the Ritz vectors. k > n or steps > n -> DR_EINVAL. */
 int dr_lanczos_top(dr_linop_fn op, void *ctx, size_t n, size_t k, size_t steps, uint64_t seed,
                    double *theta, double *bound, double *vectors);
