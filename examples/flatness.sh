@@ -14,7 +14,8 @@
 # epochs; the flatness measures over SAMPLES=500 training examples). The authors' budgets are
 # examples/mnist-table.sh's job. f is in eval mode: batch norm's running statistics, no dropout.
 # Environment: DEEPRELAX, DATA (--data), OUT (default out/flatness), THREADS (2), SEED (1),
-# TRAIN_SAMPLES, SGD_EPOCHS (10), ESGD_L (5), ESGD_EPOCHS (2), SAMPLES, SIGMAS, GAMMAS, BETA, PY.
+# TRAIN_SAMPLES, SGD_EPOCHS (10), ESGD_L (5), ESGD_EPOCHS (2), SAMPLES, SIGMAS, GAMMAS, BETA, PY,
+# REUSE (1: measure the models already in OUT).
 set -e
 DEEPRELAX=${DEEPRELAX:-build/bin/deeprelax}
 OUT=${OUT:-out/flatness}
@@ -35,14 +36,19 @@ data_opt=""
 mkdir -p "$OUT"
 dr() { echo "+ deeprelax $*" >&2; "$DEEPRELAX" "$@"; }
 
-# shellcheck disable=SC2086
-dr train $data_opt --model mnistfc --optim sgd --epochs "$SGD_EPOCHS" \
-    --train-samples "$TRAIN_SAMPLES" --threads "$THREADS" --seed "$SEED" \
-    --log "$OUT/sgd.csv" --save "$OUT/sgd.bin"
-# shellcheck disable=SC2086
-dr train $data_opt --model mnistfc --optim entropy-sgd --L "$ESGD_L" --epochs "$ESGD_EPOCHS" \
-    --train-samples "$TRAIN_SAMPLES" --threads "$THREADS" --seed "$SEED" \
-    --log "$OUT/entropy-sgd.csv" --save "$OUT/entropy-sgd.bin"
+# REUSE=1 keeps the models of an earlier run in OUT (the measurements are then redone)
+if [ "${REUSE:-0}" = 1 ] && [ -f "$OUT/sgd.bin" ] && [ -f "$OUT/entropy-sgd.bin" ]; then
+    echo "reusing $OUT/sgd.bin and $OUT/entropy-sgd.bin" >&2
+else
+    # shellcheck disable=SC2086
+    dr train $data_opt --model mnistfc --optim sgd --epochs "$SGD_EPOCHS" \
+        --train-samples "$TRAIN_SAMPLES" --threads "$THREADS" --seed "$SEED" \
+        --log "$OUT/sgd.csv" --save "$OUT/sgd.bin"
+    # shellcheck disable=SC2086
+    dr train $data_opt --model mnistfc --optim entropy-sgd --L "$ESGD_L" \
+        --epochs "$ESGD_EPOCHS" --train-samples "$TRAIN_SAMPLES" --threads "$THREADS" \
+        --seed "$SEED" --log "$OUT/entropy-sgd.csv" --save "$OUT/entropy-sgd.bin"
+fi
 
 for opt in sgd entropy-sgd; do
     # shellcheck disable=SC2086

@@ -146,13 +146,19 @@ static int chain_run(chain_ctx *c, const dr_local_entropy_params *p, dr_nn_rng *
     }
     if (status != DR_SUCCESS)
         return status;
-    double m = 0, v = 0;
+    double m = 0, v = 0, c1 = 0;
     for (int b = 0; b < BATCHES; b++)
         m += batch[b] / BATCHES;
-    for (int b = 0; b < BATCHES; b++)
+    for (int b = 0; b < BATCHES; b++) {
         v += (batch[b] - m) * (batch[b] - m) / (BATCHES - 1);
+        if (b > 0)
+            c1 += (batch[b] - m) * (batch[b - 1] - m) / (BATCHES - 1);
+    }
+    /* short batches stay correlated (a chain of 20 steps has batches of one step): the AR(1)
+     * factor (1 + rho) / (1 - rho) of the lag-1 correlation rho widens the error accordingly */
+    double rho = v > 0 ? fmin(fmax(c1 / v, 0.0), 0.9) : 0.0;
     *mean = m;
-    *err = sqrt(v / BATCHES);
+    *err = sqrt(v / BATCHES * (1 + rho) / (1 - rho));
     return DR_SUCCESS;
 }
 

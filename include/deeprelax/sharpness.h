@@ -114,7 +114,7 @@ void dr_local_entropy_defaults(dr_local_entropy_params *p);
 
 typedef struct {
     double value;       /* f_gamma(x) - f(x) (<= local energy at sigma^2 = gamma/beta, Jensen) */
-    double mc_error;    /* 1-sigma Monte-Carlo error (batch means over each chain) */
+    double mc_error;    /* 1-sigma MC error (20 batch means per chain, AR(1)-corrected) */
     double quad_error;  /* |Simpson - trapezoid| over the lambda nodes (an estimate, not a bound) */
     double acceptance;  /* fraction of accepted Langevin proposals (1 without metropolis) */
     double energy0;     /* <f(x + sigma z) - f(x)> at lambda = 0: the local energy at this sigma */
