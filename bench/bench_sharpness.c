@@ -60,7 +60,8 @@ int main(void)
     }
     size_t np = dr_mlp_n_params(m);
     float *wf = malloc(np * sizeof *wf), *gf = malloc(np * sizeof *gf);
-    double *w = malloc(np * sizeof *w), *v = malloc(np * sizeof *v), *out = malloc(np * sizeof *out);
+    double *w = malloc(np * sizeof *w), *v = malloc(np * sizeof *v);
+    double *out = malloc(np * sizeof *out);
     dr_mlp_init(m, wf, 1);
     dr_nn_rng rng;
     dr_nn_rng_seed(&rng, 2);

@@ -21,7 +21,7 @@ static const char sharpness_usage[] =
     "  --precision P        float (default; the trainer's float32 sgemm) or double (dgemm)\n"
     "  --top-k K            largest Hessian eigenvalues by Lanczos (default 3; 0 = none)\n"
     "  --lanczos-steps M    Lanczos steps, full reorthogonalisation (default max(20, 2K))\n"
-    "  --hutchinson N       Rademacher vectors for tr H and its standard error (default 10; 0 = none)\n"
+    "  --hutchinson N       Rademacher vectors for tr H and its error (default 10; 0 = none)\n"
     "  --slq V              SLQ: V Lanczos runs of --slq-steps (default 30) for the spectral\n"
     "                       density; --density FILE.csv writes it, --plot FILE.png draws it\n"
     "  --gamma LIST         local entropy f_gamma(x) - f(x) at each gamma > 0, by\n"
@@ -67,12 +67,15 @@ static void parse(opts *o, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"model-file", required_argument, 0, O_MODEL}, {"data", required_argument, 0, O_DATA},
-        {"samples", required_argument, 0, O_SAMPLES}, {"precision", required_argument, 0, O_PRECISION},
+        {"samples", required_argument, 0, O_SAMPLES},
+        {"precision", required_argument, 0, O_PRECISION},
         {"top-k", required_argument, 0, O_TOPK}, {"lanczos-steps", required_argument, 0, O_STEPS},
         {"hutchinson", required_argument, 0, O_HUTCH}, {"slq", required_argument, 0, O_SLQ},
-        {"slq-steps", required_argument, 0, O_SLQ_STEPS}, {"density", required_argument, 0, O_DENSITY},
+        {"slq-steps", required_argument, 0, O_SLQ_STEPS},
+        {"density", required_argument, 0, O_DENSITY},
         {"gamma", required_argument, 0, O_GAMMA}, {"beta", required_argument, 0, O_BETA},
-        {"nodes", required_argument, 0, O_NODES}, {"langevin-steps", required_argument, 0, O_LSTEPS},
+        {"nodes", required_argument, 0, O_NODES},
+        {"langevin-steps", required_argument, 0, O_LSTEPS},
         {"burn-in", required_argument, 0, O_BURN}, {"langevin-step", required_argument, 0, O_LSTEP},
         {"no-metropolis", no_argument, 0, O_NOMH}, {"sigma", required_argument, 0, O_SIGMA},
         {"mc", required_argument, 0, O_MC}, {"interpolate", required_argument, 0, O_INTERP},
@@ -105,10 +108,13 @@ static void parse(opts *o, int argc, char **argv)
         case O_GAMMA: parse_positive_list("--gamma", optarg, o->gamma, &o->ngamma); break;
         case O_BETA:
             o->le.beta = cli_double("--beta", optarg);
-            if (!(o->le.beta > 0)) cli_die(EXIT_USAGE, "--beta must be positive (got %g)", o->le.beta);
+            if (!(o->le.beta > 0))
+                cli_die(EXIT_USAGE, "--beta must be positive (got %g)", o->le.beta);
             break;
         case O_NODES: o->le.nodes = (size_t)cli_long("--nodes", optarg, 2, 1000); break;
-        case O_LSTEPS: o->le.steps = (size_t)cli_long("--langevin-steps", optarg, 20, 1L << 30); break;
+        case O_LSTEPS:
+            o->le.steps = (size_t)cli_long("--langevin-steps", optarg, 20, 1L << 30);
+            break;
         case O_BURN: o->le.burn_in = (size_t)cli_long("--burn-in", optarg, 0, 1L << 30); break;
         case O_LSTEP:
             o->le.step = cli_double("--langevin-step", optarg);
@@ -253,7 +259,8 @@ static int run_line(const opts *o, dr_mlp *m, float *w)
             snprintf(title, sizeof title, "loss along (1-a) A + a B (A = %s, B = %s)", o->model,
                      o->interpolate);
         else
-            snprintf(title, sizeof title, "loss along a filter-normalised direction (%s)", o->model);
+            snprintf(title, sizeof title, "loss along a filter-normalised direction (%s)",
+                     o->model);
         plot_lines(o->plot, title, o->interpolate ? "a" : "a (units of the weights' row norms)",
                    "cross-entropy and error rate (log scale)", a, n, ys, labels, 4, 1);
     }
@@ -281,7 +288,7 @@ static int run_line(const opts *o, dr_mlp *m, float *w)
     return 0;
 }
 
-/* ---- the flatness summary ---------------------------------------------------------------------- */
+/* ---- the flatness summary -------------------------------------------------------------- */
 typedef struct {
     double loss, error, seconds;
     size_t steps;
@@ -411,15 +418,18 @@ static void print_text(const opts *o, const results *r, size_t np, size_t n)
                r->theta[i], r->bound[i], r->steps,
                o->precision == DR_HESSIAN_FLOAT ? "; float32 HVPs add ~1e-7 of |H|" : "");
     if (o->hutch > 0)
-        printf("tr H = %.6g +- %.2g (Hutchinson, %ld vectors, 1 sigma)\n", r->trace, r->trace_se,
-               o->hutch);
+        printf("tr H = %.6g +- %.2g (Hutchinson, %ld vectors, 1-sigma MC)\n", r->trace,
+               r->trace_se, o->hutch);
     for (size_t i = 0; i < o->ngamma; i++)
-        printf("local entropy gamma %g (beta %g): f_gamma - f = %.6g +- %.2g (MC, 1 sigma), "
-               "quadrature %.2g, acceptance %.2f\n", o->gamma[i], o->le.beta, r->le[i].value,
-               r->le[i].mc_error, r->le[i].quad_error, r->le[i].acceptance);
+        printf("local entropy gamma %g (beta %g): f_gamma - f = %.6g +- %.2g (1-sigma MC), "
+               "quadrature %.2g (estimate), acceptance %.2f\n", o->gamma[i], o->le.beta,
+               r->le[i].value, r->le[i].mc_error, r->le[i].quad_error, r->le[i].acceptance);
     for (size_t i = 0; i < o->nsigma; i++)
-        printf("local energy sigma %g: E f(x + sigma z) - f(x) = %.6g +- %.2g (1 sigma)\n",
+        printf("local energy sigma %g: E f(x + sigma z) - f(x) = %.6g +- %.2g (1-sigma MC)\n",
                o->sigma[i], r->energy[i], r->energy_se[i]);
+    if (o->hutch > 0 || o->ngamma || o->nsigma)
+        printf("(Monte-Carlo errors are 1-sigma statistical estimates, not bounds; the Ritz "
+               "residual bounds the eigenvalue error in exact arithmetic)\n");
     printf("%.1f s\n", r->seconds);
 }
 

@@ -96,7 +96,8 @@ with open(f"{out}/table.md", "w") as t:
 for name, xs, key, ekey, col in (("local-energy", sig, "local_energy", "stderr", "sigma"),
                                  ("local-entropy", gam, "local_entropy", "mc_error", "gamma")):
     with open(f"{out}/{name}.csv", "w") as f:
-        f.write(f"{col},sgd,entropy_sgd\n")
+        q = name.replace("-", "_")  # the column names are the legend and the y axis's label
+        f.write(f"{col},{q}_SGD,{q}_EntropySGD\n")
         for k, x in enumerate(xs):
             f.write(f"{x},{r['sgd'][key][k]['value']},{r['entropy-sgd'][key][k]['value']}\n")
 print(open(f"{out}/table.md").read())

@@ -224,7 +224,8 @@ static void test_full_hessian_top_eigenvalues(void **state)
     dr_hessian *h;
     assert_int_equal(dr_hessian_alloc(&h, t.m, &t.d, 0, 64, DR_HESSIAN_DOUBLE), 0);
     size_t np = t.np;
-    double *H = malloc(np * np * sizeof *H), *e = calloc(np, sizeof *e), *col = malloc(np * sizeof *col);
+    double *H = malloc(np * np * sizeof *H), *e = calloc(np, sizeof *e);
+    double *col = malloc(np * sizeof *col);
     for (size_t j = 0; j < np; j++) { /* column j by differences of exact gradients */
         e[j] = 1;
         hvp_fd(h, t.w, e, np, 1e-5, col);
@@ -427,7 +428,7 @@ static void test_local_entropy_quadratic(void **state)
         double exact = q.c * x2 / (2 * (1 + cg)) + D / (2 * p.beta) * log(1 + cg) - q.c * x2 / 2;
         dr_local_entropy_result r;
         assert_int_equal(dr_local_entropy(quad_f, &q, D, x, g, &p, &r), DR_SUCCESS);
-        /* local energy at sigma^2 = gamma / beta is c d sigma^2 / 2, exactly (the lambda = 0 node) */
+        /* the local energy at sigma^2 = gamma / beta is c d sigma^2 / 2 (the lambda = 0 node) */
         double energy = q.c * D * g / p.beta / 2;
         print_message("gamma %g: f_gamma - f = %.5f +- %.5f (quad. %.1e, acceptance %.2f), exact "
                       "%.5f; local energy %.4f, exact %.4f\n", g, r.value, r.mc_error,
@@ -487,7 +488,7 @@ static void test_local_energy(void **state)
     tiny_free(&t);
 }
 
-/* ---- bad input --------------------------------------------------------------------------------- */
+/* ---- bad input ------------------------------------------------------------------------- */
 static void test_bad_input(void **state)
 {
     (void)state;

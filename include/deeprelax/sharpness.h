@@ -105,9 +105,9 @@ typedef struct {
     double beta;        /* inverse temperature (> 0) */
     size_t nodes;       /* lambda nodes of the thermodynamic integral: even, >= 2 (default 8) */
     size_t burn_in;     /* Langevin steps discarded per node (default 50) */
-    size_t steps;       /* Langevin steps averaged per node (default 200), 20 batches for the MC error */
+    size_t steps;       /* Langevin steps averaged per node (default 200), in 20 batches */
     double step;        /* eta in units of the Gaussian's own time (default 0.5) */
-    int metropolis;     /* 1: accept/reject each step (exact); 0: the plain inner loop (O(eta) bias) */
+    int metropolis;     /* 1: accept/reject each step (exact); 0: plain inner loop, O(eta) bias */
     uint64_t seed;
 } dr_local_entropy_params;
 void dr_local_entropy_defaults(dr_local_entropy_params *p);
@@ -130,7 +130,7 @@ typedef struct {
 int dr_local_entropy(dr_lossfn f, void *ctx, size_t n, const double *x, double gamma,
                      const dr_local_entropy_params *p, dr_local_entropy_result *r);
 
-/* ---- 1-D views --------------------------------------------------------------------------------- */
+/* ---- 1-D views ----------------------------------------------------------------------------- */
 /* Loss and error (EVAL mode) on the first n_max rows of `d` (0: all) along w(a) = (1-a) wa + a wb
  * for the n values a[i]; the running statistics are interpolated the same way (sa, sb: the two
  * models' dr_mlp_state). The model's own state is restored on return. */
