@@ -92,6 +92,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
+int cmd_sharpness(int argc, char **argv);
 int cmd_widen(int argc, char **argv);
 int cmd_particles(int argc, char **argv);
 /* Restarts once with OPENBLAS_CORETYPE (unrecognised CPU) and OMP_WAIT_POLICY=passive (unless

@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
     {"train", cmd_train, "train the MLP (SGD, Entropy-SGD, HJ, Elastic-SGD) on MNIST-format data"},
     {"eval", cmd_eval, "a saved model's test loss and error"},
     {"slice", cmd_slice, "a trained network's 2-D loss slice, a landscape to relax"},
+    {"sharpness", cmd_sharpness, "flatness of a trained minimum: Hessian spectrum, local entropy, 1-D views"},
     {"widen", cmd_widen, "semi-concavity against the bounds, minima widening over a sweep of t"},
     {"particles", cmd_particles, "optimiser trajectories on a landscape, compared with the PDE"},
 };

@@ -18,5 +18,6 @@
 #include "deeprelax/widen.h"
 #include "deeprelax/viz.h"
 #include "deeprelax/nn.h"
+#include "deeprelax/sharpness.h"
 
 #endif
