@@ -346,6 +346,8 @@ _protos = {
     "dr_mlp_evaluate": (c_int, [vp, f32, P(Dataset), c_size_t, c_int, P(c_double),
                                 P(c_double)]),
     "dr_mlp_save": (c_int, [c_char_p, vp, f32]),
+    "dr_mlp_load": (c_int, [c_char_p, c_size_t, P(vp), P(P(c_float))]),
+    "dr_mlp_get_config": (P(MlpConfig), [vp]),
     "dr_optim_defaults": (None, [P(OptimParams), c_int]),
     "dr_optim_kind_from_name": (c_int, [c_char_p, P(c_int)]),
     "dr_trainer_alloc": (c_int, [P(vp), vp, f32, P(Dataset), P(Dataset), P(OptimParams),
@@ -371,6 +373,9 @@ for _name, (_res, _args) in _protos.items():
     _fn.argtypes = _args
 
 DR_EUNSUPPORTED = 8
+libc_free = ctypes.CDLL(None).free
+libc_free.argtypes = [c_void_p]
+libc_free.restype = None
 
 
 def message():

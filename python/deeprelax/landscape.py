@@ -329,9 +329,7 @@ class Landscape:
     def curvature_bound(self, domain=None):
         """C >= the largest eigenvalue of D^2 f over the box (analytic for the catalogue,
         measured for expressions and samples, given for functions); NaN when unknown."""
-        if domain is None:
-            return lib.dr_landscape_curvature_bound(self.handle, None, None)
-        lo, hi = domain_pairs(domain, self.dim)
+        lo, hi = domain_pairs(self.domain if domain is None else domain, self.dim)
         lo_c = (ctypes.c_double * 2)(*(list(lo) + [0.0])[:2])
         hi_c = (ctypes.c_double * 2)(*(list(hi) + [0.0])[:2])
         return lib.dr_landscape_curvature_bound(self.handle, ctypes.cast(lo_c, ctypes.c_void_p),

@@ -82,6 +82,19 @@ class MLP:
         self.w = np.empty(lib.dr_mlp_n_params(ptr), dtype=np.float32)
         lib.dr_mlp_init(ptr, self.w, int(seed))
 
+    @classmethod
+    def load(cls, path, max_batch=1024):
+        """A network saved by save() or `deeprelax train` (checked: magic, version, CRC)."""
+        ptr, w = ctypes.c_void_p(), ctypes.POINTER(ctypes.c_float)()
+        check(lib.dr_mlp_load(str(path).encode(), count(max_batch, "max_batch"),
+                              ctypes.byref(ptr), ctypes.byref(w)))
+        self = cls.__new__(cls)
+        self._ptr, self.config = ptr, lib.dr_mlp_get_config(ptr).contents
+        n = lib.dr_mlp_n_params(ptr)
+        self.w = np.ctypeslib.as_array(w, shape=(n,)).copy()
+        _lib.libc_free(ctypes.cast(w, ctypes.c_void_p))
+        return self
+
     def close(self):
         if getattr(self, "_ptr", None) is not None:
             lib.dr_mlp_free(self._ptr)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from . import _lib
-from ._arrays import count, float64_array
+from ._arrays import count, domain_pairs, float64_array
 from ._lib import check, lib, parse_enum
 from .landscape import as_landscape
 
@@ -58,10 +58,7 @@ def particles(f, algo, x0=None, K=None, domain=None, **options):
     f = as_landscape(f)
     d = f.dim
     box = f.domain if domain is None else domain
-    lo = [float(box[a][0]) for a in range(d)] if d == 2 or not np.isscalar(box[0]) else \
-        [float(box[0])]
-    hi = [float(box[a][1]) for a in range(d)] if d == 2 or not np.isscalar(box[0]) else \
-        [float(box[1])]
+    lo, hi = (list(map(float, v)) for v in domain_pairs(box, d))
     if x0 is None:
         x0 = [0.5 * (lo[a] + hi[a]) for a in range(d)]
     x = float64_array(x0, "x0", ndim=(1, 2))
@@ -95,7 +92,8 @@ def particles(f, algo, x0=None, K=None, domain=None, **options):
     finally:
         lib.dr_particles_free(ptr)
     ends = np.ascontiguousarray(path[:, -1, :])
-    return Run(path=path, f=fpath, ends=ends, basins=basins(f, ends, box), options=
+    return Run(path=path, f=fpath, ends=ends, basins=basins(f, ends, (lo, hi) if d == 1 else
+                                                            tuple(zip(lo, hi))), options=
                {name: getattr(o, name) for name in _FIELDS} | {"algo": algo})
 
 
@@ -107,9 +105,9 @@ def basins(f, ends, domain=None, max_basins=64):
     e = float64_array(ends, "ends", ndim=2)
     if e.shape[1] != d:
         raise ValueError("ends must have shape (K, %d)" % d)
-    box = f.domain if domain is None else domain
-    lo = (ctypes.c_double * 2)(*[float(box[a][0]) for a in range(d)])
-    hi = (ctypes.c_double * 2)(*[float(box[a][1]) for a in range(d)])
+    blo, bhi = domain_pairs(f.domain if domain is None else domain, d)
+    lo = (ctypes.c_double * 2)(*blo.tolist())
+    hi = (ctypes.c_double * 2)(*bhi.tolist())
     out = (_lib.ParticlesBasin * max_basins)()
     nb = ctypes.c_size_t()
     status = lib.dr_particles_basins(f.handle, lo, hi, e.shape[0], e, out, max_basins,

@@ -33,7 +33,7 @@ def test_heatmap_and_plot(tmp_path):
         dr.heatmap(tmp_path / "bad.png", s.grid, s.u[0], cmap="rainbow")
 
 
-def test_trainer_on_arrays():
+def test_trainer_on_arrays(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.random((600, 16), dtype=np.float32)
     score = x @ rng.standard_normal(16).astype(np.float32)
@@ -51,6 +51,10 @@ def test_trainer_on_arrays():
         assert sl.shape == (11, 11)
         ref, _ = m.evaluate(data, n_max=200)      # no batch norm: batch stats = eval mode
         assert sl[5, 5] == pytest.approx(ref, rel=1e-5)
+        m.save(tmp_path / "m.bin")
+        with dr.nn.MLP.load(tmp_path / "m.bin") as m2:   # the same network, bit for bit
+            assert np.array_equal(m2.w, m.w)
+            assert m2.evaluate(data) == (loss, err)
     with pytest.raises(TypeError):
         dr.nn.Dataset(x.astype(np.float64), y)
     with pytest.raises(dr.Error):
