@@ -94,6 +94,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
 int cmd_widen(int argc, char **argv);
 int cmd_particles(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 /* Restarts with OPENBLAS_CORETYPE set when OpenBLAS did not recognise the CPU (cmd_train.c). */
 void cli_nn_blas_fixup(int argc, char **argv);
 

@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
     {"slice", cmd_slice, "a trained network's 2-D loss slice, a landscape to relax"},
     {"widen", cmd_widen, "semi-concavity against the bounds, minima widening over a sweep of t"},
     {"particles", cmd_particles, "optimiser trajectories on a landscape, compared with the PDE"},
+    {"explore", cmd_explore, "explore.html: sliders over beta and t, u, minima, Gibbs measure"},
 };
 static const size_t n_subcommands = sizeof subcommands / sizeof subcommands[0];
 
