@@ -56,17 +56,34 @@ static void store(float *dst, const double *src, size_t n)
     for (size_t i = 0; i < n; i++) dst[i] = (float)src[i];
 }
 
+/* The Gibbs mean and the Hessian it gives exactly, D^2 u = 1/t - (beta/t^2) Var (gibbs.h), from
+ * one pass of the moments, on a plan sized for this t alone (its y-grid is refined for the
+ * kernel's width sqrt(t/beta) at this t, not at the smallest t of the page). */
+static int gibbs_step(explore_case *c, double beta, double t, scratch *s, explore_step *st)
+{
+    dr_gibbs_plan *gp = NULL;
+    size_t size = dr_grid_size(&c->g);
+    double *var = s->hess + size;
+    int status = dr_gibbs_plan_alloc(&gp, c->f, &c->g, beta, t, t);
+    if (!status) status = dr_gibbs_moments(gp, t, s->mean, var, NULL);
+    dr_gibbs_plan_free(gp);
+    if (status) return status;
+    for (size_t i = 0; i < size; i++) s->hess[i] = 1 / t - beta / (t * t) * var[i];
+    double margin[2] = {st->layer, 0};
+    dr_semiconcavity sc;
+    st->sc_gibbs = dr_semiconcavity_max(&c->g, s->hess, margin, &sc) ? NAN : sc.value;
+    return DR_SUCCESS;
+}
+
 /* One finite beta: a heat plan per t (sized for that t alone, as `solve --t T` builds it, so the
- * page's u is the value solve prints), the Gibbs mean and Hessian from one plan for all t. */
+ * page's u is the value solve prints); in 1-D the Gibbs mean and Hessian as well. */
 static int compute_viscous(explore_case *c, const explore_axes *ax, size_t kb, scratch *s,
                            double delta)
 {
     const dr_grid *g = &c->g;
     size_t size = dr_grid_size(g);
     double beta = ax->beta[kb];
-    dr_gibbs_plan *gp = NULL;
-    int status = g->dim == 1 ? dr_gibbs_plan_alloc(&gp, c->f, g, beta, ax->t[0],
-                                                   ax->t[ax->nt - 1]) : DR_SUCCESS;
+    int status = DR_SUCCESS;
     for (size_t kt = 0; kt < ax->nt && !status; kt++) {
         double t = ax->t[kt];
         explore_step *st = &c->steps[kb * ax->nt + kt];
@@ -81,16 +98,11 @@ static int compute_viscous(explore_case *c, const explore_axes *ax, size_t kb, s
         st->est_error = rep.est_error;
         st->sc_gibbs = NAN;
         store(c->u + field_index(c, ax, kb, kt), s->u, size);
-        if (!gp) continue;
-        status = dr_gibbs_moments(gp, t, s->mean, NULL, NULL);
-        if (!status) status = dr_gibbs_hessian(gp, t, s->hess);
-        if (status) break;
-        double margin[2] = {st->layer, 0};
-        dr_semiconcavity sc;
-        if (!dr_semiconcavity_max(g, s->hess, margin, &sc)) st->sc_gibbs = sc.value;
-        store(c->mean + field_index(c, ax, kb, kt), s->mean, size);
+        if (g->dim == 1) {
+            status = gibbs_step(c, beta, t, s, st);
+            store(c->mean + field_index(c, ax, kb, kt), s->mean, size);
+        }
     }
-    dr_gibbs_plan_free(gp);
     return status;
 }
 

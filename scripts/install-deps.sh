@@ -7,7 +7,7 @@ want=${1:-test}
 
 build="gcc make pkg-config libfftw3-dev libgsl-dev libpng-dev zlib1g-dev libmatheval-dev libopenblas-dev libopenblas0-openmp"
 run="gnuplot-nox"
-test="libcmocka-dev python3-numpy"
+test="libcmocka-dev python3-numpy chromium chromium-driver python3-selenium"
 bench="python3-numpy python3-scipy python3-torch"
 
 case "$want" in
