@@ -124,7 +124,7 @@ static void parse_args(explore_args *a, int argc, char **argv)
             break;
         case OPT_T: a->ax.nt = sorted_list("--t", optarg, a->ax.t, EXPLORE_MAX_TIMES); break;
         case OPT_N: a->n1 = (size_t)cli_long("--n", optarg, DR_GRID_MIN_POINTS, 20001); break;
-        case OPT_N2D: a->n2 = (size_t)cli_long("--n2d", optarg, DR_GRID_MIN_POINTS, 513); break;
+        case OPT_N2D: a->n2 = (size_t)cli_long("--n2d", optarg, DR_GRID_MIN_POINTS, 257); break;
         case OPT_OUT: a->dir = optarg; break;
         case OPT_JSON: a->json = 1; break;
         case OPT_HELP: fputs(usage_text, stdout); exit(0);
