@@ -67,6 +67,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(DR_CPPFLAGS) $(CPPFLAGS) $(DR_CFLAGS) $(CFLAGS) -c $< -o $@
 
+# The explore page's template is assembled into its object (.incbin), which -MMD cannot see.
+$(BUILD)/obj/cli/explore_page.o: cli/explore_template.html
+
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

@@ -95,6 +95,7 @@ int cmd_slice(int argc, char **argv);
 int cmd_sharpness(int argc, char **argv);
 int cmd_widen(int argc, char **argv);
 int cmd_particles(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 /* Restarts once with OPENBLAS_CORETYPE (unrecognised CPU) and OMP_WAIT_POLICY=passive (unless
  * the user set a policy) in the environment (cmd_train.c says why). */
 void cli_nn_blas_fixup(int argc, char **argv);

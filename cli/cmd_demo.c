@@ -29,6 +29,7 @@ static const char usage_text[] =
     "  semiconcavity.png, widening*.png            deeprelax widen: curvature against both\n"
     "                                             bounds; minima of sharp-wide tracked over t\n"
     "  particles-sgd.png, particles-entropy-sgd.png  deeprelax particles from x = 2.5\n"
+    "  explore.html                                sliders over beta and t (deeprelax explore)\n"
     "  *.csv, report.txt, summary.json             the numbers behind the pictures\n"
     "  index.html                                  the tour: every picture with its numbers\n"
     "  --out DIR     the output directory (default out/; created if missing)\n"
@@ -258,6 +259,11 @@ int cmd_demo(int argc, char **argv)
     demo_section(dir, json, "entropy-sgd", &opened, "particles", "particles-entropy-sgd",
                  esgd);
     if (opened) fputc('}', json);
+    /* the interactive page on its default set; the tour links to it */
+    char explore_log[1024], *explore_argv[] = {"explore", "--out", (char *)dir, "--json", NULL};
+    snprintf(explore_log, sizeof explore_log, "%s/explore.json", dir);
+    if (run_self(explore_argv, explore_log))
+        fprintf(stderr, "deeprelax: note: demo: `deeprelax explore` failed; no explore.html\n");
 
     double total = cli_seconds() - start;
     fprintf(report, "total %.2f s\n", total);

@@ -242,6 +242,8 @@ int demo_page_write(const char *dir, const char *json, const char *path)
     for (size_t k = 0; k < sizeof toc / sizeof toc[0]; k++)
         fprintf(out, "%s<a href=\"#%s\">%s</a>", k ? " &middot; " : "", toc[k][0], toc[k][1]);
     fputs("</p>\n", out);
+    if (exists(dir, "explore.html"))  /* deeprelax explore: the interactive page */
+        fputs("<p><a href=\"explore.html\">explore.html</a>: move &beta; and t yourself.</p>\n", out);
 
     solve_case(out, dir, json, "paper1d-viscous",
                "The paper's toy landscape f(x) = x^2 + 1.5 sin(2 pi x) relaxed by the viscous "

@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
     {"sharpness", cmd_sharpness, "flatness of a trained minimum: Hessian spectrum, local entropy, 1-D views"},
     {"widen", cmd_widen, "semi-concavity against the bounds, minima widening over a sweep of t"},
     {"particles", cmd_particles, "optimiser trajectories on a landscape, compared with the PDE"},
+    {"explore", cmd_explore, "explore.html: sliders over beta and t, u, minima, Gibbs measure"},
 };
 static const size_t n_subcommands = sizeof subcommands / sizeof subcommands[0];
 
