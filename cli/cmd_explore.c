@@ -31,7 +31,8 @@ static const char usage_text[] =
     "  --n N                grid points of 1-D landscapes (default 401)\n"
     "  --n2d N              grid points per axis of 2-D landscapes (default 81)\n"
     "  --out DIR            where explore.html goes (default out)\n"
-    "  --json               print a summary (file, size, grids, seconds) as one JSON object\n";
+    "  --json               print a summary (file, size, grids, seconds) as one JSON object\n"
+    "  -h, --help           this text\n";
 
 enum { OPT_BETA = 2000, OPT_T, OPT_N, OPT_N2D, OPT_OUT, OPT_JSON, OPT_HELP };
 
@@ -113,7 +114,7 @@ static void parse_args(explore_args *a, int argc, char **argv)
     a->dir = "out";
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (opt > OPT_SOURCE_BASE && opt <= OPT_NOISE_SEED) {
             source_option(a, opt, optarg);
             continue;
@@ -127,6 +128,7 @@ static void parse_args(explore_args *a, int argc, char **argv)
         case OPT_N2D: a->n2 = (size_t)cli_long("--n2d", optarg, DR_GRID_MIN_POINTS, 257); break;
         case OPT_OUT: a->dir = optarg; break;
         case OPT_JSON: a->json = 1; break;
+        case 'h':
         case OPT_HELP: fputs(usage_text, stdout); exit(0);
         default: cli_bad_option("explore", argv);
         }

@@ -38,7 +38,8 @@ static const char sharpness_usage[] =
     "                       filter-normalised as in `slice` (row norms of w; biases, BN fixed)\n"
     "  --range A:B:K        the values of a (default -0.5:1.5:21 and -1:1:21)\n"
     "  --plot FILE.png      the picture of a 1-D view or of the density\n"
-    "  --seed S (default 1), --threads N (BLAS threads), --json, --out FILE\n";
+    "  --seed S (default 1), --threads N (BLAS threads), --json, --out FILE\n"
+    "  -h, --help           this text\n";
 
 enum { O_MODEL = 1, O_DATA, O_SAMPLES, O_PRECISION, O_TOPK, O_STEPS, O_HUTCH, O_SLQ, O_SLQ_STEPS,
        O_DENSITY, O_GAMMA, O_BETA, O_NODES, O_LSTEPS, O_BURN, O_LSTEP, O_NOMH, O_SIGMA, O_MC,
@@ -89,7 +90,7 @@ static void parse(opts *o, int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (opt) {
         case O_MODEL: o->model = optarg; break;
         case O_DATA: o->data = optarg; break;
@@ -131,6 +132,7 @@ static void parse(opts *o, int argc, char **argv)
         case O_THREADS: o->threads = cli_long("--threads", optarg, 1, 1024); break;
         case O_JSON: o->json = 1; break;
         case O_OUT: o->out = optarg; break;
+        case 'h':
         case O_HELP: fputs(sharpness_usage, stdout); exit(0);
         default: cli_bad_option("sharpness", argv);
         }

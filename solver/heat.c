@@ -140,6 +140,9 @@ static size_t fallback_stride(const dr_heat_plan *p, int a, double t)
 {
     const dr_quadgrid *qg = &p->qg;
     if (qg->margin_capped) return 1;
+    /* The kink correction (heat_kinks.c) replaces the y-grid's own trapezoid sum near each
+     * breakpoint; a coarser sub-grid's sum there would be O(H^2) off and left uncorrected. */
+    if (qg->kinks) return 1;
     double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature);
     double r = floor(0.7 * w / qg->hy[a]), cap = (double)(qg->n[a] / 64);
     if (r > cap) r = cap;
