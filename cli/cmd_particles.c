@@ -186,16 +186,6 @@ static int draw(const char *png, const dr_landscape *f, const double lo[2], cons
     return status;
 }
 
-static void json_point(FILE *out, const double *x, int dim)
-{
-    fputc('[', out);
-    for (int a = 0; a < dim; a++) {
-        if (a) fputc(',', out);
-        json_number(out, x[a]);
-    }
-    fputc(']', out);
-}
-
 static void json_rows(FILE *out, const dr_particles_gibbs_row *rows)
 {
     fputc('[', out);
@@ -426,13 +416,13 @@ int cmd_particles(int argc, char **argv)
         fputs(",\"alpha\":", stdout);
         if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
         else json_number(stdout, o.alpha);
-        fputs(",\"x0\":", stdout); json_point(stdout, x0, dim);
-        fputs(",\"final\":{\"mean\":", stdout); json_point(stdout, mean_end, dim);
+        fputs(",\"x0\":", stdout); json_array(stdout, x0, (size_t)dim);
+        fputs(",\"final\":{\"mean\":", stdout); json_array(stdout, mean_end, (size_t)dim);
         fputs(",\"f\":", stdout); json_number(stdout, mean_f);
         fputs("},\"basins\":[", stdout);
         for (size_t b = 0; b < nb; b++) {
             fputs(b ? ",{\"minimiser\":" : "{\"minimiser\":", stdout);
-            json_point(stdout, basins[b].minimiser, dim);
+            json_array(stdout, basins[b].minimiser, (size_t)dim);
             fputs(",\"f\":", stdout); json_number(stdout, basins[b].value);
             fprintf(stdout, ",\"count\":%zu,\"fraction\":", basins[b].count);
             json_number(stdout, (double)basins[b].count / (double)K);
@@ -442,9 +432,9 @@ int cmd_particles(int argc, char **argv)
         if (compare) {
             fputs(",\"gibbs_mean_error\":", stdout);
             if (cmp.have) {
-                fputs("{\"x\":", stdout); json_point(stdout, x0, dim);
+                fputs("{\"x\":", stdout); json_array(stdout, x0, (size_t)dim);
                 fputs(",\"gamma\":", stdout); json_number(stdout, dr_particles_gamma(&o, 0));
-                fputs(",\"exact\":", stdout); json_point(stdout, cmp.sum[0].exact, dim);
+                fputs(",\"exact\":", stdout); json_array(stdout, cmp.sum[0].exact, (size_t)dim);
                 fprintf(stdout, ",\"chains\":%d,\"alpha\":", GIBBS_CHAINS);
                 if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
                 else json_number(stdout, o.alpha);

@@ -72,17 +72,6 @@ static int cmp_double(const void *a, const void *b)
 
 /* ---------------------------------------------------------------- summaries */
 
-static void json_point(FILE *out, const double *x, int dim)
-{
-    fputc('[', out);
-    json_number(out, x[0]);
-    if (dim == 2) {
-        fputc(',', out);
-        json_number(out, x[1]);
-    }
-    fputc(']', out);
-}
-
 static void json_minima(FILE *out, const widen_run *w, const dr_minima *m, size_t step)
 {
     int dim = w->g.dim;
@@ -90,21 +79,21 @@ static void json_minima(FILE *out, const widen_run *w, const dr_minima *m, size_
     for (size_t i = 0; i < m->count; i++) {
         const dr_minimum *p = &m->min[i];
         fprintf(out, "%s{\"track\":%d,\"x\":", i ? "," : "", dr_tracker_track_of(w->tr, step, i));
-        json_point(out, p->x, dim);
+        json_array(out, p->x, (size_t)dim);
         fputs(",\"u\":", out);
         json_number(out, p->u);
         fputs(",\"curvature\":", out);
-        json_point(out, p->eig, dim);
+        json_array(out, p->eig, (size_t)dim);
         fputs(",\"width\":", out);
-        json_point(out, p->width, dim);
+        json_array(out, p->width, (size_t)dim);
         fputs(",\"level_measure\":", out);
         json_number(out, p->level_measure);
         fprintf(out, ",\"plateau\":%zu,\"basin\":{\"measure\":", p->plateau);
         json_number(out, p->basin_measure);
         fputs(",\"lo\":", out);
-        json_point(out, p->basin_lo, dim);
+        json_array(out, p->basin_lo, (size_t)dim);
         fputs(",\"hi\":", out);
-        json_point(out, p->basin_hi, dim);
+        json_array(out, p->basin_hi, (size_t)dim);
         fprintf(out, "},\"touches_edge\":%s}", p->touches_edge ? "true" : "false");
     }
     fputc(']', out);
@@ -152,22 +141,22 @@ static void print_json(const widen_run *w, FILE *out)
         fputs(",\"semiconcavity\":{\"measured\":", out);
         json_number(out, s->sc.value);
         fputs(",\"where\":", out);
-        json_point(out, s->sc.where, dim);
+        json_array(out, s->sc.where, (size_t)dim);
         if (w->gibbs) {
             fputs(",\"gibbs\":", out);
             json_number(out, s->gibbs.value);
             fputs(",\"gibbs_where\":", out);
-            json_point(out, s->gibbs.where, dim);
+            json_array(out, s->gibbs.where, (size_t)dim);
         }
         fputs(",\"bound_inv_t\":", out);
         json_number(out, 1.0 / s->t);
         fputs(",\"bound_C\":", out);
         json_number(out, dr_semiconcavity_bound(w->C, s->t));
         fputs(",\"boundary_layer\":", out);
-        json_point(out, s->margin, dim);
+        json_array(out, s->margin, (size_t)dim);
         fprintf(out, ",\"boundary_layer_capped\":%s}", s->capped ? "true" : "false");
         fputs(",\"global_argmin\":", out);
-        if (s->global >= 0) json_point(out, s->m.min[s->global].x, dim);
+        if (s->global >= 0) json_array(out, s->m.min[s->global].x, (size_t)dim);
         else fputs("null", out);
         fprintf(out, ",\"global_track\":%d,\"minima\":",
                 dr_tracker_global(w->tr, k + 1));
@@ -185,7 +174,7 @@ static void print_json(const widen_run *w, FILE *out)
         fputs(",\"t_after\":", out);
         json_number(out, e[i].t_after);
         fprintf(out, ",\"track\":%d,\"other\":%d,\"x\":", e[i].track, e[i].other);
-        json_point(out, e[i].x, dim);
+        json_array(out, e[i].x, (size_t)dim);
         fputc('}', out);
     }
     fputs("],\"seconds\":", out);

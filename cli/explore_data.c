@@ -202,23 +202,12 @@ static void json_base64_f32(FILE *out, const float *v, size_t n)
     fputc('"', out);
 }
 
-static void json_point(FILE *out, const double *x, int dim)
-{
-    fputc('[', out);
-    json_number(out, x[0]);
-    if (dim == 2) {
-        fputc(',', out);
-        json_number(out, x[1]);
-    }
-    fputc(']', out);
-}
-
 static void json_step(FILE *out, const explore_step *st, int dim)
 {
     fputs("{\"min_u\":", out);
     json_number(out, st->min_u);
     fputs(",\"argmin\":", out);
-    json_point(out, st->argmin, dim);
+    json_array(out, st->argmin, (size_t)dim);
     fputs(",\"sc_fd\":", out);
     json_number(out, st->sc_fd);
     fputs(",\"sc_gibbs\":", out);
@@ -230,7 +219,7 @@ static void json_step(FILE *out, const explore_step *st, int dim)
     fprintf(out, ",\"minima_found\":%zu,\"minima\":[", st->nmin_all);
     for (size_t i = 0; i < st->nmin; i++) {
         fputs(i ? ",{\"x\":" : "{\"x\":", out);
-        json_point(out, st->min_x[i], dim);
+        json_array(out, st->min_x[i], (size_t)dim);
         fputs(",\"u\":", out);
         json_number(out, st->min_u_at[i]);
         fputc('}', out);
@@ -247,9 +236,9 @@ void explore_case_json(FILE *out, const explore_case *c, const explore_axes *ax)
     fputs(",\"formula\":", out);
     explore_json_string(out, dr_landscape_formula(c->f));
     fprintf(out, ",\"dim\":%d,\"n\":[%zu,%zu],\"lo\":", g->dim, g->n[0], g->n[1]);
-    json_point(out, g->lo, g->dim);
+    json_array(out, g->lo, (size_t)g->dim);
     fputs(",\"hi\":", out);
-    json_point(out, g->hi, g->dim);
+    json_array(out, g->hi, (size_t)g->dim);
     fputs(",\"C\":", out);
     json_number_inf(out, c->C);
     fprintf(out, ",\"refine\":%d,\"seconds\":", c->refine);
