@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_data.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,16 +321,20 @@ static void test_model_file(void **state)
     dr_mlp_free(m);
 }
 
-/* The issue's acceptance run. The paper's SGD reaches 1.1% after ~200 epochs; 3 epochs at
- * lr 0.1 with Nesterov momentum 0.9 give about 1.8-2% here, so 2.5% is the issue's bound with
- * margin for seeds and thread counts. */
+/* mnistfc + SGD, 3 epochs at lr 0.1 with Nesterov momentum 0.9. On the real MNIST the paper's
+ * SGD reaches 1.1% after ~200 epochs and 3 epochs give 2.08% (2 threads) and 2.21% (1 thread)
+ * here: bound 2.5%, a margin for seeds and thread counts. Without MNIST, on Debian's
+ * Fashion-MNIST, the same run measured 13.22% (2 threads): bound 15%, the same relative margin. */
 static void test_mnistfc_sgd_3_epochs(void **state)
 {
     (void)state;
-    struct stat st;
-    const char *dir = "../shared/data/mnist";
-    if (stat(dir, &st) != 0) dir = "/work/shared/data/mnist";
-    if (stat(dir, &st) != 0) skip();
+    const char *dir = test_mnist_dir();
+    double bound = 0.025;
+    if (!dir) {
+        dir = test_fashion_dir();
+        bound = 0.15;
+    }
+    if (!dir) skip();
     dr_dataset train, test;
     assert_int_equal(dr_dataset_load(&train, dir, 1), DR_SUCCESS);
     assert_int_equal(dr_dataset_load(&test, dir, 0), DR_SUCCESS);
@@ -349,7 +355,7 @@ static void test_mnistfc_sgd_3_epochs(void **state)
         printf("mnistfc sgd epoch %d: train loss %.4f, test error %.2f%% (%.1f s)\n", e,
                s.train_loss, 100 * s.test_error, s.seconds);
     }
-    assert_true(s.test_error <= 0.025);
+    assert_true(s.test_error <= bound);
     dr_trainer_free(t);
     free(w);
     dr_mlp_free(m);
