@@ -57,6 +57,9 @@ struct dr_hopflax_plan {
     size_t act_lo[2], act_hi[2]; /* the active y-range of the last execution */
     double C;            /* curvature for the sub-grid error (see curvature_for_search) */
     int C_measured;
+    double kinks[DR_HOPFLAX_MAX_KINKS]; /* 1-D: f's breakpoints over the y-grid (the polish
+                                           tries them: a minimiser on a kink) */
+    size_t nkinks;
 };
 
 /* Thread `id`'s slices of the scratch arrays: the 2-D passes run their blocks in parallel. */
@@ -606,7 +609,11 @@ static void curvature_for_search(dr_hopflax_plan *p)
         hi[a] = p->y0[a] + (double)(p->ny[a] - 1) * p->hy[a];
     }
     double C = dr_landscape_curvature_bound(p->f, lo, hi);
-    int kinks = dr_landscape_breakpoints(p->f, lo[0], hi[0], NULL, 0) != 0;
+    long nk = dr_landscape_breakpoints(p->f, lo[0], hi[0], NULL, 0);
+    if (p->g.dim == 1 && nk > 0 && nk <= DR_HOPFLAX_MAX_KINKS)
+        p->nkinks = (size_t)dr_landscape_breakpoints(p->f, lo[0], hi[0], p->kinks,
+                                                     DR_HOPFLAX_MAX_KINKS);
+    int kinks = nk != 0;
     p->C_measured = !isfinite(C) || kinks;
     if (!p->C_measured) {
         p->C = C > 0 ? C : 0.0;
@@ -659,7 +666,8 @@ int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *p
     if (!p->C && !p->C_measured) curvature_for_search(p);
     if (p->polish) {
         dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .fy = p->fy,
-                             .vt = p->vt, .C = p->C, .measured = p->C_measured};
+                             .vt = p->vt, .C = p->C, .measured = p->C_measured,
+                             .kinks = p->kinks, .nkinks = p->nkinks};
         for (int a = 0; a < 2; a++) {
             v.ny[a] = p->ny[a];
             v.y0[a] = p->y0[a];

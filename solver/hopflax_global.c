@@ -96,16 +96,20 @@ static double point_global(const dr_hopflax_view *v, const double *x, size_t col
 {
     candidate c[MAX_CANDIDATES];
     int overflow;
-    double ugrid = *u, U = ugrid + delta + 8 * DBL_EPSILON * (fabs(ugrid) + 1);
+    double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), U = ugrid + delta + round;
     size_t n = find_candidates(v, x, col, U, fmin_y, c, &overflow);
     double best = ugrid, best_err = INFINITY, floor_untrusted = INFINITY;
     double yb[2] = {y_out[0], y_out[1]}, y0g[2] = {y_out[0], y_out[1]};
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
-        double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, y, &err);
+        double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks,
+                                                        v->nkinks, y, &err);
         if (!isfinite(err)) floor_untrusted = fmin(floor_untrusted, c[i].v - delta);
-        if (p < best || (p == best && !isfinite(best_err))) {
+        /* a trusted polish within round-off of the grid value wins over it (it may round a
+         * hair above the envelope's own sum for the same point) */
+        int trusted_tie = isfinite(err) && !isfinite(best_err) && p <= best + round;
+        if (p < best || trusted_tie || (p == best && !isfinite(best_err))) {
             best = p;
             best_err = err;
             yb[0] = y[0];
@@ -117,7 +121,7 @@ static double point_global(const dr_hopflax_view *v, const double *x, size_t col
     *switched = 0;
     for (int a = 0; a < v->dim; a++)
         if (fabs(yb[a] - y0g[a]) > 1.5 * v->hy[a]) *switched = 1;
-    *u = best;
+    *u = fmin(best, ugrid);
     y_out[0] = yb[0];
     y_out[1] = yb[1];
     double lower = ugrid - delta;  /* the bracket: no y has phi below this */

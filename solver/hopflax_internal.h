@@ -10,9 +10,14 @@
 /* Minimises phi(y) = f(y) + |x-y|^2/(2t) from the grid point y0 within about a cell: Newton
  * where it converges to a smooth minimiser (then *err is round-off), else a pattern search
  * whose result is trusted (*err = 1e3 round-off) only if no lower phi shows on rings around it
- * at every scale up to a cell, else *err = +inf. Returns phi at y (written, dim entries). */
+ * at every scale up to a cell, else *err = +inf. 1-D: f's breakpoints kinks[nkinks] (may be
+ * NULL, 0) near the result are tried too. Returns phi at y (written, dim entries). */
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
-                               const double *cell, int dim, double t, double *y, double *err);
+                               const double *cell, int dim, double t, const double *kinks,
+                               size_t nkinks, double *y, double *err);
+
+/* The most breakpoints of a 1-D f a plan keeps for the polish (more: it does without). */
+#define DR_HOPFLAX_MAX_KINKS 64
 
 /* What the global search sees of a plan after its grid minimisation at time t. */
 typedef struct {
@@ -27,6 +32,8 @@ typedef struct {
     const double *vt;       /* 2-D: pass-1 values, column i at vt + i*(hi[1]-lo[1]+1) */
     double C;               /* curvature bound of f (finite), or measured (see measured) */
     int measured;           /* C is 8 x the largest second difference of the samples */
+    const double *kinks;    /* 1-D: f's breakpoints, ascending (NULL if none known) */
+    size_t nkinks;
 } dr_hopflax_view;
 
 /* For every output point: every grid local minimum of phi within the sub-grid error

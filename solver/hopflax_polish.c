@@ -144,8 +144,30 @@ static int lower_nearby(const dr_landscape *f, const double *x, const double *y,
     return 0;
 }
 
+/* A 1-D minimiser on a kink where one side of phi is flat to first order (x at the end of
+ * soft thresholding's dead zone: phi's one-sided slope is 0 there) cannot be located from
+ * values: phi rises only quadratically, below round-off within sqrt(eps) of the kink. The
+ * landscape knows where its kinks are; a kink whose phi is within round-off of the search's
+ * value is the minimiser (to round-off: had the minimiser been smooth, Newton would have
+ * converged), so y moves onto it. */
+static double snap_to_kink(const dr_landscape *f, const double *x, const double *cell,
+                           double t, const double *kinks, size_t nkinks, double v, double round,
+                           double *y)
+{
+    for (size_t i = 0; i < nkinks; i++) {
+        if (!(fabs(kinks[i] - y[0]) <= 1.5 * cell[0])) continue;
+        double yk[2] = {kinks[i], 0.0}, w = phi(f, x, yk, 1, t);
+        if (w <= v + round) {
+            y[0] = kinks[i];
+            v = fmin(v, w);
+        }
+    }
+    return v;
+}
+
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
-                               const double *cell, int dim, double t, double *y, double *err)
+                               const double *cell, int dim, double t, const double *kinks,
+                               size_t nkinks, double *y, double *err)
 {
     double start[2] = {y0[0], dim == 2 ? y0[1] : 0}, yy[2];
     double grid = phi(f, x, start, dim, t), round = 8 * DBL_EPSILON * (fabs(grid) + 1);
@@ -158,17 +180,24 @@ double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const dou
                 int c2;
                 s2[a] += 0.5 * side * cell[a];
                 double v = newton_from_conv(f, x, start, s2, cell, dim, t, yt, &c2);
-                if (c2 && v <= fmin(best, grid)) { best = v; yy[0] = yt[0]; yy[1] = yt[1]; conv = 1; }
+                if (c2 && v <= fmin(best, grid) + round) {
+                    best = v; yy[0] = yt[0]; yy[1] = yt[1]; conv = 1;
+                }
             }
-    if (conv && best <= grid) {
+    /* Newton's minimiser may be a rounding above the grid point's phi when the grid point is
+     * (or is within round-off of) the minimiser itself: it is still the minimiser, to round-off
+     * in y, where a pattern search would stop where phi's rounding hides its quadratic rise,
+     * sqrt(round-off) away. */
+    if (conv && best <= grid + round) {
         y[0] = yy[0]; y[1] = yy[1];
         *err = round;
-        return best;
+        return fmin(best, grid);
     }
     /* Not a smooth minimiser (a kink, or Hessian unavailable): pattern search, trusted when no
      * lower point shows around its result at any scale up to a cell. */
     double step, v = pattern_from(f, x, start, cell, dim, t, y, &step);
     if (isfinite(best) && best < v) v = pattern_from(f, x, yy, cell, dim, t, y, &step);
+    if (dim == 1) v = snap_to_kink(f, x, cell, t, kinks, nkinks, v, round, y);
     *err = lower_nearby(f, x, y, v, cell, dim, t, fmax(step, 1e-12)) ? INFINITY : 1e3 * round;
     return v;
 }

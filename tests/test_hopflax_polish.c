@@ -107,12 +107,52 @@ static void paper1d_bracketed(void **state)
     free(coarse); free(fine); free(pol); free(g1); free(g2); free(g3);
 }
 
+/* The proximal point to round-off where a value-based search cannot locate it: where the grid
+ * point is itself the minimiser (quad: y* = x/(1+t) is a grid point for every third x when t =
+ * 0.5 and h = 0.05), and at the ends of soft thresholding's dead zone (abs at x = +-t, where phi
+ * is flat to first order on one side of the kink). phi rises there only as dy^2, so a search by
+ * values stops sqrt(eps) ~ 1e-8 away; Newton (smooth) and the declared kink (abs) do not. The
+ * report's bound must be the round-off of the winners, not the sub-grid bracket. */
+static void prox_to_round_off(void **state)
+{
+    (void)state;
+    const char *name[2] = {"quad", "abs"};
+    for (int c = 0; c < 2; c++) {
+        dr_grid g;
+        size_t n = c ? 601 : 201;
+        double lo = c ? -3 : -5, hi = -lo, t = 0.5;
+        dr_grid_init(&g, 1, &n, &lo, &hi);
+        dr_landscape *f = NULL;
+        assert_int_equal(dr_landscape_alloc_builtin(&f, name[c], NULL), DR_SUCCESS);
+        dr_hopflax_plan *p = NULL;
+        dr_hopflax_options opt = {.refine = 1, .polish = 1};
+        assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, t, &opt), DR_SUCCESS);
+        double *u = malloc(n * sizeof *u), *y = malloc(n * sizeof *y), worst = 0;
+        dr_hopflax_report rep;
+        assert_int_equal(dr_hopflax_execute_report(p, t, u, y, NULL, &rep), DR_SUCCESS);
+        for (size_t i = 0; i < n; i++) {
+            double x = dr_grid_coord(&g, 0, i);
+            double exact = c ? copysign(fmax(fabs(x) - t, 0.0), x) : x / (1 + t);
+            worst = fmax(worst, fabs(y[i] - exact));
+        }
+        print_message("%s: max |prox - exact| = %.3g, est_error %.3g\n", name[c], worst,
+                      rep.est_error);
+        /* values below 5: a few ulps of 5 is ~4e-15 */
+        assert_true(worst <= 1e-13);
+        assert_true(rep.est_error <= 1e-10);
+        free(u); free(y);
+        dr_hopflax_plan_free(p);
+        dr_landscape_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quad_closed_form),
         cmocka_unit_test(abs_closed_form),
         cmocka_unit_test(paper1d_bracketed),
+        cmocka_unit_test(prox_to_round_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
