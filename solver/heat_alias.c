@@ -9,7 +9,13 @@
  * of opposite sign, T - Z = 2 sum_m g^(2 pi m/h), M - Z = 2 sum_m (-1)^m g^(2 pi m/h), so
  * T - M = 4 g^(2 pi/h) + ... is twice T's own leading error, whatever shape made it. The check
  * evaluates both along the y-grid lines through the output points (f sampled once more at the
- * midpoints, once per plan), and its largest relative gap per axis joins est_error. */
+ * midpoints, once per plan), and its largest relative gap per axis joins est_error.
+ *
+ * Cost: every output point scanning every tap of its window is O(n sigma/h), minutes at 1e5
+ * points. The check instead visits centres (and, in 2-D, lines) a fraction of the Gibbs width
+ * apart, where the gap cannot change by much (stretch_alias), and per centre only the blocks of
+ * taps whose largest term can reach e^-50 of the centre's largest (centre_alias); O(n) overall,
+ * and once per time: a plan built at t_min and executed there checks once. */
 #include "heat_kinks.h"
 
 #include <math.h>
@@ -17,41 +23,117 @@
 
 #include "deeprelax/error.h"
 
-/* One line: n log-weights a[k*stride], midpoints am[k] (between k and k+1), smooth factors
- * ws/wm (NULL: 1); centres c_i = c0 + i*step for i < nout. Returns max_i |T - M| / T_all. */
-static double line_alias(const double *a, size_t stride, size_t n, const double *am,
-                         const double *ws, const double *wm, size_t c0, size_t step,
-                         size_t nout, double q)
+/* Taps per block of the window search: a block whose largest log-weight, at its nearest
+ * distance from the centre, is below the centre's largest term by more than CUT is skipped. */
+#define ALIAS_BLOCK 16
+#define ALIAS_CUT 50.0
+
+/* One line: n log-weights a[k*stride], midpoints am[k] (between k and k+1), their block maxima
+ * bmax (nodes and midpoints), smooth factors ws/wm (NULL: 1). Centre c (a y-index): returns
+ * |T - M| / T_all, and the Gibbs standard deviation along the line in taps (*sd). */
+static inline double max2(double x, double y) { return x > y ? x : y; }
+
+static double centre_alias(const double *a, size_t stride, size_t n, const double *am,
+                           const double *ws, const double *wm, const double *bmax, size_t c,
+                           double q, double *sd)
 {
-    double amax = -INFINITY, worst = 0.0;
-    for (size_t k = 0; k < n; k++) amax = fmax(amax, a[k * stride]);
-    if (amax == -INFINITY) return 0.0;
-    for (size_t i = 0; i < nout; i++) {
-        size_t c = c0 + i * step;
-        double ac = a[c * stride];
-        double K = isfinite(ac) ? sqrt((amax - ac + 50.0) / q) + 2.0 : (double)n;
-        size_t k0 = (double)c > K ? c - (size_t)K : 0;
-        size_t k1 = c + K + 1 < (double)n ? c + (size_t)K + 1 : n;
-        double m = -INFINITY;
-        for (size_t k = k0; k < k1; k++) {
-            double d = (double)k - (double)c;
-            m = fmax(m, a[k * stride] - q * d * d);
-        }
-        if (m == -INFINITY) continue;
-        double T = 0.0, Tall = 0.0, M = 0.0;
-        for (size_t k = k0; k < k1; k++) {
-            double d = (double)k - (double)c, e = exp(a[k * stride] - q * d * d - m);
-            Tall += e;
-            T += ws ? ws[k] * e : e;
-            if (k + 1 < n) {
-                double dm = d + 0.5, em = exp(am[k] - q * dm * dm - m);
-                M += wm ? wm[k] * em : em;
+    size_t nb = (n + ALIAS_BLOCK - 1) / ALIAS_BLOCK, cb = c / ALIAS_BLOCK;
+    /* lower and upper bounds of the largest term: each block's maximum at its farthest and
+     * nearest tap */
+    double mlo = a[c * stride], mup = -INFINITY;
+    for (size_t b = 0; b < nb; b++) {
+        double k0 = (double)(b * ALIAS_BLOCK), k1 = k0 + ALIAS_BLOCK;
+        double dfar = max2(fabs(k0 - (double)c), fabs(k1 - (double)c)) + 1.0;
+        double dnear = b == cb ? 0.0 : b < cb ? (double)c - k1 : k0 - (double)c - 0.5;
+        mlo = max2(mlo, bmax[b] - q * dfar * dfar);
+        mup = max2(mup, bmax[b] - q * dnear * dnear);
+    }
+    *sd = 0.0;
+    if (mlo == -INFINITY) return 0.0;
+    /* The terms are scaled by the upper bound (none overflows); only when it is so far above
+     * the lower one that the largest terms could underflow is the exact maximum found first. */
+    double m = mup;
+    for (int pass = mup - mlo > 300.0 ? 0 : 1; pass < 2; pass++) {
+        double T = 0.0, Tall = 0.0, M = 0.0, S1 = 0.0, S2 = 0.0;
+        if (pass == 0) m = -INFINITY;
+        for (size_t b = 0; b < nb; b++) {
+            size_t k0 = b * ALIAS_BLOCK, k1 = k0 + ALIAS_BLOCK < n ? k0 + ALIAS_BLOCK : n;
+            double dnear = b == cb ? 0.0
+                         : b < cb ? (double)c - (double)k1 : (double)k0 - (double)c - 0.5;
+            /* the contributing blocks need not be contiguous (weights with several wells) */
+            if (bmax[b] - q * dnear * dnear < mlo - ALIAS_CUT) continue;
+            for (size_t k = k0; k < k1; k++) {
+                double d = (double)k - (double)c, e = a[k * stride] - q * d * d;
+                double dm = d + 0.5, em = k + 1 < n ? am[k] - q * dm * dm : -INFINITY;
+                if (pass == 0) {
+                    m = max2(m, max2(e, em));
+                    continue;
+                }
+                double x = exp(e - m), xm = exp(em - m);
+                Tall += x;
+                S1 += x * d;
+                S2 += x * d * d;
+                T += ws ? ws[k] * x : x;
+                M += wm ? wm[k] * xm : xm;
             }
         }
-        double rel = fabs(T - M) / Tall;
+        if (pass == 1) {
+            if (!(Tall > 0.0)) return 0.0;
+            double mean = S1 / Tall, var = S2 / Tall - mean * mean;
+            *sd = var > 0.0 ? sqrt(var) : 0.0;
+            return fabs(T - M) / Tall;
+        }
+        if (m == -INFINITY) return 0.0;
+    }
+    return 0.0;
+}
+
+/* Lines (2-D) and centres are both spaced s/(4 sd) apart, with sd the Gibbs deviation across
+ * them, but never more than half a kernel width sqrt(s)/2 (a narrow Gibbs measure can widen
+ * within a step: another well taking over). The lines of axis 1 are placed first at sqrt(s)/4,
+ * those of axis 0 from the deviation the axis-1 check measured, and axis 1 is checked again
+ * where axis 0 measured a wider measure than its first placement allowed for. */
+static size_t spacing(double s, double sd_y, double h)
+{
+    double d = sd_y > 0.0 ? fmin(s / (4.0 * sd_y), 0.5 * sqrt(s)) : 0.25 * sqrt(s);
+    double jump = d / h;
+    return jump >= 2.0 ? (size_t)jump : 1;
+}
+
+/* One stretch of output centres c_i = c0 + i*step, i in [i0, i1) on one line. The relative gap
+ * is a ratio of two Gaussian convolutions of the same weights, so as the centre moves by D its
+ * logarithm changes by at most D |y - <y>| / s for the terms y that matter; with those within 3
+ * Gibbs standard deviations sd of the mean, centres s/(4 sd) apart (spacing()) see every value
+ * within a factor e^(3/8) of the largest between them (the caller doubles the sampled
+ * maximum). h: the output spacing. */
+static double stretch_alias(const double *a, size_t stride, size_t n, const double *am,
+                            const double *ws, const double *wm, const double *bmax, size_t c0,
+                            size_t step, size_t i0, size_t i1, double q, double s, double h,
+                            double *sd_max, int *sampled)
+{
+    double worst = 0.0, hy = h / (double)step;
+    for (size_t i = i0; i < i1;) {
+        double sd, rel = centre_alias(a, stride, n, am, ws, wm, bmax, c0 + i * step, q, &sd);
         if (!(rel <= worst)) worst = isnan(rel) ? INFINITY : rel;
+        if (sd > *sd_max) *sd_max = sd;
+        size_t next = i + spacing(s, sd * hy, h);
+        if (next > i + 1) *sampled = 1;
+        /* the stretch's last centre is always seen */
+        i = next >= i1 && i + 1 < i1 ? i1 - 1 : next;
     }
     return worst;
+}
+
+static void block_maxima(const double *a, size_t stride, size_t n, const double *am, double *bmax)
+{
+    for (size_t b = 0; b * ALIAS_BLOCK < n; b++) {
+        double m = -INFINITY;
+        for (size_t k = b * ALIAS_BLOCK; k < n && k < (b + 1) * ALIAS_BLOCK; k++) {
+            m = fmax(m, a[k * stride]);
+            if (k + 1 < n) m = fmax(m, am[k]);
+        }
+        bmax[b] = m;
+    }
 }
 
 void dr_alias_free(dr_quadgrid *qg)
@@ -67,6 +149,7 @@ int dr_alias_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, dou
 {
     size_t ny0 = qg->n[0], ny1 = qg->n[1];
     size_t lines[2] = {g->n[1], g->n[0]}, len[2] = {ny0, ny1};
+    qg->alias_t = NAN;
     for (int a = 0; a < g->dim; a++) {
         qg->amid[a] = malloc(lines[a] * len[a] * sizeof(double));
         if (!qg->amid[a]) return dr_error(DR_ENOMEM, "out of memory for the alias check");
@@ -97,30 +180,89 @@ int dr_alias_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, dou
     return DR_SUCCESS;
 }
 
-double dr_alias_estimate(const dr_quadgrid *qg, const dr_grid *g, double beta, double t)
+/* One axis: the lines through every `lstep`-th output point of the other axis (and the last),
+ * each in stretches run in parallel. Returns the largest relative gap; *sd_max the largest Gibbs
+ * standard deviation seen (taps), *sampled whether centres or lines were skipped. */
+static double axis_alias(const dr_quadgrid *qg, const dr_grid *g, int a, double q, size_t lstep,
+                         double s, double *sd_max, int *sampled)
 {
-    double s = t / beta, total = 0.0;
-    size_t ny0 = qg->n[0], ny1 = qg->n[1], r = (size_t)qg->refine;
-    for (int a = 0; a < g->dim && qg->amid[a]; a++) {
-        double q = qg->hy[a] * qg->hy[a] / (2.0 * s), worst = 0.0;
-        size_t lines = a == 0 ? g->n[1] : g->n[0], len = a == 0 ? ny0 : ny1;
-        const double *ws = qg->wsmooth[0], *wm = ws ? ws + ny0 : NULL;
-        #pragma omp parallel for schedule(dynamic, 4) reduction(max : worst)
-        for (size_t l = 0; l < lines; l++) {
-            const double *line;
-            size_t stride;
-            if (a == 0) {
-                line = qg->a + (g->dim == 2 ? (qg->margin[1] + l * r) * ny0 : 0);
-                stride = 1;
-            } else {
-                line = qg->a + qg->margin[0] + l * r;
-                stride = ny0;
-            }
-            double w = line_alias(line, stride, len, qg->amid[a] + l * len, ws, wm,
-                                  qg->margin[a], r, g->n[a], q);
-            if (w > worst) worst = w;
-        }
-        total += worst < 1.0 ? -log1p(-worst) / beta : INFINITY;
+    size_t ny0 = qg->n[0], r = (size_t)qg->refine, len = qg->n[a];
+    size_t lines = a == 0 ? g->n[1] : g->n[0], nout = g->n[a];
+    size_t nsel = (lines - 1) / lstep + 1 + ((lines - 1) % lstep != 0);
+    size_t nstretch = nout >= 256 ? 16 : 1, nb = (len + ALIAS_BLOCK - 1) / ALIAS_BLOCK;
+    const double *ws = qg->wsmooth[0], *wm = ws ? ws + ny0 : NULL;
+    double worst = 0.0, sdm = 0.0;
+    int smp = lstep > 1;
+    double *bmax = malloc(nsel * nb * sizeof *bmax);
+    if (!bmax) return INFINITY;
+    #pragma omp parallel for schedule(dynamic, 1)
+    for (size_t li = 0; li < nsel; li++) {
+        size_t l = li * lstep < lines ? li * lstep : lines - 1;
+        const double *line = a == 0 ? qg->a + (g->dim == 2 ? (qg->margin[1] + l * r) * ny0 : 0)
+                                    : qg->a + qg->margin[0] + l * r;
+        block_maxima(line, a == 0 ? 1 : ny0, len, qg->amid[a] + l * len, bmax + li * nb);
     }
+    #pragma omp parallel for schedule(dynamic, 1) reduction(max : worst, sdm) \
+        reduction(| : smp)
+    for (size_t task = 0; task < nsel * nstretch; task++) {
+        size_t li = task / nstretch, st = task % nstretch;
+        size_t l = li * lstep < lines ? li * lstep : lines - 1;
+        const double *line;
+        size_t stride;
+        if (a == 0) {
+            line = qg->a + (g->dim == 2 ? (qg->margin[1] + l * r) * ny0 : 0);
+            stride = 1;
+        } else {
+            line = qg->a + qg->margin[0] + l * r;
+            stride = ny0;
+        }
+        size_t i0 = nout * st / nstretch, i1 = nout * (st + 1) / nstretch;
+        double sd = 0.0;
+        int s1 = 0;
+        double w = stretch_alias(line, stride, len, qg->amid[a] + l * len, ws, wm,
+                                 bmax + li * nb, qg->margin[a], r, i0, i1, q, s, g->h[a], &sd,
+                                 &s1);
+        if (!(w <= worst)) worst = isnan(w) ? INFINITY : w;
+        if (sd > sdm) sdm = sd;
+        smp |= s1;
+    }
+    free(bmax);
+    *sd_max = sdm;
+    *sampled = smp;
+    return worst;
+}
+
+double dr_alias_estimate(dr_quadgrid *qg, const dr_grid *g, double beta, double t)
+{
+    if (t == qg->alias_t) return qg->alias_value;
+    double s = t / beta, total = 0.0, worst[2] = {0, 0}, sd[2] = {0, 0}, q[2] = {0, 0};
+    size_t lstep[2] = {1, 1};
+    int sampled[2] = {0, 0}, dim = g->dim;
+    for (int a = 0; a < dim && qg->amid[a]; a++) q[a] = qg->hy[a] * qg->hy[a] / (2.0 * s);
+    int order[3] = {0, -1, -1};
+    if (dim == 2) {
+        order[0] = 1; order[1] = 0; order[2] = 1;
+        lstep[1] = spacing(s, 0.0, g->h[0]);
+    }
+    for (int r = 0; r < 3 && order[r] >= 0; r++) {
+        int a = order[r];
+        if (!qg->amid[a]) continue;
+        if (dim == 2 && r > 0) {
+            size_t need = spacing(s, sd[1 - a] * qg->hy[1 - a], g->h[1 - a]);
+            if (r == 2 && need >= lstep[a]) continue;
+            lstep[a] = need;
+        }
+        double sdm = 0.0;
+        int smp = 0;
+        worst[a] = fmax(worst[a], axis_alias(qg, g, a, q[a], lstep[a], s, &sdm, &smp));
+        sd[a] = fmax(sd[a], sdm);
+        sampled[a] |= smp;
+    }
+    for (int a = 0; a < dim && qg->amid[a]; a++) {
+        double w = sampled[a] ? 2.0 * worst[a] : worst[a];
+        total += w < 1.0 ? -log1p(-w) / beta : INFINITY;
+    }
+    qg->alias_t = t;
+    qg->alias_value = total;
     return total;
 }

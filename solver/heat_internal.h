@@ -35,6 +35,8 @@ typedef struct {
     struct dr_kinkfix *kinks; /* 1-D: the correction across f's breakpoints (heat_kinks.c) */
     double *amid[2];   /* the alias check's midpoint log-weights per axis (heat_alias.c) */
     double *wsmooth[2];/* its (1 - psi) factors at the grid points and midpoints (1-D) */
+    double alias_t, alias_value; /* the check's last time and result (a plan built at t_min
+                                    and executed at t_min checks once) */
 } dr_quadgrid;
 
 /* Chooses refinement and padding for landscape f, output grid g, beta and times [t_min, t_max],

@@ -33,7 +33,7 @@ double dr_kinkfix_psi(const dr_kinkfix *kf, double y);
  * narrower than the Gibbs width at small beta. Away from the 1-D breakpoints only (the windowed
  * correction integrates those). Midpoint samples are taken once per plan. */
 int dr_alias_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta);
-double dr_alias_estimate(const dr_quadgrid *qg, const dr_grid *g, double beta, double t);
+double dr_alias_estimate(dr_quadgrid *qg, const dr_grid *g, double beta, double t);
 void dr_alias_free(dr_quadgrid *qg);
 
 /* The round-off of forming u itself (a few ulps of max |u|, |fref|): part of every bound. */

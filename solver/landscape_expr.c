@@ -1,13 +1,17 @@
 /* Landscapes from an expression in x (and y): parsed and differentiated symbolically by GNU
  * libmatheval, so gradient and Hessian are exact expressions, not finite differences.
  *
- * libmatheval is not reentrant: its parser is a global flex/bison pair and an evaluation writes
- * the variable values into the expression's own symbol table. One process-wide mutex therefore
- * guards every call into it, which keeps a landscape safe to evaluate from several threads. */
+ * libmatheval is not reentrant: its parser is a global flex/bison pair, and an evaluation writes
+ * the variable values into a symbol table that an expression shares with its derivatives. So
+ * every parse, derivative and destruction holds one process-wide lock, and each landscape keeps
+ * several copies of its evaluators (each copy with its own symbol table, parsed separately),
+ * each behind its own lock: threads evaluating at once take different copies instead of
+ * queueing for one (the Hopf-Lax polish and the alias check evaluate f from every thread). */
 #include "landscape_impl.h"
 #include "deeprelax/error.h"
 
 #include <ctype.h>
+#include <omp.h>
 #include <math.h>
 #include <matheval.h>
 #include <pthread.h>
@@ -31,11 +35,36 @@ static pthread_mutex_t matheval_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Derivatives, indexed as: 0 f, 1 f_x, 2 f_y, 3 f_xx, 4 f_xy, 5 f_yy (y ones only in 2-D). */
 enum { E_F, E_X, E_Y, E_XX, E_XY, E_YY, E_COUNT };
 
+/* Copies of the evaluators: more than the threads a machine of this class runs at once. */
+#define EXPR_COPIES 8
+
+typedef struct {
+    pthread_mutex_t lock;
+    void *e[E_COUNT];
+} expr_copy;
+
 typedef struct {
     int dim;
     int nonsmooth;  /* the text uses a function with kinks or jumps (see expr_kink_functions) */
-    void *e[E_COUNT];
+    int ncopies;
+    expr_copy copy[EXPR_COPIES];
 } expr_state;
+
+/* A free copy, locked: the calling OpenMP thread's own first, then any free one; if every copy
+ * is busy, wait for the thread's own. */
+static expr_copy *acquire(const expr_state *cs)
+{
+    expr_state *s = (expr_state *)cs;  /* the locks are the only mutable part */
+    int first = omp_get_thread_num() % s->ncopies;
+    for (int k = 0; k < s->ncopies; k++) {
+        expr_copy *c = &s->copy[(first + k) % s->ncopies];
+        if (pthread_mutex_trylock(&c->lock) == 0) return c;
+    }
+    pthread_mutex_lock(&s->copy[first].lock);
+    return &s->copy[first];
+}
+
+static void release(expr_copy *c) { pthread_mutex_unlock(&c->lock); }
 
 static double eval(void *e, int dim, const double *x)
 {
@@ -45,28 +74,28 @@ static double eval(void *e, int dim, const double *x)
 static double expr_value_grad(const void *state, const double *x, double *grad)
 {
     const expr_state *s = state;
-    pthread_mutex_lock(&matheval_lock);
-    double v = eval(s->e[E_F], s->dim, x);
+    expr_copy *c = acquire(s);
+    double v = eval(c->e[E_F], s->dim, x);
     if (grad) {
-        grad[0] = eval(s->e[E_X], s->dim, x);
-        if (s->dim == 2) grad[1] = eval(s->e[E_Y], s->dim, x);
+        grad[0] = eval(c->e[E_X], s->dim, x);
+        if (s->dim == 2) grad[1] = eval(c->e[E_Y], s->dim, x);
     }
-    pthread_mutex_unlock(&matheval_lock);
+    release(c);
     return v;
 }
 
 static int expr_hessian(const void *state, const double *x, double *h)
 {
     const expr_state *s = state;
-    pthread_mutex_lock(&matheval_lock);
+    expr_copy *c = acquire(s);
     if (s->dim == 1) {
-        h[0] = eval(s->e[E_XX], 1, x);
+        h[0] = eval(c->e[E_XX], 1, x);
     } else {
-        h[0] = eval(s->e[E_XX], 2, x);
-        h[1] = h[2] = eval(s->e[E_XY], 2, x);
-        h[3] = eval(s->e[E_YY], 2, x);
+        h[0] = eval(c->e[E_XX], 2, x);
+        h[1] = h[2] = eval(c->e[E_XY], 2, x);
+        h[3] = eval(c->e[E_YY], 2, x);
     }
-    pthread_mutex_unlock(&matheval_lock);
+    release(c);
     for (int k = 0; k < s->dim * s->dim; k++)
         if (!isfinite(h[k]))
             /* e.g. abs(x) at 0, whose second derivative libmatheval writes as 2 delta(x) */
@@ -79,8 +108,11 @@ static int expr_hessian(const void *state, const double *x, double *h)
 /* Called with the lock held. */
 static void destroy_locked(expr_state *s)
 {
-    for (int k = 0; k < E_COUNT; k++)
-        if (s->e[k]) evaluator_destroy(s->e[k]);
+    for (int i = 0; i < s->ncopies; i++) {
+        for (int k = 0; k < E_COUNT; k++)
+            if (s->copy[i].e[k]) evaluator_destroy(s->copy[i].e[k]);
+        pthread_mutex_destroy(&s->copy[i].lock);
+    }
     free(s);
 }
 
@@ -190,19 +222,41 @@ static int precheck(const char *expr)
     return DR_SUCCESS;
 }
 
+/* One copy's evaluators: f parsed from the text, its derivatives (dim known). */
+static int build_copy(expr_copy *c, const char *expr, int dim)
+{
+    static const char *const var[E_COUNT] = {NULL, "x", "y", "x", "y", "y"};
+    static const int from[E_COUNT] = {0, E_F, E_F, E_X, E_X, E_Y};
+    if (!c->e[E_F]) {
+        char *text = strdup(expr);
+        if (!text) return dr_error(DR_ENOMEM, "out of memory parsing expression");
+        c->e[E_F] = evaluator_create(text);
+        free(text);
+        if (!c->e[E_F]) return dr_error(DR_ENOMEM, "out of memory parsing '%s'", expr);
+    }
+    for (int k = 1; k < E_COUNT; k++) {
+        if (dim == 1 && (k == E_Y || k == E_XY || k == E_YY)) continue;
+        c->e[k] = evaluator_derivative(c->e[from[k]], (char *)var[k]);
+        if (!c->e[k]) return dr_error(DR_ENOMEM, "out of memory differentiating '%s'", expr);
+    }
+    return DR_SUCCESS;
+}
+
 /* Builds the evaluators; called with the lock held. */
 static int build_locked(expr_state *s, const char *expr, int dim_in)
 {
     char *text = strdup(expr);
     if (!text) return dr_error(DR_ENOMEM, "out of memory parsing expression");
-    s->e[E_F] = evaluator_create(text);
+    s->ncopies = 1;
+    pthread_mutex_init(&s->copy[0].lock, NULL);
+    s->copy[0].e[E_F] = evaluator_create(text);
     free(text);
-    if (!s->e[E_F])
+    if (!s->copy[0].e[E_F])
         return dr_error(DR_EPARSE, "cannot parse expression '%s' (libmatheval syntax: numbers, x, y, "
                         "+ - * / ^, parentheses, sin, cos, exp, log, sqrt, abs, ...)", expr);
     char **names;
     int count, uses_y = 0;
-    evaluator_get_variables(s->e[E_F], &names, &count);
+    evaluator_get_variables(s->copy[0].e[E_F], &names, &count);
     for (int i = 0; i < count; i++) {
         if (!strcmp(names[i], "y")) {
             uses_y = 1;
@@ -216,14 +270,13 @@ static int build_locked(expr_state *s, const char *expr, int dim_in)
                         expr);
     s->dim = dim_in ? dim_in : (uses_y ? 2 : 1);
     s->nonsmooth = expr_kink_functions(expr);
-    static const char *const var[E_COUNT] = {NULL, "x", "y", "x", "y", "y"};
-    static const int from[E_COUNT] = {0, E_F, E_F, E_X, E_X, E_Y};
-    for (int k = 1; k < E_COUNT; k++) {
-        if (s->dim == 1 && (k == E_Y || k == E_XY || k == E_YY)) continue;
-        s->e[k] = evaluator_derivative(s->e[from[k]], (char *)var[k]);
-        if (!s->e[k]) return dr_error(DR_ENOMEM, "out of memory differentiating '%s'", expr);
+    int status = build_copy(&s->copy[0], expr, s->dim);
+    for (int i = 1; !status && i < EXPR_COPIES; i++) {
+        pthread_mutex_init(&s->copy[i].lock, NULL);
+        s->ncopies++;
+        status = build_copy(&s->copy[i], expr, s->dim);
     }
-    return DR_SUCCESS;
+    return status;
 }
 
 int dr_landscape_alloc_expr(dr_landscape **out, const char *expr, int dim)
