@@ -62,7 +62,9 @@ typedef struct {
     size_t plateau;       /* grid points in its flat set (1 = a strict minimum) */
     double eig[2];        /* eigenvalues of the fitted Hessian, ascending (1-D: eig[0] only) */
     double width[2];      /* extent per axis of the connected part of {u <= u + delta} around
-                             the minimum within its basin, crossings interpolated linearly */
+                             the minimum within its basin, crossings interpolated linearly
+                             between the grid points either side (below the grid, but with no
+                             error bound: O(h^2 u''/|u'|) per crossing where u is smooth) */
     double level_measure; /* length (1-D) or area (2-D) of that set */
     size_t basin_points;  /* grid points of the catchment basin */
     double basin_measure; /* its length or area (points times cell size) */
