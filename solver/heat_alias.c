@@ -28,11 +28,11 @@
 #define ALIAS_BLOCK 16
 #define ALIAS_CUT 50.0
 
+static inline double max2(double x, double y) { return x > y ? x : y; }
+
 /* One line: n log-weights a[k*stride], midpoints am[k] (between k and k+1), their block maxima
  * bmax (nodes and midpoints), smooth factors ws/wm (NULL: 1). Centre c (a y-index): returns
  * |T - M| / T_all, and the Gibbs standard deviation along the line in taps (*sd). */
-static inline double max2(double x, double y) { return x > y ? x : y; }
-
 static double centre_alias(const double *a, size_t stride, size_t n, const double *am,
                            const double *ws, const double *wm, const double *bmax, size_t c,
                            double q, double *sd)
