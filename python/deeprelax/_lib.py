@@ -246,6 +246,43 @@ class LineplotOptions(Structure):
     _fields_ = [("width", c_size_t), ("height", c_size_t), ("logx", c_int), ("logy", c_int)]
 
 
+# The C type each mirror stands for (tests/python/test_struct_layout.py compares their layouts
+# with the compiler's, field by field).
+C_NAMES = {
+    Grid: "dr_grid",
+    LandscapeInfo: "dr_landscape_info",
+    LandscapeParams: "dr_landscape_params",
+    HeatOptions: "dr_heat_options",
+    HeatReport: "dr_heat_report",
+    HopfLaxOptions: "dr_hopflax_options",
+    HopfLaxInfo: "dr_hopflax_info",
+    FdOptions: "dr_fd_options",
+    FdReport: "dr_fd_report",
+    SolveOptions: "dr_solve_options",
+    SolveReport: "dr_solve_report",
+    Semiconcavity: "dr_semiconcavity",
+    Minimum: "dr_minimum",
+    Minima: "dr_minima",
+    MinimaOptions: "dr_minima_options",
+    Event: "dr_event",
+    WidenOptions: "dr_widen_options",
+    WidenStep: "dr_widen_step",
+    Widen: "dr_widen",
+    ParticlesOptions: "dr_particles_options",
+    ParticlesBasin: "dr_particles_basin",
+    Dataset: "dr_dataset",
+    MlpConfig: "dr_mlp_config",
+    OptimParams: "dr_optim_params",
+    EpochStats: "dr_epoch_stats",
+    VizImage: "dr_viz_image",
+    HeatmapOptions: "dr_viz_heatmap_options",
+    GnuplotOptions: "dr_gnuplot_options",
+    Rgb: "dr_rgb",
+    VizCurve: "dr_viz_curve",
+    LineplotOptions: "dr_viz_lineplot_options",
+}
+
+
 LandscapeFn = ctypes.CFUNCTYPE(c_int, c_void_p, c_size_t, POINTER(c_double), POINTER(c_double))
 ProgressFn = ctypes.CFUNCTYPE(c_int, c_void_p, c_size_t, c_size_t)
 
