@@ -5,6 +5,7 @@
  * the variable values into the expression's own symbol table. One process-wide mutex therefore
  * guards every call into it, which keeps a landscape safe to evaluate from several threads. */
 #include "landscape_impl.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <ctype.h>
@@ -228,6 +229,7 @@ static int build_locked(expr_state *s, const char *expr, int dim_in)
 
 int dr_landscape_alloc_expr(dr_landscape **out, const char *expr, int dim)
 {
+    DR_CHECK_PTRS(out, expr);
     *out = NULL;
     if (!expr) return dr_error(DR_EPARSE, "no expression given");
     if (dim < 0 || dim > 2)

@@ -1,6 +1,7 @@
 /* dr_solve: the method choice, the plan for all the requested times, and the per-time reports
  * (see include/deeprelax/solve.h). What `deeprelax solve`, the demo and the Python package share. */
 #include "deeprelax/solve.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/hopflax.h"
 
@@ -17,7 +18,7 @@ const char *dr_solve_method_name(dr_solve_method m)
 
 int dr_solve_method_parse(const char *name, dr_solve_method *m)
 {
-    if (!name || !m) return dr_error(DR_EINVAL, "dr_solve_method_parse: NULL argument");
+    DR_CHECK_PTRS(name, m);
     for (int i = 0; i < 4; i++)
         if (!strcmp(name, method_names[i])) {
             *m = (dr_solve_method)i;
@@ -39,8 +40,9 @@ void dr_solve_options_init(dr_solve_options *opt)
 int dr_solve_grid(dr_grid *g, const dr_landscape *f, size_t nn, const size_t *n,
                   const double *lo, const double *hi)
 {
-    if (!g || !f || (nn && !n))
-        return dr_error(DR_EINVAL, "dr_solve_grid: NULL argument");
+    DR_CHECK_PTRS(g, f);
+    if (nn && !n)
+        return dr_error(DR_EINVAL, "%s: NULL argument (n must not be NULL when nn > 0)", __func__);
     int dim = dr_landscape_dim(f);
     double box_lo[2], box_hi[2];
     dr_landscape_domain(f, box_lo, box_hi);
@@ -151,7 +153,7 @@ static int run_fd(const dr_landscape *f, const dr_grid *g, double beta, const do
 static int check_arguments(const dr_landscape *f, const dr_grid *g, double beta, const double *t,
                            size_t nt, const double *u, dr_solve_method *method)
 {
-    if (!f || !g || !t || !u) return dr_error(DR_EINVAL, "dr_solve: NULL argument");
+    DR_CHECK_PTRS(f, g, t, u);
     if (g->dim != dr_landscape_dim(f))
         return dr_error(DR_EINVAL, "the grid is %d-D but the landscape is %d-D", g->dim,
                         dr_landscape_dim(f));

@@ -85,7 +85,7 @@ class LandscapeParams(Structure):
 
 
 class HeatOptions(Structure):
-    _fields_ = [("engine", c_int), ("tol", c_double), ("fftw_flags", c_uint), ("threads", c_int)]
+    _fields_ = [("engine", c_int), ("tol", c_double), ("planning", c_int), ("threads", c_int)]
 
 
 class HeatReport(Structure):
@@ -320,6 +320,8 @@ _protos = {
                          P(SolveOptions)]),
     "dr_heat_engine_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_heat_engine_name": (c_char_p, [c_int]),
+    "dr_heat_planning_parse": (c_int, [c_char_p, P(c_int)]),
+    "dr_heat_planning_name": (c_char_p, [c_int]),
     "dr_heat_plan_alloc": (c_int, [P(vp), vp, P(Grid), c_double, c_double, c_double,
                                    P(HeatOptions)]),
     "dr_heat_execute": (c_int, [vp, c_double, f64, vp, P(HeatReport)]),
@@ -386,7 +388,7 @@ _protos = {
     "dr_mlp_load": (c_int, [c_char_p, c_size_t, P(vp), P(P(c_float))]),
     "dr_mlp_get_config": (P(MlpConfig), [vp]),
     "dr_optim_defaults": (None, [P(OptimParams), c_int]),
-    "dr_optim_kind_from_name": (c_int, [c_char_p, P(c_int)]),
+    "dr_optim_kind_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_trainer_alloc": (c_int, [P(vp), vp, f32, P(Dataset), P(Dataset), P(OptimParams),
                                  c_size_t, c_uint64]),
     "dr_trainer_free": (None, [vp]),
