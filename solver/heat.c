@@ -498,14 +498,16 @@ static size_t first_nonfinite(const double *v, size_t n, int threads)
 }
 
 /* The quadrature's own part of the report, after the engines: the correction across f's kinks
- * and knots (heat_kinks.c), its error bound, and why none holds where that is so. */
+ * and knots (heat_kinks.c), its error bound, and why none holds where that is so. The bound's
+ * aliasing check costs more than the FFT itself (an exp per tap), so it runs only when the
+ * caller asked for the report (`bound`). */
 static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *grad,
-                                dr_heat_report *rep)
+                                dr_heat_report *rep, int bound)
 {
     double kink_roundoff;
     int status = dr_kinkfix_apply(p->qg.kinks, &p->g, p->beta, p->qg.fref, t, u, grad,
                                   &kink_roundoff);
-    if (status) return status;
+    if (status || !bound) return status;
     rep->est_error += kink_roundoff;
     rep->breakpoints = dr_kinkfix_breakpoints(p->qg.kinks);
     if (!isfinite(rep->est_error))
@@ -553,7 +555,7 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     /* The quadrature's own error (the trapezoid rule at the narrowest Gibbs feature), beside
      * the engines' round-off: large only when the refinement hit its cap. */
     report.refine_capped = p->qg.refine_capped;
-    if (heat_kinks_and_bound(p, t, u, grad, &report)) return DR_ENUMERIC;
+    if (heat_kinks_and_bound(p, t, u, grad, &report, rep != NULL)) return DR_ENUMERIC;
     size_t bad = first_nonfinite(u, size, p->opt.threads);
     if (bad < size)
         return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", bad, t);

@@ -98,7 +98,8 @@ int dr_heat_engine_parse(const char *name, dr_heat_engine *e);
 int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
                        double t_min, double t_max, const dr_heat_options *opt);
 
-/* u(., t) into u[size]; grad (dim planes, may be NULL) = (x - <y>)/t; report may be NULL.
+/* u(., t) into u[size]; grad (dim planes, may be NULL) = (x - <y>)/t; report may be NULL (then
+ * est_error's aliasing check, which costs more than the FFT, is skipped: u is the same).
  * t must lie in the plan's [t_min, t_max]. Fails with DR_ENUMERIC rather than return NaN or
  * inf in u or grad. */
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *report);

@@ -411,6 +411,20 @@ for _name, (_res, _args) in _protos.items():
     _fn.restype = _res
     _fn.argtypes = _args
 
+
+
+def raw_function(name, restype, argtypes):
+    """A second foreign-function object for `name` with plain pointer arguments (c_void_p): the
+    lean path of a plan called many times passes data addresses it has already checked, so
+    ctypes converts nothing per call (ndpointer's from_param costs about 1 us per array)."""
+    fn = lib._FuncPtr((name, lib))
+    fn.restype, fn.argtypes = restype, argtypes
+    return fn
+
+
+heat_execute_raw = raw_function("dr_heat_execute", c_int, [vp, c_double, vp, vp, vp])
+hopflax_execute_raw = raw_function("dr_hopflax_execute", c_int, [vp, c_double, vp, vp, vp])
+
 DR_EUNSUPPORTED = 8
 libc_free = ctypes.CDLL(None).free
 libc_free.argtypes = [c_void_p]
