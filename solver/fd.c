@@ -6,6 +6,7 @@
 #include "fd_internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct dr_fd {
     dr_fd_report report;
     dr_fd_progress_fn progress;
     void *progress_ctx;
+    int threads;
 };
 
 const char *dr_fd_scheme_name(dr_fd_scheme s)
@@ -179,7 +181,7 @@ static int setup_grid(dr_fd *s, const dr_landscape *f)
     free(field);
     dr_fd_fill_ghosts(L, s->u);
     if (!isinf(s->beta))
-        return dr_fd_heat_alloc(&s->heat, L, s->box.h);
+        return dr_fd_heat_alloc(&s->heat, L, s->box.h, s->threads);
     return DR_SUCCESS;
 }
 
@@ -229,6 +231,7 @@ int dr_fd_alloc(dr_fd **out, const dr_landscape *f, const dr_grid *g, double bet
     s->t_max = t_max;
     s->progress = o.progress;
     s->progress_ctx = o.progress_ctx;
+    s->threads = o.threads > 0 ? o.threads : omp_get_max_threads();
     int st = choose_margin(s, f);
     if (st == DR_SUCCESS)
         st = setup_grid(s, f);

@@ -122,7 +122,7 @@ static int run_fd(const dr_landscape *f, const dr_grid *g, double beta, const do
 {
     dr_fd *s = NULL;
     dr_fd_options fopt = {.scheme = opt->scheme, .cfl = opt->cfl, .progress = opt->progress,
-                          .progress_ctx = opt->progress_ctx};
+                          .progress_ctx = opt->progress_ctx, .threads = opt->threads};
     int status = dr_fd_alloc(&s, f, g, beta, tmax, &fopt);
     if (status) return status;
     size_t size = dr_grid_size(g), done = 0;

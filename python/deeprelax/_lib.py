@@ -110,7 +110,7 @@ FdProgress = ctypes.CFUNCTYPE(None, c_void_p, c_double, c_double, c_size_t)
 
 class FdOptions(Structure):
     _fields_ = [("scheme", c_int), ("rk_order", c_int), ("cfl", c_double),
-                ("progress", FdProgress), ("progress_ctx", c_void_p)]
+                ("progress", FdProgress), ("progress_ctx", c_void_p), ("threads", c_int)]
 
 
 class FdReport(Structure):
@@ -184,7 +184,7 @@ class ParticlesOptions(Structure):
                 ("sigma", c_double), ("momentum", c_double), ("replicas", c_size_t),
                 ("rho", c_double), ("rho_growth", c_double), ("seed", c_ulong),
                 ("pde_n", c_size_t * 2), ("have_pde_box", c_int), ("pde_lo", c_double * 2),
-                ("pde_hi", c_double * 2)]
+                ("pde_hi", c_double * 2), ("threads", c_int)]
 
 
 class ParticlesBasin(Structure):

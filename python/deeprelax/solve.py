@@ -282,12 +282,13 @@ def prox(f, t, n=None, domain=None, grid=None, refine=1, polish=True):
 
 class FD(_Plan):
     """Finite-difference stepper for u_t + 1/2 |grad u|^2 = (1/(2 beta)) Lap u, beta in (0, inf]:
-    FD(f, beta, t_max, n=None, domain=None, grid=None, scheme="weno5", rk_order=3, cfl=0.5);
+    FD(f, beta, t_max, n=None, domain=None, grid=None, scheme="weno5", rk_order=3, cfl=0.5,
+    threads=0) (threads: FFTW threads of the diffusion sub-step, 0 = all);
     step(), advance_to(t), solution() -> (u, grad), .time, stats()."""
     _free = staticmethod(lib.dr_fd_free)
 
     def __init__(self, f, beta, t_max, n=None, domain=None, grid=None, scheme="weno5",
-                 rk_order=0, cfl=0.0):
+                 rk_order=0, cfl=0.0, threads=0):
         super().__init__()
         self.f = as_landscape(f)
         self.beta = positive(beta, "beta", allow_inf=True)
@@ -295,7 +296,8 @@ class FD(_Plan):
         self.grid = _grid_for(self.f, n, domain, grid)
         o = _lib.FdOptions(parse_enum(lib.dr_fd_scheme_parse, scheme, "scheme"),
                            count(rk_order, "rk_order", 0), 0.0 if not cfl else
-                           positive(cfl, "cfl"), ctypes.cast(None, _lib.FdProgress), None)
+                           positive(cfl, "cfl"), ctypes.cast(None, _lib.FdProgress), None,
+                           count(threads, "threads", 0))
         ptr = ctypes.c_void_p()
         status = lib.dr_fd_alloc(ctypes.byref(ptr), self.f.handle, ctypes.byref(self.grid._c),
                                  self.beta, self.t_max, ctypes.byref(o))
