@@ -151,9 +151,8 @@ static int run_fd(const dr_landscape *f, const dr_grid *g, double beta, const do
 }
 
 static int check_arguments(const dr_landscape *f, const dr_grid *g, double beta, const double *t,
-                           size_t nt, const double *u, dr_solve_method *method)
+                           size_t nt, dr_solve_method *method)
 {
-    DR_CHECK_PTRS(f, g, t, u);
     if (g->dim != dr_landscape_dim(f))
         return dr_error(DR_EINVAL, "the grid is %d-D but the landscape is %d-D", g->dim,
                         dr_landscape_dim(f));
@@ -192,11 +191,12 @@ static void report_minima(const dr_grid *g, const double *u, size_t nt, dr_solve
 int dr_solve(const dr_landscape *f, const dr_grid *g, double beta, const double *t, size_t nt,
              double *u, double *grad, dr_solve_report *reports, const dr_solve_options *opt_in)
 {
+    DR_CHECK_PTRS(f, g, t, u);
     dr_solve_options opt;
     if (opt_in) opt = *opt_in;
     else dr_solve_options_init(&opt);
     dr_solve_method method = opt.method;
-    int status = check_arguments(f, g, beta, t, nt, u, &method);
+    int status = check_arguments(f, g, beta, t, nt, &method);
     if (status) return status;
     dr_solve_report *rep = reports ? reports : calloc(nt, sizeof *rep);
     if (!rep) return dr_error(DR_ENOMEM, "out of memory");
