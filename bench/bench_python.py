@@ -94,5 +94,6 @@ def main():
                   % ("  binding overhead", (rows[1][2] - rows[1][1]) / 1000 * 1e6,
                      rows[1][1] / 1000 * 1e6))
 
+
 if __name__ == "__main__":
     main()
