@@ -15,9 +15,11 @@
 #define EXPLORE_MAX_CASES 8
 
 static const char usage_text[] =
-    "usage: deeprelax explore [(--landscape NAME | --expr EXPR | --input FILE) ...]\n"
+    "usage: deeprelax explore [(--landscape NAME [--noise A] [--noise-seed S] | --expr EXPR\n"
+    "                           [--dim 1|2] | --input FILE) [--domain A:B[,C:D]] ...]\n"
     "                         [--beta B1,B2,...] [--t T1,T2,...] [--n N] [--n2d N]\n"
-    "                         [--out DIR] [--json]\n\n"
+    "                         [--out DIR] [--json]\n"
+    "       deeprelax explore -h|--help\n\n"
     "Writes DIR/explore.html: sliders over beta (and beta = inf, Hopf-Lax) and t, showing the\n"
     "library's u(., t) computed now on that grid (exact samples, nothing interpolated between\n"
     "them). Each --landscape, --expr or --input adds one landscape (at most 8; --dim, --domain,\n"

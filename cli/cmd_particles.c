@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "deeprelax/particles.h"
 
 #define PARTICLES_MAX_POINTS ((size_t)1 << 24)
@@ -338,6 +339,11 @@ int cmd_particles(int argc, char **argv)
             starts[k * d + a] = x0[a] + (spread > 0 ? gsl_ran_gaussian(r, spread) : 0.0);
     gsl_rng_free(r);
 
+    /* Progress (progress.h) in stages, the library's particle loops having no callback: the
+     * run, and with --compare each Gibbs study and the PDE reference run (the long part). */
+    cli_progress bar;
+    double stage = 0;
+    cli_progress_begin(&bar, "particles", "stages", compare ? 4 : 1);
     dr_particles *p = NULL;
     int status = dr_particles_alloc(&p, f, &o);
     if (status) cli_fail(status);
@@ -346,6 +352,7 @@ int cmd_particles(int argc, char **argv)
     if (!traj || !fpath) cli_die(EXIT_FAIL, "out of memory");
     status = dr_particles_run(p, K, starts, traj, fpath);
     if (status) cli_fail(status);
+    cli_progress_update(&bar, ++stage);
 
     /* where they end */
     double *ends = malloc(K * d * sizeof *ends), mean_end[2] = {0, 0}, mean_f = 0;
@@ -368,12 +375,15 @@ int cmd_particles(int argc, char **argv)
         if (isfinite(o.beta)) {
             status = dr_particles_gibbs_study(p, x0, g0, o.alpha, gibbs_L, N_GIBBS_L,
                                               GIBBS_CHAINS, cmp.rows[0], &cmp.sum[0]);
+            cli_progress_update(&bar, ++stage);
             if (!status)
                 status = dr_particles_gibbs_study(p, x0, g0, DR_PARTICLES_ALPHA_UNIFORM, gibbs_L,
                                                   N_GIBBS_L, GIBBS_CHAINS, cmp.rows[1], &cmp.sum[1]);
             if (status) cli_fail(status);
             cmp.have = 1;
         }
+        stage = 3;
+        cli_progress_update(&bar, stage);
         if (o.algo != DR_PARTICLES_PDE_GD) {
             dr_particles_options po = o;
             po.algo = DR_PARTICLES_PDE_GD;
@@ -393,7 +403,9 @@ int cmd_particles(int argc, char **argv)
             dr_particles_free(pp);
             free(ref);
         }
+        stage = 4;
     }
+    cli_progress_end(&bar, stage);
 
     if (out) write_table(out, f, K, o.steps, traj, fpath);
     if (png) {

@@ -2,6 +2,7 @@
  * (Lanczos), trace (Hutchinson), spectral density (SLQ), local entropy and local energy of a model
  * file; or, with --interpolate B.bin or --direction, the loss along a line (1-D views). */
 #include "cli.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,14 +10,22 @@
 #include <string.h>
 
 static const char sharpness_usage[] =
-    "usage: deeprelax sharpness --model-file M.bin [--data DIR] [--samples 1000] [--top-k 3]\n"
-    "                           [--hutchinson 10] [--gamma LIST] [--sigma LIST] [--json]\n"
-    "                           [--out FILE.json]\n"
+    "usage: deeprelax sharpness --model-file M.bin [--data DIR] [--samples N]\n"
+    "                           [--precision float|double] [--top-k K] [--lanczos-steps M]\n"
+    "                           [--hutchinson N] [--slq V [--slq-steps M] [--density FILE.csv]]\n"
+    "                           [--gamma LIST [--beta B] [--nodes K] [--langevin-steps N]\n"
+    "                            [--burn-in N] [--langevin-step ETA] [--no-metropolis]]\n"
+    "                           [--sigma LIST [--mc N]] [--plot FILE.png] [--seed S]\n"
+    "                           [--threads N] [--json] [--out FILE.json]\n"
     "       deeprelax sharpness --model-file A.bin --interpolate B.bin [--range -0.5:1.5:21]\n"
     "                           --out FILE.csv [--plot FILE.png]\n"
     "       deeprelax sharpness --model-file M.bin --direction [--range -1:1:21] --out FILE.csv\n"
+    "       deeprelax sharpness -h|--help\n"
     "The training loss f is the mean cross-entropy over the first --samples training examples\n"
     "with the network in eval mode (batch norm's running statistics, no dropout).\n"
+    "  --model-file M.bin   the trained network (`deeprelax train --save`)\n"
+    "  --data DIR           the MNIST files (default: $DEEPRELAX_DATA, else the first of\n"
+    "                       data/mnist, ~/.local/share/deeprelax/mnist, /usr/share/datasets/mnist)\n"
     "  --samples N          training examples in f (default 1000; 0 = all)\n"
     "  --precision P        float (default; the trainer's float32 sgemm) or double (dgemm)\n"
     "  --top-k K            largest Hessian eigenvalues by Lanczos (default 3; 0 = none)\n"
@@ -301,24 +310,63 @@ typedef struct {
     double *nodes, *weights;
 } results;
 
+/* Progress of the summary (progress.h), in operator calls: the library's estimators call the
+ * Hessian-vector product and the loss through these wrappers, which count them. */
+typedef struct {
+    dr_hessian_at at;
+    cli_progress bar;
+    double done;
+} counted_ops;
+
+static int counted_linop(void *ctx, const double *v, double *out)
+{
+    counted_ops *c = ctx;
+    int status = dr_hessian_linop(&c->at, v, out);
+    cli_progress_update(&c->bar, ++c->done);
+    return status;
+}
+
+static int counted_lossfn(void *ctx, const double *x, double *f, double *grad)
+{
+    counted_ops *c = ctx;
+    int status = dr_hessian_lossfn(&c->at, x, f, grad);
+    cli_progress_update(&c->bar, ++c->done);
+    return status;
+}
+
+/* The operator calls compute() makes: Lanczos steps, Hutchinson vectors, per gamma the chain
+ * evaluations of every lambda node (nn/sharpness.c: a start and burn-in + whole batches of the
+ * averaged steps, after f(x)), per sigma 2 per antithetic pair after f(x), SLQ's runs x steps. */
+static double operator_calls(const opts *o, const results *r)
+{
+    const dr_local_entropy_params *le = &o->le;
+    double per_gamma = 1.0 + (double)(le->nodes + 1) *
+                                 (double)(1 + le->burn_in + le->steps / 20 * 20);
+    return (double)(o->topk > 0 ? r->steps : 0) + (double)o->hutch +
+           (double)o->ngamma * per_gamma + (double)o->nsigma * (1.0 + 2.0 * (double)o->mc) +
+           (double)(o->slq * o->slq_steps);
+}
+
 static void compute(const opts *o, dr_hessian *h, const double *w, size_t np, results *r)
 {
-    dr_hessian_at at = {h, w};
+    counted_ops at = {.at = {h, w}};
+    cli_progress_begin(&at.bar, "sharpness", "evaluations", operator_calls(o, r));
     int st = dr_hessian_loss_grad(h, w, &r->loss, &r->error, NULL);
     if (st == DR_SUCCESS && o->topk > 0)
-        st = dr_lanczos_top(dr_hessian_linop, &at, np, (size_t)o->topk, r->steps, o->seed,
+        st = dr_lanczos_top(counted_linop, &at, np, (size_t)o->topk, r->steps, o->seed,
                             r->theta, r->bound, NULL);
     if (st == DR_SUCCESS && o->hutch > 0)
-        st = dr_hutchinson_trace(dr_hessian_linop, &at, np, (size_t)o->hutch, o->seed + 1,
+        st = dr_hutchinson_trace(counted_linop, &at, np, (size_t)o->hutch, o->seed + 1,
                                  &r->trace, &r->trace_se);
     for (size_t i = 0; st == DR_SUCCESS && i < o->ngamma; i++)
-        st = dr_local_entropy(dr_hessian_lossfn, &at, np, w, o->gamma[i], &o->le, &r->le[i]);
+        st = dr_local_entropy(counted_lossfn, &at, np, w, o->gamma[i], &o->le, &r->le[i]);
     for (size_t i = 0; st == DR_SUCCESS && i < o->nsigma; i++)
-        st = dr_local_energy(dr_hessian_lossfn, &at, np, w, o->sigma[i], (size_t)o->mc,
+        st = dr_local_energy(counted_lossfn, &at, np, w, o->sigma[i], (size_t)o->mc,
                              o->seed + 2 + i, &r->energy[i], &r->energy_se[i]);
     if (st == DR_SUCCESS && o->slq > 0)
-        st = dr_slq(dr_hessian_linop, &at, np, (size_t)o->slq, (size_t)o->slq_steps, o->seed + 3,
+        st = dr_slq(counted_linop, &at, np, (size_t)o->slq, (size_t)o->slq_steps, o->seed + 3,
                     r->nodes, r->weights);
+    cli_progress_end(&at.bar, at.done);
     if (st != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
 }

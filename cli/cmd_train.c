@@ -195,7 +195,7 @@ int cmd_train(int argc, char **argv)
     dr_mlp_config mc;
     int kind, status;
     if ((status = dr_mlp_preset(&mc, model)) != DR_SUCCESS) cli_fail(status);
-    if ((status = dr_optim_kind_from_name(optim, &kind)) != DR_SUCCESS) cli_fail(status);
+    if ((status = dr_optim_kind_parse(optim, &kind)) != DR_SUCCESS) cli_fail(status);
     dr_optim_params p;
     dr_optim_defaults(&p, kind);
     if (have[O_LR]) p.lr = hp[O_LR];

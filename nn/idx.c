@@ -1,6 +1,7 @@
 /* IDX files (the MNIST format) through zlib, which reads gzip and plain files alike, and the
  * MNIST-style data set built from an images/labels pair. */
 #include "deeprelax/nn.h"
+#include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 
 #include <errno.h>
@@ -111,6 +112,7 @@ static int find_file(const char *dir, const char *name, char *out, size_t outlen
 
 int dr_dataset_load(dr_dataset *d, const char *dir, int train)
 {
+    DR_CHECK_PTRS(d, dir);
     memset(d, 0, sizeof *d);
     const char *img_name = train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte";
     const char *lab_name = train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte";

@@ -1,6 +1,7 @@
 /* The multi-layer perceptron: layout of the flat parameter vector, initialisation, and one
  * minibatch's loss and gradient (forward and backward through the layer kernels). */
 #include "deeprelax/nn.h"
+#include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
@@ -27,6 +28,7 @@ struct dr_mlp {
 
 int dr_mlp_preset(dr_mlp_config *c, const char *name)
 {
+    DR_CHECK_PTRS(c, name);
     memset(c, 0, sizeof *c);
     if (!strcmp(name, "mnistfc")) {
         *c = (dr_mlp_config){.n_layers = 3, .sizes = {784, 1024, 1024, 10}, .batchnorm = 1,
@@ -43,6 +45,7 @@ int dr_mlp_preset(dr_mlp_config *c, const char *name)
 
 int dr_mlp_config_check(const dr_mlp_config *c)
 {
+    DR_CHECK_PTRS(c);
     if (c->n_layers < 1 || c->n_layers > DR_MLP_MAX_LAYERS)
         return dr_error(DR_EINVAL, "MLP: %d dense layers (must be 1..%d)", c->n_layers,
                         DR_MLP_MAX_LAYERS);
@@ -63,6 +66,7 @@ int dr_mlp_config_check(const dr_mlp_config *c)
 
 int dr_mlp_alloc(dr_mlp **out, const dr_mlp_config *c, size_t max_batch)
 {
+    DR_CHECK_PTRS(out, c);
     *out = NULL;
     int status = dr_mlp_config_check(c);
     if (status != DR_SUCCESS)
@@ -276,6 +280,7 @@ int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned c
 int dr_mlp_evaluate(dr_mlp *m, const float *w, const dr_dataset *d, size_t n_max, int mode,
                     double *loss, double *error)
 {
+    DR_CHECK_PTRS(m, w, d);
     if (mode == DR_MLP_TRAIN)
         return dr_error(DR_EINVAL, "MLP: evaluation runs in EVAL or BATCHSTATS mode");
     if (d->dim != m->c.sizes[0])

@@ -2,6 +2,7 @@
  * little-endian binary file with a magic number, a version and a CRC-32 (zlib), all checked on
  * load so that a truncated, foreign or damaged file is refused rather than half-used. */
 #include "deeprelax/nn.h"
+#include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 
 #include <errno.h>
@@ -66,6 +67,7 @@ static int write_atomic(const char *path, const unsigned char *buf, size_t total
 
 int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
 {
+    DR_CHECK_PTRS(path, m, w);
     const dr_mlp_config *c = dr_mlp_get_config(m);
     size_t np = dr_mlp_n_params(m), ns = dr_mlp_n_state(m);
     size_t head = 8 + 4 * HEADER_WORDS, total = head + 4 * (np + ns) + 4;
@@ -108,6 +110,7 @@ static void config_counts(const dr_mlp_config *c, uint64_t *np, uint64_t *ns)
 
 int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
 {
+    DR_CHECK_PTRS(path, mp, wp);
     *mp = NULL;
     *wp = NULL;
     FILE *f = fopen(path, "rb");

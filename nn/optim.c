@@ -2,6 +2,7 @@
  * inner loop whose averaged iterate gives the gradient of the local entropy), HJ (the damped
  * fixed point of the proximal step) and Elastic-SGD (coupled replicas). */
 #include "deeprelax/nn.h"
+#include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 #include "nn_parallel.h"
 
@@ -44,8 +45,9 @@ void dr_optim_defaults(dr_optim_params *p, int kind)
 
 static const char *const kind_names[] = {"sgd", "entropy-sgd", "hj", "elastic-sgd", "parle"};
 
-int dr_optim_kind_from_name(const char *name, int *kind)
+int dr_optim_kind_parse(const char *name, int *kind)
 {
+    DR_CHECK_PTRS(name, kind);
     for (int i = 0; i < 5; i++)
         if (!strcmp(name, kind_names[i])) {
             *kind = i;

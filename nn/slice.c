@@ -2,6 +2,7 @@
  * spanned by two random filter-normalised directions (Li, Xu, Taylor, Studer, Goldstein 2018),
  * the real-network landscape that the PDE solvers then relax. */
 #include "deeprelax/nn.h"
+#include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
@@ -44,6 +45,7 @@ int dr_slice_eval(dr_mlp *m, const float *w, const float *d1, const float *d2,
                   const dr_dataset *d, size_t n_samples, size_t n, double span, double *out,
                   dr_progress_fn progress, void *ctx)
 {
+    DR_CHECK_PTRS(m, w, d1, d2, d, out);
     if (n < 2 || n > 100000)
         return dr_error(DR_EINVAL, "slice: %zu points per axis (must be 2..100000)", n);
     if (!(span > 0) || !isfinite(span))

@@ -1,6 +1,7 @@
 /* The trainer: shuffled minibatches as the optimisers' gradient oracle, one epoch at a time,
  * with test evaluation, timing and progress callbacks; learning-rate schedules; BLAS threads. */
 #include "deeprelax/nn.h"
+#include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 
 #include <cblas.h>
@@ -95,6 +96,7 @@ int dr_trainer_alloc(dr_trainer **out, dr_mlp *m, float *w, const dr_dataset *tr
                      const dr_dataset *test, const dr_optim_params *p, size_t batch,
                      uint64_t seed)
 {
+    DR_CHECK_PTRS(out, m, w, train, p);
     *out = NULL;
     const dr_mlp_config *c = dr_mlp_get_config(m);
     size_t K = c->sizes[c->n_layers];
@@ -147,6 +149,7 @@ static double now(void)
 int dr_train_epoch(dr_trainer *t, double lr, dr_progress_fn progress, void *ctx,
                    dr_epoch_stats *s)
 {
+    DR_CHECK_PTRS(t);
     double start = now();
     size_t steps = (t->train->n + t->batch - 1) / t->batch;
     t->loss_sum = 0.0;
@@ -174,6 +177,7 @@ int dr_train_epoch(dr_trainer *t, double lr, dr_progress_fn progress, void *ctx,
 
 int dr_lr_schedule_parse(dr_lr_schedule *s, const char *text)
 {
+    DR_CHECK_PTRS(s, text);
     memset(s, 0, sizeof *s);
     const char *p = text;
     while (*p) {

@@ -1,5 +1,6 @@
 /* Second derivatives of a sampled field and the semi-concavity statistic (see analysis.h). */
 #include "deeprelax/analysis.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
@@ -7,6 +8,7 @@
 
 int dr_analysis_hessian_fd(const dr_grid *g, const double *u, double *hess)
 {
+    DR_CHECK_PTRS(g, u, hess);
     if (!g || !u || !hess) return dr_error(DR_EINVAL, "hessian: grid, field and output needed");
     size_t nx = g->n[0], size = dr_grid_size(g);
     double ih0 = 1.0 / (g->h[0] * g->h[0]);
@@ -42,6 +44,7 @@ double dr_analysis_max_eigen(int dim, const double *hess, size_t size, size_t k)
 int dr_analysis_boundary_layer(const dr_landscape *f, const dr_grid *g, double t, double beta,
                                double margin[2], int *capped)
 {
+    DR_CHECK_PTRS(f, g, margin);
     if (!f || !g) return dr_error(DR_EINVAL, "boundary layer: landscape and grid needed");
     if (!(t > 0) || isinf(t)) return dr_error(DR_EINVAL, "boundary layer: t must be positive (got %g)", t);
     if (!(beta > 0)) return dr_error(DR_EINVAL, "boundary layer: beta must be positive (got %g)", beta);
@@ -79,6 +82,7 @@ int dr_analysis_boundary_layer(const dr_landscape *f, const dr_grid *g, double t
 int dr_semiconcavity_max(const dr_grid *g, const double *hess, const double margin[2],
                          dr_semiconcavity *out)
 {
+    DR_CHECK_PTRS(g, hess, out);
     size_t size = dr_grid_size(g), nx = g->n[0];
     out->value = -INFINITY;
     out->points = 0;

@@ -2,6 +2,7 @@
  * catchment basins (steepest descent or the Hopf-Lax proximal map) and sub-level widths.
  * See analysis.h for the definitions. */
 #include "deeprelax/analysis.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
@@ -229,6 +230,7 @@ static void measure_width(work *w, const int *basin, int label, dr_minimum *m, d
 int dr_minima_find(dr_minima *out, const dr_grid *g, const double *u,
                    const dr_minima_options *opt)
 {
+    DR_CHECK_PTRS(out, g, u);
     memset(out, 0, sizeof *out);
     if (!g || !u) return dr_error(DR_EINVAL, "minima: grid and field needed");
     double delta = opt ? opt->delta : 0.0;

@@ -1,6 +1,7 @@
 /* Minima followed across a sweep of t: matching by catchment basins, events, global jumps
  * (see analysis.h for the rules). */
 #include "deeprelax/analysis.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
@@ -37,6 +38,7 @@ const char *dr_event_name(dr_event_kind k)
 
 int dr_tracker_alloc(dr_tracker **out)
 {
+    DR_CHECK_PTRS(out);
     *out = calloc(1, sizeof **out);
     return *out ? DR_SUCCESS : dr_error(DR_ENOMEM, "out of memory");
 }
@@ -81,6 +83,7 @@ static double dist2(const double *a, const double *b)
 
 int dr_tracker_add(dr_tracker *tr, double t, const dr_minima *m)
 {
+    DR_CHECK_PTRS(tr, m);
     if (!isfinite(t)) return dr_error(DR_EINVAL, "tracker: t must be finite (got %g)", t);
     if (tr->nsteps && !(t > tr->steps[tr->nsteps - 1].t))
         return dr_error(DR_EINVAL, "tracker: times must increase (got %g after %g)", t,

@@ -1,10 +1,12 @@
 /* The finite-difference Hamilton-Jacobi stepper: margins, time steps, Runge-Kutta stages and the
  * Strang-split diffusion (see include/deeprelax/fd.h for the scheme and its choices). */
 #include "deeprelax/fd.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "fd_internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@ struct dr_fd {
     dr_fd_report report;
     dr_fd_progress_fn progress;
     void *progress_ctx;
+    int threads;
 };
 
 const char *dr_fd_scheme_name(dr_fd_scheme s)
@@ -45,6 +48,7 @@ const char *dr_fd_scheme_name(dr_fd_scheme s)
 
 int dr_fd_scheme_parse(const char *name, dr_fd_scheme *s)
 {
+    DR_CHECK_PTRS(name, s);
     static const dr_fd_scheme all[] = {DR_FD_WENO5, DR_FD_ENO2, DR_FD_UPWIND1};
     for (size_t i = 0; name && i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(name, dr_fd_scheme_name(all[i]))) {
@@ -177,13 +181,14 @@ static int setup_grid(dr_fd *s, const dr_landscape *f)
     free(field);
     dr_fd_fill_ghosts(L, s->u);
     if (!isinf(s->beta))
-        return dr_fd_heat_alloc(&s->heat, L, s->box.h);
+        return dr_fd_heat_alloc(&s->heat, L, s->box.h, s->threads);
     return DR_SUCCESS;
 }
 
 int dr_fd_alloc(dr_fd **out, const dr_landscape *f, const dr_grid *g, double beta, double t_max,
                 const dr_fd_options *opt)
 {
+    DR_CHECK_PTRS(out, f, g);
     *out = NULL;
     dr_fd_options o = {0};
     if (opt)
@@ -226,6 +231,7 @@ int dr_fd_alloc(dr_fd **out, const dr_landscape *f, const dr_grid *g, double bet
     s->t_max = t_max;
     s->progress = o.progress;
     s->progress_ctx = o.progress_ctx;
+    s->threads = o.threads > 0 ? o.threads : omp_get_max_threads();
     int st = choose_margin(s, f);
     if (st == DR_SUCCESS)
         st = setup_grid(s, f);
@@ -332,6 +338,7 @@ static int step_towards(dr_fd *s, double target)
 
 int dr_fd_step(dr_fd *s)
 {
+    DR_CHECK_PTRS(s);
     if (s->t >= s->t_max)
         return dr_error(DR_EINVAL, "fd: already at t_max = %g", s->t_max);
     int st = step_towards(s, s->t_max);
@@ -341,6 +348,7 @@ int dr_fd_step(dr_fd *s)
 
 int dr_fd_advance_to(dr_fd *s, double t)
 {
+    DR_CHECK_PTRS(s);
     if (!(t >= s->t) || !(t <= s->t_max))
         return dr_error(DR_EINVAL, "fd: cannot advance to t = %g from t = %g (t_max = %g)", t,
                         s->t, s->t_max);
@@ -355,6 +363,7 @@ double dr_fd_time(const dr_fd *s) { return s->t; }
 
 int dr_fd_solution(dr_fd *s, double *u, double *grad)
 {
+    DR_CHECK_PTRS(s, u);
     flush_diffusion(s);
     const dr_fd_layout *L = &s->L;
     const dr_grid *g = &s->box;

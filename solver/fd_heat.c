@@ -25,7 +25,7 @@ struct dr_fd_heat {
     fftw_plan plan[2];
 };
 
-static int make_axis(dr_fd_heat *w, int a, size_t m, size_t lines, double h)
+static int make_axis(dr_fd_heat *w, int a, size_t m, size_t lines, double h, int threads)
 {
     w->m[a] = m;
     w->lambda[a] = malloc(2 * m * sizeof(double));
@@ -37,7 +37,8 @@ static int make_axis(dr_fd_heat *w, int a, size_t m, size_t lines, double h)
     }
     int n = (int)m;
     fftw_r2r_kind kind = FFTW_RODFT00;
-    dr_fftw_lock(1);
+    /* threads pay only on large batches (as in heat_axis.c) */
+    dr_fftw_lock(lines * m >= ((size_t)1 << 18) ? threads : 1);
     w->plan[a] = fftw_plan_many_r2r(1, &n, (int)lines, w->buf, NULL, 1, n, w->buf, NULL, 1, n,
                                     &kind, FFTW_ESTIMATE);
     dr_fftw_unlock();
@@ -46,7 +47,7 @@ static int make_axis(dr_fd_heat *w, int a, size_t m, size_t lines, double h)
     return DR_SUCCESS;
 }
 
-int dr_fd_heat_alloc(dr_fd_heat **out, const dr_fd_layout *L, double h[2])
+int dr_fd_heat_alloc(dr_fd_heat **out, const dr_fd_layout *L, double h[2], int threads)
 {
     *out = NULL;
     dr_fd_heat *w = calloc(1, sizeof *w);
@@ -60,9 +61,9 @@ int dr_fd_heat_alloc(dr_fd_heat **out, const dr_fd_layout *L, double h[2])
     w->buf = fftw_alloc_real(cap);
     int st = w->buf ? DR_SUCCESS : dr_error(DR_ENOMEM, "fd: out of memory for the heat sub-step");
     if (st == DR_SUCCESS)
-        st = make_axis(w, 0, mx, L->ny, h[0]);
+        st = make_axis(w, 0, mx, L->ny, h[0], threads);
     if (st == DR_SUCCESS && L->dim == 2)
-        st = make_axis(w, 1, my, L->nx, h[1]);
+        st = make_axis(w, 1, my, L->nx, h[1], threads);
     if (st != DR_SUCCESS) {
         dr_fd_heat_free(w);
         return st;

@@ -40,7 +40,7 @@ void dr_fd_gradient(const dr_fd_layout *L, dr_fd_scheme scheme, const double *u,
 
 /* The exact heat semigroup exp(s nu Laplacian_h) with fixed edge nodes (see fd.h). */
 typedef struct dr_fd_heat dr_fd_heat;
-int dr_fd_heat_alloc(dr_fd_heat **out, const dr_fd_layout *L, double h[2]);
+int dr_fd_heat_alloc(dr_fd_heat **out, const dr_fd_layout *L, double h[2], int threads);
 /* u <- exp(s * nu * Laplacian_h) u on the interior, nu = 1/(2 beta) folded into `nu_s` = nu s. */
 void dr_fd_heat_apply(dr_fd_heat *w, double *u, double nu_s);
 void dr_fd_heat_free(dr_fd_heat *w);

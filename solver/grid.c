@@ -1,11 +1,13 @@
 /* Uniform grids: validation of the sizes and boxes every solver relies on. */
 #include "deeprelax/grid.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
 
 int dr_grid_init(dr_grid *g, int dim, const size_t *n, const double *lo, const double *hi)
 {
+    DR_CHECK_PTRS(g, n, lo, hi);
     if (dim != 1 && dim != 2)
         return dr_error(DR_EINVAL, "dimension must be 1 or 2 (got %d)", dim);
     g->dim = dim;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "deeprelax/error.h"
+#include "dr_args.h"
 #include "heat_internal.h"
 #include "heat_kinks.h"
 
@@ -55,13 +56,43 @@ const char *dr_heat_engine_name(dr_heat_engine e)
 
 int dr_heat_engine_parse(const char *name, dr_heat_engine *e)
 {
+    DR_CHECK_PTRS(name, e);
     static const dr_heat_engine all[] = {DR_HEAT_AUTO, DR_HEAT_FFT, DR_HEAT_LOGSUM};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(name, dr_heat_engine_name(all[i]))) {
             *e = all[i];
             return DR_SUCCESS;
         }
-    return dr_error(DR_EINVAL, "unknown heat engine '%s' (auto, fft, logsum)", name);
+    return dr_error(DR_ENOTFOUND, "unknown heat engine '%s' (auto, fft, logsum)", name);
+}
+
+static const char *const planning_names[] = {"estimate", "measure", "patient"};
+
+const char *dr_heat_planning_name(dr_heat_planning p)
+{
+    return p >= DR_HEAT_PLAN_ESTIMATE && p <= DR_HEAT_PLAN_PATIENT ? planning_names[p] : "?";
+}
+
+int dr_heat_planning_parse(const char *name, dr_heat_planning *p)
+{
+    DR_CHECK_PTRS(name, p);
+    for (int i = DR_HEAT_PLAN_ESTIMATE; i <= DR_HEAT_PLAN_PATIENT; i++)
+        if (!strcmp(name, planning_names[i])) {
+            *p = (dr_heat_planning)i;
+            return DR_SUCCESS;
+        }
+    return dr_error(DR_ENOTFOUND, "unknown FFT planning '%s' (estimate, measure, patient)", name);
+}
+
+/* FFTW's rigour flag for the planning level (the only place FFTW's flag words appear). */
+static unsigned fftw_rigour(dr_heat_planning p)
+{
+    switch (p) {
+    case DR_HEAT_PLAN_MEASURE: return FFTW_MEASURE;
+    case DR_HEAT_PLAN_PATIENT: return FFTW_PATIENT;
+    case DR_HEAT_PLAN_ESTIMATE: break;
+    }
+    return FFTW_ESTIMATE;
 }
 
 void dr_heat_plan_free(dr_heat_plan *p)
@@ -91,7 +122,7 @@ static size_t kernel_radius(const dr_heat_plan *p, int a)
 static int setup_fft(dr_heat_plan *p)
 {
     const dr_quadgrid *qg = &p->qg;
-    unsigned flags = p->opt.fftw_flags;
+    unsigned flags = fftw_rigour(p->opt.planning);
     p->fft = 1;
     int status = dr_axis_fft_init(&p->ax[0], qg->n[1], qg->n[0], kernel_radius(p, 0), qg->hy[0],
                                   0, flags, p->opt.threads);
@@ -165,7 +196,10 @@ static double fallback_quad_err(const dr_heat_plan *p, const dr_coarse_table ct[
 int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
                        double t_min, double t_max, const dr_heat_options *opt)
 {
+    DR_CHECK_PTRS(out, f, g);
     *out = NULL;
+    if (opt && (opt->planning < DR_HEAT_PLAN_ESTIMATE || opt->planning > DR_HEAT_PLAN_PATIENT))
+        return dr_error(DR_EINVAL, "unknown FFT planning level %d", (int)opt->planning);
     if (!(beta > 0.0) || !isfinite(beta))
         return dr_error(DR_EINVAL, "beta must be positive and finite for the heat solver "
                         "(got %g; use Hopf-Lax for beta = inf)", beta);
@@ -181,11 +215,10 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     p->beta = beta; p->t_min = t_min; p->t_max = t_max;
     p->opt.engine = DR_HEAT_AUTO;
     p->opt.tol = 1e-10;
-    p->opt.fftw_flags = FFTW_ESTIMATE;
+    p->opt.planning = DR_HEAT_PLAN_ESTIMATE;
     if (opt) {
         p->opt = *opt;
         if (!(p->opt.tol > 0.0)) p->opt.tol = 1e-10;
-        if (p->opt.fftw_flags == 0) p->opt.fftw_flags = FFTW_ESTIMATE;
     }
     if (p->opt.engine == DR_HEAT_HYBRID) p->opt.engine = DR_HEAT_AUTO;
     if (p->opt.threads <= 0) p->opt.threads = omp_get_max_threads();
@@ -465,14 +498,16 @@ static size_t first_nonfinite(const double *v, size_t n, int threads)
 }
 
 /* The quadrature's own part of the report, after the engines: the correction across f's kinks
- * and knots (heat_kinks.c), its error bound, and why none holds where that is so. */
+ * and knots (heat_kinks.c), its error bound, and why none holds where that is so. The bound's
+ * aliasing check costs more than the FFT itself (an exp per tap), so it runs only when the
+ * caller asked for the report (`bound`). */
 static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *grad,
-                                dr_heat_report *rep)
+                                dr_heat_report *rep, int bound)
 {
     double kink_roundoff;
     int status = dr_kinkfix_apply(p->qg.kinks, &p->g, p->beta, p->qg.fref, t, u, grad,
                                   &kink_roundoff);
-    if (status) return status;
+    if (status || !bound) return status;
     rep->est_error += kink_roundoff;
     rep->breakpoints = dr_kinkfix_breakpoints(p->qg.kinks);
     if (!isfinite(rep->est_error))
@@ -489,6 +524,7 @@ static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *gr
 
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *rep)
 {
+    DR_CHECK_PTRS(p, u);
     if (!(t >= p->t_min * (1.0 - 1e-12)) || !(t <= p->t_max * (1.0 + 1e-12)))
         return dr_error(DR_EINVAL, "t = %g is outside the plan's range [%g, %g]", t, p->t_min,
                         p->t_max);
@@ -519,7 +555,7 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
     /* The quadrature's own error (the trapezoid rule at the narrowest Gibbs feature), beside
      * the engines' round-off: large only when the refinement hit its cap. */
     report.refine_capped = p->qg.refine_capped;
-    if (heat_kinks_and_bound(p, t, u, grad, &report)) return DR_ENUMERIC;
+    if (heat_kinks_and_bound(p, t, u, grad, &report, rep != NULL)) return DR_ENUMERIC;
     size_t bad = first_nonfinite(u, size, p->opt.threads);
     if (bad < size)
         return dr_error(DR_ENUMERIC, "non-finite u at output point %zu (t = %g)", bad, t);

@@ -7,6 +7,7 @@
  * e^-DR_HEAT_CUT of that largest one; the moments are centred (mean first, then deviations), so
  * no large second moment is ever differenced. */
 #include "deeprelax/gibbs.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "heat_internal.h"
 
@@ -84,6 +85,7 @@ static void moments_line(const double *a, size_t as, const double *im, const dou
 int dr_gibbs_plan_alloc(dr_gibbs_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
                         double t_min, double t_max)
 {
+    DR_CHECK_PTRS(out, f, g);
     *out = NULL;
     if (!f || !g) return dr_error(DR_EINVAL, "gibbs: landscape and grid are required");
     if (g->dim != dr_landscape_dim(f))
@@ -150,6 +152,7 @@ static double line_max(const double *a, size_t stride, size_t n)
 
 int dr_gibbs_moments(dr_gibbs_plan *p, double t, double *mean, double *cov, double *u)
 {
+    DR_CHECK_PTRS(p);
     if (!(t >= p->t_min * (1 - 1e-12) && t <= p->t_max * (1 + 1e-12)))
         return dr_error(DR_EINVAL, "gibbs: t = %g is outside the plan's range [%g, %g]", t,
                         p->t_min, p->t_max);
@@ -219,6 +222,7 @@ int dr_gibbs_moments(dr_gibbs_plan *p, double t, double *mean, double *cov, doub
 
 int dr_gibbs_hessian(dr_gibbs_plan *p, double t, double *hess)
 {
+    DR_CHECK_PTRS(p, hess);
     int status = dr_gibbs_moments(p, t, NULL, hess, NULL);
     if (status) return status;
     size_t size = dr_grid_size(&p->grid);

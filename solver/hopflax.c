@@ -2,6 +2,7 @@
  * exactly over a uniform y-grid as a lower envelope of parabolas (Felzenszwalb-Huttenlocher),
  * O(n) per axis and separable in 2-D, with the proximal point y* and grad u = (x - y*)/t. */
 #include "deeprelax/hopflax.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "landscape_impl.h"
 #include "hopflax_internal.h"
@@ -335,6 +336,7 @@ static int line_profiles(dr_hopflax_plan *p)
 int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr_grid *g,
                           double t_max, const dr_hopflax_options *opt)
 {
+    DR_CHECK_PTRS(out, f, g);
     if (!out)
         return dr_error(DR_EINVAL, "Hopf-Lax: no place to return the plan (out is NULL)");
     *out = NULL;
@@ -636,12 +638,14 @@ static void curvature_for_search(dr_hopflax_plan *p)
 
 int dr_hopflax_execute(dr_hopflax_plan *p, double t, double *u, double *prox, double *grad)
 {
+    DR_CHECK_PTRS(p, u);
     return dr_hopflax_execute_report(p, t, u, prox, grad, NULL);
 }
 
 int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *prox,
                               double *grad, dr_hopflax_report *rep)
 {
+    DR_CHECK_PTRS(p, u);
     if (!p)
         return dr_error(DR_EINVAL, "Hopf-Lax: the plan is NULL");
     if (!u)

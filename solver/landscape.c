@@ -1,6 +1,7 @@
 /* The landscape object: one struct for every source (catalogue, expression, samples), dispatched
  * through the small vtable of landscape_impl.h (value, gradient, Hessian, curvature bound). */
 #include "landscape_impl.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <math.h>
@@ -80,6 +81,7 @@ double dr_landscape_value_grad(const dr_landscape *f, const double *x, double *g
 
 int dr_landscape_hessian(const dr_landscape *f, const double *x, double *hess)
 {
+    DR_CHECK_PTRS(f, x, hess);
     return f->ops->hessian(f->state, x, hess);
 }
 

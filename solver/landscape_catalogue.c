@@ -5,6 +5,7 @@
  * inside the box or the larger end; polynomials whose Hessian is matrix-convex in x: a vertex of
  * the box) and otherwise the sum of the terms' sups (sharp-wide, paper1d's random term). */
 #include "landscape_impl.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <gsl/gsl_rng.h>
@@ -468,6 +469,7 @@ static noise_term *noise_alloc(double amplitude, unsigned long seed)
 int dr_landscape_alloc_builtin(dr_landscape **out, const char *name,
                                const dr_landscape_params *params)
 {
+    DR_CHECK_PTRS(out, name);
     *out = NULL;
     if (!name) return dr_error(DR_EINVAL, "no landscape name given");
     const dr_landscape_info *info = dr_landscape_catalogue_find(name);

@@ -8,6 +8,7 @@
  * each behind its own lock: threads evaluating at once take different copies instead of
  * queueing for one (the Hopf-Lax polish and the alias check evaluate f from every thread). */
 #include "landscape_impl.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <ctype.h>
@@ -281,6 +282,7 @@ static int build_locked(expr_state *s, const char *expr, int dim_in)
 
 int dr_landscape_alloc_expr(dr_landscape **out, const char *expr, int dim)
 {
+    DR_CHECK_PTRS(out, expr);
     *out = NULL;
     if (!expr) return dr_error(DR_EPARSE, "no expression given");
     if (dim < 0 || dim > 2)

@@ -184,7 +184,8 @@ int dr_landscape_alloc_function(dr_landscape **out, int dim, const double *domai
                                 void *user, const char *name)
 {
     if (!out || !domain || !value)
-        return dr_error(DR_EINVAL, "dr_landscape_alloc_function: NULL argument");
+        return dr_error(DR_EINVAL, "%s: NULL argument (out, domain, value must not be NULL)",
+                        __func__);
     *out = NULL;
     if (dim != 1 && dim != 2)
         return dr_error(DR_EINVAL, "a function landscape is 1-D or 2-D (got dim = %d)", dim);
@@ -242,7 +243,8 @@ int dr_landscape_eval(const dr_landscape *f, size_t n, const double *x, double *
                       double *grad)
 {
     if (!f || (n && (!x || !value)))
-        return dr_error(DR_EINVAL, "dr_landscape_eval: NULL argument");
+        return dr_error(DR_EINVAL, "%s: NULL argument (f, and x, value when n > 0, must not be "
+                        "NULL)", __func__);
     size_t dim = (size_t)dr_landscape_dim(f);
     function_state *s = function_of(f);
     if (s) {

@@ -6,6 +6,7 @@
  * a data race under threads; the binary search it saves is cheap) and always clamps the point
  * into the box first, so GSL's domain-error handler (which aborts by default) is never reached. */
 #include "landscape_impl.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/npy.h"
 
@@ -259,6 +260,7 @@ nomem:
 
 int dr_landscape_alloc_samples(dr_landscape **out, const dr_grid *g, const double *f)
 {
+    DR_CHECK_PTRS(out, g, f);
     return samples_make(out, g, f, "samples");
 }
 
@@ -555,6 +557,7 @@ static int load_csv(dr_landscape **out, const char *path, FILE *fp)
 
 int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *domain)
 {
+    DR_CHECK_PTRS(out, path);
     *out = NULL;
     if (!path) return dr_error(DR_EINVAL, "no input file given");
     FILE *fp = fopen(path, "rb");

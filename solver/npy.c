@@ -4,6 +4,7 @@
  * checked against each other and against the file's actual size before anything is allocated,
  * so a corrupt or hostile header cannot ask for a huge buffer or read past the end. */
 #include "deeprelax/npy.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 
 #include <errno.h>
@@ -32,6 +33,7 @@ static void swap8(unsigned char *p)
 
 int dr_npy_write(const char *path, int ndim, const size_t *shape, const double *data)
 {
+    DR_CHECK_PTRS(path, shape, data);
     if (ndim < 1 || ndim > 3)
         return dr_error(DR_EINVAL, "%s: .npy arrays of 1 to 3 dimensions only (got %d)", path, ndim);
     char dict[256];
@@ -146,6 +148,7 @@ static int read_fail(FILE *fp, char *dict, int status)
 
 int dr_npy_read(const char *path, int *ndim, size_t shape[3], double **data)
 {
+    DR_CHECK_PTRS(path, ndim, shape, data);
     *data = NULL;
     *ndim = 0;
     FILE *fp = fopen(path, "rb");

@@ -8,6 +8,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "deeprelax/error.h"
+#include "dr_args.h"
 #include "particles_internal.h"
 
 static const char *const algo_names[] = {"gd", "sgd", "langevin", "entropy-sgd", "hj",
@@ -21,6 +22,7 @@ const char *dr_particles_algo_name(dr_particles_algo a)
 
 int dr_particles_algo_parse(const char *name, dr_particles_algo *a)
 {
+    DR_CHECK_PTRS(name, a);
     for (size_t i = 0; i < N_ALGOS; i++)
         if (!strcmp(name, algo_names[i])) {
             *a = (dr_particles_algo)i;
@@ -133,6 +135,7 @@ static int check_options(const dr_particles_options *o, int dim)
 
 int dr_particles_alloc(dr_particles **out, const dr_landscape *f, const dr_particles_options *opt)
 {
+    DR_CHECK_PTRS(out, f);
     *out = NULL;
     if (!f) return dr_error(DR_EINVAL, "particles: no landscape");
     int dim = dr_landscape_dim(f);
@@ -210,6 +213,7 @@ static void inner_loop(const dr_particles *p, gsl_rng *r, const double *x, doubl
 int dr_particles_inner_estimate(const dr_particles *p, const double *x, double gamma, size_t L,
                                 unsigned long stream, double *mu, double *trace)
 {
+    DR_CHECK_PTRS(p, x, mu);
     if (!(gamma > 0) || !isfinite(gamma) || L < 1)
         return dr_error(DR_EINVAL, "particles: the inner loop needs gamma > 0 and L >= 1 "
                         "(got %g, %zu)", gamma, L);
@@ -312,6 +316,7 @@ static int run_one(dr_particles *p, gsl_rng *r, const double *x0, double *path, 
 
 int dr_particles_run(dr_particles *p, size_t K, const double *x0, double *path, double *fpath)
 {
+    DR_CHECK_PTRS(p, x0);
     if (K < 1) return dr_error(DR_EINVAL, "particles: need at least one particle");
     for (size_t k = 0; k < K * (size_t)p->dim; k++)
         if (!isfinite(x0[k]))

@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "deeprelax/error.h"
+#include "dr_args.h"
 #include "particles_internal.h"
 
 #define DESCENT_MAX_ITER 20000
 
 int dr_particles_descend(const dr_landscape *f, const double *x, double *minimiser)
 {
+    DR_CHECK_PTRS(f, x, minimiser);
     int dim = dr_landscape_dim(f);
     double y[2] = {x[0], dim == 2 ? x[1] : 0}, g[2], z[2];
     double fy = dr_landscape_value_grad(f, y, g), step = 1e-2;
@@ -73,6 +75,7 @@ int dr_particles_basins(const dr_landscape *f, const double lo[2], const double 
                         const double *x, dr_particles_basin *basins, size_t max_basins,
                         size_t *nbasins)
 {
+    DR_CHECK_PTRS(f, lo, hi, x, basins, nbasins);
     int dim = dr_landscape_dim(f);
     size_t d = (size_t)dim;
     double diag = 0;

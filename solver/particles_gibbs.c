@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "deeprelax/error.h"
+#include "dr_args.h"
 #include "particles_internal.h"
 
 /* Terms whose exponent exceeds the smallest by more than this are below e^-40 ~ 4e-18 of the
@@ -82,6 +83,7 @@ static int quadrature(const gibbs_problem *q, double R, size_t n, double *mean, 
 int dr_particles_gibbs_mean(const dr_landscape *f, const double *x, double gamma, double beta,
                             double *mean, double *cov)
 {
+    DR_CHECK_PTRS(f, x, mean);
     if (!(gamma > 0) || !isfinite(gamma))
         return dr_error(DR_EINVAL, "gibbs mean: gamma must be positive and finite (got %g)", gamma);
     if (!(beta > 0) || !isfinite(beta))
@@ -156,6 +158,7 @@ int dr_particles_gibbs_study(const dr_particles *p, const double *x, double gamm
                              double alpha_override, const size_t *L, size_t nL, size_t chains,
                              dr_particles_gibbs_row *rows, dr_particles_gibbs_summary *summary)
 {
+    DR_CHECK_PTRS(p, x, L, rows);
     const dr_particles_options *o = &p->o;
     if (!isfinite(o->beta))
         return dr_error(DR_EINVAL, "gibbs study: needs a finite beta (the inner loop samples "

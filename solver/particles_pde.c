@@ -68,10 +68,13 @@ int particles_pde_alloc(particles_pde **out, const dr_landscape *f, const dr_par
     }
     for (size_t i = 0; i < n[0]; i++) pde->xs[i] = dr_grid_coord(&pde->grid, 0, i);
     for (size_t j = 0; j < n[1]; j++) pde->ys[j] = dim == 2 ? dr_grid_coord(&pde->grid, 1, j) : 0;
+    dr_heat_options ho = {.threads = o->threads};
+    /* refine 1 and no polish: what NULL options gave before threads were passed */
+    dr_hopflax_options xo = {.refine = 1, .threads = o->threads};
     if (isfinite(o->beta))
-        status = dr_heat_plan_alloc(&pde->heat, f, &pde->grid, o->beta, gamma_min, gamma_max, NULL);
+        status = dr_heat_plan_alloc(&pde->heat, f, &pde->grid, o->beta, gamma_min, gamma_max, &ho);
     else
-        status = dr_hopflax_plan_alloc(&pde->hopflax, f, &pde->grid, gamma_max, NULL);
+        status = dr_hopflax_plan_alloc(&pde->hopflax, f, &pde->grid, gamma_max, &xo);
     if (status) {
         particles_pde_free(pde);
         return status;

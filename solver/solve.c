@@ -1,6 +1,7 @@
 /* dr_solve: the method choice, the plan for all the requested times, and the per-time reports
  * (see include/deeprelax/solve.h). What `deeprelax solve`, the demo and the Python package share. */
 #include "deeprelax/solve.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/hopflax.h"
 
@@ -17,7 +18,7 @@ const char *dr_solve_method_name(dr_solve_method m)
 
 int dr_solve_method_parse(const char *name, dr_solve_method *m)
 {
-    if (!name || !m) return dr_error(DR_EINVAL, "dr_solve_method_parse: NULL argument");
+    DR_CHECK_PTRS(name, m);
     for (int i = 0; i < 4; i++)
         if (!strcmp(name, method_names[i])) {
             *m = (dr_solve_method)i;
@@ -39,8 +40,9 @@ void dr_solve_options_init(dr_solve_options *opt)
 int dr_solve_grid(dr_grid *g, const dr_landscape *f, size_t nn, const size_t *n,
                   const double *lo, const double *hi)
 {
-    if (!g || !f || (nn && !n))
-        return dr_error(DR_EINVAL, "dr_solve_grid: NULL argument");
+    DR_CHECK_PTRS(g, f);
+    if (nn && !n)
+        return dr_error(DR_EINVAL, "%s: NULL argument (n must not be NULL when nn > 0)", __func__);
     int dim = dr_landscape_dim(f);
     double box_lo[2], box_hi[2];
     dr_landscape_domain(f, box_lo, box_hi);
@@ -120,7 +122,7 @@ static int run_fd(const dr_landscape *f, const dr_grid *g, double beta, const do
 {
     dr_fd *s = NULL;
     dr_fd_options fopt = {.scheme = opt->scheme, .cfl = opt->cfl, .progress = opt->progress,
-                          .progress_ctx = opt->progress_ctx};
+                          .progress_ctx = opt->progress_ctx, .threads = opt->threads};
     int status = dr_fd_alloc(&s, f, g, beta, tmax, &fopt);
     if (status) return status;
     size_t size = dr_grid_size(g), done = 0;
@@ -149,9 +151,8 @@ static int run_fd(const dr_landscape *f, const dr_grid *g, double beta, const do
 }
 
 static int check_arguments(const dr_landscape *f, const dr_grid *g, double beta, const double *t,
-                           size_t nt, const double *u, dr_solve_method *method)
+                           size_t nt, dr_solve_method *method)
 {
-    if (!f || !g || !t || !u) return dr_error(DR_EINVAL, "dr_solve: NULL argument");
     if (g->dim != dr_landscape_dim(f))
         return dr_error(DR_EINVAL, "the grid is %d-D but the landscape is %d-D", g->dim,
                         dr_landscape_dim(f));
@@ -190,11 +191,12 @@ static void report_minima(const dr_grid *g, const double *u, size_t nt, dr_solve
 int dr_solve(const dr_landscape *f, const dr_grid *g, double beta, const double *t, size_t nt,
              double *u, double *grad, dr_solve_report *reports, const dr_solve_options *opt_in)
 {
+    DR_CHECK_PTRS(f, g, t, u);
     dr_solve_options opt;
     if (opt_in) opt = *opt_in;
     else dr_solve_options_init(&opt);
     dr_solve_method method = opt.method;
-    int status = check_arguments(f, g, beta, t, nt, u, &method);
+    int status = check_arguments(f, g, beta, t, nt, &method);
     if (status) return status;
     dr_solve_report *rep = reports ? reports : calloc(nt, sizeof *rep);
     if (!rep) return dr_error(DR_ENOMEM, "out of memory");

@@ -1,5 +1,6 @@
 /* dr_widen_run: the sweep behind `deeprelax widen` (see include/deeprelax/widen.h). */
 #include "deeprelax/widen.h"
+#include "dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/gibbs.h"
 #include "deeprelax/hopflax.h"
@@ -118,7 +119,6 @@ static int sweep(dr_widen *w, const dr_landscape *f, const double *t, double *u_
 static int check_arguments(const dr_landscape *f, const dr_grid *g, double beta,
                            const double *t, size_t nt, dr_solve_method *method)
 {
-    if (!f || !g || !t) return dr_error(DR_EINVAL, "dr_widen_run: NULL argument");
     if (g->dim != dr_landscape_dim(f))
         return dr_error(DR_EINVAL, "the grid is %d-D but the landscape is %d-D", g->dim,
                         dr_landscape_dim(f));
@@ -146,7 +146,7 @@ static int check_arguments(const dr_landscape *f, const dr_grid *g, double beta,
 int dr_widen_run(dr_widen *w, const dr_landscape *f, const dr_grid *g, double beta,
                  const double *t, size_t nt, const dr_widen_options *opt_in, double *u)
 {
-    if (!w) return dr_error(DR_EINVAL, "dr_widen_run: NULL argument");
+    DR_CHECK_PTRS(w, f, g, t);
     memset(w, 0, sizeof *w);
     dr_widen_options opt;
     if (opt_in) opt = *opt_in;

@@ -352,7 +352,7 @@ static void bad_arguments(void **state)
     assert_int_equal(dr_heat_execute(p, 0.25, u, NULL, NULL), DR_EINVAL);
     assert_int_equal(dr_heat_execute(p, 0.75, u, NULL, NULL), DR_SUCCESS);
     dr_heat_engine e;
-    assert_int_equal(dr_heat_engine_parse("nope", &e), DR_EINVAL);
+    assert_int_equal(dr_heat_engine_parse("nope", &e), DR_ENOTFOUND);
     assert_int_equal(dr_heat_engine_parse("logsum", &e), DR_SUCCESS);
     assert_int_equal(e, DR_HEAT_LOGSUM);
     dr_heat_plan_free(p);

@@ -11,6 +11,7 @@
  * can show for *both* hues at that lightness. Equal distances from the centre thus get equal
  * lightness and chroma, so a difference of +d and -d looks equally strong. */
 #include "deeprelax/viz.h"
+#include "../solver/dr_args.h"
 
 #include <math.h>
 #include <string.h>
@@ -157,6 +158,7 @@ const char *dr_viz_cmap_name(dr_viz_cmap m)
 
 int dr_viz_cmap_parse(const char *name, dr_viz_cmap *m)
 {
+    DR_CHECK_PTRS(name, m);
     static const struct {
         const char *name;
         dr_viz_cmap map;

@@ -1,6 +1,7 @@
 /* Ready-made heatmap picture: layout (margins, equal axis scales, colour bar), field, contours
  * and axes in one call, leaving the plot's frame to the caller for overlays. */
 #include "viz_internal.h"
+#include "../solver/dr_args.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 int dr_viz_heatmap_figure(dr_viz_image *img, dr_viz_frame *fr_out, const dr_grid *g,
                           const double *field, const dr_viz_heatmap_options *opt)
 {
+    DR_CHECK_PTRS(img, g, field);
     dr_viz_heatmap_options o = {0};
     if (opt)
         o = *opt;

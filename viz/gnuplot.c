@@ -8,6 +8,7 @@
  * missing gnuplot is its own status (DR_EUNSUPPORTED) so callers can say so once and fall back
  * to the libpng pictures. */
 #include "deeprelax/viz.h"
+#include "../solver/dr_args.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -234,6 +235,7 @@ static void last_line(const char *path, char *buf, size_t size)
 
 int dr_gnuplot_run(const dr_gnuplot_options *o)
 {
+    DR_CHECK_PTRS(o);
     int st = check_options(o);
     if (st)
         return st;
@@ -329,6 +331,7 @@ static int begin_script(const dr_gnuplot_options *o, FILE **f, char *path, size_
 int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
                      const double *const *ys, const char *const *labels, size_t ncols)
 {
+    DR_CHECK_PTRS(o, x, ys);
     int st = check_options(o);
     if (st)
         return st;

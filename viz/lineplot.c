@@ -2,6 +2,7 @@
  * numeric ticks and the curves in distinct colours. No title or legend (the bitmap font has no
  * letters to speak of); gnuplot draws the full figure when it is there. */
 #include "viz_internal.h"
+#include "../solver/dr_args.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ static double axis_value(double v, int log)
 int dr_viz_lineplot(dr_viz_image *img, const dr_viz_curve *curves, size_t ncurves,
                     const dr_viz_lineplot_options *opt)
 {
+    DR_CHECK_PTRS(img, curves);
     dr_viz_lineplot_options o = {0};
     if (opt)
         o = *opt;

@@ -1,6 +1,7 @@
 /* PNG files through libpng: 8-bit RGB writing, and a reader that turns any PNG into RGB8 (used
  * by the tests to check what was drawn, and by callers that overlay on an existing picture). */
 #include "deeprelax/viz.h"
+#include "../solver/dr_args.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -32,6 +33,7 @@ static void on_png_warning(png_structp png, png_const_charp msg)
 
 int dr_viz_png_write(const dr_viz_image *img, const char *path)
 {
+    DR_CHECK_PTRS(img, path);
     if (!img || !img->pixels || img->width < 1 || img->height < 1)
         return dr_error(DR_EINVAL, "cannot write an empty image to %s", path ? path : "(null)");
     if (!path)
@@ -73,6 +75,7 @@ int dr_viz_png_write(const dr_viz_image *img, const char *path)
 
 int dr_viz_png_read(dr_viz_image *img, const char *path)
 {
+    DR_CHECK_PTRS(img, path);
     img->width = img->height = 0;
     img->pixels = NULL;
     FILE *fp = fopen(path, "rb");

@@ -6,7 +6,9 @@
  *     {u <= u_min + delta} in the minimum's basin, and the catchment basin itself;
  *   - tracking: minima matched across a sweep of t, with vanish / merge / appear events and the
  *     jumps of the global minimiser from one basin to another.
- * Symmetric 2x2 fields (Hessians) use the plane layout of gibbs.h: 1-D [xx], 2-D [xx, xy, yy]. */
+ * Symmetric 2x2 fields (Hessians) use the plane layout of gibbs.h: 1-D [xx], 2-D [xx, xy, yy].
+ * Thread safety: no shared state, every function is safe from any thread; one dr_tracker must
+ * not be used from two threads at once. */
 #ifndef DEEPRELAX_ANALYSIS_H
 #define DEEPRELAX_ANALYSIS_H
 

@@ -11,8 +11,11 @@
  *     or workspace must not be used from two threads at once (it owns scratch buffers).
  *     dr_solve and dr_widen_run build their own plans: call them from any number of threads.
  *   - nn.h: dr_nn_set_threads is process-wide (the BLAS's); one dr_mlp workspace per thread.
- * Every options struct that runs parallel loops has `int threads`: OpenMP threads, 0 = all
- * available (heat, hopf-lax, solve, widen). */
+ * Every options struct that runs parallel loops has `int threads`: OpenMP and FFTW threads,
+ * 0 = all available (heat, hopf-lax, fd, solve, widen, particles' pde-gd plan). The trainer's
+ * threads are the BLAS's, process-wide: dr_nn_set_threads.
+ * Every function returning a status refuses a NULL pointer it needs with DR_EINVAL and a message
+ * naming itself; FFTW's flag words never appear in the API (dr_heat_planning). */
 #ifndef DEEPRELAX_H
 #define DEEPRELAX_H
 

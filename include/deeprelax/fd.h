@@ -62,6 +62,9 @@ typedef struct {
     double cfl;            /* 0 = default (0.5); must not exceed dr_fd_cfl_limit() */
     dr_fd_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    int threads;           /* FFTW threads of the diffusion sub-step's sine transforms on large
+                              grids (default 0: all available); the stepper's own loops run on
+                              the calling thread */
 } dr_fd_options;
 
 typedef struct {

@@ -9,7 +9,9 @@
  * them by the law of total covariance.
  *
  * Symmetric 2x2 fields (covariance, Hessian) are stored as dim*(dim+1)/2 planes of the grid
- * layout: 1-D [xx]; 2-D [xx, xy, yy]. */
+ * layout: 1-D [xx]; 2-D [xx, xy, yy].
+ * Thread safety: plans are created and freed safely from any thread (FFTW's planner is locked);
+ * one plan must not be executed from two threads at once (it owns scratch buffers). */
 #ifndef DEEPRELAX_GIBBS_H
 #define DEEPRELAX_GIBBS_H
 

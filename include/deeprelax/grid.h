@@ -4,7 +4,8 @@
  * A field on a grid is a caller-owned double array of dr_grid_size() values, x fastest:
  * value (i, j) sits at index j * n[0] + i. This is also the row order of every CSV we write.
  * A vector field (gradient, proximal point) is stored as dim planes of that layout: component a
- * of point k sits at a * dr_grid_size(g) + k. */
+ * of point k sits at a * dr_grid_size(g) + k.
+ * Thread safety: no shared state; every function is safe from any thread. */
 #ifndef DEEPRELAX_GRID_H
 #define DEEPRELAX_GRID_H
 

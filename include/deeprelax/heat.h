@@ -38,11 +38,24 @@ typedef enum {
     DR_HEAT_HYBRID    /* reported by AUTO when FFT ran and some points were redone in log domain */
 } dr_heat_engine;
 
+/* How long the plan searches for the fastest FFT (FFTW's planner rigour, without FFTW's flag
+ * words in the API). ESTIMATE plans at once from heuristics; MEASURE and PATIENT time candidate
+ * transforms (from a fraction of a second to minutes on large grids), which pays off only for a
+ * plan executed many times. The results are the same to round-off whichever is chosen. */
+typedef enum {
+    DR_HEAT_PLAN_ESTIMATE = 0, /* default */
+    DR_HEAT_PLAN_MEASURE,
+    DR_HEAT_PLAN_PATIENT
+} dr_heat_planning;
+
+const char *dr_heat_planning_name(dr_heat_planning p); /* "estimate", "measure", "patient" */
+int dr_heat_planning_parse(const char *name, dr_heat_planning *p); /* DR_ENOTFOUND names them */
+
 typedef struct {
-    dr_heat_engine engine;  /* default AUTO */
-    double tol;             /* target absolute accuracy of u for AUTO (default 1e-10) */
-    unsigned fftw_flags;    /* default FFTW_ESTIMATE */
-    int threads;            /* OpenMP and FFTW threads (default 0: all available) */
+    dr_heat_engine engine;     /* default AUTO */
+    double tol;                /* target absolute accuracy of u for AUTO (default 1e-10) */
+    dr_heat_planning planning; /* default ESTIMATE */
+    int threads;               /* OpenMP and FFTW threads (default 0: all available) */
 } dr_heat_options;
 
 /* What an execution did. */
@@ -85,7 +98,8 @@ int dr_heat_engine_parse(const char *name, dr_heat_engine *e);
 int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
                        double t_min, double t_max, const dr_heat_options *opt);
 
-/* u(., t) into u[size]; grad (dim planes, may be NULL) = (x - <y>)/t; report may be NULL.
+/* u(., t) into u[size]; grad (dim planes, may be NULL) = (x - <y>)/t; report may be NULL (then
+ * est_error's aliasing check, which costs more than the FFT, is skipped: u is the same).
  * t must lie in the plan's [t_min, t_max]. Fails with DR_ENUMERIC rather than return NaN or
  * inf in u or grad. */
 int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_report *report);

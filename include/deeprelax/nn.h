@@ -170,7 +170,7 @@ typedef struct {
 
 /* The authors' MNIST defaults for `kind` (see the CLI's --help for the numbers). */
 void dr_optim_defaults(dr_optim_params *p, int kind);
-int dr_optim_kind_from_name(const char *name, int *kind);
+int dr_optim_kind_parse(const char *name, int *kind);
 const char *dr_optim_kind_name(int kind);
 /* Gradient evaluations per outer step, and per data pass in multiples of an SGD epoch. */
 int dr_optim_grads_per_step(const dr_optim_params *p);

@@ -63,6 +63,8 @@ typedef struct {
     size_t pde_n[2];
     int have_pde_box;
     double pde_lo[2], pde_hi[2];
+    int threads;        /* OpenMP and FFTW threads of pde-gd's solver plan (default 0: all
+                           available); the particles themselves step on the calling thread */
 } dr_particles_options;
 
 void dr_particles_options_default(dr_particles_options *opt);

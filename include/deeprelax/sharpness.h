@@ -7,7 +7,9 @@
  * The loss here is the full-batch mean cross-entropy over a fixed set of n training examples
  * with the network in EVAL mode: batch norm uses the model's running statistics and dropout is
  * off. The loss is then one fixed smooth-almost-everywhere function of the weights, a plain sum
- * over examples (so chunking changes nothing), as PyHessian evaluates it. Vectors are double. */
+ * over examples (so chunking changes nothing), as PyHessian evaluates it. Vectors are double.
+ * Thread safety: a dr_hessian owns its workspace (one per thread); the estimators keep no state
+ * beyond their arguments. The BLAS's thread count is process-wide (dr_nn_set_threads). */
 #ifndef DEEPRELAX_SHARPNESS_H
 #define DEEPRELAX_SHARPNESS_H
 

@@ -1,5 +1,6 @@
 /* The version of libdeeprelax: the one source of the header's, pkg-config's (the Makefile reads
- * this line) and the Python package's (deeprelax.__version__ = dr_version()) version string. */
+ * this line) and the Python package's (deeprelax.__version__ = dr_version()) version string.
+ * Thread safety: constant strings, safe from any thread. */
 #ifndef DEEPRELAX_VERSION_H
 #define DEEPRELAX_VERSION_H
 

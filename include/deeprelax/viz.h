@@ -8,7 +8,9 @@
  * a matrix. Fields use the layout of grid.h (x fastest).
  *
  * Like the rest of the library, nothing here prints: failures are status codes with a message
- * (error.h). Running gnuplot sends its output to a log file, never to the caller's terminal. */
+ * (error.h). Running gnuplot sends its output to a log file, never to the caller's terminal.
+ * Thread safety: images and options are the caller's and the functions keep no shared state;
+ * each gnuplot run is a process of its own. */
 #ifndef DEEPRELAX_VIZ_H
 #define DEEPRELAX_VIZ_H
 

@@ -85,7 +85,7 @@ class LandscapeParams(Structure):
 
 
 class HeatOptions(Structure):
-    _fields_ = [("engine", c_int), ("tol", c_double), ("fftw_flags", c_uint), ("threads", c_int)]
+    _fields_ = [("engine", c_int), ("tol", c_double), ("planning", c_int), ("threads", c_int)]
 
 
 class HeatReport(Structure):
@@ -110,7 +110,7 @@ FdProgress = ctypes.CFUNCTYPE(None, c_void_p, c_double, c_double, c_size_t)
 
 class FdOptions(Structure):
     _fields_ = [("scheme", c_int), ("rk_order", c_int), ("cfl", c_double),
-                ("progress", FdProgress), ("progress_ctx", c_void_p)]
+                ("progress", FdProgress), ("progress_ctx", c_void_p), ("threads", c_int)]
 
 
 class FdReport(Structure):
@@ -184,7 +184,7 @@ class ParticlesOptions(Structure):
                 ("sigma", c_double), ("momentum", c_double), ("replicas", c_size_t),
                 ("rho", c_double), ("rho_growth", c_double), ("seed", c_ulong),
                 ("pde_n", c_size_t * 2), ("have_pde_box", c_int), ("pde_lo", c_double * 2),
-                ("pde_hi", c_double * 2)]
+                ("pde_hi", c_double * 2), ("threads", c_int)]
 
 
 class ParticlesBasin(Structure):
@@ -246,6 +246,43 @@ class LineplotOptions(Structure):
     _fields_ = [("width", c_size_t), ("height", c_size_t), ("logx", c_int), ("logy", c_int)]
 
 
+# The C type each mirror stands for (tests/python/test_struct_layout.py compares their layouts
+# with the compiler's, field by field).
+C_NAMES = {
+    Grid: "dr_grid",
+    LandscapeInfo: "dr_landscape_info",
+    LandscapeParams: "dr_landscape_params",
+    HeatOptions: "dr_heat_options",
+    HeatReport: "dr_heat_report",
+    HopfLaxOptions: "dr_hopflax_options",
+    HopfLaxInfo: "dr_hopflax_info",
+    FdOptions: "dr_fd_options",
+    FdReport: "dr_fd_report",
+    SolveOptions: "dr_solve_options",
+    SolveReport: "dr_solve_report",
+    Semiconcavity: "dr_semiconcavity",
+    Minimum: "dr_minimum",
+    Minima: "dr_minima",
+    MinimaOptions: "dr_minima_options",
+    Event: "dr_event",
+    WidenOptions: "dr_widen_options",
+    WidenStep: "dr_widen_step",
+    Widen: "dr_widen",
+    ParticlesOptions: "dr_particles_options",
+    ParticlesBasin: "dr_particles_basin",
+    Dataset: "dr_dataset",
+    MlpConfig: "dr_mlp_config",
+    OptimParams: "dr_optim_params",
+    EpochStats: "dr_epoch_stats",
+    VizImage: "dr_viz_image",
+    HeatmapOptions: "dr_viz_heatmap_options",
+    GnuplotOptions: "dr_gnuplot_options",
+    Rgb: "dr_rgb",
+    VizCurve: "dr_viz_curve",
+    LineplotOptions: "dr_viz_lineplot_options",
+}
+
+
 LandscapeFn = ctypes.CFUNCTYPE(c_int, c_void_p, c_size_t, POINTER(c_double), POINTER(c_double))
 ProgressFn = ctypes.CFUNCTYPE(c_int, c_void_p, c_size_t, c_size_t)
 
@@ -283,6 +320,8 @@ _protos = {
                          P(SolveOptions)]),
     "dr_heat_engine_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_heat_engine_name": (c_char_p, [c_int]),
+    "dr_heat_planning_parse": (c_int, [c_char_p, P(c_int)]),
+    "dr_heat_planning_name": (c_char_p, [c_int]),
     "dr_heat_plan_alloc": (c_int, [P(vp), vp, P(Grid), c_double, c_double, c_double,
                                    P(HeatOptions)]),
     "dr_heat_execute": (c_int, [vp, c_double, f64, vp, P(HeatReport)]),
@@ -349,7 +388,7 @@ _protos = {
     "dr_mlp_load": (c_int, [c_char_p, c_size_t, P(vp), P(P(c_float))]),
     "dr_mlp_get_config": (P(MlpConfig), [vp]),
     "dr_optim_defaults": (None, [P(OptimParams), c_int]),
-    "dr_optim_kind_from_name": (c_int, [c_char_p, P(c_int)]),
+    "dr_optim_kind_parse": (c_int, [c_char_p, P(c_int)]),
     "dr_trainer_alloc": (c_int, [P(vp), vp, f32, P(Dataset), P(Dataset), P(OptimParams),
                                  c_size_t, c_uint64]),
     "dr_trainer_free": (None, [vp]),
@@ -371,6 +410,20 @@ for _name, (_res, _args) in _protos.items():
     _fn = getattr(lib, _name)
     _fn.restype = _res
     _fn.argtypes = _args
+
+
+
+def raw_function(name, restype, argtypes):
+    """A second foreign-function object for `name` with plain pointer arguments (c_void_p): the
+    lean path of a plan called many times passes data addresses it has already checked, so
+    ctypes converts nothing per call (ndpointer's from_param costs about 1 us per array)."""
+    fn = lib._FuncPtr((name, lib))
+    fn.restype, fn.argtypes = restype, argtypes
+    return fn
+
+
+heat_execute_raw = raw_function("dr_heat_execute", c_int, [vp, c_double, vp, vp, vp])
+hopflax_execute_raw = raw_function("dr_hopflax_execute", c_int, [vp, c_double, vp, vp, vp])
 
 DR_EUNSUPPORTED = 8
 libc_free = ctypes.CDLL(None).free

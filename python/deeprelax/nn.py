@@ -134,7 +134,7 @@ class MLP:
 def optimiser(kind="sgd", **overrides):
     """dr_optim_params: the authors' MNIST defaults for kind, overridden by keywords."""
     p = _lib.OptimParams()
-    k = parse_enum(lib.dr_optim_kind_from_name, kind, "optimiser")
+    k = parse_enum(lib.dr_optim_kind_parse, kind, "optimiser")
     lib.dr_optim_defaults(ctypes.byref(p), k)
     for name, v in overrides.items():
         if name not in dict(p._fields_):

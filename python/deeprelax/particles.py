@@ -19,14 +19,15 @@ _FIELDS = ("steps", "L", "eta", "eta_inner", "gamma", "g0", "g1", "beta", "alpha
 def particles_options(algo="gd", **kw):
     """dr_particles_options with the library's defaults, overridden by keywords (steps, L, eta,
     eta_inner, gamma, g0, g1, beta, alpha ("uniform" allowed), sigma, momentum, replicas, rho,
-    rho_growth, seed, pde_n, pde_domain)."""
+    rho_growth, seed, pde_n, pde_domain, threads: OpenMP/FFTW threads of pde-gd's solver plan,
+    0 = all)."""
     o = _lib.ParticlesOptions()
     lib.dr_particles_options_default(ctypes.byref(o))
     o.algo = parse_enum(lib.dr_particles_algo_parse, algo, "algo")
     for k, v in kw.items():
         if k == "alpha" and v == "uniform":
             o.alpha = -1.0
-        elif k in ("steps", "L", "replicas", "seed"):
+        elif k in ("steps", "L", "replicas", "seed", "threads"):
             setattr(o, k, count(v, k, 0))
         elif k in _FIELDS:
             setattr(o, k, float(v))

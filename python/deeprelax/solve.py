@@ -151,24 +151,28 @@ class _Plan:
 class HeatPlan(_Plan):
     """Cole-Hopf plan: u(x,t) = -(1/beta) log(G_{t/beta} * exp(-beta f))(x), for any t in
     [t_min, t_max]. HeatPlan(f, beta, t_min, t_max, n=None, domain=None, grid=None,
-    engine="auto", tol=1e-10, threads=0); plan(t) or plan.execute(t) -> (u, grad, report)."""
+    engine="auto", tol=1e-10, threads=0, planning="estimate"); plan(t) -> u, or
+    plan.execute(t) -> (u, grad, report). planning: how long FFTW searches for the fastest
+    transform ("estimate", "measure", "patient"; the values are the same to round-off)."""
     _free = staticmethod(lib.dr_heat_plan_free)
 
     def __init__(self, f, beta, t_min, t_max, n=None, domain=None, grid=None, engine="auto",
-                 tol=0.0, threads=0):
+                 tol=0.0, threads=0, planning="estimate"):
         super().__init__()
         self.f = as_landscape(f)
         self.beta = positive(beta, "beta")
         self.t_min, self.t_max = positive(t_min, "t_min"), positive(t_max, "t_max")
         self.grid = _grid_for(self.f, n, domain, grid)
         o = _lib.HeatOptions(parse_enum(lib.dr_heat_engine_parse, engine, "engine"),
-                             float(tol), 0, count(threads, "threads", 0))
+                             float(tol), parse_enum(lib.dr_heat_planning_parse, planning,
+                                                    "planning"),
+                             count(threads, "threads", 0))
         ptr = ctypes.c_void_p()
         status = lib.dr_heat_plan_alloc(ctypes.byref(ptr), self.f.handle,
                                         ctypes.byref(self.grid._c), self.beta, self.t_min,
                                         self.t_max, ctypes.byref(o))
         self._finish_alloc(status, ptr)
-        self._u = None
+        self._shape = self.grid.shape
 
     def execute(self, t, u=None, grad=None, report=True):
         """u(., t) into u (grid.shape, allocated if None); grad (optional, (dim,) + shape or
@@ -190,8 +194,24 @@ class HeatPlan(_Plan):
                          "clamped_points": rep.clamped_points}
 
     def __call__(self, t):
-        """u(., t) alone (grid.shape)."""
-        return self.execute(t, report=False)[0]
+        """u(., t) alone (grid.shape), without the report (its error bound costs more than the
+        FFT): the lean path for one plan called many times."""
+        return _lean_call(self, _lib.heat_execute_raw, t)
+
+
+def _lean_call(plan, raw, t):
+    """u = plan(t) with the checks execute() makes, in the fewest Python operations: a fresh
+    float64 array the library fills through its address (no per-call conversion by ctypes)."""
+    if t.__class__ is not float or not t > 0.0:
+        t = positive(t, "t")
+    if plan._ptr is None:
+        raise ValueError("the plan is closed")
+    u = np.empty(plan._shape)
+    status = raw(plan._ptr, t, u.ctypes.data, None, None)
+    if status or plan.f._exc is not None:
+        plan.f._raise_callback()
+        check(status)
+    return u
 
 
 def _out(a, shape, name):
@@ -225,6 +245,7 @@ class HopfLaxPlan(_Plan):
                                            ctypes.byref(self.grid._c), self.t_max,
                                            ctypes.byref(o))
         self._finish_alloc(status, ptr)
+        self._shape = self.grid.shape
 
     def execute(self, t, u=None, prox=None, grad=None, want_prox=True, want_grad=True):
         """u(., t) (grid.shape), prox y*(x) and grad (x - y*)/t ((n,) in 1-D, (2, ny, nx))."""
@@ -239,7 +260,8 @@ class HopfLaxPlan(_Plan):
         return u, prox, grad
 
     def __call__(self, t):
-        return self.execute(t, want_prox=False, want_grad=False)[0]
+        """u(., t) alone (grid.shape): the lean path for one plan called many times."""
+        return _lean_call(self, _lib.hopflax_execute_raw, t)
 
     def info(self):
         """The y-grid the plan minimises over (dict of dr_hopflax_info)."""
@@ -260,12 +282,13 @@ def prox(f, t, n=None, domain=None, grid=None, refine=1, polish=True):
 
 class FD(_Plan):
     """Finite-difference stepper for u_t + 1/2 |grad u|^2 = (1/(2 beta)) Lap u, beta in (0, inf]:
-    FD(f, beta, t_max, n=None, domain=None, grid=None, scheme="weno5", rk_order=3, cfl=0.5);
+    FD(f, beta, t_max, n=None, domain=None, grid=None, scheme="weno5", rk_order=3, cfl=0.5,
+    threads=0) (threads: FFTW threads of the diffusion sub-step, 0 = all);
     step(), advance_to(t), solution() -> (u, grad), .time, stats()."""
     _free = staticmethod(lib.dr_fd_free)
 
     def __init__(self, f, beta, t_max, n=None, domain=None, grid=None, scheme="weno5",
-                 rk_order=0, cfl=0.0):
+                 rk_order=0, cfl=0.0, threads=0):
         super().__init__()
         self.f = as_landscape(f)
         self.beta = positive(beta, "beta", allow_inf=True)
@@ -273,7 +296,8 @@ class FD(_Plan):
         self.grid = _grid_for(self.f, n, domain, grid)
         o = _lib.FdOptions(parse_enum(lib.dr_fd_scheme_parse, scheme, "scheme"),
                            count(rk_order, "rk_order", 0), 0.0 if not cfl else
-                           positive(cfl, "cfl"), ctypes.cast(None, _lib.FdProgress), None)
+                           positive(cfl, "cfl"), ctypes.cast(None, _lib.FdProgress), None,
+                           count(threads, "threads", 0))
         ptr = ctypes.c_void_p()
         status = lib.dr_fd_alloc(ctypes.byref(ptr), self.f.handle, ctypes.byref(self.grid._c),
                                  self.beta, self.t_max, ctypes.byref(o))

@@ -10,11 +10,11 @@ import sys
 
 deeprelax, src = sys.argv[1], sys.argv[2]
 
-# subcommand -> the source file holding its getopt table (train and eval share one file; each
-# command's table is the `struct option` array of the function named cmd_<command>).
-# sharpness and explore (added last) keep their tables outside cmd_<name> and their synopses
-# do not yet name every option: they join this list when they do.
-COMMANDS = ["landscapes", "solve", "plot", "demo", "train", "eval", "slice", "widen", "particles"]
+# Each command's table is the `struct option` array of the function named cmd_<command>, or,
+# when that function has none, every table of its file if the file defines that one command
+# (sharpness and explore parse in a helper; train and eval share a file, each with its own).
+COMMANDS = ["landscapes", "solve", "plot", "demo", "train", "eval", "slice", "widen", "particles",
+            "sharpness", "explore"]
 SOURCE_OPTIONS = re.findall(r'\{"([a-z0-9-]+)",', re.search(
     r"#define CLI_SOURCE_OPTIONS(.*?)\n#define", open(f"{src}/cli/cli.h").read(), re.S).group(1))
 
@@ -28,6 +28,8 @@ def table_of(command):
         if not m:
             continue
         body = m.group(1)
+        if "struct option" not in body and len(re.findall(r"\nint cmd_\w+\(", text)) == 1:
+            body = text
         names = re.findall(r'\{"([a-z0-9-]+)",\s*(?:no|required|optional)_argument', body)
         if "CLI_SOURCE_OPTIONS" in body:
             names += SOURCE_OPTIONS
