@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the finite-difference HJ solver (solver/fd):
  *   1. ns per grid-point update per Runge-Kutta stage for WENO5 (inviscid, and viscous with the
  *      sine-transform heat sub-steps), 1-D and 2-D, margin points included in the count;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the Cole-Hopf solver, side by side in one run, wall-clock seconds (best of a few
  * executions, CLOCK_MONOTONIC) and ratios:
  *   1. f = |x|^2/2 on [-4,4]^d, t = 1: 2-D 1024^2 and 1-D 1e5, 1e6 at beta = 10 and 100, on 1 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the Hopf-Lax solver: ns per output point of one execution on 512^2, 1024^2 and
  * 2048^2 (linearity; the target is <= 20 ns/point at 2048^2), the cost of the proximal point and
  * gradient outputs and of a refined y-grid, and the ratio against an O(n ny) brute-force

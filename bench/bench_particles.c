@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the particle optimisers: inner-loop steps per second of entropy-sgd on a 1-D
  * (paper1d) and a 2-D (rastrigin) landscape, beside the machine's limit for that loop (the bare
  * gradient evaluations plus Gaussian draws it cannot avoid), hj's noise-free loop, and the cost

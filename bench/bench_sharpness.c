@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Cost of the flatness measurements on the paper's mnistfc (1.87M parameters), side by side in
  * one run: one Hessian-vector product (the R-operator, float32) against one gradient over the same
  * examples (the same eval-mode code, and the trainer's dr_mlp_loss_grad), goal <= 3x; then 20

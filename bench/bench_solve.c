@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The C side of bench/bench_python.py (the binding's overhead), also a benchmark on its own:
  *   solve2d: dr_landscape_sample + dr_solve (u and grad) of quad2d on 1024 x 1024, beta = 10,
  *            t = 1, Cole-Hopf: what deeprelax.solve() does;

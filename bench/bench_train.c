@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Training throughput of the paper's mnistfc network (samples per second at batch 128, SGD with
  * Nesterov momentum) side by side with PyTorch on the CPU with the same threads and the same
  * OpenBLAS build (bench/peer_torch.py), and as a fraction of the machine's measured SGEMM rate

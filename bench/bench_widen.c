@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the widen analysis: a 2-D sweep of 20 times on 512 x 512 (sharp-wide2d), solver
  * alone against solver + analysis (difference Hessian, semi-concavity, minima with basins and
  * widths, tracking), viscous (Cole-Hopf, beta = 10) and inviscid (Hopf-Lax); and the Gibbs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `make convergence`: the finite-difference solver's convergence tables, grids n, 2n, 4n, 8n.
  * References: characteristics (smooth inviscid), Hopf-Lax over every characteristic root (after
  * kinks), the closed form of quad/quad2d, and the Cole-Hopf solver dr_heat (viscous). Errors are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax demo`: the main job on built-in defaults, and the tour. Relaxes the paper's toy
  * landscape by the viscous and the inviscid equation at several t, and the 2-D sharp-wide
  * landscape across the t at which its global minimiser jumps to the wide well; animates u(., t);

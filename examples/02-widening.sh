@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Claim: relaxation widens minima and re-ranks them in favour of wide ones. On `sharp-wide`, a
 # sharp well at x = -1.5 (depth 1, width 0.1) and a wide one at x = 1.5 (depth 0.8, width 0.8):
 # a well of curvature c relaxes to c/(1+ct) and its floor rises by (1/(2 beta)) log(1 + c t),

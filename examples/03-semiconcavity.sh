@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Claim: u(., t) is semi-concave, D^2 u <= I/t for any f, and D^2 u <= C/(1+Ct) when
 # D^2 f <= C (C = 61.2 for the toy). `deeprelax widen` measures max D^2 u over a sweep of t for
 # the inviscid (Hopf-Lax on a 64x finer y-grid) and the viscous (beta = 10) equation;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Claim: Entropy-SGD is gradient descent on the viscous HJ solution u(., gamma), HJ its
 # noise-free (proximal) version, and both escape the poor basins that trap SGD. On the toy, from
 # x0 = 2.5: one particle of entropy-sgd, hj, pde-gd (descent on u from the grid solver) and gd,

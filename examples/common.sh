@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by the numbered example scripts: the binary, the output directory and the hook for
 # commands that are not built yet. Source it; do not run it.
 set -e

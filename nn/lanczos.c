@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Spectra of a symmetric operator known only through products A v: Lanczos with full
  * reorthogonalisation, its tridiagonal's eigenpairs (GSL), the top-k eigenvalues with their
  * residual bounds, Hutchinson's trace and stochastic Lanczos quadrature. */

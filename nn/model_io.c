@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Model files: the MLP's configuration, flat parameters and batch-norm running statistics in a
  * little-endian binary file with a magic number, a version and a CRC-32 (zlib), all checked on
  * load so that a truncated, foreign or damaged file is refused rather than half-used. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Local minima of a sampled field: detection (plateaus as one minimum), sub-grid refinement,
  * catchment basins (steepest descent or the Hopf-Lax proximal map) and sub-level widths.
  * See analysis.h for the definitions. */

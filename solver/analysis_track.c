@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Minima followed across a sweep of t: matching by catchment basins, events, global jumps
  * (see analysis.h for the rules). */
 #include "deeprelax/analysis.h"

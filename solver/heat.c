@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Viscous Hamilton-Jacobi by Cole-Hopf: plans, executions, and the choice between engines.
  *
  * u(x,t) = fref - (1/beta) log( sum_y w(y) G_s(x-y) hy^d ),  w = exp(-beta (f - fref)), s = t/beta:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The FFT engine of the Cole-Hopf solver, one axis at a time.
  *
  * Why per axis. The FFT's round-off is absolute, about eps times the largest value of the line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The exact fallback of the FFT engine, on the y-grid the Gibbs integrand needs.
  *
  * Why coarse. The values whose FFT estimate fails are sums of exp(a(y) - (x-y)^2/(2s)) over the

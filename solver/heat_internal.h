@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal pieces of the Cole-Hopf solver shared by heat.c (plans, FFT engine), heat_logsum.c
  * (log-domain engine) and heat_quadgrid.c (the y-grid: refinement and padding).
  *

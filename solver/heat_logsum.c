@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Log-domain engine of the Cole-Hopf solver: one Gaussian-weighted log-sum-exp along a line.
  *
  * The 2-D sum factorises because the Gaussian does (exp(-q0 d0^2 - q1 d1^2)), so the engine is

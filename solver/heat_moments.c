@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Gibbs moments and the exact Hessian of the Cole-Hopf solution (see include/deeprelax/gibbs.h).
  *
  * Why our own sums rather than the heat engines: the Hessian identity D^2 u = I/t - (beta/t^2) Cov

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The y-grid of the Cole-Hopf quadrature: how fine, and how far beyond the box.
  *
  * Fineness. The trapezoid rule is spectrally accurate for the Gibbs integrand

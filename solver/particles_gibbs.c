@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Gibbs mean <y> of rho_x(y) ~ exp(-beta f(y) - beta |x-y|^2/(2 gamma)) at any x by a
  * log-domain trapezoid rule (the exact reference of the particle comparisons), and the study of
  * the inner loop's estimate of it: bias, spread, burn-in and autocorrelation against L. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the analysis module (solver/analysis_*.c, solver/heat_moments.c): semi-concavity
  * against the theorems' bounds, the Gibbs-covariance Hessian against central differences of the
  * heat solver's u, minima and widths against closed forms, and tracking on the sharp-wide

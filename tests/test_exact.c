@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Issue 10, "no silent wrong number": each case the audit found, against a reference computed
  * here independently (closed form for abs; brute-force minimisation plus golden-section polish for
  * Hopf-Lax; Gauss-Legendre quadrature of the spline itself for the data case). Each test asserts

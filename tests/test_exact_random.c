@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Property test of issue 10: on random landscapes the error estimates are upper bounds.
  *
  * Each case draws, from a fixed seed list, f = q x^2 + sum of Gaussians (amplitude +-1.5, width

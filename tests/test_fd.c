@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the finite-difference HJ solver (solver/fd): observed orders and absolute errors
  * against closed forms and independent references (tests/test_fd_reference.h), cross-checks with
  * the exact Cole-Hopf and Hopf-Lax solvers, and the stepper's contract (time, CFL refusal). */

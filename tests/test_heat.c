@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the Cole-Hopf (viscous) solver against closed forms, an independent brute-force
  * quadrature, the Hopf-Lax solution as beta grows, and each other's engines. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the Hopf-Lax polish step: Newton refinement of the grid minimiser makes the inviscid
  * closed forms hold to round-off (the grid minimum alone is O(h^2) off). */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the landscape module: the catalogue's analytic derivatives and curvature bounds
  * against finite differences and dense sampling, expressions against closed-form derivatives,
  * sampled landscapes (interpolation exactness and accuracy, extension), and the CSV reader with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Checks of the flatness measurements (nn/hessian.c, nn/lanczos.c, nn/sharpness.c), each against
  * an independent second method or a closed form:
  * - the eval-mode loss against dr_mlp_evaluate (the trainer's own forward pass);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The optimisers against scalar recursions written here (quadratic losses, where each method's
  * update is known in closed form), learning-rate schedules, model files (round trip and every
  * kind of damage), reproducibility, a small network learning separable synthetic classes, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the particle optimisers (solver/particles*.c): the Gibbs-mean quadrature against
  * closed forms and the heat solver; the inner loop's estimate against the Monte-Carlo law;
  * entropy-sgd and hj against pde-gd (and pde-gd against closed forms and quadrature descent);

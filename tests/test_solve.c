@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of dr_solve (the one entry point over the solvers) and of landscapes from the caller's
  * own function, and of the widening sweep: dr_solve equals the plan it wraps bit for bit, reproduces the closed form of the
  * quadratic, a function landscape equals the same formula as an expression, and every failure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Viscous Hamilton-Jacobi equation u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f,
  * solved exactly by the Cole-Hopf transform:
  *     u(x,t) = -(1/beta) log( G_{t/beta} * exp(-beta f) )(x),

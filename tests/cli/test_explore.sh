@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI and browser checks of `deeprelax explore`: the page's data are float32 arrays of the sizes
 # the grids imply (so the default page's size is predictable and under 8 MB), bad input gets one
 # error line, and in headless Chromium (tests/cli/explore_browser.py) the page loads from

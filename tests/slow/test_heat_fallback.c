@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the exact engine's fallback on the coarse sub-grid (heat_coarse.c): at output grids
  * much finer than the Gibbs width, auto recomputes the values its FFT estimate rejects on a
  * sub-grid of the y-grid; those values must agree with an independent brute-force quadrature
