@@ -7,11 +7,9 @@
 #include <string.h>
 
 #include "deeprelax/error.h"
+#include "heat_internal.h"
 #include "particles_internal.h"
 
-/* Terms whose exponent exceeds the smallest by more than this are below e^-40 ~ 4e-18 of the
- * largest: negligible in double precision, whatever their number. */
-#define GIBBS_CUTOFF 40.0
 #define GIBBS_MAX_1D 400001
 #define GIBBS_MAX_2D 2001
 
@@ -31,7 +29,7 @@ static double exponent(const gibbs_problem *q, const double *y)
 
 /* The trapezoid sum over [x - R, x + R]^dim with n points per axis. Returns the smallest
  * exponent on the window's boundary minus the smallest inside (the window must hold every term
- * within GIBBS_CUTOFF of the largest: the caller widens it when this is smaller). */
+ * within DR_HEAT_CUT (heat_internal.h) of the largest: the caller widens it when this is smaller). */
 static int quadrature(const gibbs_problem *q, double R, size_t n, double *mean, double *cov,
                       double *edge_gap)
 {
@@ -109,7 +107,7 @@ int dr_particles_gibbs_mean(const dr_landscape *f, const double *x, double gamma
         double v = dr_landscape_value(f, y);
         if (isfinite(v)) m = fmin(m, v);
     }
-    double R = sqrt(2 * gamma * (fx - m + GIBBS_CUTOFF / beta)) + 4 * sigma;
+    double R = sqrt(2 * gamma * (fx - m + DR_HEAT_CUT / beta)) + 4 * sigma;
     /* spacing: a quarter of the narrower of the Gaussian and the well of curvature C */
     double wlo[2] = {x[0] - R, dim == 2 ? x[1] - R : 0}, whi[2] = {x[0] + R, dim == 2 ? x[1] + R : 0};
     double C = dr_landscape_curvature_bound(f, wlo, whi);
@@ -129,7 +127,7 @@ int dr_particles_gibbs_mean(const dr_landscape *f, const double *x, double gamma
         double gap = 0;
         int status = quadrature(&q, R, n, mean, cov, &gap);
         if (status) return status;
-        if (gap >= GIBBS_CUTOFF) return DR_SUCCESS;
+        if (gap >= DR_HEAT_CUT) return DR_SUCCESS;
         R *= 2;
     }
     return dr_error(DR_ENUMERIC, "gibbs mean: the Gibbs measure at x is not confined (is f "

@@ -11,7 +11,7 @@
  *     its absolute round-off is ~1e-16 of the largest value, so where the convolution is tiny
  *     relative to its maximum, -log(v)/beta loses every digit.
  *   - log-domain: per-axis log-sum-exp over a window that provably holds every term within
- *     e^-40 of the largest; exact in every regime, cheap when beta is large.
+ *     e^-45 of the largest; exact in every regime, cheap when beta is large.
  * AUTO runs the FFT, estimates each value's error from its dynamic range, and recomputes the
  * values that fail the tolerance in the log domain along the same line (where most values fail,
  * as at very large beta, LOGSUM alone is somewhat faster). Plans are built once for a range of
