@@ -11,7 +11,7 @@
 D=$(outdir widening)
 dr solve --landscape sharp-wide --beta 10 --t 0.05,0.2,0.5,1,2 --n 1601 --out "$D/relaxed.csv"
 dr plot "$D/relaxed.csv" --title "sharp vs wide minimum relaxed (beta = 10)" --png "$D/relaxed.png"
-skip_without widen "issue 4"
+skip_without widen "the widening analysis"
 dr widen --landscape sharp-wide --beta 10 --t-range 0.02:2:40 --out "$D/widen.csv" --json \
     > "$D/widen.json"
 dr plot "$D/widen.csv" --kind lines --x t --y u --group track \

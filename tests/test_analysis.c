@@ -456,7 +456,7 @@ static void test_bad_input(void **state)
     dr_landscape_free(f);
 }
 
-/* Issue 10: the curvature is the one at the refined minimum, not at the grid node. On the field
+/* The curvature is the one at the refined minimum, not at the grid node. On the field
  * u = c d^2/2 + k d^3 (d = x - x0, x0 between nodes) the curvature at the minimum x0 is c, while
  * the node's central difference gives c + 6 k (node - x0): 0.35% off here. The second difference
  * of a cubic is linear in the node, so interpolated to the refined minimum x* it is c + 6 k (x* -
