@@ -20,18 +20,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_heat: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
+#define BENCH_NAME "bench_heat"
+#include "bench_common.h"
 
 /* Best of `repeat` executions of the plan at t; fills rep. */
 static double time_execute(dr_heat_plan *p, double t, double *u, int repeat, dr_heat_report *rep)

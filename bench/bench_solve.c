@@ -14,18 +14,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_solve: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
+#define BENCH_NAME "bench_solve"
+#include "bench_common.h"
 
 static double solve2d(void)
 {

@@ -21,12 +21,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#define BENCH_NAME "bench_train"
+#include "bench_common.h"
 
 /* Which OpenBLAS build the process loaded (Debian's alternatives choose it). */
 static const char *blas_build(void)

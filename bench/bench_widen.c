@@ -13,12 +13,8 @@
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#define BENCH_NAME "bench_widen"
+#include "bench_common.h"
 
 static void check(int st)
 {
