@@ -19,13 +19,7 @@
 #include "deeprelax/error.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
-    return f;
-}
+#include "test_common.h"
 
 static dr_grid grid_of(const dr_landscape *f, size_t n)
 {

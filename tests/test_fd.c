@@ -15,15 +15,9 @@
 #include "deeprelax/deeprelax.h"
 #include "deeprelax/fd.h"
 #include "test_fd_reference.h"
+#include "test_common.h"
 
 typedef struct { double max, mean; } errs;
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
-    return f;
-}
 
 static dr_grid grid(int dim, size_t n, double lo, double hi)
 {

@@ -18,13 +18,7 @@
 #include "deeprelax/error.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/particles.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
-    return f;
-}
+#include "test_common.h"
 
 /* ---- the exact Gibbs mean ----------------------------------------------------------------- */
 

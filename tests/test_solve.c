@@ -14,13 +14,7 @@
 #include <string.h>
 
 #include "deeprelax/deeprelax.h"
-
-#define assert_near(a, b, eps)                                                               \
-    do {                                                                                     \
-        double a_ = (a), b_ = (b);                                                           \
-        if (!(fabs(a_ - b_) <= (eps)))                                                       \
-            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #a, a_, b_, (double)(eps)); \
-    } while (0)
+#include "test_common.h"
 
 /* f = c x^2 / 2 with c = 3: u = c x^2 / (2 (1 + c t)) + log(1 + c t) / (2 beta) (DESIGN.md 1). */
 static void test_quadratic_closed_form(void **state)

@@ -14,13 +14,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    if (dr_landscape_alloc_builtin(&f, name, NULL)) fail_msg("%s: %s", name, dr_error_message());
-    return f;
-}
+#include "../test_common.h"
 
 static double *solve(const dr_landscape *f, const dr_grid *g, double beta, double t,
                      double *grad, dr_heat_report *rep)
