@@ -13,9 +13,12 @@
  *   - log-domain: per-axis log-sum-exp over a window that provably holds every term within
  *     e^-45 of the largest; exact in every regime, cheap when beta is large.
  * AUTO runs the FFT, estimates each value's error from its dynamic range, and recomputes the
- * values that fail the tolerance in the log domain along the same line (where most values fail,
- * as at very large beta, LOGSUM alone is somewhat faster). Plans are built once for a range of
- * times and executed for any t in it.
+ * values that fail the tolerance exactly along the same line, on the coarser sub-grid of the
+ * y-grid that the Gibbs integrand needs (spacing <= 0.7 of its width, where the trapezoid rule is
+ * still spectrally exact), so AUTO stays O(n log n) even on output grids far finer than that
+ * width (where most values fail, as at very large beta, LOGSUM alone is somewhat faster). The
+ * report counts the recomputed values (log_points). Plans are built once for a range of times and
+ * executed for any t in it.
  *
  * Assumptions, stated because a solver cannot check them: f is bounded below; beyond the padding
  * the solver chooses (sampled on a generous candidate region), f does not fall below what it
