@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # deeprelax build. `make` builds the library and the CLI; see `make help`.
 # Sources are found by wildcard, so a new module, test or benchmark needs no edit here:
 #   solver/*.c nn/*.c viz/*.c   -> libdeeprelax (static and shared)

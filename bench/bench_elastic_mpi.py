@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Elastic-SGD on mnistfc with K = 2 replicas, two ways on the same cores, side by side:
 2 MPI ranks of 1 thread each (mpirun) against 1 process of 2 threads holding both replicas
 (--replicas 2), at coupling periods L = 1, 10, 25. Prints samples/s (gradients of all replicas

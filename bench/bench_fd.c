@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the finite-difference HJ solver (solver/fd):
  *   1. ns per grid-point update per Runge-Kutta stage for WENO5 (inviscid, and viscous with the
  *      sine-transform heat sub-steps), 1-D and 2-D, margin points included in the count;
@@ -15,28 +16,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_fd: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
-
-static dr_grid square(int dim, size_t n, double lo, double hi)
-{
-    dr_grid g;
-    const size_t ns[2] = {n, n};
-    const double los[2] = {lo, lo}, his[2] = {hi, hi};
-    if (dr_grid_init(&g, dim, ns, los, his))
-        die("grid");
-    return g;
-}
+#define BENCH_NAME "bench_fd"
+#define BENCH_CLOCK CLOCK_PROCESS_CPUTIME_ID
+#include "bench_common.h"
 
 static void stage_rate(const char *label, const dr_landscape *f, const dr_grid *g, double beta,
                        double t)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the Cole-Hopf solver, side by side in one run, wall-clock seconds (best of a few
  * executions, CLOCK_MONOTONIC) and ratios:
  *   1. f = |x|^2/2 on [-4,4]^d, t = 1: 2-D 1024^2 and 1-D 1e5, 1e6 at beta = 10 and 100, on 1 and
@@ -19,18 +20,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_heat: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
+#define BENCH_NAME "bench_heat"
+#include "bench_common.h"
 
 /* Best of `repeat` executions of the plan at t; fills rep. */
 static double time_execute(dr_heat_plan *p, double t, double *u, int repeat, dr_heat_report *rep)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the Hopf-Lax solver: ns per output point of one execution on 512^2, 1024^2 and
  * 2048^2 (linearity; the target is <= 20 ns/point at 2048^2), the cost of the proximal point and
  * gradient outputs and of a refined y-grid, and the ratio against an O(n ny) brute-force
@@ -14,36 +15,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_hopflax: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    if (dr_landscape_alloc_builtin(&f, name, NULL))
-        die(name);
-    return f;
-}
-
-static dr_grid square(int dim, size_t n, double lo, double hi)
-{
-    dr_grid g;
-    const size_t ns[2] = { n, n };
-    const double los[2] = { lo, lo }, his[2] = { hi, hi };
-    if (dr_grid_init(&g, dim, ns, los, his))
-        die("grid");
-    return g;
-}
+#define BENCH_NAME "bench_hopflax"
+#define BENCH_CLOCK CLOCK_MONOTONIC
+#include "bench_common.h"
 
 /* Best of `reps` executions, seconds. */
 static double time_execute(dr_hopflax_plan *p, double t, double *u, double *prox, double *grad,

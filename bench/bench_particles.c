@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the particle optimisers: inner-loop steps per second of entropy-sgd on a 1-D
  * (paper1d) and a 2-D (rastrigin) landscape, beside the machine's limit for that loop (the bare
  * gradient evaluations plus Gaussian draws it cannot avoid), hj's noise-free loop, and the cost
@@ -13,25 +14,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_particles: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    if (dr_landscape_alloc_builtin(&f, name, NULL)) die(name);
-    return f;
-}
+#define BENCH_NAME "bench_particles"
+#define BENCH_CLOCK CLOCK_PROCESS_CPUTIME_ID
+#include "bench_common.h"
 
 /* The floor of one inner step: grad f and dim Gaussian draws, nothing else. */
 static double floor_rate(const dr_landscape *f, size_t n)

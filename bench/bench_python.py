@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Python binding's overhead, side by side with C in one run (make bench):
   solve2d: deeprelax.solve of quad2d on 1024 x 1024 (beta 10, t 1, u and grad) against
            dr_landscape_sample + dr_solve in C (build/bench/bench_solve solve2d): target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Cost of the flatness measurements on the paper's mnistfc (1.87M parameters), side by side in
  * one run: one Hessian-vector product (the R-operator, float32) against one gradient over the same
  * examples (the same eval-mode code, and the trainer's dr_mlp_loss_grad), goal <= 3x; then 20
@@ -12,12 +13,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#define BENCH_NAME "bench_sharpness"
+#include "bench_common.h"
 
 static void random_data(dr_dataset *d, size_t n)
 {

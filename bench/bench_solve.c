@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The C side of bench/bench_python.py (the binding's overhead), also a benchmark on its own:
  *   solve2d: dr_landscape_sample + dr_solve (u and grad) of quad2d on 1024 x 1024, beta = 10,
  *            t = 1, Cole-Hopf: what deeprelax.solve() does;
@@ -14,18 +15,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_solve: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
+#define BENCH_NAME "bench_solve"
+#include "bench_common.h"
 
 static double solve2d(void)
 {

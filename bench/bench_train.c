@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Training throughput of the paper's mnistfc network (samples per second at batch 128, SGD with
  * Nesterov momentum) side by side with PyTorch on the CPU with the same threads and the same
  * OpenBLAS build (bench/peer_torch.py), and as a fraction of the machine's measured SGEMM rate
@@ -20,12 +21,8 @@
 
 #include "deeprelax/deeprelax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#define BENCH_NAME "bench_train"
+#include "bench_common.h"
 
 /* Which OpenBLAS build the process loaded (Debian's alternatives choose it). */
 static const char *blas_build(void)

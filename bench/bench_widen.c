@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark of the widen analysis: a 2-D sweep of 20 times on 512 x 512 (sharp-wide2d), solver
  * alone against solver + analysis (difference Hessian, semi-concavity, minima with basins and
  * widths, tracking), viscous (Cole-Hopf, beta = 10) and inviscid (Hopf-Lax); and the Gibbs
@@ -12,12 +13,8 @@
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#define BENCH_NAME "bench_widen"
+#include "bench_common.h"
 
 static void check(int st)
 {

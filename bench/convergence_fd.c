@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `make convergence`: the finite-difference solver's convergence tables, grids n, 2n, 4n, 8n.
  * References: characteristics (smooth inviscid), Hopf-Lax over every characteristic root (after
  * kinks), the closed form of quad/quad2d, and the Cole-Hopf solver dr_heat (viscous). Errors are
@@ -11,23 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define BENCH_NAME "convergence_fd"
+#include "bench_common.h"
+
 typedef double (*ref_fn_at)(const double *x, double t);
-
-static void die(const char *what)
-{
-    fprintf(stderr, "convergence_fd: %s: %s\n", what, dr_error_message());
-    exit(1);
-}
-
-static dr_grid square(int dim, size_t n, double lo, double hi)
-{
-    dr_grid g;
-    const size_t ns[2] = {n, n};
-    const double los[2] = {lo, lo}, his[2] = {hi, hi};
-    if (dr_grid_init(&g, dim, ns, los, his))
-        die("grid");
-    return g;
-}
 
 static void fd_field(const dr_landscape *f, const dr_grid *g, double beta, double t,
                      dr_fd_scheme scheme, int rk, double cfl, double *u, size_t *steps)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Peer for bench_heat: the Cole-Hopf solve a careful NumPy/SciPy user would write.
 
 u = min f - log(G * exp(-beta (f - min f))) / beta with scipy.signal.fftconvolve, one pass per

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """PyTorch peer of bench/bench_train.c: samples per second of training the paper's mnistfc
 network (input dropout 0.2, 784-1024-1024-10, batch norm, ReLU, dropout 0.2; the dense layers
 before batch norm without bias, as in deeprelax) with SGD + Nesterov momentum at batch 128 on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Shared helpers of the `deeprelax` subcommands: error exits, strict number parsing, the
  * landscape-source options every subcommand accepts, and small JSON/CSV writers.
  * Subcommands are `int cmd_NAME(int argc, char **argv)`, listed in cli/main.c. */

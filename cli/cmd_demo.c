@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax demo`: the main job on built-in defaults, and the tour. Relaxes the paper's toy
  * landscape by the viscous and the inviscid equation at several t, and the 2-D sharp-wide
  * landscape across the t at which its global minimiser jumps to the wide well; animates u(., t);
@@ -242,8 +243,9 @@ int cmd_demo(int argc, char **argv)
     demo_section(dir, json, "widening", &opened, "widen", "widening", wide);
     if (opened) fputc('}', json);
     opened = 0;
-    /* The settings measured in issue 5: SGD at a stable step stays in its basin; Entropy-SGD
-     * at gamma = 0.5, beta = 1, L = 100 reaches the global minimum's basin in ~95% of runs. */
+    /* Settings measured with `deeprelax particles`: SGD at a stable step stays in its basin;
+     * Entropy-SGD at gamma = 0.5, beta = 1, L = 100 reaches the global minimum's basin in ~95%
+     * of runs. */
     static const char *const sgd[] = {"particles", "--landscape", "paper1d", "--algo", "sgd",
                                       "--sigma", "3", "--eta", "0.01", "--x0", "2.5",
                                       "--particles", "100", "--steps", "200", "--out",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax explore`: DIR/explore.html, one self-contained page (no server, no network) with a
  * beta slider and a t slider over the library's u(., t) for one or more landscapes: f, u and the
  * Hopf-Lax u, grad u, minima, the Gibbs density and mean at a clicked x, semi-concavity against

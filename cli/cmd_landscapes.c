@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax landscapes`: the built-in catalogue as a table (name, dimension, domain, curvature
  * bound C, formula), or as one JSON object with --json. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax particles`: optimiser trajectories on a landscape (gd, sgd, langevin, entropy-sgd,
  * hj, hj-fixed-point, elastic-sgd, pde-gd), where they end, and with --compare how the particle
  * methods measure up to the PDE: the inner loop's Gibbs-mean error against L, and the distance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax plot`: pictures from the tables the other subcommands write (CSV with a header, or
  * .npy). Four kinds: curves (1-D solve: f and u(., t)), heatmap (2-D solve or any x,y,value grid:
  * one field at one t, with contours), paths (particle trajectories particle,step,x[,y]) and lines

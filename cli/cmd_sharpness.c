@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax sharpness`: how flat a trained network's minimum is. Top Hessian eigenvalues
  * (Lanczos), trace (Hutchinson), spectral density (SLQ), local entropy and local energy of a model
  * file; or, with --interpolate B.bin or --direction, the loss along a line (1-D views). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax slice`: the training loss of a saved model on a 2-D plane through its weights, along
  * two random filter-normalised directions, written as a landscape (.npy or CSV x,y,f) that
  * `solve`, `widen` and `particles` read with --input FILE --domain -S:S,-S:S. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax solve`: relax one landscape by one method at one or more times, and write u, its
  * gradient, a picture and a summary. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax train` (the MLP trainer: SGD, Entropy-SGD, HJ, Elastic-SGD on MNIST-format data)
  * and `deeprelax eval` (a saved model's loss and error on the test set). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax train --optim elastic-sgd|parle`: K coupled replicas, either all in this process
  * (--replicas K) or one per MPI rank (mpirun -np K), through the same dr_replicas code, so the
  * two give the same numbers. Under MPI rank 0 evaluates, logs and saves the replicas' mean; every

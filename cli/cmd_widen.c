@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `deeprelax widen`: what relaxation does to a landscape over a sweep of t: semi-concavity of
  * u(., t) measured against the bounds 1/t and C/(1+Ct) (and, for the viscous equation, from the
  * exact Gibbs identity as well), and the minima of u(., t) with their curvature, widths and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The demo's page, DIR/index.html: every picture of the tour with its numbers, one static file
  * that opens from disk (inline style, relative image paths, no script, no external asset).
  * Every number on the page is read from summary.json's text and carries its JSON path in a

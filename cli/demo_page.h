@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The demo's static page (cli/demo_page.c). */
 #ifndef DEEPRELAX_CLI_DEMO_PAGE_H
 #define DEEPRELAX_CLI_DEMO_PAGE_H

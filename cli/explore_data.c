@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The numbers of `deeprelax explore` (see explore_data.h): the library's heat, Hopf-Lax, Gibbs,
  * semi-concavity and minima functions run on a grid of (beta, t), and their JSON for the page. */
 #include "explore_data.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The numbers behind `deeprelax explore`'s page: for one landscape, u(., t) for every beta of a
  * grid (beta = inf is Hopf-Lax) and every t of a grid, the Gibbs mean <y> (viscous) or the
  * proximal point y* (inviscid) at every x (1-D), and per (beta, t) the grid minimum, the local

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The page of `deeprelax explore`: the template cli/explore_template.html, embedded into the
  * binary at build time (.incbin; the Makefile makes this object depend on the template), with
  * the data of every case spliced in at its marker. */

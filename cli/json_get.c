@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Reading single values back out of the JSON the subcommands print (the demo's page quotes the
  * numbers of widen and particles from their --json output): a path lookup over the text, no
  * document tree. Strict enough for JSON that this project writes; returns 0 when the path

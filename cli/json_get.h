@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Single values from JSON text by path, e.g. "times/3/semiconcavity/measured" (object keys and
  * array indices separated by '/'). Used by the demo to quote other subcommands' --json output. */
 #ifndef DEEPRELAX_CLI_JSON_GET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The `deeprelax` command: dispatches to one subcommand per file in cli/. */
 #include <stdio.h>
 #include <string.h>

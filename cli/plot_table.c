@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Reading the tables `deeprelax plot` draws (see plot_table.h). */
 #include "plot_table.h"
 

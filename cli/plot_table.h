@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The data tables `deeprelax plot` reads: a CSV file with a header row or a 1-D/2-D .npy array,
  * held as named float64 columns (row-major). */
 #ifndef DEEPRELAX_CLI_PLOT_TABLE_H

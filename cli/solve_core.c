@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Method dispatch and outputs of `deeprelax solve` (see solve_output.h). */
 #include "solve_output.h"
 #include "progress.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The engine room of `deeprelax solve` (and of the demo, which runs the same solves): the
  * request, the method dispatch, and the writers of data, pictures and summaries. */
 #ifndef DEEPRELAX_CLI_SOLVE_OUTPUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What `deeprelax train` parsed, handed to the replica driver (cmd_train_replicas.c). */
 #ifndef DEEPRELAX_CLI_TRAIN_H
 #define DEEPRELAX_CLI_TRAIN_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Claim: the HJ equations smooth the landscape (the paper's first figure). The toy
 # f(x) = x^2 + 1.5 sin(2 pi x) relaxed by the viscous equation (Cole-Hopf, beta = 10) and by the
 # inviscid one (Hopf-Lax): local minima fill in as t grows, the global one stays, and the

@@ -1,13 +1,14 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Claim: Entropy-SGD is gradient descent on the viscous HJ solution u(., gamma), HJ its
 # noise-free (proximal) version, and both escape the poor basins that trap SGD. On the toy, from
 # x0 = 2.5: one particle of entropy-sgd, hj, pde-gd (descent on u from the grid solver) and gd,
 # side by side (trajectories.png); then 100 particles of each optimiser and the fraction that
 # ends in each basin (basins.txt, basins.csv). 2-D: entropy-sgd paths on sharp-wide2d over the
-# landscape (paths2d.png). Needs `deeprelax particles` (issue 5).
+# landscape (paths2d.png). Needs `deeprelax particles`.
 . "$(dirname "$0")/common.sh"
 D=$(outdir particles)
-skip_without particles "issue 5"
+skip_without particles "the particle methods"
 for algo in entropy-sgd hj pde-gd gd; do
     beta=1 eta=0.05
     [ "$algo" = hj ] && beta=inf

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Claim: in 2-D too, relaxation fills in sharp minima first. `sharp-wide2d` (a sharp well at
 # (-1.5, 0), a wide one at (1.5, 0)) relaxed by the viscous equation (beta = 10) at several t:
 # the solve's own panel picture (panels.png), one heatmap per t with contours and the minimiser

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by the numbered example scripts: the binary, the output directory and the hook for
 # commands that are not built yet. Source it; do not run it.
 set -e
@@ -14,7 +15,7 @@ outdir() { mkdir -p "$OUT_ROOT/$1" && echo "$OUT_ROOT/$1"; }
 # has_command NAME: true when this deeprelax has the subcommand NAME.
 has_command() { "$DEEPRELAX" "$1" --help >/dev/null 2>&1; }
 
-# skip_without NAME ISSUE: ends the example (successfully, with a note) when NAME is missing.
+# skip_without NAME WHAT: ends the example (successfully, with a note) when NAME is missing.
 skip_without() {
     if ! has_command "$1"; then
         echo "skipped: needs \`deeprelax $1\` ($2), not in this build"

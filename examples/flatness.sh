@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The paper's claim on a real network: Entropy-SGD finds a wider minimum than SGD for the same
 # budget (Chaudhari et al. 2018, sections 1 and 7; Chaudhari et al. 2017, figure 4's Hessian
 # spectra). Trains mnistfc by SGD and by Entropy-SGD at equal effective epochs, then measures both

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Parle beside SGD and Elastic-SGD on the paper's mnistfc: test error against effective epochs
 # (data passes summed over all replicas) for a short budget, as a table and a figure.
 # K replicas run as MPI ranks when this deeprelax has MPI and mpirun is installed (USE_MPI=0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The paper's mnistfc comparison: trains SGD, Entropy-SGD, HJ and Elastic-SGD on MNIST and writes
 # a table of test error against effective epochs beside the authors' recorded figures
 # (Chaudhari et al. 2018, Table 1: SGD 1.10 +- 0.01 % at 194 effective epochs, Entropy-SGD

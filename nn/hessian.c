@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The training loss of an MLP as a function of its weights for the flatness measurements: loss,
  * gradient and exact Hessian-vector products over a fixed data set, network in eval mode (batch
  * norm's running statistics, no dropout), in float32 or float64. The arithmetic is in

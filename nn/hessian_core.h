@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The network's eval-mode forward pass, backward pass and R-operator (Pearlmutter 1994) on one
  * chunk, written once for float and double: nn/hessian.c includes this file twice with REAL,
  * GEMM and TPL defined (GSL's "templates" idiom). Not a public header.

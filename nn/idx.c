@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* IDX files (the MNIST format) through zlib, which reads gzip and plain files alike, and the
  * MNIST-style data set built from an images/labels pair. */
 #include "deeprelax/nn.h"

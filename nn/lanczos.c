@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Spectra of a symmetric operator known only through products A v: Lanczos with full
  * reorthogonalisation, its tridiagonal's eigenpairs (GSL), the top-k eigenvalues with their
  * residual bounds, Hutchinson's trace and stochastic Lanczos quadrature. */
@@ -101,13 +102,12 @@ static int tridiag_solve(size_t m, const double *alpha, const double *beta, doub
             gsl_matrix_set(T, i + 1, i, beta[i]);
         }
     }
-    /* sizes are consistent and entries finite, so GSL has nothing to report; its handler is
-     * switched off anyway so that no GSL check can ever abort the caller's process */
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* GSL's only refusals here are size mismatches (square T, e and S of T's size, workspace of
+     * size m), which the allocations above rule out, so the host's handler is never reached and
+     * never touched (error.h); the status is still checked, as GSL defines one */
     int rc = gsl_eigen_symmv(T, e, S, ws);
     if (rc == GSL_SUCCESS)
         rc = gsl_eigen_symmv_sort(e, S, GSL_EIGEN_SORT_VAL_DESC);
-    gsl_set_error_handler(old);
     if (rc != GSL_SUCCESS) {
         status = dr_error(DR_ENUMERIC, "tridiagonal eigenproblem: %s", gsl_strerror(rc));
         goto done;

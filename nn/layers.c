@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The layer kernels of the MLP: dense (CBLAS sgemm), ReLU, inverted dropout, batch normalisation
  * and softmax cross-entropy, each with its backward pass. Row-major, B rows per minibatch. */
 #include "deeprelax/nn.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The multi-layer perceptron: layout of the flat parameter vector, initialisation, and one
  * minibatch's loss and gradient (forward and backward through the layer kernels). */
 #include "deeprelax/nn.h"

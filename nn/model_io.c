@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Model files: the MLP's configuration, flat parameters and batch-norm running statistics in a
  * little-endian binary file with a magic number, a version and a CRC-32 (zlib), all checked on
  * load so that a truncated, foreign or damaged file is refused rather than half-used. */
@@ -108,6 +109,81 @@ static void config_counts(const dr_mlp_config *c, uint64_t *np, uint64_t *ns)
     }
 }
 
+#define HEAD_BYTES (8 + 4 * HEADER_WORDS)
+
+/* The header of an open model file: magic, version, configuration and counts, checked against
+ * each other and the file's size before anything is allocated (widths up to 2^20 would otherwise
+ * let a damaged header ask for terabytes). */
+static int read_header(const char *path, FILE *f, unsigned char head[HEAD_BYTES],
+                       dr_mlp_config *c, uint64_t *np_out, uint64_t *ns_out)
+{
+    size_t got = fread(head, 1, HEAD_BYTES, f);
+    if (got < 8 || memcmp(head, MAGIC, 8) != 0)
+        return dr_error(DR_EFORMAT, "%s: not a deeprelax model file (wrong magic number)", path);
+    if (got < HEAD_BYTES)
+        return dr_error(DR_EFORMAT, "%s: truncated model file (header)", path);
+    const unsigned char *p = head + 8;
+    uint32_t version = get32(p);
+    if (version != VERSION)
+        return dr_error(DR_EFORMAT, "%s: model file version %u (this build reads version %u)",
+                        path, version, VERSION);
+    memset(c, 0, sizeof *c);
+    c->n_layers = (int)get32(p + 4);
+    c->batchnorm = (int)get32(p + 8);
+    c->dropout_in = bits_float(get32(p + 12));
+    c->dropout_hidden = bits_float(get32(p + 16));
+    p += 20;
+    for (int l = 0; l <= DR_MLP_MAX_LAYERS; l++, p += 4)
+        c->sizes[l] = get32(p);
+    uint64_t np = get32(p) | (uint64_t)get32(p + 4) << 32;
+    uint64_t ns = get32(p + 8) | (uint64_t)get32(p + 12) << 32;
+    if (c->n_layers < 1 || c->n_layers > DR_MLP_MAX_LAYERS || dr_mlp_config_check(c))
+        return dr_error(DR_EFORMAT, "%s: corrupt model file (impossible network configuration)",
+                        path);
+    uint64_t want_np, want_ns;
+    config_counts(c, &want_np, &want_ns);
+    if (np != want_np || ns != want_ns)
+        return dr_error(DR_EFORMAT, "%s: corrupt model file (%llu parameters recorded, the "
+                        "configuration has %llu)", path, (unsigned long long)np,
+                        (unsigned long long)want_np);
+    struct stat st;
+    uint64_t size = HEAD_BYTES + 4 * (np + ns) + 4;
+    if (fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size != size)
+        return dr_error(DR_EFORMAT, "%s: %s model file (%lld bytes, the header implies %llu)", path,
+                        (uint64_t)st.st_size < size ? "truncated" : "oversized",
+                        (long long)st.st_size, (unsigned long long)size);
+    *np_out = np;
+    *ns_out = ns;
+    return DR_SUCCESS;
+}
+
+/* The parameters w and the running statistics (state) from the data after the header, each
+ * checked: finite, and a batch-norm layer's `out` means then `out` non-negative variances. */
+static int decode_body(const char *path, const unsigned char *q, const dr_mlp_config *c,
+                       size_t np, size_t ns, float *w, float *state)
+{
+    for (size_t i = 0; i < np; i++, q += 4)
+        w[i] = bits_float(get32(q));
+    for (size_t i = 0; i < ns; i++, q += 4)
+        state[i] = bits_float(get32(q));
+    for (size_t i = 0; i < np; i++)
+        if (!isfinite(w[i]))
+            return dr_error(DR_EFORMAT, "%s: parameter %zu is not finite", path, i);
+    size_t off = 0;
+    for (int l = 0; c->batchnorm && l < c->n_layers - 1; l++) {
+        size_t out = c->sizes[l + 1];
+        for (size_t j = 0; j < 2 * out; j++) {
+            float v = state[off + j];
+            if (!isfinite(v) || (j >= out && v < 0))
+                return dr_error(DR_EFORMAT, "%s: batch-norm running %s %zu of layer %d is %s",
+                                path, j < out ? "mean" : "variance", j % out, l + 1,
+                                isfinite(v) ? "negative" : "not finite");
+        }
+        off += 2 * out;
+    }
+    return DR_SUCCESS;
+}
+
 int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
 {
     DR_CHECK_PTRS(path, mp, wp);
@@ -116,84 +192,31 @@ int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
     FILE *f = fopen(path, "rb");
     if (!f)
         return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char head[8 + 4 * HEADER_WORDS];
-    size_t got = fread(head, 1, sizeof head, f);
-    if (got < 8 || memcmp(head, MAGIC, 8) != 0) {
-        fclose(f);
-        return dr_error(DR_EFORMAT, "%s: not a deeprelax model file (wrong magic number)", path);
-    }
-    if (got < sizeof head) {
-        fclose(f);
-        return dr_error(DR_EFORMAT, "%s: truncated model file (header)", path);
-    }
-    const unsigned char *p = head + 8;
-    uint32_t version = get32(p);
-    if (version != VERSION) {
-        fclose(f);
-        return dr_error(DR_EFORMAT, "%s: model file version %u (this build reads version %u)",
-                        path, version, VERSION);
-    }
-    dr_mlp_config c = {0};
-    c.n_layers = (int)get32(p + 4);
-    c.batchnorm = (int)get32(p + 8);
-    c.dropout_in = bits_float(get32(p + 12));
-    c.dropout_hidden = bits_float(get32(p + 16));
-    p += 20;
-    for (int l = 0; l <= DR_MLP_MAX_LAYERS; l++, p += 4)
-        c.sizes[l] = get32(p);
-    uint64_t np = get32(p) | (uint64_t)get32(p + 4) << 32;
-    uint64_t ns = get32(p + 8) | (uint64_t)get32(p + 12) << 32;
-    if (c.n_layers < 1 || c.n_layers > DR_MLP_MAX_LAYERS || dr_mlp_config_check(&c)) {
-        fclose(f);
-        return dr_error(DR_EFORMAT, "%s: corrupt model file (impossible network configuration)",
-                        path);
-    }
-    /* Header, configuration and file size must agree before anything is allocated: widths up to
-     * 2^20 would otherwise let a damaged header ask for terabytes. */
-    uint64_t want_np, want_ns;
-    config_counts(&c, &want_np, &want_ns);
-    struct stat st;
-    if (np != want_np || ns != want_ns) {
-        fclose(f);
-        return dr_error(DR_EFORMAT, "%s: corrupt model file (%llu parameters recorded, the "
-                        "configuration has %llu)", path, (unsigned long long)np,
-                        (unsigned long long)want_np);
-    }
-    if (fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size != sizeof head + 4 * (np + ns) + 4) {
-        fclose(f);
-        return dr_error(DR_EFORMAT, "%s: %s model file (%lld bytes, the header implies %llu)", path,
-                        (uint64_t)st.st_size < sizeof head + 4 * (np + ns) + 4 ? "truncated"
-                                                                               : "oversized",
-                        (long long)st.st_size,
-                        (unsigned long long)(sizeof head + 4 * (np + ns) + 4));
-    }
-    dr_mlp *m;
-    int status = dr_mlp_alloc(&m, &c, max_batch);
-    if (status != DR_SUCCESS) {
-        fclose(f);
-        return status;
-    }
+    unsigned char head[HEAD_BYTES], *buf = NULL;
+    dr_mlp_config c;
+    uint64_t np = 0, ns = 0;
+    dr_mlp *m = NULL;
+    float *w = NULL;
+    int status = read_header(path, f, head, &c, &np, &ns);
+    if (status == DR_SUCCESS)
+        status = dr_mlp_alloc(&m, &c, max_batch);
+    if (status != DR_SUCCESS)
+        goto done;
     if (np != dr_mlp_n_params(m) || ns != dr_mlp_n_state(m)) {
-        fclose(f);
-        dr_mlp_free(m);
-        return dr_error(DR_EFORMAT, "%s: corrupt model file (%llu parameters recorded, the "
-                        "network has %zu)", path, (unsigned long long)np, dr_mlp_n_params(m));
+        status = dr_error(DR_EFORMAT, "%s: corrupt model file (%llu parameters recorded, the "
+                          "network has %zu)", path, (unsigned long long)np, dr_mlp_n_params(m));
+        goto done;
     }
     size_t body = 4 * (np + ns) + 4;
-    unsigned char *buf = malloc(sizeof head + body);
-    float *w = malloc(np * sizeof *w);
+    buf = malloc(sizeof head + body);
+    w = malloc(np * sizeof *w);
     if (!buf || !w) {
-        free(buf);
-        free(w);
-        fclose(f);
-        dr_mlp_free(m);
-        return dr_error(DR_ENOMEM, "%s: out of memory", path);
+        status = dr_error(DR_ENOMEM, "%s: out of memory", path);
+        goto done;
     }
     memcpy(buf, head, sizeof head);
-    got = fread(buf + sizeof head, 1, body, f);
+    size_t got = fread(buf + sizeof head, 1, body, f);
     int extra = fgetc(f);
-    fclose(f);
-    status = DR_SUCCESS;
     if (got != body)
         status = dr_error(DR_EFORMAT, "%s: truncated model file (%zu of %zu data bytes)", path,
                           got, body);
@@ -202,30 +225,10 @@ int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
     else if (get32(buf + sizeof head + body - 4) !=
              (uint32_t)crc32(0L, buf, (uInt)(sizeof head + body - 4)))
         status = dr_error(DR_EFORMAT, "%s: checksum mismatch (the model file is damaged)", path);
-    if (status == DR_SUCCESS) {
-        const unsigned char *q = buf + sizeof head;
-        for (size_t i = 0; i < np; i++, q += 4)
-            w[i] = bits_float(get32(q));
-        float *state = dr_mlp_state(m);
-        for (size_t i = 0; i < ns; i++, q += 4)
-            state[i] = bits_float(get32(q));
-        for (size_t i = 0; i < np && status == DR_SUCCESS; i++)
-            if (!isfinite(w[i]))
-                status = dr_error(DR_EFORMAT, "%s: parameter %zu is not finite", path, i);
-        /* Running statistics: per hidden batch-norm layer, `out` means then `out` variances. */
-        size_t off = 0;
-        for (int l = 0; c.batchnorm && l < c.n_layers - 1 && status == DR_SUCCESS; l++) {
-            size_t out = c.sizes[l + 1];
-            for (size_t j = 0; j < 2 * out && status == DR_SUCCESS; j++) {
-                float v = state[off + j];
-                if (!isfinite(v) || (j >= out && v < 0))
-                    status = dr_error(DR_EFORMAT, "%s: batch-norm running %s %zu of layer %d is %s",
-                                      path, j < out ? "mean" : "variance", j % out, l + 1,
-                                      isfinite(v) ? "negative" : "not finite");
-            }
-            off += 2 * out;
-        }
-    }
+    else
+        status = decode_body(path, buf + sizeof head, &c, np, ns, w, dr_mlp_state(m));
+done:
+    fclose(f);
     free(buf);
     if (status != DR_SUCCESS) {
         free(w);

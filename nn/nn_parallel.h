@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal to nn/: when an element-wise loop of the trainer is worth a parallel region, and
  * random streams that do not depend on the thread count.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Optimisers on the flat parameter vector: SGD with Nesterov momentum, Entropy-SGD (a Langevin
  * inner loop whose averaged iterate gives the gradient of the local entropy), HJ (the damped
  * fixed point of the proximal step) and Elastic-SGD (coupled replicas). */

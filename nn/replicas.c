@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Coupled replicas: Elastic-SGD and Parle with K replicas spread over one or more processes.
  * Each replica is a trainer of its own (data order, dropout stream, seed + a); every L steps the
  * replicas' mean is formed through the caller's reduction (in-process: a plain sum; over MPI: an

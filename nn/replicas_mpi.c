@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MPI for dr_replicas: initialisation, the in-place sum of the replicas' vectors, and the
  * collective agreement on failures (every rank learns which rank failed instead of waiting in a
  * collective for it). Built only with MPI (see replicas_mpi.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The MPI transport of dr_replicas (nn/replicas_mpi.c): one replica per rank. It is compiled
  * into the deeprelax binary only when the build found MPI (DEEPRELAX_MPI), never into
  * libdeeprelax, so the library and its users carry no MPI dependency; without MPI the stubs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* xoshiro256** pseudo-random numbers for dropout masks and Langevin noise (see nn.h for why the
  * trainer carries its own generator rather than GSL's). */
 #include "deeprelax/nn.h"

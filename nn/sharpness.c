@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Flatness by sampling and 1-D views: the local energy E f(x + sigma z) - f(x), the local
  * entropy of Entropy-SGD by thermodynamic integration over Langevin chains, and the loss along a
  * line between two models or along a filter-normalised direction. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* 2-D loss slices through a trained network: the training loss on the plane w + a d1 + b d2
  * spanned by two random filter-normalised directions (Li, Xu, Taylor, Studer, Goldstein 2018),
  * the real-network landscape that the PDE solvers then relax. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The trainer: shuffled minibatches as the optimisers' gradient oracle, one epoch at a time,
  * with test evaluation, timing and progress callbacks; learning-rate schedules; BLAS threads. */
 #include "deeprelax/nn.h"

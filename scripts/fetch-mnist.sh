@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Downloads the four original MNIST files into DIR (default data/mnist, one of the places
 # `deeprelax train` looks) and verifies their SHA-256 against the published sums; a file that
 # does not match is deleted and the script fails. Already-verified files are not fetched again.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian packages deeprelax needs, only those that are missing.
 # Idempotent: when everything is present it prints nothing and touches nothing.
 # Usage: scripts/install-deps.sh [build|test|bench|all]   (default: test)

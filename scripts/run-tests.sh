@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every cmocka test binary given as argument, then every CLI test script in tests/cli/,
 # and closes with one summary line "tests: N passed, M failed" (counted per test case).
 # Exit status: 0 when nothing failed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Second derivatives of a sampled field and the semi-concavity statistic (see analysis.h). */
 #include "deeprelax/analysis.h"
 #include "dr_args.h"

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Local minima of a sampled field: detection (plateaus as one minimum), sub-grid refinement,
  * catchment basins (steepest descent or the Hopf-Lax proximal map) and sub-level widths.
  * See analysis.h for the definitions. */
 #include "deeprelax/analysis.h"
-#include "dr_args.h"
 #include "deeprelax/error.h"
+#include "dr_args.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -227,41 +228,105 @@ static void measure_width(work *w, const int *basin, int label, dr_minimum *m, d
     m->level_measure = g->dim == 1 ? m->width[0] : (double)n * g->h[0] * g->h[1];
 }
 
-int dr_minima_find(dr_minima *out, const dr_grid *g, const double *u,
-                   const dr_minima_options *opt)
+/* The minima found so far, in a growing array. */
+typedef struct {
+    dr_minimum *min;
+    size_t count, cap;
+} minimum_list;
+
+/* A shelf (flat set w->queue[0..n) with a lower neighbour somewhere): every point steps towards
+ * the nearest exit, by a multi-source BFS from the points with a lower neighbour, so that the
+ * successor walk never cycles on it. */
+static int descend_shelf(work *w, size_t n, size_t *next)
 {
-    DR_CHECK_PTRS(out, g, u);
-    memset(out, 0, sizeof *out);
-    if (!g || !u) return dr_error(DR_EINVAL, "minima: grid and field needed");
-    double delta = opt ? opt->delta : 0.0;
-    if (!(delta >= 0) || isinf(delta))
-        return dr_error(DR_EINVAL, "minima: delta must be finite and >= 0 (got %g)", delta);
-    const double *prox = opt ? opt->prox : NULL;
-    size_t size = dr_grid_size(g);
-    for (size_t k = 0; k < size; k++)
-        if (!isfinite(u[k]))
-            return dr_error(DR_ENUMERIC, "minima: the field is not finite at point %zu", k);
-    work w = {g, u, size, malloc(size * sizeof(size_t)), malloc(size * sizeof(int))};
-    size_t *next = malloc(size * sizeof *next);
-    int *basin = malloc(size * sizeof *basin);
-    size_t cap = 16, count = 0;
-    dr_minimum *mins = malloc(cap * sizeof *mins);
-    if (!w.queue || !w.mark || !next || !basin || !mins) {
-        free(w.queue); free(w.mark); free(next); free(basin); free(mins);
-        return dr_error(DR_ENOMEM, "out of memory for the minima of %zu points", size);
-    }
-    for (size_t k = 0; k < size; k++) {
-        w.mark[k] = -1;
-        basin[k] = -1;
-        next[k] = (size_t)-1;
-    }
+    const dr_grid *g = w->g;
+    const double *u = w->u;
     size_t nb[8];
     double dist[8];
-    /* Successors: steepest descent (or the proximal point when it is lower); roots are minima. */
+    size_t *shelf = malloc(n * sizeof *shelf);
+    if (!shelf) return dr_error(DR_ENOMEM, "out of memory for the minima");
+    memcpy(shelf, w->queue, n * sizeof *shelf);
+    size_t nq = 0, head = 0;
+    for (size_t s = 0; s < n; s++)
+        if (next[shelf[s]] != (size_t)-1) w->queue[nq++] = shelf[s];
+    for (size_t s = 0; s < n; s++) {
+        size_t p = shelf[s];
+        if (next[p] != (size_t)-1) continue;
+        int cp = neighbours(g, p, nb, dist);
+        for (int q = 0; q < cp; q++)
+            if (u[nb[q]] < u[p]) { next[p] = nb[q]; w->queue[nq++] = p; break; }
+    }
+    while (head < nq) {
+        size_t p = w->queue[head++];
+        int cp = neighbours(g, p, nb, dist);
+        for (int q = 0; q < cp; q++) {
+            size_t r = nb[q];
+            if (u[r] == u[p] && next[r] == (size_t)-1) {
+                next[r] = p;
+                w->queue[nq++] = r;
+            }
+        }
+    }
+    free(shelf);
+    return DR_SUCCESS;
+}
+
+/* Records the minimum made of the flat set w->queue[0..n) (a plateau when n > 1): its grid point
+ * is the one nearest the set's centroid; a single point is refined by the quadratic fit, a
+ * plateau stands at its centroid with the plateau's value. */
+static int add_minimum(work *w, size_t n, minimum_list *list)
+{
+    const dr_grid *g = w->g;
+    if (list->count == list->cap) {
+        dr_minimum *grown = realloc(list->min, 2 * list->cap * sizeof *grown);
+        if (!grown) return dr_error(DR_ENOMEM, "out of memory for the minima");
+        list->min = grown;
+        list->cap *= 2;
+    }
+    dr_minimum *m = &list->min[list->count++];
+    memset(m, 0, sizeof *m);
+    double cx = 0, cy = 0;
+    for (size_t s = 0; s < n; s++) {
+        double x[2];
+        coords(g, w->queue[s], x);
+        cx += x[0];
+        cy += x[1];
+    }
+    cx /= (double)n;
+    cy /= (double)n;
+    size_t bestk = w->queue[0];
+    double bd = INFINITY;
+    for (size_t s = 0; s < n; s++) {
+        double x[2];
+        coords(g, w->queue[s], x);
+        double d = hypot(x[0] - cx, x[1] - cy);
+        if (d < bd) { bd = d; bestk = w->queue[s]; }
+    }
+    m->index = bestk;
+    m->plateau = n;
+    refine_minimum(g, w->u, bestk, m);
+    if (n > 1) {
+        m->x[0] = cx;
+        m->x[1] = g->dim == 2 ? cy : 0.0;
+        m->u = w->u[bestk];
+    }
+    return DR_SUCCESS;
+}
+
+/* Successors next[k]: steepest descent (or the proximal point when it is lower); the points of a
+ * minimum are roots (next[k] = k) labelled basin[k] = its index in the list, those of an edge
+ * minimum (not reported) roots labelled -1. */
+static int find_successors(work *w, const double *prox, size_t *next, int *basin,
+                           minimum_list *list)
+{
+    const dr_grid *g = w->g;
+    const double *u = w->u;
+    size_t nb[8];
+    double dist[8];
     int tag = 0;
-    for (size_t k = 0; k < size; k++) {
+    for (size_t k = 0; k < w->size; k++) {
         if (prox) {
-            size_t p = nearest_point(g, prox, size, k);
+            size_t p = nearest_point(g, prox, w->size, k);
             if (p != (size_t)-1 && u[p] < u[k]) {
                 next[k] = p;
                 continue;
@@ -276,121 +341,74 @@ int dr_minima_find(dr_minima *out, const dr_grid *g, const double *u,
                 next[k] = nb[q];
             }
         }
-        if (next[k] != (size_t)-1 || w.mark[k] >= 0) continue;
+        if (next[k] != (size_t)-1 || w->mark[k] >= 0) continue;
         /* No lower neighbour: k belongs to a flat set, either a minimum (plateau or strict) or a
          * flat shelf with an exit, whose points then step towards the exit (BFS order). */
         int lower, edge;
-        size_t n = flat_set(&w, k, tag++, &lower, &edge);
+        size_t n = flat_set(w, k, tag++, &lower, &edge);
         if (lower) {
-            /* Multi-source BFS from the points with a lower neighbour, over the shelf. */
-            size_t *shelf = malloc(n * sizeof *shelf);
-            if (!shelf) { count = (size_t)-1; break; }
-            memcpy(shelf, w.queue, n * sizeof *shelf);
-            size_t nq = 0, head = 0;
-            for (size_t s = 0; s < n; s++)
-                if (next[shelf[s]] != (size_t)-1) w.queue[nq++] = shelf[s];
-            for (size_t s = 0; s < n; s++) {
-                size_t p = shelf[s];
-                if (next[p] != (size_t)-1) continue;
-                int cp = neighbours(g, p, nb, dist);
-                for (int q = 0; q < cp; q++)
-                    if (u[nb[q]] < u[p]) { next[p] = nb[q]; w.queue[nq++] = p; break; }
-            }
-            while (head < nq) {
-                size_t p = w.queue[head++];
-                int cp = neighbours(g, p, nb, dist);
-                for (int q = 0; q < cp; q++) {
-                    size_t r = nb[q];
-                    if (u[r] == u[p] && next[r] == (size_t)-1) {
-                        next[r] = p;
-                        w.queue[nq++] = r;
-                    }
-                }
-            }
-            free(shelf);
+            int status = descend_shelf(w, n, next);
+            if (status) return status;
             continue;
         }
-        /* A minimum (or an edge minimum, not reported): its points are roots. */
         int label = -1;
         if (!edge) {
-            if (count == cap) {
-                dr_minimum *grown = realloc(mins, 2 * cap * sizeof *mins);
-                if (!grown) { count = (size_t)-1; break; }
-                mins = grown;
-                cap *= 2;
-            }
-            dr_minimum *m = &mins[count];
-            memset(m, 0, sizeof *m);
-            double cx = 0, cy = 0;
-            for (size_t s = 0; s < n; s++) {
-                double x[2];
-                coords(g, w.queue[s], x);
-                cx += x[0];
-                cy += x[1];
-            }
-            cx /= (double)n;
-            cy /= (double)n;
-            size_t bestk = w.queue[0];
-            double bd = INFINITY;
-            for (size_t s = 0; s < n; s++) {
-                double x[2];
-                coords(g, w.queue[s], x);
-                double d = hypot(x[0] - cx, x[1] - cy);
-                if (d < bd) { bd = d; bestk = w.queue[s]; }
-            }
-            m->index = bestk;
-            m->plateau = n;
-            refine_minimum(g, u, bestk, m);
-            if (n > 1) {
-                m->x[0] = cx;
-                m->x[1] = g->dim == 2 ? cy : 0.0;
-                m->u = u[bestk];
-            }
-            label = (int)count++;
+            int status = add_minimum(w, n, list);
+            if (status) return status;
+            label = (int)list->count - 1;
         }
         for (size_t s = 0; s < n; s++) {
-            next[w.queue[s]] = w.queue[s];
-            basin[w.queue[s]] = label;
+            next[w->queue[s]] = w->queue[s];
+            basin[w->queue[s]] = label;
         }
     }
-    if (count == (size_t)-1) {
-        free(w.queue); free(w.mark); free(next); free(basin); free(mins);
-        return dr_error(DR_ENOMEM, "out of memory for the minima");
-    }
-    /* Basins: follow successors (u never rises along them, and strictly falls except across a
-     * shelf, which is walked in BFS order: no cycles) to a root, then label the path. */
-    for (size_t k = 0; k < size; k++) {
-        if (next[k] == k || w.mark[k] == -3) continue;
+    return DR_SUCCESS;
+}
+
+/* Basins: follow successors (u never rises along them, and strictly falls except across a shelf,
+ * which is walked in BFS order: no cycles) to a root, then label the path with the root's basin. */
+static void label_basins(work *w, const size_t *next, int *basin)
+{
+    for (size_t k = 0; k < w->size; k++) {
+        if (next[k] == k || w->mark[k] == -3) continue;
         size_t n = 0, p = k;
-        while (next[p] != p && w.mark[p] != -3) {
-            w.queue[n++] = p;
-            w.mark[p] = -3;  /* on a path being resolved or resolved */
+        while (next[p] != p && w->mark[p] != -3) {
+            w->queue[n++] = p;
+            w->mark[p] = -3; /* on a path being resolved or resolved */
             p = next[p];
         }
-        for (size_t s = 0; s < n; s++) basin[w.queue[s]] = basin[p];
+        for (size_t s = 0; s < n; s++) basin[w->queue[s]] = basin[p];
     }
-    /* Sort by value and relabel. */
-    for (size_t i = 0; i < count; i++) mins[i].basin_points = i; /* remember the old label */
-    qsort(mins, count, sizeof *mins, cmp_min);
-    int *relabel = malloc((count + 1) * sizeof *relabel);
-    if (!relabel) {
-        free(w.queue); free(w.mark); free(next); free(basin); free(mins);
-        return dr_error(DR_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < count; i++) relabel[mins[i].basin_points] = (int)i;
+}
+
+/* Sorts the minima by value and relabels the basins to match. A minimum's own grid point carries
+ * its old label (basin[m->index]), so the permutation needs no field of its own. */
+static int sort_minima(minimum_list *list, int *basin, size_t size)
+{
+    int *relabel = malloc((list->count + 1) * sizeof *relabel);
+    if (!relabel) return dr_error(DR_ENOMEM, "out of memory");
+    qsort(list->min, list->count, sizeof *list->min, cmp_min);
+    for (size_t i = 0; i < list->count; i++) relabel[basin[list->min[i].index]] = (int)i;
     for (size_t k = 0; k < size; k++)
         if (basin[k] >= 0) basin[k] = relabel[basin[k]];
     free(relabel);
+    return DR_SUCCESS;
+}
+
+/* Each minimum's basin (point count, measure, bounding box) and its width at level u + delta. */
+static void measure_basins(work *w, const int *basin, minimum_list *list, double delta)
+{
+    const dr_grid *g = w->g;
     double cell = g->dim == 1 ? g->h[0] : g->h[0] * g->h[1];
-    for (size_t i = 0; i < count; i++) {
-        dr_minimum *m = &mins[i];
+    for (size_t i = 0; i < list->count; i++) {
+        dr_minimum *m = &list->min[i];
         m->basin_points = 0;
         m->basin_lo[0] = m->basin_lo[1] = INFINITY;
         m->basin_hi[0] = m->basin_hi[1] = -INFINITY;
     }
-    for (size_t k = 0; k < size; k++) {
+    for (size_t k = 0; k < w->size; k++) {
         if (basin[k] < 0) continue;
-        dr_minimum *m = &mins[basin[k]];
+        dr_minimum *m = &list->min[basin[k]];
         double x[2];
         coords(g, k, x);
         m->basin_points++;
@@ -399,22 +417,62 @@ int dr_minima_find(dr_minima *out, const dr_grid *g, const double *u,
             if (x[a] > m->basin_hi[a]) m->basin_hi[a] = x[a];
         }
     }
-    for (size_t k = 0; k < size; k++) w.mark[k] = -1;
-    for (size_t i = 0; i < count; i++) {
-        dr_minimum *m = &mins[i];
+    for (size_t k = 0; k < w->size; k++) w->mark[k] = -1;
+    for (size_t i = 0; i < list->count; i++) {
+        dr_minimum *m = &list->min[i];
         m->basin_measure = (double)m->basin_points * cell;
         if (g->dim == 1) m->basin_lo[1] = m->basin_hi[1] = 0;
-        measure_width(&w, basin, (int)i, m, m->u + delta);
+        measure_width(w, basin, (int)i, m, m->u + delta);
     }
+}
+
+int dr_minima_find(dr_minima *out, const dr_grid *g, const double *u,
+                   const dr_minima_options *opt)
+{
+    DR_CHECK_PTRS(out, g, u);
+    memset(out, 0, sizeof *out);
+    if (!g || !u) return dr_error(DR_EINVAL, "minima: grid and field needed");
+    double delta = opt ? opt->delta : 0.0;
+    if (!(delta >= 0) || isinf(delta))
+        return dr_error(DR_EINVAL, "minima: delta must be finite and >= 0 (got %g)", delta);
+    size_t size = dr_grid_size(g);
+    for (size_t k = 0; k < size; k++)
+        if (!isfinite(u[k]))
+            return dr_error(DR_ENUMERIC, "minima: the field is not finite at point %zu", k);
+    work w = {g, u, size, malloc(size * sizeof(size_t)), malloc(size * sizeof(int))};
+    size_t *next = malloc(size * sizeof *next);
+    int *basin = malloc(size * sizeof *basin);
+    minimum_list list = {malloc(16 * sizeof *list.min), 0, 16};
+    int status = DR_SUCCESS;
+    if (!w.queue || !w.mark || !next || !basin || !list.min) {
+        status = dr_error(DR_ENOMEM, "out of memory for the minima of %zu points", size);
+        goto done;
+    }
+    for (size_t k = 0; k < size; k++) {
+        w.mark[k] = -1;
+        basin[k] = -1;
+        next[k] = (size_t)-1;
+    }
+    status = find_successors(&w, opt ? opt->prox : NULL, next, basin, &list);
+    if (status) goto done;
+    label_basins(&w, next, basin);
+    status = sort_minima(&list, basin, size);
+    if (status) goto done;
+    measure_basins(&w, basin, &list, delta);
+    out->grid = *g;
+    out->delta = delta;
+    out->count = list.count;
+    out->min = list.min;
+    out->basin = basin;
+    list.min = NULL;
+    basin = NULL;
+done:
     free(w.queue);
     free(w.mark);
     free(next);
-    out->grid = *g;
-    out->delta = delta;
-    out->count = count;
-    out->min = mins;
-    out->basin = basin;
-    return DR_SUCCESS;
+    free(basin);
+    free(list.min);
+    return status;
 }
 
 void dr_minima_free(dr_minima *m)

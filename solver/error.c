@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Thread-local error messages for libdeeprelax (see include/deeprelax/error.h). */
 #include "deeprelax/error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The finite-difference Hamilton-Jacobi stepper: margins, time steps, Runge-Kutta stages and the
  * Strang-split diffusion (see include/deeprelax/fd.h for the scheme and its choices). */
 #include "deeprelax/fd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The diffusion sub-step of the finite-difference solver: u <- exp(s nu Laplacian_h) u, exact in
  * time for the centred second difference, through discrete sine transforms (FFTW RODFT00).
  *

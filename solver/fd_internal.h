@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal pieces of the finite-difference solver (solver/fd*.c), not part of the public API:
  * the Hamiltonian right-hand side on a ghosted field, and the exact heat sub-step. */
 #ifndef DEEPRELAX_FD_INTERNAL_H

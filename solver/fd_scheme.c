@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One-sided derivatives (upwind1, ENO2, WENO5) and the Godunov Hamiltonian of H(p) = |p|^2/2 on
  * a ghosted field: the spatial half of the finite-difference solver (see include/deeprelax/fd.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One-time FFTW set-up shared by every module that plans transforms (heat, fd), and the lock
  * around FFTW's planner. The planner keeps global state (and so does the thread count plans are
  * made with): plans made or destroyed from several threads at once corrupt it, so every call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Uniform grids: validation of the sizes and boxes every solver relies on. */
 #include "deeprelax/grid.h"
 #include "dr_args.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Viscous Hamilton-Jacobi by Cole-Hopf: plans, executions, and the choice between engines.
  *
  * u(x,t) = fref - (1/beta) log( sum_y w(y) G_s(x-y) hy^d ),  w = exp(-beta (f - fref)), s = t/beta:
@@ -110,12 +111,12 @@ void dr_heat_plan_free(dr_heat_plan *p)
 }
 
 /* Kernel radius of the FFT engine on axis a: beyond K taps the Gaussian of the widest time
- * weighs at most e^-39 (1.2e-17) / (number of y points), so the tail is below the round-off. */
+ * weighs at most e^-DR_HEAT_CUT / (number of y points), so the whole tail is below the cut. */
 static size_t kernel_radius(const dr_heat_plan *p, int a)
 {
     const dr_quadgrid *qg = &p->qg;
     double q = qg->hy[a] * qg->hy[a] / (2.0 * p->t_max / p->beta);
-    double kk = sqrt((39.0 + log((double)(qg->n[0] * qg->n[1]))) / q);
+    double kk = sqrt((DR_HEAT_CUT + log((double)(qg->n[0] * qg->n[1]))) / q);
     return kk >= (double)(qg->n[a] - 1) ? qg->n[a] - 1 : (size_t)ceil(kk);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Cole-Hopf quadrature's aliasing, measured rather than modelled (see heat_kinks.h).
  *
  * The refinement is chosen from the curvature bound C as if the integrand were a Gaussian of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The exact fallback of the FFT engine, on the y-grid the Gibbs integrand needs.
  *
  * Why coarse. The values whose FFT estimate fails are sums of exp(a(y) - (x-y)^2/(2s)) over the
@@ -235,7 +236,7 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
     size_t mb = climb(ct, a ? a + p : NULL, S, cl->w + p, M, amax, mc, h, &lbest, &tbest);
     hint[0] = p + mb * S;
     if (!(lbest >= -DR_HEAT_RANGE)) return 0;
-    double thr = tbest * 2.8625185805493937e-20; /* e^-CUT */
+    double thr = tbest * exp(-DR_HEAT_CUT); /* folded at compile time */
     *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr,
                      hint[2]);
     *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[1]);
@@ -288,9 +289,9 @@ static int window_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, siz
                         size_t JL, size_t JR, double big)
 {
     size_t S = ct->S, J = ct->J;
-    if (!(big >= 3.7e-261)) /* e^-RANGE */
+    if (!(big >= exp(-DR_HEAT_RANGE))) /* folded at compile time */
         return 0;
-    double thr = big * 2.8625185805493937e-20; /* e^-CUT */
+    double thr = big * exp(-DR_HEAT_CUT); /* folded at compile time */
     /* beyond the table, g < e^-(RANGE + CUT) <= thr already */
     if (JR < J && c + (JR + 1) * S < cl->n && cl->suf[c + (JR + 1) * S] * ct->g[J + JR + 1] >= thr)
         return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal pieces of the Cole-Hopf solver shared by heat.c (plans, FFT engine), heat_logsum.c
  * (log-domain engine) and heat_quadgrid.c (the y-grid: refinement and padding).
  *
@@ -14,8 +15,10 @@
 #include "deeprelax/grid.h"
 #include "deeprelax/landscape.h"
 
-/* Terms whose log-weight is this far below the largest are dropped: e^-45 = 2.9e-20, so even a
- * million of them move a sum by less than 1e-13 of its value. */
+/* The negligible log-weight, the one cut of every Gibbs sum of the library (the heat engines'
+ * windows, the FFT kernel radius, the Gibbs moments, the particles' reference Gibbs mean): a term
+ * whose log-weight is this far below the largest is dropped. e^-45 = 2.9e-20, so even a million
+ * dropped terms move a sum by less than 3e-14 of its value (u by 3e-14/beta), whatever beta. */
 #define DR_HEAT_CUT 45.0
 
 typedef struct {
@@ -44,6 +47,14 @@ typedef struct {
 int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
                       double t_min, double t_max);
 void dr_quadgrid_free(dr_quadgrid *qg);
+
+/* The window of a Gaussian-weighted log-sum-exp along a line of log-weights a[k*stride], k < n,
+ * around centre index c: scanning outward from c and keeping the largest exponent
+ * a_k - q (k - c)^2 seen so far (returned), the scan stops on each side where even amax (>= every
+ * a_k) minus the Gaussian falls DR_HEAT_CUT below it, so every term outside [*lo, *hi] is below
+ * e^-DR_HEAT_CUT of the line's largest. Returns -INFINITY when every weight in it is 0 (walls). */
+double dr_logsum_window(const double *a, size_t stride, size_t n, double amax, size_t c,
+                        double q, size_t *lo, size_t *hi);
 
 /* One log-domain sum along a line of log-weights a[k*stride], k < n, around centre index c:
  *     L = log sum_k exp(a_k - q (k - c)^2),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Cole-Hopf quadrature across kinks and knots (1-D): a partition-of-unity correction.
  *
  * The trapezoid rule on the y-grid is spectrally accurate only for a smooth integrand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Cole-Hopf quadrature's correction across kinks and knots (1-D), see heat_kinks.c.
  * Private to the heat solver. */
 #ifndef DEEPRELAX_HEAT_KINKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Log-domain engine of the Cole-Hopf solver: one Gaussian-weighted log-sum-exp along a line.
  *
  * The 2-D sum factorises because the Gaussian does (exp(-q0 d0^2 - q1 d1^2)), so the engine is
@@ -14,11 +15,9 @@
 
 #include "deeprelax/error.h"
 
-double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, size_t c, double q,
-                      double h, double *off, const double *carry, size_t cstride, double *carried,
-                      size_t *window)
+double dr_logsum_window(const double *a, size_t stride, size_t n, double amax, size_t c,
+                        double q, size_t *lo_out, size_t *hi_out)
 {
-    /* Pass 1: the window [lo, hi] and the largest exponent in it. */
     double best = a[c * stride];
     size_t lo = c, hi = c;
     for (size_t k = c; k-- > 0;) {
@@ -39,6 +38,18 @@ double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, siz
         if (e > best) best = e;
         hi = k;
     }
+    *lo_out = lo;
+    *hi_out = hi;
+    return best;
+}
+
+double dr_logsum_line(const double *a, size_t stride, size_t n, double amax, size_t c, double q,
+                      double h, double *off, const double *carry, size_t cstride, double *carried,
+                      size_t *window)
+{
+    /* Pass 1: the window [lo, hi] and the largest exponent in it. */
+    size_t lo, hi;
+    double best = dr_logsum_window(a, stride, n, amax, c, q, &lo, &hi);
     *window = hi - lo + 1;
     if (!isfinite(best)) {
         *off = 0.0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Gibbs moments and the exact Hessian of the Cole-Hopf solution (see include/deeprelax/gibbs.h).
  *
  * Why our own sums rather than the heat engines: the Hessian identity D^2 u = I/t - (beta/t^2) Cov
@@ -37,21 +38,11 @@ typedef struct {
 static void moments_line(const double *a, size_t as, const double *im, const double *iv, size_t is_,
                          size_t n, double amax, size_t c, double q, double h, line_moments *r)
 {
-    double best = a[c * as];
-    size_t lo = c, hi = c;
-    for (size_t k = c; k-- > 0;) {
-        double d = (double)(c - k), qd2 = q * d * d;
-        if (amax - qd2 < best - DR_HEAT_CUT) break;
-        double e = a[k * as] - qd2;
-        if (e > best) best = e;
-        lo = k;
-    }
-    for (size_t k = c + 1; k < n; k++) {
-        double d = (double)(k - c), qd2 = q * d * d;
-        if (amax - qd2 < best - DR_HEAT_CUT) break;
-        double e = a[k * as] - qd2;
-        if (e > best) best = e;
-        hi = k;
+    size_t lo, hi;
+    double best = dr_logsum_window(a, as, n, amax, c, q, &lo, &hi);
+    if (!isfinite(best)) { /* every weight in reach is 0 (walls): no mass, u = +inf */
+        *r = (line_moments){-INFINITY, 0.0, 0.0, 0.0, 0.0, 0.0};
+        return;
     }
     double s0 = 0, sd = 0, sm = 0;
     for (size_t k = lo; k <= hi; k++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The y-grid of the Cole-Hopf quadrature: how fine, and how far beyond the box.
  *
  * Fineness. The trapezoid rule is spectrally accurate for the Gibbs integrand
@@ -148,181 +149,249 @@ static int quadgrid_breakpoints(dr_quadgrid *qg, const dr_landscape *f, const dr
     return DR_SUCCESS;
 }
 
-static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
-                             double beta, double t_min, double t_max, double C, int r_min)
-{
-    memset(qg, 0, sizeof *qg);
-    int dim = g->dim;
-    int refine_capped;
-    double quad_err, quad_err_u, *kinks = NULL;
-    long nkinks = dim == 1 ? dr_landscape_breakpoints(f, g->lo[0], g->hi[0], NULL, 0) : 0;
-    if (nkinks > 0) {
-        kinks = malloc((size_t)nkinks * sizeof *kinks);
-        if (!kinks) return dr_error(DR_ENOMEM, "out of memory");
-        nkinks = dr_landscape_breakpoints(f, g->lo[0], g->hi[0], kinks, (size_t)nkinks);
-    }
-    int r = choose_refine(f, g, beta, t_min, C, kinks, nkinks > 0 ? (size_t)nkinks : 0, r_min,
-                          &refine_capped, &quad_err, &quad_err_u);
-    free(kinks);
-    size_t nbox[2] = {1, 1};
-    double hy[2] = {1.0, 1.0};
-    for (int a = 0; a < dim; a++) {
-        nbox[a] = (g->n[a] - 1) * (size_t)r + 1;
-        hy[a] = g->h[a] / r;
-    }
+/* The candidate y-grid: the refined box (nbox points per axis, spacing hy) padded by mc points
+ * each side, N = nbox + 2 mc points from c0; f sampled on it (fc) and the padding criterion of the
+ * file's comment (crit: f(y) + crit(y) is the least exponent any box x gives the term y). */
+typedef struct {
+    int dim;
+    size_t nbox[2], mc[2], N[2];
+    double hy[2], c0[2];
+    double *fc, *crit;
+} candidate;
 
-    /* Range of f over the box (at output points), for the Gaussian-tail bound of the padding. */
-    double fmin = INFINITY, fmax = -INFINITY, x[2] = {0, 0};
+/* Range of f over the box (at output points), for the Gaussian-tail bound of the padding. */
+static int box_range(const dr_landscape *f, const dr_grid *g, double *fmin, double *fmax)
+{
+    double x[2] = {0, 0};
+    int status = DR_SUCCESS;
+    *fmin = INFINITY;
+    *fmax = -INFINITY;
     dr_landscape_prefetch_grid(f, g);
-    for (size_t j = 0; j < g->n[1]; j++) {
-        if (dim == 2) x[1] = dr_grid_coord(g, 1, j);
+    for (size_t j = 0; j < g->n[1] && !status; j++) {
+        if (g->dim == 2) x[1] = dr_grid_coord(g, 1, j);
         for (size_t i = 0; i < g->n[0]; i++) {
             x[0] = dr_grid_coord(g, 0, i);
             double v = dr_landscape_value(f, x);
-            if (!isfinite(v))
-                return dr_error(DR_ENUMERIC, "the landscape is not finite at x = %g%s%g",
-                                x[0], dim == 2 ? ", y = " : "", dim == 2 ? x[1] : 0.0);
-            if (v < fmin) fmin = v;
-            if (v > fmax) fmax = v;
+            if (!isfinite(v)) {
+                status = dr_error(DR_ENUMERIC, "the landscape is not finite at x = %g%s%g", x[0],
+                                  g->dim == 2 ? ", y = " : "", g->dim == 2 ? x[1] : 0.0);
+                break;
+            }
+            if (v < *fmin) *fmin = v;
+            if (v > *fmax) *fmax = v;
         }
     }
     dr_landscape_prefetch_end(f);
-    double s_max = t_max / beta;
-    double loose = sqrt(2.0 * t_max * (fmax - fmin) + 2.0 * s_max * (DR_HEAT_CUT + 20.0));
+    return status;
+}
 
-    /* Candidate padding, shrunk to the point budget if needed. */
-    size_t mc[2] = {0, 0}, budget = dim == 1 ? MAX_POINTS_1D : MAX_POINTS_2D;
-    for (int a = 0; a < dim; a++)
-        mc[a] = (size_t)ceil(loose / hy[a]) + 2;
+/* Candidate padding of `loose` per axis, shrunk to the point budget if needed. */
+static int candidate_size(candidate *c, const dr_grid *g, double loose, int r)
+{
+    size_t budget = c->dim == 1 ? MAX_POINTS_1D : MAX_POINTS_2D;
+    for (int a = 0; a < c->dim; a++)
+        c->mc[a] = (size_t)ceil(loose / c->hy[a]) + 2;
     for (;;) {
         size_t total = 1;
-        for (int a = 0; a < dim; a++) total *= nbox[a] + 2 * mc[a];
+        for (int a = 0; a < c->dim; a++) total *= c->nbox[a] + 2 * c->mc[a];
         if (total <= budget) break;
         int shrunk = 0;
-        for (int a = 0; a < dim; a++)
-            if (mc[a] > 4) { mc[a] = mc[a] * 3 / 4; shrunk = 1; }
+        for (int a = 0; a < c->dim; a++)
+            if (c->mc[a] > 4) { c->mc[a] = c->mc[a] * 3 / 4; shrunk = 1; }
         if (!shrunk)
             return dr_error(DR_EINVAL, "grid too large for the quadrature: %zu x %zu points "
-                            "after refinement by %d", nbox[0], nbox[1], r);
+                            "after refinement by %d", c->nbox[0], c->nbox[1], r);
     }
-    size_t N[2] = {1, 1};
-    double c0[2] = {0, 0};
-    for (int a = 0; a < dim; a++) {
-        N[a] = nbox[a] + 2 * mc[a];
-        c0[a] = g->lo[a] - (double)mc[a] * hy[a];
+    for (int a = 0; a < c->dim; a++) {
+        c->N[a] = c->nbox[a] + 2 * c->mc[a];
+        c->c0[a] = g->lo[a] - (double)c->mc[a] * c->hy[a];
     }
-    size_t total = N[0] * N[1];
-    double *fc = malloc(total * sizeof *fc);
-    double *crit = malloc(total * sizeof *crit);
-    size_t nmax = N[0] > N[1] ? N[0] : N[1];
-    double *ycoord = malloc(2 * nmax * sizeof *ycoord);
-    double *work = malloc((3 * nmax + 1 + 2 * nmax) * sizeof *work);
-    size_t *iwork = malloc(nmax * sizeof *iwork);
-    if (!fc || !crit || !ycoord || !work || !iwork) {
-        free(fc); free(crit); free(ycoord); free(work); free(iwork);
-        return dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid", total);
-    }
-    double *line = work + 3 * nmax + 1, *line_out = line + nmax;
+    return DR_SUCCESS;
+}
 
-    dr_landscape_prefetch_lattice(f, dim, N, c0, hy);
-    for (size_t j = 0; j < N[1]; j++) {
-        if (dim == 2) x[1] = c0[1] + (double)j * hy[1];
-        for (size_t i = 0; i < N[0]; i++) {
-            x[0] = c0[0] + (double)i * hy[0];
+/* f on the candidate lattice. */
+static int candidate_sample(candidate *c, const dr_landscape *f)
+{
+    int dim = c->dim, status = DR_SUCCESS;
+    double x[2] = {0, 0};
+    dr_landscape_prefetch_lattice(f, dim, c->N, c->c0, c->hy);
+    for (size_t j = 0; j < c->N[1] && !status; j++) {
+        if (dim == 2) x[1] = c->c0[1] + (double)j * c->hy[1];
+        for (size_t i = 0; i < c->N[0]; i++) {
+            x[0] = c->c0[0] + (double)i * c->hy[0];
             double v = dr_landscape_value(f, x);
             /* +inf (or an overflow) in the padding is a wall: weight exp(-inf) = 0. A NaN or
              * -inf has no meaning as a loss and is refused. */
             if (isnan(v) || v == -INFINITY) {
-                free(fc); free(crit); free(ycoord); free(work); free(iwork);
-                return dr_error(DR_ENUMERIC, "the landscape is %s at x = %g%s%g "
-                                "(outside the box, where the solver pads)",
-                                isnan(v) ? "NaN" : "-inf", x[0], dim == 2 ? ", y = " : "",
-                                dim == 2 ? x[1] : 0.0);
+                status = dr_error(DR_ENUMERIC, "the landscape is %s at x = %g%s%g "
+                                  "(outside the box, where the solver pads)",
+                                  isnan(v) ? "NaN" : "-inf", x[0], dim == 2 ? ", y = " : "",
+                                  dim == 2 ? x[1] : 0.0);
+                break;
             }
-            fc[j * N[0] + i] = v;
+            c->fc[j * c->N[0] + i] = v;
         }
     }
     dr_landscape_prefetch_end(f);
+    return status;
+}
 
-    /* crit = f(y) + min over box x of (-f(x) + |x-y|^2/(2 t_max)), separably. Rows outside the
-     * box hold no x: their envelope stays +inf before the second pass. */
+/* crit = min over box x of (-f(x) + |x-y|^2/(2 t_max)), separably. Rows outside the box hold no
+ * x: their envelope stays +inf before the second pass. */
+static int candidate_criterion(candidate *c, const dr_grid *g, double t_max)
+{
+    size_t *N = c->N, *mc = c->mc, *nbox = c->nbox;
+    size_t nmax = N[0] > N[1] ? N[0] : N[1];
+    double *ycoord = malloc(2 * nmax * sizeof *ycoord);
+    double *work = malloc((3 * nmax + 1 + 2 * nmax) * sizeof *work);
+    size_t *iwork = malloc(nmax * sizeof *iwork);
+    int status = DR_SUCCESS;
+    if (!ycoord || !work || !iwork) {
+        status = dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid",
+                          N[0] * N[1]);
+        goto done;
+    }
+    double *line = work + 3 * nmax + 1, *line_out = line + nmax;
     double *xs = ycoord, *ys = ycoord + nmax;
-    for (size_t i = 0; i < N[0]; i++) xs[i] = c0[0] + (double)i * hy[0];
-    for (size_t j = 0; j < N[1]; j++) ys[j] = c0[1] + (double)j * hy[1];
+    for (size_t i = 0; i < N[0]; i++) xs[i] = c->c0[0] + (double)i * c->hy[0];
+    for (size_t j = 0; j < N[1]; j++) ys[j] = c->c0[1] + (double)j * c->hy[1];
     for (size_t j = 0; j < N[1]; j++) {
-        double *row = crit + j * N[0];
-        if (dim == 2 && (j < mc[1] || j >= mc[1] + nbox[1])) {
+        double *row = c->crit + j * N[0];
+        if (c->dim == 2 && (j < mc[1] || j >= mc[1] + nbox[1])) {
             for (size_t i = 0; i < N[0]; i++) row[i] = INFINITY;
             continue;
         }
-        for (size_t i = 0; i < nbox[0]; i++) line[i] = -fc[j * N[0] + mc[0] + i];
-        envelope_line(line, nbox[0], g->lo[0], hy[0], xs, N[0], t_max, row, work, iwork);
+        for (size_t i = 0; i < nbox[0]; i++) line[i] = -c->fc[j * N[0] + mc[0] + i];
+        envelope_line(line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, row, work, iwork);
     }
-    if (dim == 2) {
+    if (c->dim == 2) {
         for (size_t i = 0; i < N[0]; i++) {
-            for (size_t j = 0; j < nbox[1]; j++) line[j] = crit[(mc[1] + j) * N[0] + i];
-            envelope_line(line, nbox[1], g->lo[1], hy[1], ys, N[1], t_max, line_out, work, iwork);
-            for (size_t j = 0; j < N[1]; j++) crit[j * N[0] + i] = line_out[j];
+            for (size_t j = 0; j < nbox[1]; j++) line[j] = c->crit[(mc[1] + j) * N[0] + i];
+            envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys, N[1], t_max, line_out, work,
+                          iwork);
+            for (size_t j = 0; j < N[1]; j++) c->crit[j * N[0] + i] = line_out[j];
         }
     }
+done:
+    free(ycoord);
+    free(work);
+    free(iwork);
+    return status;
+}
 
-    /* Padding per axis: one beyond the farthest point whose term can matter. */
-    double threshold = (DR_HEAT_CUT + log((double)total)) / beta;
-    size_t need[2] = {1, 1};
+/* Padding per axis: one beyond the farthest point whose term can matter (capped at the
+ * candidate's, *capped then set). */
+static void needed_padding(const candidate *c, double beta, size_t need[2], int *capped)
+{
+    const size_t *N = c->N, *mc = c->mc, *nbox = c->nbox;
+    double threshold = (DR_HEAT_CUT + log((double)(N[0] * N[1]))) / beta;
+    need[0] = need[1] = 1;
     for (size_t j = 0; j < N[1]; j++) {
-        size_t dj = dim == 2 ? (j < mc[1] ? mc[1] - j : (j >= mc[1] + nbox[1] ? j - (mc[1] + nbox[1]) + 1 : 0)) : 0;
+        size_t dj = c->dim == 2 ? (j < mc[1] ? mc[1] - j : (j >= mc[1] + nbox[1] ? j - (mc[1] + nbox[1]) + 1 : 0)) : 0;
         for (size_t i = 0; i < N[0]; i++) {
             size_t di = i < mc[0] ? mc[0] - i : (i >= mc[0] + nbox[0] ? i - (mc[0] + nbox[0]) + 1 : 0);
             if (di == 0 && dj == 0) continue;
-            if (fc[j * N[0] + i] + crit[j * N[0] + i] >= threshold) continue;
+            if (c->fc[j * N[0] + i] + c->crit[j * N[0] + i] >= threshold) continue;
             if (di + 1 > need[0]) need[0] = di + 1;
             if (dj + 1 > need[1]) need[1] = dj + 1;
         }
     }
-    for (int a = 0; a < dim; a++) {
+    for (int a = 0; a < c->dim; a++) {
         if (need[a] > mc[a]) {
             need[a] = mc[a];
-            qg->margin_capped = 1;
+            *capped = 1;
         }
     }
+}
 
-    /* The final grid: the central block of the candidate. */
-    qg->dim = dim;
-    qg->refine = r;
-    qg->refine_capped = refine_capped;
-    qg->quad_err = quad_err;
-    qg->quad_err_u = quad_err_u;
-    if (!isfinite(quad_err_u))
-        qg->unbounded = "the y-grid is too coarse for the Gibbs integrand (refinement capped)";
+/* The final grid: the central block of the candidate, `need` points of padding per axis, and
+ * its log-weights a = -beta (f - fref), fref the least f on it. */
+static int final_grid(dr_quadgrid *qg, const candidate *c, const dr_grid *g, double beta,
+                      const size_t need[2])
+{
     size_t off[2] = {0, 0};
     for (int a = 0; a < 2; a++) {
-        if (a < dim) {
+        if (a < c->dim) {
             qg->margin[a] = need[a];
-            qg->n[a] = nbox[a] + 2 * need[a];
-            qg->hy[a] = hy[a];
-            qg->y0[a] = g->lo[a] - (double)need[a] * hy[a];
-            off[a] = mc[a] - need[a];
+            qg->n[a] = c->nbox[a] + 2 * need[a];
+            qg->hy[a] = c->hy[a];
+            qg->y0[a] = g->lo[a] - (double)need[a] * c->hy[a];
+            off[a] = c->mc[a] - need[a];
         } else {
             qg->n[a] = 1; qg->hy[a] = 1.0; qg->y0[a] = 0.0; qg->margin[a] = 0;
         }
     }
     qg->a = malloc(qg->n[0] * qg->n[1] * sizeof *qg->a);
-    if (!qg->a) {
-        free(fc); free(crit); free(ycoord); free(work); free(iwork);
-        return dr_error(DR_ENOMEM, "out of memory for the quadrature grid");
-    }
+    if (!qg->a) return dr_error(DR_ENOMEM, "out of memory for the quadrature grid");
+    const double *fc = c->fc;
+    size_t N0 = c->N[0];
     double fref = INFINITY;
     for (size_t j = 0; j < qg->n[1]; j++)
         for (size_t i = 0; i < qg->n[0]; i++) {
-            double v = fc[(j + off[1]) * N[0] + i + off[0]];
+            double v = fc[(j + off[1]) * N0 + i + off[0]];
             if (v < fref) fref = v;
         }
     qg->fref = fref;
     for (size_t j = 0; j < qg->n[1]; j++)
         for (size_t i = 0; i < qg->n[0]; i++)
-            qg->a[j * qg->n[0] + i] = -beta * (fc[(j + off[1]) * N[0] + i + off[0]] - fref);
-    free(fc); free(crit); free(ycoord); free(work); free(iwork);
-    return quadgrid_breakpoints(qg, f, g, beta);
+            qg->a[j * qg->n[0] + i] = -beta * (fc[(j + off[1]) * N0 + i + off[0]] - fref);
+    return DR_SUCCESS;
+}
+
+/* The refinement r (from the curvature bound C, at least r_min) and its error estimates. */
+static int quadgrid_refine(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
+                           double t_min, double C, int r_min)
+{
+    double *kinks = NULL;
+    long nkinks = g->dim == 1 ? dr_landscape_breakpoints(f, g->lo[0], g->hi[0], NULL, 0) : 0;
+    if (nkinks > 0) {
+        kinks = malloc((size_t)nkinks * sizeof *kinks);
+        if (!kinks) return dr_error(DR_ENOMEM, "out of memory");
+        nkinks = dr_landscape_breakpoints(f, g->lo[0], g->hi[0], kinks, (size_t)nkinks);
+    }
+    qg->refine = choose_refine(f, g, beta, t_min, C, kinks, nkinks > 0 ? (size_t)nkinks : 0,
+                               r_min, &qg->refine_capped, &qg->quad_err, &qg->quad_err_u);
+    free(kinks);
+    if (!isfinite(qg->quad_err_u))
+        qg->unbounded = "the y-grid is too coarse for the Gibbs integrand (refinement capped)";
+    return DR_SUCCESS;
+}
+
+static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
+                             double beta, double t_min, double t_max, double C, int r_min)
+{
+    memset(qg, 0, sizeof *qg);
+    candidate c = {.dim = g->dim, .nbox = {1, 1}, .N = {1, 1}, .hy = {1.0, 1.0}};
+    int status = quadgrid_refine(qg, f, g, beta, t_min, C, r_min);
+    if (status) return status;
+    int r = qg->refine;
+    for (int a = 0; a < c.dim; a++) {
+        c.nbox[a] = (g->n[a] - 1) * (size_t)r + 1;
+        c.hy[a] = g->h[a] / r;
+    }
+    double fmin, fmax;
+    status = box_range(f, g, &fmin, &fmax);
+    if (status) return status;
+    double s_max = t_max / beta;
+    double loose = sqrt(2.0 * t_max * (fmax - fmin) + 2.0 * s_max * (DR_HEAT_CUT + 20.0));
+    status = candidate_size(&c, g, loose, r);
+    if (status) return status;
+    size_t total = c.N[0] * c.N[1], need[2];
+    c.fc = malloc(total * sizeof *c.fc);
+    c.crit = malloc(total * sizeof *c.crit);
+    if (!c.fc || !c.crit) {
+        status = dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid", total);
+        goto done;
+    }
+    if ((status = candidate_sample(&c, f)) || (status = candidate_criterion(&c, g, t_max)))
+        goto done;
+    needed_padding(&c, beta, need, &qg->margin_capped);
+    qg->dim = c.dim;
+    status = final_grid(qg, &c, g, beta, need);
+done:
+    free(c.fc);
+    free(c.crit);
+    return status ? status : quadgrid_breakpoints(qg, f, g, beta);
 }
 
 /* The refinement from the curvature model, raised (doubled, up to the cap) while the measured

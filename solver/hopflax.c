@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Inviscid Hamilton-Jacobi by the Hopf-Lax formula u(x,t) = min_y f(y) + |x-y|^2/(2t), computed
  * exactly over a uniform y-grid as a lower envelope of parabolas (Felzenszwalb-Huttenlocher),
  * O(n) per axis and separable in 2-D, with the proximal point y* and grad u = (x - y*)/t. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The global minimum over y of phi(y) = f(y) + |x-y|^2/(2t), found for sure, not only on the grid.
  *
  * The grid minimum can sit in the wrong well: a well of curvature C sampled every hy misses its

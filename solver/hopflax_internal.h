@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private to the Hopf-Lax solver: the per-point polish with its error estimate, and the global
  * search over candidate wells (hopflax_global.c), shared by hopflax.c. */
 #ifndef DEEPRELAX_HOPFLAX_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The polish step of the Hopf-Lax solver: from the grid minimiser to the continuous one.
  *
  * The lower envelope minimises phi(y) = f(y) + |x-y|^2/(2t) over grid points only, so u is high

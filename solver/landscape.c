@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The landscape object: one struct for every source (catalogue, expression, samples), dispatched
  * through the small vtable of landscape_impl.h (value, gradient, Hessian, curvature bound). */
 #include "landscape_impl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The built-in catalogue: classic and purpose-built landscapes, each with analytic value,
  * gradient, Hessian and curvature bound C (sup of the largest Hessian eigenvalue over a box).
  *

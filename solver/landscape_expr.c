@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Landscapes from an expression in x (and y): parsed and differentiated symbolically by GNU
  * libmatheval, so gradient and Hessian are exact expressions, not finite differences.
  *

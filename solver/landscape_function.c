@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Landscapes from the caller's own function: a batch callback for f (and optionally one for its
  * gradient) evaluated at many points per call, how a Python user relaxes a NumPy function.
  *

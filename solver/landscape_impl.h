@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private to the landscape module: the small vtable every landscape source (catalogue,
  * expression, samples) implements, and the constructor they share. Not a public header. */
 #ifndef DEEPRELAX_LANDSCAPE_IMPL_H

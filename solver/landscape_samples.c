@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Landscapes from samples on a uniform grid: interpolated between samples (GSL natural cubic
  * spline in 1-D, GSL bicubic in 2-D), extended beyond the box by the nearest boundary value plus
  * a quadratic wall; and the readers that build them from CSV and .npy files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* NumPy .npy reading and writing for float64 arrays: versions 1.0 to 3.0, C order, '<f8'.
  *
  * The reader trusts nothing in the file: the header length, the shape and the data size are

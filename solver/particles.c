@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Particle optimisers on landscapes (see particles.h): options, the workspace, the inner loop of
  * Entropy-SGD / HJ, and the outer loops of every algorithm. */
 #include <math.h>

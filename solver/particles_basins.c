@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Where particles end: the basin of attraction of each end point (the local minimiser gradient
  * descent reaches from it), basin fractions, and the distance between two families of paths. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Gibbs mean <y> of rho_x(y) ~ exp(-beta f(y) - beta |x-y|^2/(2 gamma)) at any x by a
  * log-domain trapezoid rule (the exact reference of the particle comparisons), and the study of
  * the inner loop's estimate of it: bias, spread, burn-in and autocorrelation against L. */
@@ -7,11 +8,9 @@
 
 #include "deeprelax/error.h"
 #include "dr_args.h"
+#include "heat_internal.h"
 #include "particles_internal.h"
 
-/* Terms whose exponent exceeds the smallest by more than this are below e^-40 ~ 4e-18 of the
- * largest: negligible in double precision, whatever their number. */
-#define GIBBS_CUTOFF 40.0
 #define GIBBS_MAX_1D 400001
 #define GIBBS_MAX_2D 2001
 
@@ -31,7 +30,7 @@ static double exponent(const gibbs_problem *q, const double *y)
 
 /* The trapezoid sum over [x - R, x + R]^dim with n points per axis. Returns the smallest
  * exponent on the window's boundary minus the smallest inside (the window must hold every term
- * within GIBBS_CUTOFF of the largest: the caller widens it when this is smaller). */
+ * within DR_HEAT_CUT (heat_internal.h) of the largest: the caller widens it when this is smaller). */
 static int quadrature(const gibbs_problem *q, double R, size_t n, double *mean, double *cov,
                       double *edge_gap)
 {
@@ -110,7 +109,7 @@ int dr_particles_gibbs_mean(const dr_landscape *f, const double *x, double gamma
         double v = dr_landscape_value(f, y);
         if (isfinite(v)) m = fmin(m, v);
     }
-    double R = sqrt(2 * gamma * (fx - m + GIBBS_CUTOFF / beta)) + 4 * sigma;
+    double R = sqrt(2 * gamma * (fx - m + DR_HEAT_CUT / beta)) + 4 * sigma;
     /* spacing: a quarter of the narrower of the Gaussian and the well of curvature C */
     double wlo[2] = {x[0] - R, dim == 2 ? x[1] - R : 0}, whi[2] = {x[0] + R, dim == 2 ? x[1] + R : 0};
     double C = dr_landscape_curvature_bound(f, wlo, whi);
@@ -130,7 +129,7 @@ int dr_particles_gibbs_mean(const dr_landscape *f, const double *x, double gamma
         double gap = 0;
         int status = quadrature(&q, R, n, mean, cov, &gap);
         if (status) return status;
-        if (gap >= GIBBS_CUTOFF) return DR_SUCCESS;
+        if (gap >= DR_HEAT_CUT) return DR_SUCCESS;
         R *= 2;
     }
     return dr_error(DR_ENUMERIC, "gibbs mean: the Gibbs measure at x is not confined (is f "
@@ -152,6 +151,75 @@ static double autocovariance(const double *tail, size_t chains, size_t len, size
             for (size_t a = 0; a < d; a++) s += (y[l * d + a] - mean[a]) * (y[(l + k) * d + a] - mean[a]);
     }
     return cnt ? s / (double)cnt : 0;
+}
+
+/* Bias, spread and root-mean-square error of the estimate at each L over the chains (mus: per
+ * L and chain, d coordinates). */
+static void study_rows(const size_t *L, size_t nL, size_t chains, size_t d, const double *mus,
+                       const double *exact, dr_particles_gibbs_row *rows)
+{
+    for (size_t i = 0; i < nL; i++) {
+        double avg[2] = {0, 0}, spread = 0, mse = 0;
+        for (size_t c = 0; c < chains; c++)
+            for (size_t a = 0; a < d; a++) avg[a] += mus[(i * chains + c) * d + a] / (double)chains;
+        for (size_t c = 0; c < chains; c++)
+            for (size_t a = 0; a < d; a++) {
+                double v = mus[(i * chains + c) * d + a];
+                spread += (v - avg[a]) * (v - avg[a]);
+                mse += (v - exact[a]) * (v - exact[a]);
+            }
+        double b2 = 0;
+        for (size_t a = 0; a < d; a++) b2 += (avg[a] - exact[a]) * (avg[a] - exact[a]);
+        rows[i] = (dr_particles_gibbs_row){L[i], sqrt(b2), sqrt(spread / (double)chains),
+                                           sqrt(mse / (double)chains)};
+    }
+}
+
+/* Integrated autocorrelation time with Sokal's self-consistent window M >= 5 tau. */
+static double study_tau(const double *tail, size_t tail_chains, size_t tail_len, size_t d,
+                        const double *exact)
+{
+    double tau = 1, c0 = autocovariance(tail, tail_chains, tail_len, d, exact, 0);
+    if (c0 > 0)
+        for (size_t k = 1; k < tail_len / 4; k++) {
+            tau += 2 * autocovariance(tail, tail_chains, tail_len, d, exact, k) / c0;
+            if ((double)k >= 5 * tau) break;
+        }
+    return tau;
+}
+
+/* The first step whose mean over the chains lies within 3 standard errors of the exact mean
+ * (0: none does). */
+static size_t study_burn_in(const double *ysum, const double *ysq, size_t Lmax, size_t chains,
+                            size_t d, const double *exact)
+{
+    for (size_t l = 1; l <= Lmax; l++) {
+        double dev = 0, var = 0;
+        for (size_t a = 0; a < d; a++) {
+            double mean = ysum[(l - 1) * d + a] / (double)chains;
+            dev += (mean - exact[a]) * (mean - exact[a]);
+            var += fmax(ysq[(l - 1) * d + a] / (double)chains - mean * mean, 0);
+        }
+        if (sqrt(dev) <= 3 * sqrt(var / (double)chains)) return l;
+    }
+    return 0;
+}
+
+/* The log-log slope of spread against L. The Monte-Carlo law holds once L is many
+ * autocorrelation times: fit those rows when there are two, else all of them. */
+static double study_slope(const dr_particles_gibbs_row *rows, size_t nL, double tau)
+{
+    size_t many = 0;
+    for (size_t i = 0; i < nL; i++) many += (double)rows[i].L >= 8 * tau && rows[i].spread > 0;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    size_t cnt = 0;
+    for (size_t i = 0; i < nL; i++)
+        if (rows[i].spread > 0 && (many < 2 || (double)rows[i].L >= 8 * tau)) {
+            double lx = log((double)rows[i].L), ly = log(rows[i].spread);
+            sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly; cnt++;
+        }
+    double den = (double)cnt * sxx - sx * sx;
+    return cnt >= 2 && den > 0 ? ((double)cnt * sxy - sx * sy) / den : NAN;
 }
 
 int dr_particles_gibbs_study(const dr_particles *p, const double *x, double gamma,
@@ -215,57 +283,12 @@ int dr_particles_gibbs_study(const dr_particles *p, const double *x, double gamm
                    tail_len * d * sizeof *tail);
     }
     if (!status) {
-        for (size_t i = 0; i < nL; i++) {
-            double avg[2] = {0, 0}, spread = 0, mse = 0;
-            for (size_t c = 0; c < chains; c++)
-                for (size_t a = 0; a < d; a++) avg[a] += mus[(i * chains + c) * d + a] / (double)chains;
-            for (size_t c = 0; c < chains; c++)
-                for (size_t a = 0; a < d; a++) {
-                    double v = mus[(i * chains + c) * d + a];
-                    spread += (v - avg[a]) * (v - avg[a]);
-                    mse += (v - exact[a]) * (v - exact[a]);
-                }
-            double b2 = 0;
-            for (size_t a = 0; a < d; a++) b2 += (avg[a] - exact[a]) * (avg[a] - exact[a]);
-            rows[i] = (dr_particles_gibbs_row){L[i], sqrt(b2), sqrt(spread / (double)chains),
-                                               sqrt(mse / (double)chains)};
-        }
+        study_rows(L, nL, chains, d, mus, exact, rows);
         summary->exact[0] = exact[0];
         summary->exact[1] = dim == 2 ? exact[1] : 0;
-        /* integrated autocorrelation time with Sokal's self-consistent window M >= 5 tau */
-        double tau = 1, c0 = autocovariance(tail, tail_chains, tail_len, d, exact, 0);
-        if (c0 > 0)
-            for (size_t k = 1; k < tail_len / 4; k++) {
-                tau += 2 * autocovariance(tail, tail_chains, tail_len, d, exact, k) / c0;
-                if ((double)k >= 5 * tau) break;
-            }
-        summary->tau = tau;
-        summary->burn_in = 0;
-        for (size_t l = 1; l <= Lmax; l++) {
-            double dev = 0, var = 0;
-            for (size_t a = 0; a < d; a++) {
-                double mean = ysum[(l - 1) * d + a] / (double)chains;
-                dev += (mean - exact[a]) * (mean - exact[a]);
-                var += fmax(ysq[(l - 1) * d + a] / (double)chains - mean * mean, 0);
-            }
-            if (sqrt(dev) <= 3 * sqrt(var / (double)chains)) {
-                summary->burn_in = l;
-                break;
-            }
-        }
-        /* the Monte-Carlo law holds once L is many autocorrelation times: fit those rows when
-         * there are two, else all of them */
-        size_t many = 0;
-        for (size_t i = 0; i < nL; i++) many += (double)rows[i].L >= 8 * tau && rows[i].spread > 0;
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < nL; i++)
-            if (rows[i].spread > 0 && (many < 2 || (double)rows[i].L >= 8 * tau)) {
-                double lx = log((double)rows[i].L), ly = log(rows[i].spread);
-                sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly; cnt++;
-            }
-        double den = (double)cnt * sxx - sx * sx;
-        summary->slope = cnt >= 2 && den > 0 ? ((double)cnt * sxy - sx * sy) / den : NAN;
+        summary->tau = study_tau(tail, tail_chains, tail_len, d, exact);
+        summary->burn_in = study_burn_in(ysum, ysq, Lmax, chains, d, exact);
+        summary->slope = study_slope(rows, nL, summary->tau);
     }
     free(trace); free(ysum); free(ysq); free(mus); free(tail);
     return status;

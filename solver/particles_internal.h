@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internals shared by the particle modules (particles*.c): the workspace and the pde-gd field. */
 #ifndef DEEPRELAX_PARTICLES_INTERNAL_H
 #define DEEPRELAX_PARTICLES_INTERNAL_H

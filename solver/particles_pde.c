@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pde-gd's gradient field: grad u(., gamma) from the grid solvers (Cole-Hopf for finite beta,
  * Hopf-Lax for beta = inf), interpolated off the grid with GSL: cubic / bicubic splines for the
  * smooth viscous solution, linear / bilinear for Hopf-Lax, whose gradient jumps where the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dr_solve: the method choice, the plan for all the requested times, and the per-time reports
  * (see include/deeprelax/solve.h). What `deeprelax solve`, the demo and the Python package share. */
 #include "deeprelax/solve.h"

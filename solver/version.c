@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dr_version: the runtime version string (see include/deeprelax/version.h). */
 #include "deeprelax/version.h"
 

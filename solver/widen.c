@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dr_widen_run: the sweep behind `deeprelax widen` (see include/deeprelax/widen.h). */
 #include "deeprelax/widen.h"
 #include "dr_args.h"

@@ -1,4 +1,5 @@
-/* Independent references for the "no silent wrong number" tests (issue 10): the Cole-Hopf value
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Independent references for the "no silent wrong number" tests: the Cole-Hopf value
  * and the Hopf-Lax value of a 1-D function at one point, by brute force that shares no code with
  * the solvers. f is given as a plain C callback with its kinks listed.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the analysis module (solver/analysis_*.c, solver/heat_moments.c): semi-concavity
  * against the theorems' bounds, the Gibbs-covariance Hessian against central differences of the
  * heat solver's u, minima and widths against closed forms, and tracking on the sharp-wide
@@ -18,13 +19,7 @@
 #include "deeprelax/error.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
-    return f;
-}
+#include "test_common.h"
 
 static dr_grid grid_of(const dr_landscape *f, size_t n)
 {
@@ -455,7 +450,7 @@ static void test_bad_input(void **state)
     dr_landscape_free(f);
 }
 
-/* Issue 10: the curvature is the one at the refined minimum, not at the grid node. On the field
+/* The curvature is the one at the refined minimum, not at the grid node. On the field
  * u = c d^2/2 + k d^3 (d = x - x0, x0 between nodes) the curvature at the minimum x0 is c, while
  * the node's central difference gives c + 6 k (node - x0): 0.35% off here. The second difference
  * of a cubic is linear in the node, so interpolated to the refined minimum x* it is c + 6 k (x* -

@@ -1,4 +1,5 @@
-/* Issue 10, "no silent wrong number": each case the audit found, against a reference computed
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* "No silent wrong number": each case the audit found, against a reference computed
  * here independently (closed form for abs; brute-force minimisation plus golden-section polish for
  * Hopf-Lax; Gauss-Legendre quadrature of the spline itself for the data case). Each test asserts
  * the error is below the documented tolerance AND below est_error, or that no bound is claimed

@@ -1,4 +1,5 @@
-/* Property test of issue 10: on random landscapes the error estimates are upper bounds.
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Property test of the error estimates: on random landscapes the error estimates are upper bounds.
  *
  * Each case draws, from a fixed seed list, f = q x^2 + sum of Gaussians (amplitude +-1.5, width
  * 0.1..0.8) + sum of c |x - a| terms (0..2 of them), as an expression string (so the solver sees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the finite-difference HJ solver (solver/fd): observed orders and absolute errors
  * against closed forms and independent references (tests/test_fd_reference.h), cross-checks with
  * the exact Cole-Hopf and Hopf-Lax solvers, and the stepper's contract (time, CFL refusal). */
@@ -14,15 +15,9 @@
 #include "deeprelax/deeprelax.h"
 #include "deeprelax/fd.h"
 #include "test_fd_reference.h"
+#include "test_common.h"
 
 typedef struct { double max, mean; } errs;
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
-    return f;
-}
 
 static dr_grid grid(int dim, size_t n, double lo, double hi)
 {

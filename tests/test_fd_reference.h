@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Reference solutions for the finite-difference solver's tests and its convergence table
  * (tests/test_fd.c, bench/convergence_fd.c), written independently of the library's solvers:
  *   - inviscid, before kinks: the characteristics x = y + t f'(y), solved by Newton, give

@@ -3,7 +3,8 @@
  * that GSL would refuse (too few knots for a spline) comes back as a dr_ status, never as a GSL
  * error. A host handler that counts its calls is installed first; every GSL-backed path of the
  * library then runs, including the refusals, and the handler must have been called zero times
- * and still be the installed one. */
+ * and still be the installed one. (`grep gsl_set_error_handler solver nn viz` finds nothing: no
+ * library path switches it, not even around one call.) */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "deeprelax/deeprelax.h"
 #include "deeprelax/particles.h"
+#include "deeprelax/sharpness.h"
 
 static int handler_calls;
 
@@ -100,6 +102,27 @@ static void test_handler_untouched(void **state)
     assert_int_equal(handler_calls, 0);
 }
 
+/* The sharpness path's tridiagonal eigenproblem (GSL's symmetric QR): the Toeplitz tridiagonal
+ * diag 2, off-diagonal 1 of size 3 has the eigenvalues 2 + 2 cos(k pi / 4), k = 1..3, i.e.
+ * 2 + sqrt 2, 2, 2 - sqrt 2; a non-finite entry and size 0 are dr_ statuses. The host's handler
+ * stays installed and uncalled throughout. */
+static void test_sharpness_eigen_keeps_handler(void **state)
+{
+    (void)state;
+    const double alpha[3] = {2, 2, 2}, beta[2] = {1, 1};
+    double theta[3], first[3], last[3];
+    assert_int_equal(dr_tridiag_eigen(3, alpha, beta, theta, first, last), DR_SUCCESS);
+    assert_true(fabs(theta[0] - (2 + sqrt(2))) < 1e-13);
+    assert_true(fabs(theta[1] - 2) < 1e-13);
+    assert_true(fabs(theta[2] - (2 - sqrt(2))) < 1e-13);
+    const double bad[3] = {2, NAN, 2};
+    assert_int_equal(dr_tridiag_eigen(3, bad, beta, theta, first, last), DR_ENUMERIC);
+    assert_int_equal(dr_tridiag_eigen(0, alpha, beta, theta, first, last), DR_EINVAL);
+    gsl_error_handler_t *now = gsl_set_error_handler(counting_handler);
+    assert_ptr_equal(now, counting_handler);
+    assert_int_equal(handler_calls, 0);
+}
+
 int main(void)
 {
     gsl_set_error_handler(counting_handler);
@@ -107,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_tiny_samples_are_a_status),
         cmocka_unit_test(test_tiny_pde_grid_is_a_status),
         cmocka_unit_test(test_handler_untouched),
+        cmocka_unit_test(test_sharpness_eigen_keeps_handler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

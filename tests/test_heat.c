@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the Cole-Hopf (viscous) solver against closed forms, an independent brute-force
  * quadrature, the Hopf-Lax solution as beta grows, and each other's engines. */
 #include <math.h>
@@ -10,30 +11,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    int status = dr_landscape_alloc_builtin(&f, name, NULL);
-    if (status) fail_msg("%s: %s", name, dr_error_message());
-    return f;
-}
-
-static dr_grid grid1(size_t n, double lo, double hi)
-{
-    dr_grid g;
-    assert_int_equal(dr_grid_init(&g, 1, &n, &lo, &hi), DR_SUCCESS);
-    return g;
-}
-
-static dr_grid grid2(size_t n, double lo, double hi)
-{
-    dr_grid g;
-    size_t nn[2] = {n, n};
-    double l[2] = {lo, lo}, h[2] = {hi, hi};
-    assert_int_equal(dr_grid_init(&g, 2, nn, l, h), DR_SUCCESS);
-    return g;
-}
+#include "test_common.h"
 
 /* Solves and returns u (and grad if asked); report into rep. */
 static double *solve(const dr_landscape *f, const dr_grid *g, double beta, double t,
@@ -53,7 +31,8 @@ static double *solve(const dr_landscape *f, const dr_grid *g, double beta, doubl
 }
 
 /* f = c|x|^2/2 relaxes to u = c|x|^2/(2(1+ct)) + (d/(2 beta)) log(1+ct) exactly (the Gaussian
- * convolution of a Gaussian), with grad u = c x/(1+ct). The issue asks 1e-9 on the inner half. */
+ * convolution of a Gaussian), with grad u = c x/(1+ct). 1e-9 on the inner half: the solver's
+ * accuracy claim (README, notebooks) away from the box edge, where the padding decides. */
 static void quad_1d_closed_form(void **state)
 {
     (void)state;

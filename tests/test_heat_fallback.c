@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the exact engine's fallback on the coarse sub-grid (heat_coarse.c): at output grids
  * much finer than the Gibbs width, auto recomputes the values its FFT estimate rejects on a
  * sub-grid of the y-grid; those values must agree with an independent brute-force quadrature
@@ -13,13 +14,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    if (dr_landscape_alloc_builtin(&f, name, NULL)) fail_msg("%s: %s", name, dr_error_message());
-    return f;
-}
+#include "../test_common.h"
 
 static double *solve(const dr_landscape *f, const dr_grid *g, double beta, double t,
                      double *grad, dr_heat_report *rep)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the Hopf-Lax solver (solver/hopflax.c): the 1-D envelope kernel against brute force,
  * the plan against closed forms (quad, quad2d, abs, linear), against O(n^2) brute-force
  * minimisation over the same y-grid (values and argmins), the proximal map's properties,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the landscape module: the catalogue's analytic derivatives and curvature bounds
  * against finite differences and dense sampling, expressions against closed-form derivatives,
  * sampled landscapes (interpolation exactness and accuracy, extension), and the CSV reader with
@@ -16,16 +17,9 @@
 #include "deeprelax/deeprelax.h"
 #include "deeprelax/landscape.h"
 #include "deeprelax/npy.h"
+#include "test_common.h"
 
 #define PI 3.14159265358979323846
-
-/* |a - b| <= eps, reporting both numbers (cmocka 1.1 has no double comparison). */
-#define assert_near(a, b, eps)                                                               \
-    do {                                                                                     \
-        double a_ = (a), b_ = (b);                                                           \
-        if (!(fabs(a_ - b_) <= (eps)))                                                       \
-            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #a, a_, b_, (double)(eps)); \
-    } while (0)
 
 static char tmpdir[64];
 
@@ -54,7 +48,7 @@ static void point_in_box(const dr_landscape *f, int i, int j, double *x)
     x[1] = lo[1] + (hi[1] - lo[1]) * fractions[j];
 }
 
-static dr_landscape *builtin(const char *name, double noise)
+static dr_landscape *builtin_noisy(const char *name, double noise)
 {
     dr_landscape *f = NULL;
     dr_landscape_params p = {.noise = noise, .seed = 7};
@@ -66,7 +60,7 @@ static void test_catalogue_entries(void **state)
 {
     (void)state;
     size_t n = dr_landscape_catalogue_size();
-    assert_true(n >= 10); /* the issue asks for at least 10 */
+    assert_true(n >= 10); /* the README's catalogue: ten or more built-ins, named below */
     assert_null(dr_landscape_catalogue(n));
     const char *required[] = {"paper1d", "quad", "quad2d", "abs", "double-well", "cos1d",
                               "sharp-wide", "sharp-wide2d", "rastrigin", "himmelblau", "camel6"};
@@ -75,7 +69,7 @@ static void test_catalogue_entries(void **state)
     for (size_t i = 0; i < n; i++) {
         const dr_landscape_info *e = dr_landscape_catalogue(i);
         assert_ptr_equal(dr_landscape_catalogue_find(e->name), e);
-        dr_landscape *f = builtin(e->name, 0);
+        dr_landscape *f = builtin_noisy(e->name, 0);
         assert_int_equal(dr_landscape_dim(f), e->dim);
         assert_string_equal(dr_landscape_name(f), e->name);
         assert_string_equal(dr_landscape_formula(f), e->formula);
@@ -121,7 +115,7 @@ static void test_catalogue_values(void **state)
         {"rosenbrock", {1, 1}, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        dr_landscape *f = builtin(cases[i].name, 0);
+        dr_landscape *f = builtin_noisy(cases[i].name, 0);
         assert_near(dr_landscape_value(f, cases[i].x), cases[i].f, 1e-4);
         dr_landscape_free(f);
     }
@@ -188,12 +182,12 @@ static void test_catalogue_derivatives(void **state)
 {
     (void)state;
     for (size_t i = 0; i < dr_landscape_catalogue_size(); i++) {
-        dr_landscape *f = builtin(dr_landscape_catalogue(i)->name, 0);
+        dr_landscape *f = builtin_noisy(dr_landscape_catalogue(i)->name, 0);
         check_gradient(f);
         check_hessian(f);
         dr_landscape_free(f);
     }
-    dr_landscape *noisy = builtin("paper1d", 0.2);
+    dr_landscape *noisy = builtin_noisy("paper1d", 0.2);
     check_gradient(noisy);
     check_hessian(noisy);
     dr_landscape_free(noisy);
@@ -224,7 +218,7 @@ static void test_curvature_bounds(void **state)
     (void)state;
     for (size_t i = 0; i < dr_landscape_catalogue_size(); i++) {
         const dr_landscape_info *e = dr_landscape_catalogue(i);
-        dr_landscape *f = builtin(e->name, 0);
+        dr_landscape *f = builtin_noisy(e->name, 0);
         double c = dr_landscape_curvature_bound(f, NULL, NULL);
         assert_true(c == dr_landscape_curvature_bound(f, e->lo, e->hi)); /* NULL box = default box */
         if (!strcmp(e->name, "abs")) {
@@ -240,22 +234,22 @@ static void test_curvature_bounds(void **state)
     }
     /* Closed forms: paper1d C = 2 + 1.5 (2 pi)^2; rastrigin 2 + 40 pi^2; camel6 on [-3,3]x[-2,2]:
      * f_xx(3) = 591.2, f_yy(2) = 184, off-diagonal 1. */
-    dr_landscape *f = builtin("paper1d", 0);
+    dr_landscape *f = builtin_noisy("paper1d", 0);
     assert_near(dr_landscape_curvature_bound(f, NULL, NULL), 2 + 1.5 * 4 * PI * PI, 1e-12);
     /* On [0.1, 0.2] sin(2 pi x) > 0: the sup of 2 - 6 pi^2 sin(2 pi x) is at x = 0.1. */
     double lo[2] = {0.1, 0}, hi[2] = {0.2, 0};
     assert_near(dr_landscape_curvature_bound(f, lo, hi), 2 - 6 * PI * PI * sin(0.2 * PI), 1e-12);
     dr_landscape_free(f);
-    f = builtin("rastrigin", 0);
+    f = builtin_noisy("rastrigin", 0);
     assert_near(dr_landscape_curvature_bound(f, NULL, NULL), 2 + 40 * PI * PI, 1e-12);
     dr_landscape_free(f);
-    f = builtin("camel6", 0);
+    f = builtin_noisy("camel6", 0);
     double a = 591.2, b = 184;
     assert_near(dr_landscape_curvature_bound(f, NULL, NULL),
                         0.5 * (a + b) + sqrt(0.25 * (a - b) * (a - b) + 1), 1e-9);
     dr_landscape_free(f);
     /* With the random term C grows by its own bound, still above the sampled maximum. */
-    f = builtin("paper1d", 0.2);
+    f = builtin_noisy("paper1d", 0.2);
     lo[0] = -3; hi[0] = 3;
     double c = dr_landscape_curvature_bound(f, lo, hi);
     assert_true(c > 2 + 6 * PI * PI);
@@ -267,7 +261,7 @@ static void test_curvature_bounds(void **state)
 static void test_paper1d_noise(void **state)
 {
     (void)state;
-    dr_landscape *a = builtin("paper1d", 0.1), *b = builtin("paper1d", 0.1), *p = builtin("paper1d", 0);
+    dr_landscape *a = builtin_noisy("paper1d", 0.1), *b = builtin_noisy("paper1d", 0.1), *p = builtin_noisy("paper1d", 0);
     dr_landscape *c = NULL;
     dr_landscape_params q = {.noise = 0.1, .seed = 8};
     assert_int_equal(dr_landscape_alloc_builtin(&c, "paper1d", &q), DR_SUCCESS);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Gradient check of every layer of the MLP and of the whole network: each backward pass against
  * central finite differences of a scalar built from the forward pass.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The IDX reader: round trips of generated files (gzip and plain), and one clear DR_EFORMAT /
  * DR_EIO error for each kind of broken file; the real MNIST and Fashion-MNIST files when present,
  * checked against their published counts. */

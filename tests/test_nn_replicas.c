@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Replicas (nn/replicas.c): one Elastic-SGD replica coupled every step is plain SGD, bit for
  * bit (the mean of one replica is that replica, so the pull rho (y - mean) is exactly 0); and K
  * replicas split over two "processes" (two threads whose reduction is a shared sum behind a

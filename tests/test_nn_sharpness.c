@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Checks of the flatness measurements (nn/hessian.c, nn/lanczos.c, nn/sharpness.c), each against
  * an independent second method or a closed form:
  * - the eval-mode loss against dr_mlp_evaluate (the trainer's own forward pass);
@@ -7,7 +8,8 @@
  *   tolerance 1e-7 (1 + |value|) leaves room for a ReLU kink near the point;
  * - the float32 product against the float64 one (float32 rounding: ~1e-6 relative, tolerance 1e-4);
  * - on a tiny network the full Hessian by central differences of exact gradients, its eigenvalues
- *   by GSL, against Lanczos on the HVP (1e-6 relative, the issue's figure);
+ *   by GSL, against Lanczos on the HVP (1e-6 relative: central differences at h = 1e-5 are off
+ *   by ~h^2 + eps/h ~ 1e-10, so only a wrong product or Lanczos can reach it);
  * - Lanczos on a matrix with a known spectrum (to 1e-10) and its residual bounds;
  * - Hutchinson within 3 standard errors of the true trace, and its standard error against the
  *   exact variance 2 (|A|_F^2 - sum A_ii^2) of the Rademacher estimator;

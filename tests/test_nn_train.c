@@ -1,7 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The optimisers against scalar recursions written here (quadratic losses, where each method's
  * update is known in closed form), learning-rate schedules, model files (round trip and every
  * kind of damage), reproducibility, a small network learning separable synthetic classes, and
- * the issue's acceptance run: mnistfc + SGD, 3 epochs on real MNIST, test error <= 2.5%. */
+ * the README's MNIST claim: mnistfc + SGD, 3 epochs on real MNIST, test error <= 2.5% (a
+ * fully connected net that trains at all reaches ~2.2% there; a broken gradient or optimiser
+ * stays far above). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

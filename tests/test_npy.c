@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the .npy reader and writer: exact round trips, the header layout numpy expects, every
  * rejection (magic, version, dtype, order, shape, truncation, trailing bytes, hostile sizes), and
  * compatibility both ways with NumPy itself when /usr/bin/python3 has it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the particle optimisers (solver/particles*.c): the Gibbs-mean quadrature against
  * closed forms and the heat solver; the inner loop's estimate against the Monte-Carlo law;
  * entropy-sgd and hj against pde-gd (and pde-gd against closed forms and quadrature descent);
@@ -17,13 +18,7 @@
 #include "deeprelax/error.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/particles.h"
-
-static dr_landscape *builtin(const char *name)
-{
-    dr_landscape *f = NULL;
-    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
-    return f;
-}
+#include "test_common.h"
 
 /* ---- the exact Gibbs mean ----------------------------------------------------------------- */
 

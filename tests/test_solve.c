@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of dr_solve (the one entry point over the solvers) and of landscapes from the caller's
  * own function, and of the widening sweep: dr_solve equals the plan it wraps bit for bit, reproduces the closed form of the
  * quadratic, a function landscape equals the same formula as an expression, and every failure
@@ -13,13 +14,7 @@
 #include <string.h>
 
 #include "deeprelax/deeprelax.h"
-
-#define assert_near(a, b, eps)                                                               \
-    do {                                                                                     \
-        double a_ = (a), b_ = (b);                                                           \
-        if (!(fabs(a_ - b_) <= (eps)))                                                       \
-            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #a, a_, b_, (double)(eps)); \
-    } while (0)
+#include "test_common.h"
 
 /* f = c x^2 / 2 with c = 3: u = c x^2 / (2 (1 + c t)) + log(1 + c t) / (2 beta) (DESIGN.md 1). */
 static void test_quadratic_closed_form(void **state)

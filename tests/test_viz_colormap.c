@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Colour maps and scales (viz/colormap.c).
  *
  * Perceptual maps are judged by CIE L* (lightness), computed here from the 8-bit sRGB output by

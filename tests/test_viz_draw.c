@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Drawing in data coordinates (viz/frame.c, contour.c, image.c, font.c, colorbar.c, figure.c,
  * lineplot.c): every check compares the pixels drawn with the geometry they should have. On a
  * white image, a pixel is "inked" when it is not white; a line of width w may ink only pixels

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gnuplot at run time (viz/gnuplot.c).
  * - With gnuplot installed: a curve family and a log-log "lines from columns" plot each give a
  *   PNG that decodes (libpng read-back) to exactly the size asked for, and an SVG that starts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* PNG writing and reading (viz/png.c): an image written with dr_viz_png_write and read back with
  * dr_viz_png_read must have the same size and exactly the same pixels (PNG is lossless), and
  * bad files must give the right status instead of a crash. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* An animated GIF of u(., t) as t grows, drawn by gnuplot's `gif animate` terminal: 1-D frames
  * show f (black) under u(., t_k); 2-D frames are heatmaps of u(., t_k) with contour-free viridis
  * shading. Every frame shares one value range (that of f and all u), so what moves in the

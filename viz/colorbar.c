@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The colour bar beside a heatmap: the scale's colours from bottom (lo) to top (hi), framed,
  * with tick marks and labels at nice values (decades on a log scale). */
 #include "viz_internal.h"

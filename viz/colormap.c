@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Colour maps and value scales.
  *
  * viridis and magma (van der Walt & Smith's perceptually uniform maps, matplotlib 1.5) are given

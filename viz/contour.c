@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Contour lines by marching squares.
  *
  * Each grid cell is cut by the level set where the linear

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Ready-made heatmap picture: layout (margins, equal axis scales, colour bar), field, contours
  * and axes in one call, leaving the plot's frame to the caller for overlays. */
 #include "viz_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A tiny 5x7 bitmap font for tick labels and short legends, and the choice of tick values.
  * Enough for numbers ("-1.5", "2e-05") and a few symbols; titles and prose belong in gnuplot. */
 #include "viz_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Drawing in data coordinates: frames, heatmaps, markers, polylines and axes. */
 #include "viz_internal.h"
 

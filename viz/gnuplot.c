@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Figures with axes, labels and legends drawn by gnuplot at run time.
  *
  * The data and the script are ordinary files in a directory the caller names, written before

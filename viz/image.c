@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* RGB8 images: allocation, pixel access, and the anti-aliased primitives every picture is made
  * of (segments, rings, discs). Coverage is computed from the exact distance between a pixel's
  * centre and the shape, which gives smooth lines of any width and makes their position easy to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The 1-D line plot drawn with libpng alone, for when gnuplot is missing: an axes box with
  * numeric ticks and the curves in distinct colours. No title or legend (the bitmap font has no
  * letters to speak of); gnuplot draws the full figure when it is there. */

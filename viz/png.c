@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* PNG files through libpng: 8-bit RGB writing, and a reader that turns any PNG into RGB8 (used
  * by the tests to check what was drawn, and by callers that overlay on an existing picture). */
 #include "deeprelax/viz.h"

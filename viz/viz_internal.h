@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the files of viz/ and not part of the public API: blending, clipped
  * anti-aliased primitives, and the choice of "nice" tick values and their labels. */
 #ifndef DEEPRELAX_VIZ_INTERNAL_H

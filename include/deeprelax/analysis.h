@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What relaxation does to a landscape, measured on solutions u(., t) from any solver:
  *   - semi-concavity: the largest eigenvalue of D^2 u over the box minus a boundary layer, to set
  *     against the theorems' bounds D^2 u <= I/t and, when D^2 f <= C I, D^2 u <= C/(1+Ct) I;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libdeeprelax: the PDE view of deep-learning optimisation on 1-D and 2-D loss landscapes.
  * One include for the whole public API (every public header), and the library's thread-safety
  * contract in one place:

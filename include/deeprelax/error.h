@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Status codes and error messages of libdeeprelax.
  *
  * Every fallible function returns an int status (DR_SUCCESS = 0) and, on failure, leaves a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Finite-difference Hamilton-Jacobi solver, viscous and inviscid:
  *     u_t + 1/2 |grad u|^2 = (1/(2 beta)) Laplacian u,   u(.,0) = f,   beta in (0, inf].
  * A time stepper the caller drives (alloc, step or advance_to, read the solution, free), for

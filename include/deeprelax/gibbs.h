@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Moments of the Gibbs measure behind the Cole-Hopf solution, and the Hessian they give exactly:
  *     rho_x(y) ~ exp(-beta f(y) - beta |x-y|^2 / (2t)),
  *     grad u(x,t) = (x - <y>)/t,      D^2 u(x,t) = I/t - (beta/t^2) Cov_{rho_x}(y).

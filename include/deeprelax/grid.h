@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Uniform 1-D and 2-D grids, and the layout of fields on them.
  *
  * A grid has n[a] points on axis a, from lo[a] to hi[a] inclusive, spacing h[a] = (hi-lo)/(n-1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Viscous Hamilton-Jacobi equation u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f,
  * solved exactly by the Cole-Hopf transform:
  *     u(x,t) = -(1/beta) log( G_{t/beta} * exp(-beta f) )(x),
@@ -10,11 +11,14 @@
  *     its absolute round-off is ~1e-16 of the largest value, so where the convolution is tiny
  *     relative to its maximum, -log(v)/beta loses every digit.
  *   - log-domain: per-axis log-sum-exp over a window that provably holds every term within
- *     e^-40 of the largest; exact in every regime, cheap when beta is large.
+ *     e^-45 of the largest; exact in every regime, cheap when beta is large.
  * AUTO runs the FFT, estimates each value's error from its dynamic range, and recomputes the
- * values that fail the tolerance in the log domain along the same line (where most values fail,
- * as at very large beta, LOGSUM alone is somewhat faster). Plans are built once for a range of
- * times and executed for any t in it.
+ * values that fail the tolerance exactly along the same line, on the coarser sub-grid of the
+ * y-grid that the Gibbs integrand needs (spacing <= 0.7 of its width, where the trapezoid rule is
+ * still spectrally exact), so AUTO stays O(n log n) even on output grids far finer than that
+ * width (where most values fail, as at very large beta, LOGSUM alone is somewhat faster). The
+ * report counts the recomputed values (log_points). Plans are built once for a range of times and
+ * executed for any t in it.
  *
  * Assumptions, stated because a solver cannot check them: f is bounded below; beyond the padding
  * the solver chooses (sampled on a generous candidate region), f does not fall below what it

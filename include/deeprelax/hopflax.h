@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Inviscid Hamilton-Jacobi equation u_t = -1/2 |grad u|^2, u(.,0) = f, solved exactly by the
  * Hopf-Lax formula
  *     u(x,t) = min_y f(y) + |x-y|^2/(2t),

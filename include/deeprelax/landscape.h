@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Loss landscapes f : R^d -> R (d = 1 or 2) that can be evaluated anywhere, with gradient.
  *
  * A landscape is a function, not an array: solvers evaluate it on padding outside the box and on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The MLP trainer of libdeeprelax: IDX data sets, a float32 multi-layer perceptron on CBLAS
  * (dense, ReLU, batch normalisation, dropout, softmax cross-entropy), optimisers on the flat
  * parameter vector (SGD with Nesterov momentum, Entropy-SGD, HJ, Elastic-SGD), model files and

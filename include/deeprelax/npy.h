@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Minimal NumPy .npy reading and writing for float64 arrays (format versions 1.0-3.0, C order,
  * little-endian '<f8'), the interchange format of landscapes and solver outputs.
  * Thread safety: no shared state; safe from any thread (two threads must not write one path). */

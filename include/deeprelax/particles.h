@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Particle optimisers on 1-D and 2-D landscapes, and the measurements that compare them with the
  * PDE: gd, sgd, Langevin, Entropy-SGD, HJ (proximal inner loop, and its damped fixed-point form),
  * Elastic-SGD, and pde-gd (gradient descent on u(., gamma) from the grid solvers).

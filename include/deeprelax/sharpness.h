@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Flatness of a trained network's minimum: Hessian-vector products of the training loss, its top
  * eigenvalues (Lanczos), trace (Hutchinson) and spectral density (stochastic Lanczos quadrature),
  * the local entropy f_gamma of Entropy-SGD and the local energy, and 1-D interpolation and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One entry point for the Hamilton-Jacobi relaxation u_t = -1/2 |grad u|^2 + (1/(2 beta)) Lap u,
  * u(.,0) = f, at several times in one call, by any of the library's solvers:
  *   - heat:     Cole-Hopf, exact for finite beta (heat.h; engines auto, fft, logsum);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The version of libdeeprelax: the one source of the header's, pkg-config's (the Makefile reads
  * this line) and the Python package's (deeprelax.__version__ = dr_version()) version string.
  * Thread safety: constant strings, safe from any thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Pictures of landscapes and their relaxations: RGB images written as PNG (libpng), perceptual
  * colour maps, heatmaps of 2-D fields with contour lines, markers and paths drawn on top, a colour
  * bar, a fallback 1-D line plot, and gnuplot (run at run time) for figures with axes and legends.

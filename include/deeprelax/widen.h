@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The widening sweep of `deeprelax widen`, as one library call: for each t of an increasing
  * sweep, u(., t) by the chosen solver, its semi-concavity (max D^2 u outside the boundary layer,
  * and from the Gibbs identity D^2 u = I/t - (beta/t^2) Cov when beta is finite), its minima with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """deeprelax: the PDE view of deep-learning optimisation, from Python, on NumPy arrays.
 
 Local entropy u(x, t) solves u_t = -1/2 |grad u|^2 + (1/(2 beta)) Lap u, u(., 0) = f: exactly by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Argument checks shared by the package: every array is checked here, before any C call, so a
 wrong dtype, shape or layout raises TypeError/ValueError instead of reaching the library."""
 import math

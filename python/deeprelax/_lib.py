@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Loading libdeeprelax.so and declaring its C API for ctypes (private to the package).
 
 Where the library is looked for, in order:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What relaxation does to a landscape: semi-concavity against D^2 u <= I/t and C/(1+Ct), minima
 with curvature, widths and basins, their tracks across a sweep of t, and the Gibbs moments
 (grad u = (x - <y>)/t, D^2 u = I/t - (beta/t^2) Cov). widen() is the `deeprelax widen` sweep."""

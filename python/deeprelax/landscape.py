@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Landscapes f : R^d -> R (d = 1, 2) and the uniform grids fields live on.
 
 Fields are NumPy arrays in the library's layout: shape (n,) in 1-D, (ny, nx) in 2-D (x fastest,

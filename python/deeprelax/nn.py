@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The MLP trainer from Python: data sets (IDX files or NumPy arrays), networks (presets or
 layer sizes), the optimisers of the paper (sgd, entropy-sgd, hj, elastic-sgd), evaluation and
 2-D loss slices along filter-normalised random directions. Parameters are one flat float32

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Particle optimisers on a landscape (gd, sgd, langevin, entropy-sgd, hj, hj-fixed-point,
 elastic-sgd, pde-gd) and where they end (basins). Entropy-SGD's inner loop is Langevin on
 f(y) + |y-x|^2/(2 gamma) at temperature 1/beta; its average mu estimates the Gibbs mean <y> and

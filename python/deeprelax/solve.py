@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Relaxation u_t = -1/2 |grad u|^2 + (1/(2 beta)) Lap u, u(., 0) = f, from Python.
 
 solve() is one call for every method and time; HeatPlan, HopfLaxPlan and FD are the plans

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Pictures to PNG through the library: heatmap() of a 2-D field (title, labelled axes, a
 titled colour bar) and plot() of curves (gnuplot when installed: title, axis labels,
 legend; else the built-in line plot)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Drives explore.html in headless Chromium (Debian's chromium + chromium-driver, python3-selenium)
 and checks what a student sees against the library's own numbers from the CLI.
 

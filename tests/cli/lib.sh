@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the CLI tests: each check prints "PASS name" or "FAIL name: why".
 # $DEEPRELAX is the binary, $PY the Python with numpy (set by scripts/run-tests.sh).
 DEEPRELAX=${DEEPRELAX:-build/bin/deeprelax}

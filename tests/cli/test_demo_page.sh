@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of the demo's tour page: out/index.html references only files that exist, and every
 # number it shows equals the value at its data-json path in summary.json.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax landscapes`: the table lists at least 10 landscapes with the required
 # names, --json is one valid JSON object with the same entries, bad options exit 2 with one line.
 DEEPRELAX=${DEEPRELAX:-build/bin/deeprelax}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax particles`: the trajectory table in both formats, the JSON summary
 # (final, basins, and with --compare the Gibbs-mean error and path distance), same seed same
 # bytes, pictures, and every bad input.

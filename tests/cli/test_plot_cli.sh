@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax plot`: each kind draws a PNG of the documented size (read back from
 # the PNG header), the GIF is an animation with one frame per t, the libpng fallback works
 # without gnuplot, and bad input gets one error line with the right exit code.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks that hostile input gets one clear error line and never a multi-gigabyte allocation:
 # grid sizes, IDX headers claiming gigabytes over a short file, model files whose header asks
 # for a huge network or whose batch-norm statistics are not finite. The binary runs with its

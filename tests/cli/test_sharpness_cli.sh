@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax sharpness` on a small generated IDX data set (no MNIST needed): the
 # summary's JSON, float32 against float64, 1-D views that agree with `eval` at their end points,
 # pictures, and one clear error line for each kind of bad input.

@@ -1,4 +1,5 @@
-# CLI checks of issue 10: where solve cannot bound its error it says so, in JSON (est_error null,
+# SPDX-License-Identifier: GPL-3.0-or-later
+# CLI checks of the error bounds: where solve cannot bound its error it says so, in JSON (est_error null,
 # error_bounded false, a reason) and on stderr in every output mode; where it can, the bound is
 # there and nothing is printed on stderr.
 . "$(dirname "$0")/lib.sh"

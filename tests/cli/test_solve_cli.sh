@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax solve`: outputs in each format agree with the closed form, and every
 # bad input gets one error line with the right exit code.
 . "$(dirname "$0")/lib.sh"

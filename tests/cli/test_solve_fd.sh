@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax solve --method fd`: the JSON adds steps and dt_min, the CSV agrees with
 # the closed form of quad, times may come in any order, and unstable or unknown choices are refused.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks of `deeprelax train`, `eval` and `slice` on a small generated IDX data set (so they
 # run without MNIST): logs, reproducibility, JSON, model files, slices that `solve` reads, and one
 # clear error line for each kind of bad input.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Elastic-SGD and Parle replicas: K in-process replicas reproduce themselves, and (when this
 # deeprelax was built with MPI and mpirun is installed) K MPI ranks give the same final weights
 # as K in-process replicas with the same seeds (to 1e-6 relative; the reduction sums floats in

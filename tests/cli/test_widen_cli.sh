@@ -1,4 +1,5 @@
-# CLI checks of `deeprelax widen`: the JSON keys the issue names, with values checked against the
+# SPDX-License-Identifier: GPL-3.0-or-later
+# CLI checks of `deeprelax widen`: the JSON keys its --help documents, with values checked against the
 # theorems and closed forms, the CSV and pictures, and every bad input's one error line.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared fixtures of the Python tests: the package from the source tree (python/) and the CLI
 binary the same build made ($DEEPRELAX, as in tests/cli), to compare bit for bit."""
 import os

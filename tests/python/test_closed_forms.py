@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The closed forms of DESIGN.md section 1, through the binding:
 f = c|x|^2/2 gives u = c|x|^2/(2(1+ct)) + (d/(2 beta)) log(1+ct) (no log term when inviscid),
 grad u = c x/(1+ct), prox = x/(1+ct); f = |x| (inviscid) gives x^2/(2t) for |x| <= t and

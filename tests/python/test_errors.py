@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every error path from Python: the library's failures raise deeprelax.Error with its message;
 bad arrays and arguments raise TypeError/ValueError before any C call; a callback that raises
 surfaces as deeprelax.Error carrying its text, and leaves nothing behind."""

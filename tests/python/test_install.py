@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`make install PREFIX=<temp>` puts the package in PREFIX/lib/python3/dist-packages, and a fresh
 interpreter with only PYTHONPATH (no LD_LIBRARY_PATH, no DEEPRELAX_LIB) imports it, finds the
 installed library relative to itself and solves paper1d; `make uninstall` removes it all. Then

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A NumPy-function landscape equals the same formula given as an expression (to round-off)
 and as the catalogue entry, in 1-D and 2-D, for every method; its batch callback is called
 with many points at once; its gradient, given or differenced, is right."""

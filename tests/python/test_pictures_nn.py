@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The pictures (heatmap, plot) write real PNGs of the asked size; the nn trainer from NumPy
 arrays learns a linearly separable problem, and a loss slice at its centre is the loss at w."""
 import struct

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The binding gives bit for bit what `deeprelax solve` writes for the same problem: 1-D and
 2-D, every method (and the heat engines). The CLI's .npy table holds t, x[, y], f, u, du_dx
 [, du_dy] as float64: equality is exact, not approximate."""

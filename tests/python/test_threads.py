@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Two Python threads solving different problems at once get the answers each gets alone, bit
 for bit (the library keeps no shared mutable state between plans; errors are thread-local;
 ctypes releases the GIL, so the solves really overlap)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """widen and particles through the binding give the numbers the CLI writes (its CSVs print
 %.17g, which round-trips a double exactly): the sweep's minima, widths, basins and
 semi-concavity per t, and particle paths for a seed."""
