@@ -1,12 +1,13 @@
 /* Reading the tables `deeprelax plot` draws (see plot_table.h). */
 #include "plot_table.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "deeprelax/input.h"
+#include "deeprelax/parse.h"
 
 static char *dup_string(const char *s, size_t len)
 {
@@ -40,26 +41,30 @@ static int parse_field(const char *s, size_t len, double *v)
 {
     while (len && *s == ' ') { s++; len--; }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\r')) len--;
-    if (len == 0 || len > 63) return 0;
-    char buf[64];
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    *v = strtod(buf, &end);
-    return *end == '\0';
+    return len > 0 && dr_parse_double(s, len, DR_PARSE_INF | DR_PARSE_NAN, v) == DR_SUCCESS;
 }
+
+/* The line buffer lives as long as the process: a failed read exits (cli_die) without a
+ * cleanup path, and the next read reuses it. */
+static char *csv_line;
+static size_t csv_cap;
 
 static void read_csv(plot_table *tb, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) cli_die(EXIT_FAIL, "plot: cannot read '%s': %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0, lineno = 0, alloc = 0;
+    FILE *f;
+    if (dr_input_open(&f, path, DR_INPUT_MAX_BYTES, NULL) != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "plot: %s", dr_error_message());
+    char *line;
+    size_t lineno = 0, alloc = 0;
     ssize_t got;
     int have_header = 0;
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    while ((got = dr_input_getline(&csv_line, &csv_cap, f, DR_INPUT_MAX_LINE)) != -1) {
         lineno++;
+        if (got < 0)
+            cli_die(EXIT_FAIL, got == -2 ? "plot: %s:%zu: line longer than %zu bytes (the cap)"
+                    : "plot: %s:%zu: out of memory (line of up to %zu bytes)", path, lineno,
+                    DR_INPUT_MAX_LINE);
+        line = csv_line;
         while (got && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
         /* Control bytes (NUL included) mean a binary file: refuse it before any message quotes
          * its bytes back to the terminal. */
@@ -77,12 +82,14 @@ static void read_csv(plot_table *tb, const char *path)
             const char *comma = strchr(line, ',');
             if (parse_field(line, comma ? (size_t)(comma - line) : strlen(line), &v)) {
                 fclose(f);
-                free(line);
                 cli_die(EXIT_FAIL, "plot: %s has no header row (its first line is numbers; "
                         "name the columns, e.g. x,f)", path);
             }
             continue;
         }
+        if ((tb->rows + 1) * tb->cols > PLOT_MAX_CELLS)
+            cli_die(EXIT_FAIL, "plot: %s:%zu: more than %zu numbers (the cap)", path, lineno,
+                    (size_t)PLOT_MAX_CELLS);
         if (tb->rows == alloc) {
             alloc = alloc ? 2 * alloc : 1024;
             double *v = realloc(tb->v, alloc * tb->cols * sizeof *v);
@@ -107,7 +114,6 @@ static void read_csv(plot_table *tb, const char *path)
         }
         tb->rows++;
     }
-    free(line);
     fclose(f);
     if (!have_header) cli_die(EXIT_FAIL, "plot: %s is empty", path);
     if (tb->rows == 0) cli_die(EXIT_FAIL, "plot: %s has a header but no rows", path);

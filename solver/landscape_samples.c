@@ -7,7 +7,9 @@
  * into the box first, so GSL's domain-error handler (which aborts by default) is never reached. */
 #include "landscape_impl.h"
 #include "deeprelax/error.h"
+#include "deeprelax/input.h"
 #include "deeprelax/npy.h"
+#include "deeprelax/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -317,6 +319,12 @@ static int load_npy(dr_landscape **out, const char *path, const double *domain)
 
 /* ------------------------------------------------------------------ CSV */
 
+/* Caps of a CSV file of samples: the largest grid a solve takes (2048 x 2048 points, the CLI's
+ * CLI_MAX_GRID_POINTS) as rows, which bounds the memory (48 bytes a row), and 512 MiB of text
+ * (2^22 rows of three 17-digit numbers need about 250 MiB). */
+#define DR_SAMPLES_MAX_ROWS ((size_t)1 << 22)
+#define DR_SAMPLES_MAX_BYTES ((unsigned long long)1 << 29)
+
 typedef struct {
     double c[3]; /* x, (y,) f */
     size_t line;
@@ -381,17 +389,12 @@ static int parse_row(csv_data *d, char *line, size_t lineno, int last_unterminat
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
         if (k < 3) {
-            char *field = trim(p), *end;
+            char *field = trim(p);
             if (k >= d->ncol) { k++; if (!comma) break; p = comma + 1; continue; }
-            errno = 0;
-            v[k] = strtod(field, &end);
-            if (!*field || *end)
+            if (dr_parse_double(field, strlen(field), 0, &v[k]) != DR_SUCCESS)
                 return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not a number%s", d->path, lineno,
                                 k + 1, excerpt(field, buf, sizeof buf),
                                 last_unterminated ? " (file truncated?)" : "");
-            if (!isfinite(v[k]))
-                return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not finite", d->path, lineno,
-                                k + 1, excerpt(field, buf, sizeof buf));
         }
         k++;
         if (!comma) break;
@@ -400,6 +403,9 @@ static int parse_row(csv_data *d, char *line, size_t lineno, int last_unterminat
     if (k != d->ncol)
         return dr_error(DR_EFORMAT, "%s:%zu: expected %d fields, got %d%s", d->path, lineno, d->ncol,
                         k, last_unterminated && k < d->ncol ? " (file truncated?)" : "");
+    if (d->count == DR_SAMPLES_MAX_ROWS)
+        return dr_error(DR_EFORMAT, "%s:%zu: more than %zu data rows (the cap: a %d x %d grid)",
+                        d->path, lineno, DR_SAMPLES_MAX_ROWS, 1 << 11, 1 << 11);
     if (d->count == d->cap) {
         size_t cap = d->cap ? 2 * d->cap : 1024;
         csv_row *rows = realloc(d->rows, cap * sizeof *rows);
@@ -419,8 +425,16 @@ static int read_csv_rows(csv_data *d, FILE *fp)
     size_t cap = 0, lineno = 0;
     ssize_t len;
     int status = DR_SUCCESS;
-    while (status == DR_SUCCESS && (len = getline(&line, &cap, fp)) >= 0) {
+    while (status == DR_SUCCESS &&
+           (len = dr_input_getline(&line, &cap, fp, DR_INPUT_MAX_LINE)) != -1) {
         lineno++;
+        if (len < 0) {
+            status = len == -2 ? dr_error(DR_EFORMAT, "%s:%zu: line longer than %zu bytes (the cap): "
+                                          "not a CSV file of samples", d->path, lineno,
+                                          DR_INPUT_MAX_LINE)
+                               : dr_error(DR_ENOMEM, "%s:%zu: out of memory", d->path, lineno);
+            break;
+        }
         if (memchr(line, '\0', (size_t)len)) {
             status = dr_error(DR_EFORMAT, "%s:%zu: binary data (a NUL byte): not a CSV file", d->path,
                               lineno);
@@ -557,8 +571,9 @@ int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *
 {
     *out = NULL;
     if (!path) return dr_error(DR_EINVAL, "no input file given");
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
+    FILE *fp;
+    int status = dr_input_open(&fp, path, DR_SAMPLES_MAX_BYTES, NULL);
+    if (status) return status;
     char magic[6];
     size_t got = fread(magic, 1, sizeof magic, fp);
     size_t len = strlen(path);
@@ -569,7 +584,7 @@ int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *
         return load_npy(out, path, domain);
     }
     rewind(fp);
-    int status = load_csv(out, path, fp);
+    status = load_csv(out, path, fp);
     fclose(fp);
     return status;
 }

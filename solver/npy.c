@@ -5,6 +5,7 @@
  * so a corrupt or hostile header cannot ask for a huge buffer or read past the end. */
 #include "deeprelax/npy.h"
 #include "deeprelax/error.h"
+#include "deeprelax/input.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -148,11 +149,11 @@ int dr_npy_read(const char *path, int *ndim, size_t shape[3], double **data)
 {
     *data = NULL;
     *ndim = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
-        return read_fail(fp, NULL, dr_error(DR_EIO, "%s: not a regular file", path));
+    FILE *fp;
+    unsigned long long file_size;
+    int status = dr_input_open(&fp, path, DR_INPUT_MAX_BYTES, &file_size);
+    if (status) return status;
+    struct stat st = {.st_size = (off_t)file_size};
     unsigned char pre[12];
     size_t got = fread(pre, 1, 10, fp);
     if (got < 10 || memcmp(pre, "\x93NUMPY", 6))
@@ -181,7 +182,7 @@ int dr_npy_read(const char *path, int *ndim, size_t shape[3], double **data)
     dict[hlen] = '\0';
     if (strlen(dict) != hlen)
         return read_fail(fp, dict, dr_error(DR_EFORMAT, "%s: .npy header contains a NUL byte", path));
-    int status = parse_header(path, dict, ndim, shape);
+    status = parse_header(path, dict, ndim, shape);
     if (status) return read_fail(fp, dict, status);
     size_t count = 1;
     for (int a = 0; a < *ndim; a++) {
