@@ -101,15 +101,15 @@ void cli_nn_blas_fixup(int argc, char **argv)
 }
 
 /* Loads train and test sets from the resolved data directory; exits on failure. */
-static void load_data(const char *given, dr_dataset *train, dr_dataset *test)
+static void load_data(const char *given, size_t features, dr_dataset *train, dr_dataset *test)
 {
     char dir[4096];
     int status = dr_data_dir(given, dir, sizeof dir);
     if (status != DR_SUCCESS)
         cli_fail(status);
-    if (train && (status = dr_dataset_load(train, dir, 1)) != DR_SUCCESS)
+    if (train && (status = dr_dataset_load_for(train, dir, 1, features)) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
-    if ((status = dr_dataset_load(test, dir, 0)) != DR_SUCCESS)
+    if ((status = dr_dataset_load_for(test, dir, 0, features)) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
 }
 
@@ -244,7 +244,7 @@ int cmd_train(int argc, char **argv)
     }
     dr_nn_set_threads((int)threads);
     dr_dataset train, test;
-    load_data(data, &train, &test);
+    load_data(data, mc.sizes[0], &train, &test);
     dr_dataset train_view = train;
     if (train_n > 0 && (size_t)train_n < train.n)
         train_view.n = (size_t)train_n;
@@ -382,7 +382,7 @@ int cmd_eval(int argc, char **argv)
     if (status != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
     dr_dataset train, test;
-    load_data(data, on_train ? &train : NULL, &test);
+    load_data(data, dr_mlp_get_config(m)->sizes[0], on_train ? &train : NULL, &test);
     double loss[2] = {NAN, NAN}, err[2] = {NAN, NAN};
     const dr_dataset *sets[2] = {&test, on_train ? &train : NULL};
     for (int k = 0; k < 2; k++)

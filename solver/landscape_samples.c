@@ -391,10 +391,15 @@ static int parse_row(csv_data *d, char *line, size_t lineno, int last_unterminat
         if (k < 3) {
             char *field = trim(p);
             if (k >= d->ncol) { k++; if (!comma) break; p = comma + 1; continue; }
-            if (dr_parse_double(field, strlen(field), 0, &v[k]) != DR_SUCCESS)
+            if (dr_parse_double(field, strlen(field), 0, &v[k]) != DR_SUCCESS) {
+                if (dr_parse_double(field, strlen(field), DR_PARSE_INF | DR_PARSE_NAN, &v[k]) ==
+                    DR_SUCCESS)
+                    return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not finite", d->path,
+                                    lineno, k + 1, excerpt(field, buf, sizeof buf));
                 return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not a number%s", d->path, lineno,
                                 k + 1, excerpt(field, buf, sizeof buf),
                                 last_unterminated ? " (file truncated?)" : "");
+            }
         }
         k++;
         if (!comma) break;
