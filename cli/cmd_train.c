@@ -215,6 +215,24 @@ int cmd_train(int argc, char **argv)
     int replicated = kind == DR_OPTIM_ELASTIC_SGD || kind == DR_OPTIM_PARLE;
     if (kind == DR_OPTIM_SGD && have[O_L])
         cli_die(EXIT_USAGE, "--L applies to entropy-sgd, hj, elastic-sgd and parle only");
+    /* the hyper-parameters each optimiser reads (nn/optim.c, nn/replicas.c): any other given
+     * would be silently ignored */
+    static const struct { int opt; const char *name, *users; unsigned kinds; } uses[] = {
+        {O_INNER, "--inner-lr", "entropy-sgd", 1u << DR_OPTIM_ENTROPY_SGD},
+        {O_G1, "--g1", "entropy-sgd", 1u << DR_OPTIM_ENTROPY_SGD},
+        {O_GAMMA, "--gamma", "hj", 1u << DR_OPTIM_HJ},
+        {O_RHOG, "--rho-growth", "elastic-sgd", 1u << DR_OPTIM_ELASTIC_SGD},
+        {O_REPL, "--replicas", "elastic-sgd and parle", 1u << DR_OPTIM_ELASTIC_SGD | 1u << DR_OPTIM_PARLE},
+        {O_RHO, "--rho", "elastic-sgd and parle", 1u << DR_OPTIM_ELASTIC_SGD | 1u << DR_OPTIM_PARLE},
+        {O_RHOM, "--rho-max", "elastic-sgd and parle", 1u << DR_OPTIM_ELASTIC_SGD | 1u << DR_OPTIM_PARLE},
+        {O_NOISE, "--noise", "entropy-sgd, elastic-sgd and parle", ~(1u << DR_OPTIM_SGD | 1u << DR_OPTIM_HJ)},
+        {O_ALPHA, "--alpha", "entropy-sgd, elastic-sgd and parle", ~(1u << DR_OPTIM_SGD | 1u << DR_OPTIM_HJ)},
+        {O_G0, "--g0", "entropy-sgd, elastic-sgd and parle", ~(1u << DR_OPTIM_SGD | 1u << DR_OPTIM_HJ)},
+    };
+    for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
+        if (have[uses[u].opt] && !(uses[u].kinds & (1u << kind)))
+            cli_die(EXIT_USAGE, "%s applies to %s only, not to --optim %s", uses[u].name,
+                    uses[u].users, optim);
     dr_lr_schedule sched = {0};
     if (!sched_text && kind == DR_OPTIM_ENTROPY_SGD && !have[O_LR])
         sched_text = "3:0.1";

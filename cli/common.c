@@ -154,9 +154,10 @@ int cli_source_option(cli_source *s, int opt, const char *arg)
     case OPT_INPUT: s->input = arg; return 1;
     case OPT_DIM: s->dim = (int)cli_long("--dim", arg, 1, 2); return 1;
     case OPT_DOMAIN: parse_domain(s, arg); return 1;
-    case OPT_NOISE: s->noise = cli_double("--noise", arg); return 1;
+    case OPT_NOISE: s->noise = cli_double("--noise", arg); s->have_noise = 1; return 1;
     case OPT_NOISE_SEED:
         s->seed = (unsigned long)cli_long("--noise-seed", arg, 0, 0x7fffffffL);
+        s->have_seed = 1;
         return 1;
     default: return 0;
     }
@@ -167,6 +168,15 @@ dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2])
     int given = !!s->landscape + !!s->expr + !!s->input;
     if (given != 1)
         cli_die(EXIT_USAGE, "give exactly one of --landscape, --expr, --input");
+    /* options of one source given with another would be silently ignored */
+    const char *chosen = s->landscape ? "--landscape" : s->expr ? "--expr" : "--input";
+    if (s->dim && !s->expr)
+        cli_die(EXIT_USAGE, "--dim applies to --expr only, not to %s (whose dimension is its own)",
+                chosen);
+    if (s->have_noise && !s->landscape)
+        cli_die(EXIT_USAGE, "--noise applies to --landscape paper1d only, not to %s", chosen);
+    if (s->have_seed && !(s->have_noise && s->noise > 0))
+        cli_die(EXIT_USAGE, "--noise-seed applies only with --noise A (A > 0)");
     dr_landscape *f = NULL;
     int status;
     if (s->landscape) {

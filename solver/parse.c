@@ -88,9 +88,9 @@ int dr_parse_double(const char *s, size_t len, int flags, double *v)
         return DR_SUCCESS;
     }
     if (len == i || scan_decimal(s + i, len - i) != len - i)
-        return dr_error(DR_EPARSE, "'%s' is not a decimal number (like 0.5, -2 or 1e-3%s)",
+        return dr_error(DR_EPARSE, "'%s' is not a %snumber (a decimal like 0.5, -2 or 1e-3%s)",
                         excerpt(s, len, 40, shown, sizeof shown),
-                        flags & DR_PARSE_INF ? ", or inf" : "");
+                        flags & DR_PARSE_INF ? "" : "finite ", flags & DR_PARSE_INF ? ", or inf" : "");
     if (!decimal_value(s, len, v))
         return dr_error(DR_EPARSE, "'%s' is beyond the range of a double",
                         excerpt(s, len, 40, shown, sizeof shown));
@@ -191,16 +191,19 @@ static token peek(parser *p)
 
 static void advance(parser *p, token t) { p->pos = t.start + t.len; }
 
-/* DR_EPARSE "expression 'EXCERPT': WHAT". */
+/* DR_EPARSE "cannot parse expression 'EXCERPT': WHAT", or for a cap "expression 'EXCERPT'
+ * refused: WHAT" (a leading '!' in fmt). */
 static int fail(parser *p, const char *fmt, ...)
 {
     char what[320], shown[4 * EXCERPT_CHARS + 8];
+    int cap = fmt[0] == '!';
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vsnprintf(what, sizeof what, fmt + cap, ap);
     va_end(ap);
-    return dr_error(DR_EPARSE, "expression '%s': %s",
-                    excerpt(p->text, p->len, EXCERPT_CHARS, shown, sizeof shown), what);
+    excerpt(p->text, p->len, EXCERPT_CHARS, shown, sizeof shown);
+    if (cap) return dr_error(DR_EPARSE, "expression '%s' refused: %s", shown, what);
+    return dr_error(DR_EPARSE, "cannot parse expression '%s': %s", shown, what);
 }
 
 /* "'+'", "the name 'foo'", "the end of the expression", or a bad byte (a whole UTF-8 sequence,
@@ -237,7 +240,7 @@ static int bad_token(parser *p, token t, const char *expected)
 static int count_node(parser *p, size_t at)
 {
     if (++p->info.nodes > DR_EXPR_MAX_NODES)
-        return fail(p, "more than %d operators and operands (the cap) by position %zu",
+        return fail(p, "!more than %d operators and operands (the cap) by position %zu",
                     DR_EXPR_MAX_NODES, at + 1);
     return DR_SUCCESS;
 }
@@ -245,7 +248,7 @@ static int count_node(parser *p, size_t at)
 static int enter(parser *p, size_t at)
 {
     if (++p->depth > DR_EXPR_MAX_DEPTH)
-        return fail(p, "nested deeper than %d levels (the cap) at position %zu",
+        return fail(p, "!nested deeper than %d levels (the cap) at position %zu",
                     DR_EXPR_MAX_DEPTH, at + 1);
     if (p->depth > p->info.depth) p->info.depth = p->depth;
     return DR_SUCCESS;
@@ -286,10 +289,14 @@ static int parse_name(parser *p, token t, tree_size *out)
         return DR_SUCCESS;
     }
     if (in_list(constants, s, t.len)) return DR_SUCCESS;
-    if (!in_list(functions, s, t.len))
-        return fail(p, "unknown name '%s' at position %zu (use x and y, a function such as sin "
+    if (!in_list(functions, s, t.len)) {
+        token open = peek(p);
+        int call = open.kind == T_OP && p->text[open.start] == '(';
+        return fail(p, "unknown %s '%s' at position %zu (use x and y, a function such as sin "
                     "or exp, or a constant such as pi; the README lists them)",
-                    excerpt(s, t.len, 24, what, sizeof what), t.start + 1);
+                    call ? "function" : "variable", excerpt(s, t.len, 24, what, sizeof what),
+                    t.start + 1);
+    }
     if (in_list(nonsmooth, s, t.len)) p->info.nonsmooth = 1;
     token open = peek(p);
     if (open.kind != T_OP || p->text[open.start] != '(')
@@ -403,7 +410,7 @@ int dr_expr_check(const char *expr, dr_expr_info *info)
     if (!expr) return dr_error(DR_EPARSE, "no expression given");
     parser p = {.text = expr, .len = strnlen(expr, DR_EXPR_MAX_LENGTH + 1)};
     if (p.len > DR_EXPR_MAX_LENGTH)
-        return fail(&p, "longer than %d bytes (the cap)", DR_EXPR_MAX_LENGTH);
+        return fail(&p, "!longer than %d bytes (the cap)", DR_EXPR_MAX_LENGTH);
     token first = peek(&p);
     if (first.kind == T_END) return dr_error(DR_EPARSE, "empty expression");
     tree_size size;
@@ -416,7 +423,7 @@ int dr_expr_check(const char *expr, dr_expr_info *info)
         return bad_token(&p, t, "an operator (+ - * / ^; a product needs '*')");
     p.info.deriv_bound = size.dd;
     if (size.dd > DR_EXPR_MAX_DERIV)
-        return fail(&p, "its second derivative would have up to %.3g nodes, above the cap of %.0f "
+        return fail(&p, "!its second derivative would have up to %.3g nodes, above the cap of %.0f "
                     "(libmatheval differentiates symbolically: simplify the expression)",
                     size.dd, DR_EXPR_MAX_DERIV);
     if (info) *info = p.info;
