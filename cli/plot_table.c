@@ -44,16 +44,19 @@ static int parse_field(const char *s, size_t len, double *v)
     return len > 0 && dr_parse_double(s, len, DR_PARSE_INF | DR_PARSE_NAN, v) == DR_SUCCESS;
 }
 
-/* The line buffer lives as long as the process: a failed read exits (cli_die) without a
- * cleanup path, and the next read reuses it. */
+/* The line buffer and the open file outlive a read: a failed read exits (cli_die) with no
+ * cleanup path, and the next read reuses the buffer and closes the file first. */
 static char *csv_line;
 static size_t csv_cap;
+static FILE *csv_file;
 
 static void read_csv(plot_table *tb, const char *path)
 {
-    FILE *f;
-    if (dr_input_open(&f, path, DR_INPUT_MAX_BYTES, NULL) != DR_SUCCESS)
+    if (csv_file) fclose(csv_file);
+    csv_file = NULL;
+    if (dr_input_open(&csv_file, path, DR_INPUT_MAX_BYTES, NULL) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "plot: %s", dr_error_message());
+    FILE *f = csv_file;
     char *line;
     size_t lineno = 0, alloc = 0;
     ssize_t got;
@@ -81,7 +84,6 @@ static void read_csv(plot_table *tb, const char *path)
             double v;
             const char *comma = strchr(line, ',');
             if (parse_field(line, comma ? (size_t)(comma - line) : strlen(line), &v)) {
-                fclose(f);
                 cli_die(EXIT_FAIL, "plot: %s has no header row (its first line is numbers; "
                         "name the columns, e.g. x,f)", path);
             }
@@ -107,14 +109,18 @@ static void read_csv(plot_table *tb, const char *path)
                         lineno, tb->cols);
             size_t len = end ? (size_t)(end - p) : strlen(p);
             double *v = &tb->v[tb->rows * tb->cols + c];
-            if (!parse_field(p, len, v))
-                cli_die(EXIT_FAIL, "plot: %s:%zu: column '%s': '%.*s' is not a number", path,
-                        lineno, tb->names[c], (int)(len > 40 ? 40 : len), p);
+            if (!parse_field(p, len, v)) {
+                char name[4 * 40 + 8], field[4 * 40 + 8];
+                cli_die(EXIT_FAIL, "plot: %s:%zu: column '%s': '%s' is not a number", path, lineno,
+                        dr_text_excerpt(tb->names[c], strlen(tb->names[c]), 40, name, sizeof name),
+                        dr_text_excerpt(p, len, 40, field, sizeof field));
+            }
             p = end ? end + 1 : p + len;
         }
         tb->rows++;
     }
     fclose(f);
+    csv_file = NULL;
     if (!have_header) cli_die(EXIT_FAIL, "plot: %s is empty", path);
     if (tb->rows == 0) cli_die(EXIT_FAIL, "plot: %s has a header but no rows", path);
 }

@@ -55,13 +55,19 @@ static int read_header(gzFile f, const char *path, int want_dims, size_t want_co
         return dr_error(DR_EFORMAT, "%s: wrong magic number 0x%08x (expected 0x%08x: %s)", path,
                         magic, want, want_dims == 1 ? "unsigned-byte labels" : "unsigned-byte images");
     if ((status = read_exact(f, path, head + 4, head_len - 4, "header"))) return status;
-    *total = 1;
     for (int k = 0; k < want_dims; k++) {
         const unsigned char *b = head + 4 + 4 * k;
         dims[k] = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
         if (dims[k] == 0)
             return dr_error(DR_EFORMAT, "%s: implausible dimension 0 (number %d) in the header",
                             path, k + 1);
+    }
+    /* the model's input size first: it names the real mismatch */
+    if (want_dims == 3 && want_features && dims[1] * dims[2] != want_features)
+        return dr_error(DR_EFORMAT, "%s: images of %zu x %zu = %zu pixels, but the model takes %zu "
+                        "inputs", path, dims[1], dims[2], dims[1] * dims[2], want_features);
+    *total = 1;
+    for (int k = 0; k < want_dims; k++) {
         if (k > 0 && dims[k] > IDX_MAX_SIDE)
             return dr_error(DR_EFORMAT, "%s: images of %zu pixels a side (dimension %d), above "
                             "the cap of %zu", path, dims[k], k + 1, IDX_MAX_SIDE);
@@ -73,9 +79,6 @@ static int read_header(gzFile f, const char *path, int want_dims, size_t want_co
     if (want_count && dims[0] != want_count)
         return dr_error(DR_EFORMAT, "%s: %zu images but its labels file has %zu labels", path,
                         dims[0], want_count);
-    if (want_dims == 3 && want_features && dims[1] * dims[2] != want_features)
-        return dr_error(DR_EFORMAT, "%s: images of %zu x %zu = %zu pixels, but the model takes %zu "
-                        "inputs", path, dims[1], dims[2], dims[1] * dims[2], want_features);
     return DR_SUCCESS;
 }
 

@@ -17,6 +17,7 @@
 #include <gsl/gsl_spline.h>
 #include <gsl/gsl_spline2d.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,7 +212,7 @@ static double wall_curvature(const dr_grid *g, const double *f)
         for (size_t j = 1; j + 1 < ny; j++)
             for (size_t i = 0; i < nx; i++) {
                 const double *p = f + j * nx + i;
-                w = fmax(w, fabs(p[-nx] - 2 * p[0] + p[nx]) / (g->h[1] * g->h[1]));
+                w = fmax(w, fabs(p[-(ptrdiff_t)nx] - 2 * p[0] + p[nx]) / (g->h[1] * g->h[1]));
             }
     return w;
 }

@@ -6,6 +6,7 @@
 #include "deeprelax/npy.h"
 #include "deeprelax/error.h"
 #include "deeprelax/input.h"
+#include "deeprelax/parse.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -100,9 +101,10 @@ static int parse_header(const char *path, const char *dict, int *ndim, size_t sh
     const char *d = dict_value(dict, "descr");
     if (!d) return dr_error(DR_EFORMAT, "%s: .npy header has no 'descr'", path);
     if (strncmp(d, "'<f8'", 5) && strncmp(d, "\"<f8\"", 5)) {
-        char got[16] = "";
+        char got[16] = "", shown[4 * 16 + 8];
         sscanf(d, "%15[^,}]", got);
-        return dr_error(DR_EFORMAT, "%s: .npy dtype %s is not float64 '<f8'", path, got);
+        return dr_error(DR_EFORMAT, "%s: .npy dtype %s is not float64 '<f8'", path,
+                        dr_text_excerpt(got, strlen(got), 16, shown, sizeof shown));
     }
     const char *fo = dict_value(dict, "fortran_order");
     if (!fo) return dr_error(DR_EFORMAT, "%s: .npy header has no 'fortran_order'", path);

@@ -38,6 +38,11 @@ static const char *excerpt(const char *s, size_t len, size_t max, char *buf, siz
     return buf;
 }
 
+const char *dr_text_excerpt(const char *s, size_t len, size_t max, char *buf, size_t size)
+{
+    return excerpt(s, len, max, buf, size);
+}
+
 /* Length of the decimal numeral at s (no sign): digits [. digits] or . digits, then an
  * optional exponent that counts only when it has digits (libmatheval's lexer does the same). */
 static size_t scan_decimal(const char *s, size_t len)
@@ -303,7 +308,7 @@ static int parse_name(parser *p, token t, tree_size *out)
         return fail(p, "function '%s' at position %zu needs its argument in parentheses",
                     excerpt(s, t.len, 24, what, sizeof what), t.start + 1);
     advance(p, open);
-    int status = enter(p, open.start);
+    int status = enter(p, t.start);
     tree_size arg;
     if (!status) status = parse_expr(p, &arg);
     if (status) return status;

@@ -25,6 +25,11 @@ int dr_parse_double(const char *s, size_t len, int flags, double *v);
  * range), the message naming the text. */
 int dr_parse_long(const char *s, size_t len, long min, long max, long *v);
 
+/* Up to `max` bytes of s[0..len) as a printable, one-line excerpt for a message (what a reader
+ * quotes back from a file must not put raw bytes on a terminal): printable ASCII as is, every
+ * other byte as \xHH, "..." when cut. Writes buf[size] (4 max + 4 bytes suffice); returns buf. */
+const char *dr_text_excerpt(const char *s, size_t len, size_t max, char *buf, size_t size);
+
 /* ---- expressions ----------------------------------------------------------------------------
  * The grammar an expression landscape accepts (a strict subset of GNU libmatheval's, so that
  * libmatheval parses everything that passes and never meets a byte its lexer would echo):

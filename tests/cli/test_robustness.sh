@@ -66,8 +66,8 @@ model(f"{t}/negvar.bin", [784, 4, 10], 1, n, 8, bytes(4 * n) + struct.pack("<8f"
 model(f"{t}/good.bin", [784, 4, 10], 1, n, 8, bytes(4 * n) + struct.pack("<8f", 0, 0, 0, 0, 1, 1, 1, 1))
 PYEOF
 
-expect_error idx-huge-header 1 "above the cap of 1024" -- train --data "$TMP/huge" --model small --epochs 1 --threads 1
-expect_error idx-huge-header-gz 1 "above the cap of 1024" -- train --data "$TMP/hugegz" --model small --epochs 1 --threads 1
+expect_error idx-huge-header 1 "but the model takes 784 inputs" -- train --data "$TMP/huge" --model small --epochs 1 --threads 1
+expect_error idx-huge-header-gz 1 "but the model takes 784 inputs" -- train --data "$TMP/hugegz" --model small --epochs 1 --threads 1
 expect_error idx-huge-count 1 "bytes of data (the cap)" -- train --data "$TMP/count" --model small --epochs 1 --threads 1
 
 expect_error model-huge-config 1 "truncated model file" -- eval --model-file "$TMP/hugecfg.bin" --data "$TMP/small"
