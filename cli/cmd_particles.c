@@ -211,8 +211,9 @@ static void json_gibbs_summary(FILE *out, const dr_particles_gibbs_summary *s)
 }
 
 /* The options each algorithm reads (solver/particles.c); --compare's Gibbs-mean chains at x0
- * read the inner-loop ones too. Any other given would be silently ignored. */
-static void check_applies(const int *given, dr_particles_algo algo, int compare)
+ * read the inner-loop ones too. Any other given would be silently ignored. --beta inf (no
+ * thermal noise) is true of every algorithm, so it is accepted everywhere. */
+static void check_applies(const int *given, dr_particles_algo algo, int compare, int beta_inf)
 {
     enum { GD = 1 << DR_PARTICLES_GD, SGD = 1 << DR_PARTICLES_SGD,
            LANGEVIN = 1 << DR_PARTICLES_LANGEVIN, ESGD = 1 << DR_PARTICLES_ENTROPY_SGD,
@@ -236,7 +237,7 @@ static void check_applies(const int *given, dr_particles_algo algo, int compare)
     (void)GD; (void)SGD;
     for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
         if (given[uses[u].opt - OPT_ALGO] && !(uses[u].algos & (1 << algo)) &&
-            !(compare && uses[u].with_compare))
+            !(compare && uses[u].with_compare) && !(uses[u].opt == OPT_BETA && beta_inf))
             cli_die(EXIT_USAGE, "particles: %s applies to %s only, not to --algo %s",
                     uses[u].name, uses[u].users, dr_particles_algo_name(algo));
 }
@@ -327,7 +328,7 @@ int cmd_particles(int argc, char **argv)
     if (!algo) cli_die(EXIT_USAGE, "particles: --algo is required (gd, sgd, langevin, "
                        "entropy-sgd, hj, hj-fixed-point, elastic-sgd, pde-gd)");
     if (dr_particles_algo_parse(algo, &o.algo)) cli_fail(DR_EINVAL);
-    check_applies(given, o.algo, compare);
+    check_applies(given, o.algo, compare, isinf(o.beta));
     if (out && !cli_has_ext(out, ".csv") && !cli_has_ext(out, ".npy"))
         cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", out);
     if (png && !cli_has_ext(png, ".png"))
