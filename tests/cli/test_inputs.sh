@@ -127,3 +127,4 @@ expect_error domain-space 2 "--domain: ' 1' is not a finite number" -- solve --l
 expect_error range-extra 2 "expected A:B:K" -- widen --landscape paper1d --t-range 0.1:1:5:2
 expect_error x0-trailing 2 "--x0: empty item 2" -- particles --landscape paper1d --algo gd --x0 "0.5,"
 expect_ok beta-inf -- solve --landscape paper1d --t 0.1,0.2 --beta inf
+expect_error lr-schedule-hex 2 "--lr-schedule: .*bad rate after '3:'" -- train --data "$TMP/count" --lr-schedule 3:0x1
