@@ -65,7 +65,8 @@ static int read_header(gzFile f, const char *path, int want_dims, size_t want_co
     /* the model's input size first: it names the real mismatch */
     if (want_dims == 3 && want_features && dims[1] * dims[2] != want_features)
         return dr_error(DR_EFORMAT, "%s: images of %zu x %zu = %zu pixels, but the model takes %zu "
-                        "inputs", path, dims[1], dims[2], dims[1] * dims[2], want_features);
+                        "inputs (model and data do not match)", path, dims[1], dims[2],
+                        dims[1] * dims[2], want_features);
     *total = 1;
     for (int k = 0; k < want_dims; k++) {
         if (k > 0 && dims[k] > IDX_MAX_SIDE)
