@@ -14,7 +14,7 @@
 #include "deeprelax/error.h"
 
 /* A path in a private directory, made once per process, with the given file name. */
-static const char *fuzz_path(const char *name)
+static inline const char *fuzz_path(const char *name)
 {
     static char dir[64], path[128];
     if (!dir[0]) {
@@ -25,7 +25,7 @@ static const char *fuzz_path(const char *name)
     return path;
 }
 
-static const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
+static inline const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
 {
     const char *path = fuzz_path(name);
     FILE *f = fopen(path, "wb");
@@ -34,7 +34,7 @@ static const char *fuzz_write(const char *name, const uint8_t *data, size_t size
 }
 
 /* The message of a failed call: non-empty, one line, printable ASCII. */
-static void fuzz_check_message(int status)
+static inline void fuzz_check_message(int status)
 {
     if (status == DR_SUCCESS) return;
     const char *m = dr_error_message();
