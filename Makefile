@@ -153,6 +153,36 @@ convergence:
 	@$(MAKE) --no-print-directory $(BUILD)/bench/convergence_fd
 	./$(BUILD)/bench/convergence_fd
 
+# Fuzz harnesses (tests/fuzz/fuzz_*.c, libFuzzer with ASan and UBSan, clang): `make fuzz` builds
+# them into build-fuzz/ from the library's sources compiled with the same instrumentation;
+# `make fuzz-run FUZZ_SECONDS=600` runs each in turn on its committed seed corpus
+# (tests/fuzz/corpus/NAME, copied into build-fuzz/corpus so the committed one stays small).
+# Not part of `make test`: a fuzz run takes minutes, a test seconds.
+FUZZ_CC      ?= clang
+FUZZ_BUILD    = build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ  = $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli/plot_table.o
+FUZZ_LIB      = $(FUZZ_BUILD)/libdeeprelax-fuzz.a
+.PHONY: fuzz fuzz-run
+.SECONDARY: $(FUZZ_LIB_OBJ)
+fuzz: $(FUZZ_BIN)
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(DR_CPPFLAGS) -Icli -std=c11 -fopenmp $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BUILD)/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(DR_CPPFLAGS) -Icli -std=c11 -fopenmp $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_LIB) $(LIBS)
+fuzz-run: fuzz
+	@for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	    echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	    $$b -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
 install: all $(MAN)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/deeprelax \
 	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -183,7 +213,7 @@ uninstall:
 	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && { [ "$(PREFIX)" = /usr ] || grep -qsx "$(PREFIX)/lib" /etc/ld.so.conf /etc/ld.so.conf.d/*.conf; }; then ldconfig; fi
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 help:
 	@echo "make            library ($(STATIC), $(SHARED)) and CLI ($(BIN))"
@@ -193,6 +223,8 @@ help:
 	@echo "make notebooks  the course, executed into out/notebooks/ (.ipynb and .html)"
 	@echo "make examples   the paper's claims, one script each, into out/examples/"
 	@echo "make bench      benchmarks, printed as side-by-side ratios"
+	@echo "make fuzz       libFuzzer harnesses (clang, ASan+UBSan) into build-fuzz/"
+	@echo "make fuzz-run FUZZ_SECONDS=600  runs each harness that long on its seed corpus"
 	@echo "make convergence  finite-difference convergence tables (orders vs exact solvers)"
 	@echo "make gallery    the README's pictures, regenerated into docs/"
 	@echo "make install PREFIX=DIR   library, headers, CLI, man page, completion, pkg-config, Python"

@@ -44,6 +44,7 @@ typedef struct {
     double domain[4];
     double noise;
     unsigned long seed;
+    int have_noise, have_seed;
 } cli_source;
 
 enum { OPT_SOURCE_BASE = 1000, OPT_LANDSCAPE, OPT_EXPR, OPT_DIM, OPT_INPUT, OPT_DOMAIN, OPT_NOISE,

@@ -212,6 +212,38 @@ static void json_gibbs_summary(FILE *out, const dr_particles_gibbs_summary *s)
     fputc('}', out);
 }
 
+/* The options each algorithm reads (solver/particles.c); --compare's Gibbs-mean chains at x0
+ * read the inner-loop ones too. Any other given would be silently ignored. --beta inf (no
+ * thermal noise) is true of every algorithm, so it is accepted everywhere. */
+static void check_applies(const int *given, dr_particles_algo algo, int compare, int beta_inf)
+{
+    enum { GD = 1 << DR_PARTICLES_GD, SGD = 1 << DR_PARTICLES_SGD,
+           LANGEVIN = 1 << DR_PARTICLES_LANGEVIN, ESGD = 1 << DR_PARTICLES_ENTROPY_SGD,
+           HJ = 1 << DR_PARTICLES_HJ, HJFP = 1 << DR_PARTICLES_HJ_FIXED_POINT,
+           ELASTIC = 1 << DR_PARTICLES_ELASTIC_SGD, PDE = 1 << DR_PARTICLES_PDE_GD };
+    static const struct { int opt; const char *name, *users; int algos, with_compare; } uses[] = {
+        {OPT_L, "--L", "entropy-sgd, hj and hj-fixed-point", ESGD | HJ | HJFP, 1},
+        {OPT_ETA_INNER, "--eta-inner", "entropy-sgd and hj (and --compare)", ESGD | HJ, 1},
+        {OPT_ALPHA, "--alpha", "entropy-sgd and hj (and --compare)", ESGD | HJ, 1},
+        {OPT_GAMMA, "--gamma", "entropy-sgd, hj, hj-fixed-point and pde-gd (and --compare)",
+         ESGD | HJ | HJFP | PDE, 1},
+        {OPT_G0, "--g0", "entropy-sgd, hj, hj-fixed-point and pde-gd", ESGD | HJ | HJFP | PDE, 0},
+        {OPT_G1, "--g1", "entropy-sgd, hj, hj-fixed-point and pde-gd", ESGD | HJ | HJFP | PDE, 0},
+        {OPT_BETA, "--beta", "langevin, entropy-sgd, elastic-sgd and pde-gd (and --compare)",
+         LANGEVIN | ESGD | ELASTIC | PDE, 1},
+        {OPT_REPLICAS, "--replicas", "elastic-sgd", ELASTIC, 0},
+        {OPT_RHO, "--rho", "elastic-sgd", ELASTIC, 0},
+        {OPT_RHO_GROWTH, "--rho-growth", "elastic-sgd", ELASTIC, 0},
+        {OPT_PDE_N, "--pde-n", "pde-gd", PDE, 0},
+    };
+    (void)GD; (void)SGD;
+    for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
+        if (given[uses[u].opt - OPT_ALGO] && !(uses[u].algos & (1 << algo)) &&
+            !(compare && uses[u].with_compare) && !(uses[u].opt == OPT_BETA && beta_inf))
+            cli_die(EXIT_USAGE, "particles: %s applies to %s only, not to --algo %s",
+                    uses[u].name, uses[u].users, dr_particles_algo_name(algo));
+}
+
 int cmd_particles(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -249,11 +281,12 @@ int cmd_particles(int argc, char **argv)
     const char *algo = NULL, *out = NULL, *png = NULL;
     double x0[2] = {0, 0}, spread = 0;
     size_t nx0 = 0, K = 1, npde = 0;
-    int json = 0, compare = 0;
+    int json = 0, compare = 0, given[OPT_HELP + 1 - OPT_ALGO] = {0};
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (cli_source_option(&src, opt, optarg)) continue;
+        if (opt >= OPT_ALGO && opt <= OPT_HELP) given[opt - OPT_ALGO] = 1;
         switch (opt) {
         case OPT_ALGO: algo = optarg; break;
         case OPT_X0: nx0 = cli_double_list("--x0", optarg, x0, 2); break;
@@ -297,6 +330,7 @@ int cmd_particles(int argc, char **argv)
     if (!algo) cli_die(EXIT_USAGE, "particles: --algo is required (gd, sgd, langevin, "
                        "entropy-sgd, hj, hj-fixed-point, elastic-sgd, pde-gd)");
     if (dr_particles_algo_parse(algo, &o.algo)) cli_fail(DR_EINVAL);
+    check_applies(given, o.algo, compare, isinf(o.beta));
     if (out && !cli_has_ext(out, ".csv") && !cli_has_ext(out, ".npy"))
         cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", out);
     if (png && !cli_has_ext(png, ".png"))

@@ -198,15 +198,15 @@ static void plot_lines(const char *png, const char *title, const char *xlabel,
         cli_die(EXIT_FAIL, "%s", dr_error_message());
 }
 
-static void load_data(const char *given, dr_dataset *train, dr_dataset *test)
+static void load_data(const char *given, size_t features, dr_dataset *train, dr_dataset *test)
 {
     char dir[4096];
     int status = dr_data_dir(given, dir, sizeof dir);
     if (status != DR_SUCCESS)
         cli_fail(status);
-    if (dr_dataset_load(train, dir, 1) != DR_SUCCESS)
+    if (dr_dataset_load_for(train, dir, 1, features) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
-    if (test && dr_dataset_load(test, dir, 0) != DR_SUCCESS)
+    if (test && dr_dataset_load_for(test, dir, 0, features) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
 }
 
@@ -214,7 +214,7 @@ static void load_data(const char *given, dr_dataset *train, dr_dataset *test)
 static int run_line(const opts *o, dr_mlp *m, float *w)
 {
     dr_dataset train, test;
-    load_data(o->data, &train, &test);
+    load_data(o->data, dr_mlp_get_config(m)->sizes[0], &train, &test);
     double a[1024];
     size_t n = cli_range("--range", o->range ? o->range : o->interpolate ? "-0.5:1.5:21"
                                                                           : "-1:1:21", a, 1024);
@@ -487,7 +487,7 @@ static void print_text(const opts *o, const results *r, size_t np, size_t n)
 static int run_summary(const opts *o, dr_mlp *m, float *w)
 {
     dr_dataset train;
-    load_data(o->data, &train, NULL);
+    load_data(o->data, dr_mlp_get_config(m)->sizes[0], &train, NULL);
     size_t np = dr_mlp_n_params(m);
     if (o->topk > 64 || (size_t)o->topk > np)
         cli_die(EXIT_USAGE, "sharpness: --top-k %ld is larger than %s (the model has %zu "

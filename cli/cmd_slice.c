@@ -97,7 +97,7 @@ int cmd_slice(int argc, char **argv)
     if ((status = dr_data_dir(data, dir, sizeof dir)) != DR_SUCCESS)
         cli_fail(status);
     dr_dataset train;
-    if ((status = dr_dataset_load(&train, dir, 1)) != DR_SUCCESS)
+    if ((status = dr_dataset_load_for(&train, dir, 1, dr_mlp_get_config(m)->sizes[0])) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
     size_t np = dr_mlp_n_params(m), nn = (size_t)n;
     float *d1 = malloc(np * sizeof *d1), *d2 = malloc(np * sizeof *d2);

@@ -40,6 +40,13 @@ static const char usage_text[] =
     "  --json               print the summary as one JSON object\n"
     "  -h, --help           this text\n";
 
+/* An option given for a method that does not use it is an error, not a silent no-op. */
+static void check_applies(int given, const char *opt, const char *ran, const char *method)
+{
+    if (given && strcmp(ran, method))
+        cli_die(EXIT_USAGE, "solve: %s applies to --method %s only, not to %s", opt, method, ran);
+}
+
 enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
        OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL, OPT_NO_POLISH };
 
@@ -70,10 +77,11 @@ int cmd_solve(int argc, char **argv)
     req.engine = DR_HEAT_AUTO;
     req.refine = 1;
     size_t n_given = 0, n[2] = {0, 0};
-    int opt;
+    int opt, given[OPT_NO_POLISH + 1 - OPT_T] = {0};
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         if (cli_source_option(&src, opt, optarg)) continue;
+        if (opt >= OPT_T && opt <= OPT_NO_POLISH) given[opt - OPT_T] = 1;
         switch (opt) {
         case OPT_T: req.nt = cli_double_list("--t", optarg, req.t, MAX_SOLVE_TIMES); break;
         case OPT_BETA: req.beta = cli_double_or_inf("--beta", optarg); break;
@@ -109,6 +117,15 @@ int cmd_solve(int argc, char **argv)
             cli_die(EXIT_USAGE, "solve: every time must be positive (got %g)", req.t[k]);
     if (!(req.beta > 0))
         cli_die(EXIT_USAGE, "solve: --beta must be positive or inf (got %g)", req.beta);
+    dr_solve_method method;
+    if (dr_solve_method_parse(req.method, &method)) cli_fail(DR_ENOTFOUND);
+    if (method == DR_SOLVE_AUTO) method = isinf(req.beta) ? DR_SOLVE_HOPFLAX : DR_SOLVE_HEAT;
+    const char *ran = dr_solve_method_name(method);
+    check_applies(given[OPT_ENGINE - OPT_T], "--engine", ran, "heat");
+    check_applies(given[OPT_REFINE - OPT_T], "--refine", ran, "hopf-lax");
+    check_applies(given[OPT_NO_POLISH - OPT_T], "--no-polish", ran, "hopf-lax");
+    check_applies(given[OPT_SCHEME - OPT_T], "--scheme", ran, "fd");
+    check_applies(given[OPT_CFL - OPT_T], "--cfl", ran, "fd");
     if (req.out && !cli_has_ext(req.out, ".csv") && !cli_has_ext(req.out, ".npy"))
         cli_die(EXIT_USAGE, "solve: --out must end in .csv or .npy (got '%s')", req.out);
     if (req.png && !cli_has_ext(req.png, ".png"))

@@ -102,15 +102,15 @@ void cli_nn_blas_fixup(int argc, char **argv)
 }
 
 /* Loads train and test sets from the resolved data directory; exits on failure. */
-static void load_data(const char *given, dr_dataset *train, dr_dataset *test)
+static void load_data(const char *given, size_t features, dr_dataset *train, dr_dataset *test)
 {
     char dir[4096];
     int status = dr_data_dir(given, dir, sizeof dir);
     if (status != DR_SUCCESS)
         cli_fail(status);
-    if (train && (status = dr_dataset_load(train, dir, 1)) != DR_SUCCESS)
+    if (train && (status = dr_dataset_load_for(train, dir, 1, features)) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
-    if ((status = dr_dataset_load(test, dir, 0)) != DR_SUCCESS)
+    if ((status = dr_dataset_load_for(test, dir, 0, features)) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
 }
 
@@ -216,6 +216,24 @@ int cmd_train(int argc, char **argv)
     int replicated = kind == DR_OPTIM_ELASTIC_SGD || kind == DR_OPTIM_PARLE;
     if (kind == DR_OPTIM_SGD && have[O_L])
         cli_die(EXIT_USAGE, "--L applies to entropy-sgd, hj, elastic-sgd and parle only");
+    /* the hyper-parameters each optimiser reads (nn/optim.c, nn/replicas.c): any other given
+     * would be silently ignored */
+    static const struct { int opt; const char *name, *users; unsigned kinds; } uses[] = {
+        {O_INNER, "--inner-lr", "entropy-sgd", 1u << DR_OPTIM_ENTROPY_SGD},
+        {O_G1, "--g1", "entropy-sgd", 1u << DR_OPTIM_ENTROPY_SGD},
+        {O_GAMMA, "--gamma", "hj", 1u << DR_OPTIM_HJ},
+        {O_RHOG, "--rho-growth", "elastic-sgd", 1u << DR_OPTIM_ELASTIC_SGD},
+        {O_REPL, "--replicas", "elastic-sgd and parle", 1u << DR_OPTIM_ELASTIC_SGD | 1u << DR_OPTIM_PARLE},
+        {O_RHO, "--rho", "elastic-sgd and parle", 1u << DR_OPTIM_ELASTIC_SGD | 1u << DR_OPTIM_PARLE},
+        {O_RHOM, "--rho-max", "elastic-sgd and parle", 1u << DR_OPTIM_ELASTIC_SGD | 1u << DR_OPTIM_PARLE},
+        {O_NOISE, "--noise", "entropy-sgd, elastic-sgd and parle", ~(1u << DR_OPTIM_SGD | 1u << DR_OPTIM_HJ)},
+        {O_ALPHA, "--alpha", "entropy-sgd, elastic-sgd and parle", ~(1u << DR_OPTIM_SGD | 1u << DR_OPTIM_HJ)},
+        {O_G0, "--g0", "entropy-sgd, elastic-sgd and parle", ~(1u << DR_OPTIM_SGD | 1u << DR_OPTIM_HJ)},
+    };
+    for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
+        if (have[uses[u].opt] && !(uses[u].kinds & (1u << kind)))
+            cli_die(EXIT_USAGE, "%s applies to %s only, not to --optim %s", uses[u].name,
+                    uses[u].users, optim);
     dr_lr_schedule sched = {0};
     if (!sched_text && kind == DR_OPTIM_ENTROPY_SGD && !have[O_LR])
         sched_text = "3:0.1";
@@ -245,7 +263,7 @@ int cmd_train(int argc, char **argv)
     }
     dr_nn_set_threads((int)threads);
     dr_dataset train, test;
-    load_data(data, &train, &test);
+    load_data(data, mc.sizes[0], &train, &test);
     dr_dataset train_view = train;
     if (train_n > 0 && (size_t)train_n < train.n)
         train_view.n = (size_t)train_n;
@@ -383,7 +401,7 @@ int cmd_eval(int argc, char **argv)
     if (status != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
     dr_dataset train, test;
-    load_data(data, on_train ? &train : NULL, &test);
+    load_data(data, dr_mlp_get_config(m)->sizes[0], on_train ? &train : NULL, &test);
     double loss[2] = {NAN, NAN}, err[2] = {NAN, NAN};
     const dr_dataset *sets[2] = {&test, on_train ? &train : NULL};
     for (int k = 0; k < 2; k++)

@@ -39,16 +39,16 @@ static void agree_or_die(const struct world *w, int failed, const char *fmt, ...
     exit(EXIT_FAIL);
 }
 
-static int load(const char *given, dr_dataset *train, dr_dataset *test)
+static int load(const char *given, size_t features, dr_dataset *train, dr_dataset *test)
 {
     char dir[4096];
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     int status = dr_data_dir(given, dir, sizeof dir);
     if (status == DR_SUCCESS)
-        status = dr_dataset_load(train, dir, 1);
+        status = dr_dataset_load_for(train, dir, 1, features);
     if (status == DR_SUCCESS)
-        status = dr_dataset_load(test, dir, 0);
+        status = dr_dataset_load_for(test, dir, 0, features);
     return status;
 }
 
@@ -126,7 +126,9 @@ int cli_train_replicas(const struct train_run *r)
                  r->p.replicas, w.size);
     dr_nn_set_threads(threads_per_rank(r->threads, &w));
     dr_dataset train, test;
-    int status = load(r->data, &train, &test);
+    dr_mlp_config shape; /* the model's input size, checked against the images' header */
+    size_t features = dr_mlp_preset(&shape, r->model) == DR_SUCCESS ? shape.sizes[0] : 0;
+    int status = load(r->data, features, &train, &test);
     agree_or_die(&w, status != DR_SUCCESS, "%s", dr_error_message());
     dr_dataset view = train;
     if (r->train_n > 0 && (size_t)r->train_n < train.n)

@@ -509,6 +509,9 @@ int cmd_widen(int argc, char **argv)
                             "--beta %g: use --method heat", beta);
     if (refine && strcmp(method, "hopf-lax"))
         cli_die(EXIT_USAGE, "widen: --refine applies to --method hopf-lax only");
+    if (no_gibbs && isinf(beta))
+        cli_die(EXIT_USAGE, "widen: --no-gibbs applies to a finite --beta only (the inviscid "
+                            "solve has no Gibbs measure)");
     if (out_path && !cli_has_ext(out_path, ".csv"))
         cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", out_path);
     if (png && !cli_has_ext(png, ".png"))

@@ -2,7 +2,6 @@
 /* Helpers shared by the subcommands (see cli.h). */
 #include "cli.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -37,59 +36,72 @@ _Noreturn void cli_bad_option(const char *cmd, char **argv)
             arg ? arg : "?");
 }
 
-static double parse_double(const char *opt, const char *s, int allow_inf)
+/* Every number of every option goes through dr_parse_double / dr_parse_long (parse.h): no
+ * spaces, no hex, no "infinity", nothing after the number. */
+static double parse_double(const char *opt, const char *s, size_t len, int allow_inf)
 {
-    char *end;
-    if (!s || !*s)
-        cli_die(EXIT_USAGE, "%s: empty number", opt);
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*end || errno == ERANGE || isnan(v) || (!allow_inf && isinf(v)))
-        cli_die(EXIT_USAGE, "%s: '%s' is not a %snumber", opt, s, allow_inf ? "" : "finite ");
+    double v;
+    if (dr_parse_double(s, len, allow_inf ? DR_PARSE_INF : 0, &v) != DR_SUCCESS)
+        cli_die(EXIT_USAGE, "%s: %s", opt, dr_error_message());
     return v;
 }
 
-double cli_double(const char *opt, const char *s) { return parse_double(opt, s, 0); }
-double cli_double_or_inf(const char *opt, const char *s) { return parse_double(opt, s, 1); }
+double cli_double(const char *opt, const char *s) { return parse_double(opt, s, strlen(s), 0); }
+double cli_double_or_inf(const char *opt, const char *s)
+{
+    return parse_double(opt, s, strlen(s), 1);
+}
+
+static long parse_long(const char *opt, const char *s, size_t len, long min, long max)
+{
+    long v;
+    if (dr_parse_long(s, len, min, max, &v) != DR_SUCCESS)
+        cli_die(EXIT_USAGE, "%s: %s", opt, dr_error_message());
+    return v;
+}
 
 long cli_long(const char *opt, const char *s, long min, long max)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno == ERANGE)
-        cli_die(EXIT_USAGE, "%s: '%s' is not an integer", opt, s);
-    if (v < min || v > max)
-        cli_die(EXIT_USAGE, "%s: %ld is out of range [%ld, %ld]", opt, v, min, max);
-    return v;
+    return parse_long(opt, s, strlen(s), min, max);
 }
 
-/* The comma-separated list s, each item parsed strictly (a copy is cut up by strtok_r). */
+/* Splits s at `sep` into at most `max` items, each non-empty: "1,", ",1" and "1,,2" are
+ * errors, not shorter lists. Returns the count; item k is s[start[k], start[k] + len[k]). */
+static size_t split_items(const char *opt, const char *s, char sep, size_t max, size_t *start,
+                          size_t *len)
+{
+    size_t k = 0, i = 0;
+    for (;;) {
+        size_t j = i;
+        while (s[j] && s[j] != sep) j++;
+        if (j == i)
+            cli_die(EXIT_USAGE, "%s: empty item %zu in '%s'", opt, k + 1, s);
+        if (k == max) cli_die(EXIT_USAGE, "%s: more than %zu values", opt, max);
+        start[k] = i;
+        len[k++] = j - i;
+        if (!s[j]) return k;
+        i = j + 1;
+    }
+}
+
 size_t cli_double_list(const char *opt, const char *s, double *out, size_t max)
 {
-    char *copy = strdup(s), *save = NULL;
-    size_t k = 0;
-    if (!copy) cli_die(EXIT_FAIL, "out of memory");
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (k == max) cli_die(EXIT_USAGE, "%s: more than %zu values", opt, max);
-        out[k++] = cli_double(opt, tok);
-    }
-    free(copy);
-    if (k == 0) cli_die(EXIT_USAGE, "%s: empty list", opt);
+    size_t *start = malloc(2 * (max + 1) * sizeof *start);
+    if (!start) cli_die(EXIT_FAIL, "out of memory");
+    size_t k = split_items(opt, s, ',', max, start, start + max + 1);
+    for (size_t i = 0; i < k; i++) out[i] = parse_double(opt, s + start[i], start[max + 1 + i], 0);
+    free(start);
     return k;
 }
 
 size_t cli_size_list(const char *opt, const char *s, size_t *out, size_t max)
 {
-    char *copy = strdup(s), *save = NULL;
-    size_t k = 0;
-    if (!copy) cli_die(EXIT_FAIL, "out of memory");
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (k == max) cli_die(EXIT_USAGE, "%s: more than %zu values", opt, max);
-        out[k++] = (size_t)cli_long(opt, tok, 1, CLI_MAX_GRID_POINTS);
-    }
-    free(copy);
-    if (k == 0) cli_die(EXIT_USAGE, "%s: empty list", opt);
+    size_t *start = malloc(2 * (max + 1) * sizeof *start);
+    if (!start) cli_die(EXIT_FAIL, "out of memory");
+    size_t k = split_items(opt, s, ',', max, start, start + max + 1);
+    for (size_t i = 0; i < k; i++)
+        out[i] = (size_t)parse_long(opt, s + start[i], start[max + 1 + i], 1, CLI_MAX_GRID_POINTS);
+    free(start);
     /* A 2-D solve holds ~500 bytes per grid point: refuse before asking for gigabytes. */
     if (k == 2 && out[0] * out[1] > CLI_MAX_GRID_POINTS)
         cli_die(EXIT_USAGE, "%s: %zu x %zu grid points are too many (at most %ld in all)", opt,
@@ -99,11 +111,12 @@ size_t cli_size_list(const char *opt, const char *s, size_t *out, size_t max)
 
 size_t cli_range(const char *opt, const char *s, double *out, size_t max)
 {
-    char a[64], b[64], k[64];
-    if (sscanf(s, "%63[^:]:%63[^:]:%63s", a, b, k) != 3)
+    size_t start[4], len[4];
+    if (split_items(opt, s, ':', 4, start, len) != 3)
         cli_die(EXIT_USAGE, "%s: expected A:B:K, got '%s'", opt, s);
-    double lo = cli_double(opt, a), hi = cli_double(opt, b);
-    long n = cli_long(opt, k, 1, (long)max);
+    double lo = parse_double(opt, s + start[0], len[0], 0);
+    double hi = parse_double(opt, s + start[1], len[1], 0);
+    long n = parse_long(opt, s + start[2], len[2], 1, (long)max);
     for (long i = 0; i < n; i++)
         out[i] = n == 1 ? lo : lo + (hi - lo) * (double)i / (double)(n - 1);
     return (size_t)n;
@@ -117,16 +130,21 @@ void cli_source_init(cli_source *s)
 
 static void parse_domain(cli_source *s, const char *arg)
 {
-    char buf[4][64];
-    int k = sscanf(arg, "%63[^:]:%63[^,],%63[^:]:%63s", buf[0], buf[1], buf[2], buf[3]);
-    if (k != 2 && k != 4)
-        cli_die(EXIT_USAGE, "--domain: expected A:B or A:B,C:D, got '%s'", arg);
-    for (int i = 0; i < k; i++)
-        s->domain[i] = cli_double("--domain", buf[i]);
-    for (int i = 0; i < k; i += 2)
-        if (!(s->domain[i + 1] > s->domain[i]))
-            cli_die(EXIT_USAGE, "--domain: empty interval %g:%g", s->domain[i], s->domain[i + 1]);
-    s->have_domain = k / 2;
+    size_t start[3], len[3], k = split_items("--domain", arg, ',', 3, start, len);
+    if (k > 2) cli_die(EXIT_USAGE, "--domain: expected A:B or A:B,C:D, got '%s'", arg);
+    for (size_t a = 0; a < k; a++) {
+        const char *iv = arg + start[a];
+        const char *colon = memchr(iv, ':', len[a]);
+        if (!colon || colon == iv || colon == iv + len[a] - 1 ||
+            memchr(colon + 1, ':', len[a] - (size_t)(colon + 1 - iv)))
+            cli_die(EXIT_USAGE, "--domain: expected A:B or A:B,C:D, got '%s'", arg);
+        s->domain[2 * a] = parse_double("--domain", iv, (size_t)(colon - iv), 0);
+        s->domain[2 * a + 1] = parse_double("--domain", colon + 1, len[a] - (size_t)(colon + 1 - iv), 0);
+        if (!(s->domain[2 * a + 1] > s->domain[2 * a]))
+            cli_die(EXIT_USAGE, "--domain: empty interval %g:%g", s->domain[2 * a],
+                    s->domain[2 * a + 1]);
+    }
+    s->have_domain = (int)k;
 }
 
 int cli_source_option(cli_source *s, int opt, const char *arg)
@@ -137,9 +155,10 @@ int cli_source_option(cli_source *s, int opt, const char *arg)
     case OPT_INPUT: s->input = arg; return 1;
     case OPT_DIM: s->dim = (int)cli_long("--dim", arg, 1, 2); return 1;
     case OPT_DOMAIN: parse_domain(s, arg); return 1;
-    case OPT_NOISE: s->noise = cli_double("--noise", arg); return 1;
+    case OPT_NOISE: s->noise = cli_double("--noise", arg); s->have_noise = 1; return 1;
     case OPT_NOISE_SEED:
         s->seed = (unsigned long)cli_long("--noise-seed", arg, 0, 0x7fffffffL);
+        s->have_seed = 1;
         return 1;
     default: return 0;
     }
@@ -150,6 +169,15 @@ dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2])
     int given = !!s->landscape + !!s->expr + !!s->input;
     if (given != 1)
         cli_die(EXIT_USAGE, "give exactly one of --landscape, --expr, --input");
+    /* options of one source given with another would be silently ignored */
+    const char *chosen = s->landscape ? "--landscape" : s->expr ? "--expr" : "--input";
+    if (s->dim && !s->expr)
+        cli_die(EXIT_USAGE, "--dim applies to --expr only, not to %s (whose dimension is its own)",
+                chosen);
+    if (s->have_noise && !s->landscape)
+        cli_die(EXIT_USAGE, "--noise applies to --landscape paper1d only, not to %s", chosen);
+    if (s->have_seed && !(s->have_noise && s->noise > 0))
+        cli_die(EXIT_USAGE, "--noise-seed applies only with --noise A (A > 0)");
     dr_landscape *f = NULL;
     int status;
     if (s->landscape) {

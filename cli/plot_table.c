@@ -2,12 +2,13 @@
 /* Reading the tables `deeprelax plot` draws (see plot_table.h). */
 #include "plot_table.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "deeprelax/input.h"
+#include "deeprelax/parse.h"
 
 static char *dup_string(const char *s, size_t len)
 {
@@ -41,26 +42,33 @@ static int parse_field(const char *s, size_t len, double *v)
 {
     while (len && *s == ' ') { s++; len--; }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\r')) len--;
-    if (len == 0 || len > 63) return 0;
-    char buf[64];
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    *v = strtod(buf, &end);
-    return *end == '\0';
+    return len > 0 && dr_parse_double(s, len, DR_PARSE_INF | DR_PARSE_NAN, v) == DR_SUCCESS;
 }
+
+/* The line buffer and the open file outlive a read: a failed read exits (cli_die) with no
+ * cleanup path, and the next read reuses the buffer and closes the file first. */
+static char *csv_line;
+static size_t csv_cap;
+static FILE *csv_file;
 
 static void read_csv(plot_table *tb, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) cli_die(EXIT_FAIL, "plot: cannot read '%s': %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0, lineno = 0, alloc = 0;
+    if (csv_file) fclose(csv_file);
+    csv_file = NULL;
+    if (dr_input_open(&csv_file, path, DR_INPUT_MAX_BYTES, NULL) != DR_SUCCESS)
+        cli_die(EXIT_FAIL, "plot: %s", dr_error_message());
+    FILE *f = csv_file;
+    char *line;
+    size_t lineno = 0, alloc = 0;
     ssize_t got;
     int have_header = 0;
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    while ((got = dr_input_getline(&csv_line, &csv_cap, f, DR_INPUT_MAX_LINE)) != -1) {
         lineno++;
+        if (got < 0)
+            cli_die(EXIT_FAIL, got == -2 ? "plot: %s:%zu: line longer than %zu bytes (the cap)"
+                    : "plot: %s:%zu: out of memory (line of up to %zu bytes)", path, lineno,
+                    DR_INPUT_MAX_LINE);
+        line = csv_line;
         while (got && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
         /* Control bytes (NUL included) mean a binary file: refuse it before any message quotes
          * its bytes back to the terminal. */
@@ -77,13 +85,14 @@ static void read_csv(plot_table *tb, const char *path)
             double v;
             const char *comma = strchr(line, ',');
             if (parse_field(line, comma ? (size_t)(comma - line) : strlen(line), &v)) {
-                fclose(f);
-                free(line);
                 cli_die(EXIT_FAIL, "plot: %s has no header row (its first line is numbers; "
                         "name the columns, e.g. x,f)", path);
             }
             continue;
         }
+        if ((tb->rows + 1) * tb->cols > PLOT_MAX_CELLS)
+            cli_die(EXIT_FAIL, "plot: %s:%zu: more than %zu numbers (the cap)", path, lineno,
+                    (size_t)PLOT_MAX_CELLS);
         if (tb->rows == alloc) {
             alloc = alloc ? 2 * alloc : 1024;
             double *v = realloc(tb->v, alloc * tb->cols * sizeof *v);
@@ -101,15 +110,18 @@ static void read_csv(plot_table *tb, const char *path)
                         lineno, tb->cols);
             size_t len = end ? (size_t)(end - p) : strlen(p);
             double *v = &tb->v[tb->rows * tb->cols + c];
-            if (!parse_field(p, len, v))
-                cli_die(EXIT_FAIL, "plot: %s:%zu: column '%s': '%.*s' is not a number", path,
-                        lineno, tb->names[c], (int)(len > 40 ? 40 : len), p);
+            if (!parse_field(p, len, v)) {
+                char name[4 * 40 + 8], field[4 * 40 + 8];
+                cli_die(EXIT_FAIL, "plot: %s:%zu: column '%s': '%s' is not a number", path, lineno,
+                        dr_text_excerpt(tb->names[c], strlen(tb->names[c]), 40, name, sizeof name),
+                        dr_text_excerpt(p, len, 40, field, sizeof field));
+            }
             p = end ? end + 1 : p + len;
         }
         tb->rows++;
     }
-    free(line);
     fclose(f);
+    csv_file = NULL;
     if (!have_header) cli_die(EXIT_FAIL, "plot: %s is empty", path);
     if (tb->rows == 0) cli_die(EXIT_FAIL, "plot: %s has a header but no rows", path);
 }

@@ -7,6 +7,9 @@
 #include <stddef.h>
 
 #define PLOT_MAX_COLUMNS 64
+/* Numbers in a CSV table: 2^26 (512 MiB of doubles), above a 2048 x 2048 solve's 7 columns. A
+ * CSV file is read up to DR_INPUT_MAX_BYTES, lines up to DR_INPUT_MAX_LINE (deeprelax/input.h). */
+#define PLOT_MAX_CELLS ((size_t)1 << 26)
 
 typedef struct {
     size_t rows, cols;

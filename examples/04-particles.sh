@@ -13,7 +13,7 @@ for algo in entropy-sgd hj pde-gd gd; do
     beta=1 eta=0.05
     [ "$algo" = hj ] && beta=inf
     # plain gd with eta = 0.05 would oscillate: eta C = 3 > 2 on the toy's curvature C = 61
-    [ "$algo" = gd ] && eta=0.01
+    [ "$algo" = gd ] && eta=0.01 beta=inf  # gd has no temperature: --beta 1 would be refused
     dr particles --landscape paper1d --algo $algo --beta $beta --eta $eta --x0 2.5 --steps 200 \
         --out "$D/path-$algo.csv" >/dev/null
 done

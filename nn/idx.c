@@ -4,16 +4,21 @@
 #include "deeprelax/nn.h"
 #include "../solver/dr_args.h"
 #include "deeprelax/error.h"
+#include "deeprelax/input.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
-/* Largest accepted element count: far above any IDX data set, far below overflow. */
-#define IDX_MAX_BYTES ((size_t)1 << 34)
+/* Caps on what a header may declare, checked before a byte of data is read or allocated (a
+ * few megabytes of gzip can declare and hold gigabytes): 2^28 bytes in all (MNIST's training
+ * images are 47 MB), images at most 1024 pixels a side. */
+#define IDX_MAX_BYTES ((size_t)1 << 28)
+#define IDX_MAX_SIDE ((size_t)1024)
 #define IDX_FIRST_CHUNK ((size_t)1 << 24)
 
 static int read_exact(gzFile f, const char *path, void *buf, size_t n, const char *what)
@@ -36,38 +41,66 @@ static int read_exact(gzFile f, const char *path, void *buf, size_t n, const cha
     return DR_SUCCESS;
 }
 
-int dr_idx_read(const char *path, int want_dims, size_t dims[3], unsigned char **data)
+/* Reads and checks the header: magic, dims[0..want_dims), the caps, and what the consumer
+ * expects (want_count examples, want_features = rows x cols per image; 0: anything). */
+static int read_header(gzFile f, const char *path, int want_dims, size_t want_count,
+                       size_t want_features, size_t dims[3], size_t *total)
+{
+    unsigned char head[4 + 4 * 3];
+    size_t head_len = 4 + 4 * (size_t)want_dims;
+    int status = read_exact(f, path, head, 4, "header");
+    if (status) return status;
+    unsigned magic = (unsigned)head[0] << 24 | (unsigned)head[1] << 16 | (unsigned)head[2] << 8 |
+                     head[3];
+    unsigned want = 0x0800u | (unsigned)want_dims;
+    if (magic != want)
+        return dr_error(DR_EFORMAT, "%s: wrong magic number 0x%08x (expected 0x%08x: %s)", path,
+                        magic, want, want_dims == 1 ? "unsigned-byte labels" : "unsigned-byte images");
+    if ((status = read_exact(f, path, head + 4, head_len - 4, "header"))) return status;
+    for (int k = 0; k < want_dims; k++) {
+        const unsigned char *b = head + 4 + 4 * k;
+        dims[k] = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
+        if (dims[k] == 0)
+            return dr_error(DR_EFORMAT, "%s: implausible dimension 0 (number %d) in the header",
+                            path, k + 1);
+    }
+    /* the model's input size first: it names the real mismatch */
+    if (want_dims == 3 && want_features && dims[1] * dims[2] != want_features)
+        return dr_error(DR_EFORMAT, "%s: images of %zu x %zu = %zu pixels, but the model takes %zu "
+                        "inputs (model and data do not match)", path, dims[1], dims[2],
+                        dims[1] * dims[2], want_features);
+    *total = 1;
+    for (int k = 0; k < want_dims; k++) {
+        if (k > 0 && dims[k] > IDX_MAX_SIDE)
+            return dr_error(DR_EFORMAT, "%s: images of %zu pixels a side (dimension %d), above "
+                            "the cap of %zu", path, dims[k], k + 1, IDX_MAX_SIDE);
+        if (dims[k] > IDX_MAX_BYTES / *total)
+            return dr_error(DR_EFORMAT, "%s: the header declares more than %zu bytes of data "
+                            "(the cap), at dimension %d = %zu", path, IDX_MAX_BYTES, k + 1, dims[k]);
+        *total *= dims[k];
+    }
+    if (want_count && dims[0] != want_count)
+        return dr_error(DR_EFORMAT, "%s: %zu images but its labels file has %zu labels", path,
+                        dims[0], want_count);
+    return DR_SUCCESS;
+}
+
+static int idx_read(const char *path, int want_dims, size_t want_count, size_t want_features,
+                    size_t dims[3], unsigned char **data)
 {
     *data = NULL;
     if (want_dims < 1 || want_dims > 3)
         return dr_error(DR_EINVAL, "IDX: want_dims must be 1..3 (got %d)", want_dims);
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
-    unsigned char head[4 + 4 * 3];
-    size_t head_len = 4 + 4 * (size_t)want_dims;
-    int status = read_exact(f, path, head, 4, "header");
-    if (status == DR_SUCCESS) {
-        unsigned magic = (unsigned)head[0] << 24 | (unsigned)head[1] << 16 |
-                         (unsigned)head[2] << 8 | head[3];
-        unsigned want = 0x0800u | (unsigned)want_dims;
-        if (magic != want)
-            status = dr_error(DR_EFORMAT, "%s: wrong magic number 0x%08x (expected 0x%08x: %s)",
-                              path, magic, want, want_dims == 1 ? "unsigned-byte labels" :
-                              "unsigned-byte images");
+    int fd;
+    int status = dr_input_open_fd(&fd, path, DR_INPUT_MAX_BYTES, NULL);
+    if (status) return status;
+    gzFile f = gzdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return dr_error(DR_ENOMEM, "%s: cannot open: out of memory", path);
     }
-    if (status == DR_SUCCESS)
-        status = read_exact(f, path, head + 4, head_len - 4, "header");
-    size_t total = 1;
-    for (int k = 0; status == DR_SUCCESS && k < want_dims; k++) {
-        const unsigned char *b = head + 4 + 4 * k;
-        dims[k] = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
-        if (dims[k] == 0 || dims[k] > IDX_MAX_BYTES / total)
-            status = dr_error(DR_EFORMAT, "%s: implausible dimension %zu (number %d) in the header%s",
-                              path, dims[k], k + 1, dims[k] ? ": too much data" : "");
-        else
-            total *= dims[k];
-    }
+    size_t total = 0;
+    status = read_header(f, path, want_dims, want_count, want_features, dims, &total);
     /* The buffer grows with the data actually read, so a header that claims gigabytes on top
      * of a short (or hostile) file fails as truncated instead of allocating them first. */
     unsigned char *buf = NULL;
@@ -100,6 +133,11 @@ int dr_idx_read(const char *path, int want_dims, size_t dims[3], unsigned char *
     return DR_SUCCESS;
 }
 
+int dr_idx_read(const char *path, int want_dims, size_t dims[3], unsigned char **data)
+{
+    return idx_read(path, want_dims, 0, 0, dims, data);
+}
+
 /* dir/name or dir/name.gz, whichever exists (plain first). */
 static int find_file(const char *dir, const char *name, char *out, size_t outlen)
 {
@@ -111,7 +149,7 @@ static int find_file(const char *dir, const char *name, char *out, size_t outlen
     return stat(out, &st) == 0;
 }
 
-int dr_dataset_load(dr_dataset *d, const char *dir, int train)
+int dr_dataset_load_for(dr_dataset *d, const char *dir, int train, size_t features)
 {
     DR_CHECK_PTRS(d, dir);
     memset(d, 0, sizeof *d);
@@ -124,19 +162,15 @@ int dr_dataset_load(dr_dataset *d, const char *dir, int train)
         return dr_error(DR_EIO, "%s/%s(.gz): no such file", dir, lab_name);
     size_t idims[3], ldims[3];
     unsigned char *pix = NULL, *lab = NULL;
-    int status = dr_idx_read(img_path, 3, idims, &pix);
+    /* the labels first (one byte an example): the images' header is then checked against
+     * their count and the model's input size before the large file is decompressed */
+    int status = idx_read(lab_path, 1, 0, 0, ldims, &lab);
     if (status != DR_SUCCESS)
         return status;
-    status = dr_idx_read(lab_path, 1, ldims, &lab);
+    status = idx_read(img_path, 3, ldims[0], features, idims, &pix);
     if (status != DR_SUCCESS) {
-        free(pix);
-        return status;
-    }
-    if (ldims[0] != idims[0]) {
-        free(pix);
         free(lab);
-        return dr_error(DR_EFORMAT, "%s has %zu images but %s has %zu labels", img_path,
-                        idims[0], lab_path, ldims[0]);
+        return status;
     }
     size_t n = idims[0], dim = idims[1] * idims[2];
     float *x = malloc(n * dim * sizeof *x);
@@ -155,6 +189,11 @@ int dr_dataset_load(dr_dataset *d, const char *dir, int train)
     *d = (dr_dataset){.n = n, .rows = idims[1], .cols = idims[2], .dim = dim, .x = x, .y = lab,
                       .n_classes = max_label + 1};
     return DR_SUCCESS;
+}
+
+int dr_dataset_load(dr_dataset *d, const char *dir, int train)
+{
+    return dr_dataset_load_for(d, dir, train, 0);
 }
 
 void dr_dataset_free(dr_dataset *d)

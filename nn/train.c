@@ -4,6 +4,7 @@
 #include "deeprelax/nn.h"
 #include "../solver/dr_args.h"
 #include "deeprelax/error.h"
+#include "deeprelax/parse.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -185,16 +186,20 @@ int dr_lr_schedule_parse(dr_lr_schedule *s, const char *text)
         if (s->n == DR_LR_SCHEDULE_MAX)
             return dr_error(DR_EINVAL, "learning-rate schedule: more than %d entries",
                             DR_LR_SCHEDULE_MAX);
-        char *end;
-        long epoch = strtol(p, &end, 10);
-        if (end == p || *end != ':' || epoch < 1 || epoch > 1000000)
+        /* EPOCH:LR up to the next comma, each number through the strict parsers */
+        const char *colon = strchr(p, ':'), *comma = strchr(p, ',');
+        size_t item = comma ? (size_t)(comma - p) : strlen(p);
+        long epoch;
+        double lr;
+        if (!colon || (size_t)(colon - p) >= item ||
+            dr_parse_long(p, (size_t)(colon - p), 1, 1000000, &epoch) != DR_SUCCESS)
             return dr_error(DR_EINVAL, "learning-rate schedule '%s': expected EPOCH:LR,... "
                             "with EPOCH >= 1", text);
-        p = end + 1;
-        double lr = strtod(p, &end);
-        if (end == p || (*end && *end != ',') || !(lr >= 0) || !isfinite(lr))
+        const char *rate = colon + 1;
+        if (dr_parse_double(rate, item - (size_t)(rate - p), 0, &lr) != DR_SUCCESS || !(lr >= 0))
             return dr_error(DR_EINVAL, "learning-rate schedule '%s': bad rate after '%ld:'",
                             text, epoch);
+        const char *end = p + item;
         if (s->n > 0 && epoch <= s->epoch[s->n - 1])
             return dr_error(DR_EINVAL, "learning-rate schedule '%s': epochs must increase", text);
         s->epoch[s->n] = (int)epoch;

@@ -517,6 +517,14 @@ static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *gr
     double alias = dr_alias_estimate(&p->qg, &p->g, p->beta, t);
     rep->est_error += p->qg.quad_err_u + alias + dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
     if (!rep->unbounded) rep->unbounded = p->qg.unbounded;
+    if (p->qg.margin_capped) {
+        /* the Gibbs terms beyond the capped padding are cut off, and none of the terms above
+         * bounds what they carry (at beta = 1e-10 on quad they move u by 32%) */
+        rep->est_error = INFINITY;
+        if (!rep->unbounded)
+            rep->unbounded = "the padding beyond the box hit its size cap before the Gibbs terms "
+                             "beyond it became negligible (beta is too small for this box and t)";
+    }
     if (!rep->unbounded && !isfinite(alias))
         rep->unbounded = "the y-grid does not resolve f's own features (the trapezoid and "
                          "midpoint rules disagree completely)";

@@ -11,8 +11,8 @@
 #include "landscape_impl.h"
 #include "dr_args.h"
 #include "deeprelax/error.h"
+#include "deeprelax/parse.h"
 
-#include <ctype.h>
 #include <omp.h>
 #include <math.h>
 #include <matheval.h>
@@ -47,7 +47,7 @@ typedef struct {
 
 typedef struct {
     int dim;
-    int nonsmooth;  /* the text uses a function with kinks or jumps (see expr_kink_functions) */
+    int nonsmooth;  /* the text uses a function with kinks or jumps (dr_expr_check decides) */
     int ncopies;
     expr_copy copy[EXPR_COPIES];
 } expr_state;
@@ -128,26 +128,13 @@ static void expr_destroy(void *state)
 
 /* ---- kink detection (for quadratures that must split where f is not smooth) ----
  *
- * libmatheval's functions with kinks or jumps: abs (kink), step, sign, delta, nandelta (jumps).
- * An expression that names none of them is smooth wherever it is finite. One that does is
+ * libmatheval's functions with kinks or jumps: abs (kink), step, delta, nandelta (jumps); the
+ * grammar check (dr_expr_check) says whether the expression names one. One that names none of
+ * them is smooth wherever it is finite. One that does is
  * probed in 1-D: on a fine scan, a cell [a, b] holds a breakpoint when the trapezoid rule for
  * f' = integral of f'' (or for f = integral of f') misses by far more than a smooth function's
  * residual (cell^3 |f''''| / 12); bisection on the same test then pins the point to round-off.
  * In 2-D the kinks are curves: the landscape says so (DR_BREAKPOINTS_UNKNOWN). */
-static int expr_kink_functions(const char *text)
-{
-    static const char *const names[] = {"abs", "step", "sign", "delta", "nandelta"};
-    for (const char *p = text; *p; p++) {
-        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) continue;
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-            size_t len = strlen(names[k]);
-            if (!strncmp(p, names[k], len) && !isalnum((unsigned char)p[len]) && p[len] != '_')
-                return 1;
-        }
-    }
-    return 0;
-}
-
 typedef struct { double f, d, d2; } expr_jet;
 
 static expr_jet expr_jet_at(const expr_state *s, double x)
@@ -209,22 +196,9 @@ static long expr_breakpoints(const void *state, double lo, double hi, double *pt
 static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, NULL, expr_destroy,
                                              expr_breakpoints, NULL};
 
-/* A hint better than libmatheval's bare failure for the commonest slips. */
-static int precheck(const char *expr)
-{
-    int depth = 0, blank = 1;
-    for (const char *p = expr; *p; p++) {
-        if (!isspace((unsigned char)*p)) blank = 0;
-        if (*p == '(') depth++;
-        if (*p == ')' && --depth < 0)
-            return dr_error(DR_EPARSE, "unbalanced ')' in expression '%s'", expr);
-    }
-    if (blank) return dr_error(DR_EPARSE, "empty expression");
-    if (depth > 0) return dr_error(DR_EPARSE, "unclosed '(' in expression '%s'", expr);
-    return DR_SUCCESS;
-}
-
-/* One copy's evaluators: f parsed from the text, its derivatives (dim known). */
+/* One copy's evaluators: f parsed from the text, its derivatives (dim known). The text has
+ * passed dr_expr_check, so libmatheval's lexer meets only bytes it has a rule for (it would echo
+ * any other to stdout) and its parser accepts it; a failure here is an allocation failure. */
 static int build_copy(expr_copy *c, const char *expr, int dim)
 {
     static const char *const var[E_COUNT] = {NULL, "x", "y", "x", "y", "y"};
@@ -234,18 +208,18 @@ static int build_copy(expr_copy *c, const char *expr, int dim)
         if (!text) return dr_error(DR_ENOMEM, "out of memory parsing expression");
         c->e[E_F] = evaluator_create(text);
         free(text);
-        if (!c->e[E_F]) return dr_error(DR_ENOMEM, "out of memory parsing '%s'", expr);
+        if (!c->e[E_F]) return dr_error(DR_ENOMEM, "libmatheval could not build the expression");
     }
     for (int k = 1; k < E_COUNT; k++) {
         if (dim == 1 && (k == E_Y || k == E_XY || k == E_YY)) continue;
         c->e[k] = evaluator_derivative(c->e[from[k]], (char *)var[k]);
-        if (!c->e[k]) return dr_error(DR_ENOMEM, "out of memory differentiating '%s'", expr);
+        if (!c->e[k]) return dr_error(DR_ENOMEM, "out of memory differentiating the expression");
     }
     return DR_SUCCESS;
 }
 
 /* Builds the evaluators; called with the lock held. */
-static int build_locked(expr_state *s, const char *expr, int dim_in)
+static int build_locked(expr_state *s, const char *expr, const dr_expr_info *info, int dim_in)
 {
     char *text = strdup(expr);
     if (!text) return dr_error(DR_ENOMEM, "out of memory parsing expression");
@@ -253,25 +227,9 @@ static int build_locked(expr_state *s, const char *expr, int dim_in)
     pthread_mutex_init(&s->copy[0].lock, NULL);
     s->copy[0].e[E_F] = evaluator_create(text);
     free(text);
-    if (!s->copy[0].e[E_F])
-        return dr_error(DR_EPARSE, "cannot parse expression '%s' (libmatheval syntax: numbers, x, y, "
-                        "+ - * / ^, parentheses, sin, cos, exp, log, sqrt, abs, ...)", expr);
-    char **names;
-    int count, uses_y = 0;
-    evaluator_get_variables(s->copy[0].e[E_F], &names, &count);
-    for (int i = 0; i < count; i++) {
-        if (!strcmp(names[i], "y")) {
-            uses_y = 1;
-        } else if (strcmp(names[i], "x")) {
-            return dr_error(DR_EPARSE, "unknown variable '%s' in expression '%s' (use x, and y in 2-D)",
-                            names[i], expr);
-        }
-    }
-    if (dim_in == 1 && uses_y)
-        return dr_error(DR_EPARSE, "expression '%s' uses y but the landscape is 1-D (use dimension 2)",
-                        expr);
-    s->dim = dim_in ? dim_in : (uses_y ? 2 : 1);
-    s->nonsmooth = expr_kink_functions(expr);
+    if (!s->copy[0].e[E_F]) return dr_error(DR_ENOMEM, "libmatheval could not build the expression");
+    s->dim = dim_in ? dim_in : (info->uses_y ? 2 : 1);
+    s->nonsmooth = info->nonsmooth;
     int status = build_copy(&s->copy[0], expr, s->dim);
     for (int i = 1; !status && i < EXPR_COPIES; i++) {
         pthread_mutex_init(&s->copy[i].lock, NULL);
@@ -288,12 +246,16 @@ int dr_landscape_alloc_expr(dr_landscape **out, const char *expr, int dim)
     if (!expr) return dr_error(DR_EPARSE, "no expression given");
     if (dim < 0 || dim > 2)
         return dr_error(DR_EINVAL, "expression dimension must be 0 (infer), 1 or 2 (got %d)", dim);
-    int status = precheck(expr);
+    dr_expr_info info;
+    int status = dr_expr_check(expr, &info);
     if (status) return status;
+    if (dim == 1 && info.uses_y)
+        return dr_error(DR_EPARSE, "the expression uses y but the landscape is 1-D (use "
+                        "dimension 2)");
     expr_state *s = calloc(1, sizeof *s);
     if (!s) return dr_error(DR_ENOMEM, "out of memory parsing expression");
     pthread_mutex_lock(&matheval_lock);
-    status = build_locked(s, expr, dim);
+    status = build_locked(s, expr, &info, dim);
     if (status) destroy_locked(s);
     pthread_mutex_unlock(&matheval_lock);
     if (status) return status;

@@ -9,7 +9,9 @@
 #include "landscape_impl.h"
 #include "dr_args.h"
 #include "deeprelax/error.h"
+#include "deeprelax/input.h"
 #include "deeprelax/npy.h"
+#include "deeprelax/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <gsl/gsl_spline.h>
 #include <gsl/gsl_spline2d.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,7 +214,7 @@ static double wall_curvature(const dr_grid *g, const double *f)
         for (size_t j = 1; j + 1 < ny; j++)
             for (size_t i = 0; i < nx; i++) {
                 const double *p = f + j * nx + i;
-                w = fmax(w, fabs(p[-nx] - 2 * p[0] + p[nx]) / (g->h[1] * g->h[1]));
+                w = fmax(w, fabs(p[-(ptrdiff_t)nx] - 2 * p[0] + p[nx]) / (g->h[1] * g->h[1]));
             }
     return w;
 }
@@ -320,6 +323,12 @@ static int load_npy(dr_landscape **out, const char *path, const double *domain)
 
 /* ------------------------------------------------------------------ CSV */
 
+/* Caps of a CSV file of samples: the largest grid a solve takes (2048 x 2048 points, the CLI's
+ * CLI_MAX_GRID_POINTS) as rows, which bounds the memory (48 bytes a row), and 512 MiB of text
+ * (2^22 rows of three 17-digit numbers need about 250 MiB). */
+#define DR_SAMPLES_MAX_ROWS ((size_t)1 << 22)
+#define DR_SAMPLES_MAX_BYTES ((unsigned long long)1 << 29)
+
 typedef struct {
     double c[3]; /* x, (y,) f */
     size_t line;
@@ -384,17 +393,17 @@ static int parse_row(csv_data *d, char *line, size_t lineno, int last_unterminat
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
         if (k < 3) {
-            char *field = trim(p), *end;
+            char *field = trim(p);
             if (k >= d->ncol) { k++; if (!comma) break; p = comma + 1; continue; }
-            errno = 0;
-            v[k] = strtod(field, &end);
-            if (!*field || *end)
+            if (dr_parse_double(field, strlen(field), 0, &v[k]) != DR_SUCCESS) {
+                if (dr_parse_double(field, strlen(field), DR_PARSE_INF | DR_PARSE_NAN, &v[k]) ==
+                    DR_SUCCESS)
+                    return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not finite", d->path,
+                                    lineno, k + 1, excerpt(field, buf, sizeof buf));
                 return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not a number%s", d->path, lineno,
                                 k + 1, excerpt(field, buf, sizeof buf),
                                 last_unterminated ? " (file truncated?)" : "");
-            if (!isfinite(v[k]))
-                return dr_error(DR_EFORMAT, "%s:%zu: field %d '%s' is not finite", d->path, lineno,
-                                k + 1, excerpt(field, buf, sizeof buf));
+            }
         }
         k++;
         if (!comma) break;
@@ -403,6 +412,9 @@ static int parse_row(csv_data *d, char *line, size_t lineno, int last_unterminat
     if (k != d->ncol)
         return dr_error(DR_EFORMAT, "%s:%zu: expected %d fields, got %d%s", d->path, lineno, d->ncol,
                         k, last_unterminated && k < d->ncol ? " (file truncated?)" : "");
+    if (d->count == DR_SAMPLES_MAX_ROWS)
+        return dr_error(DR_EFORMAT, "%s:%zu: more than %zu data rows (the cap: a %d x %d grid)",
+                        d->path, lineno, DR_SAMPLES_MAX_ROWS, 1 << 11, 1 << 11);
     if (d->count == d->cap) {
         size_t cap = d->cap ? 2 * d->cap : 1024;
         csv_row *rows = realloc(d->rows, cap * sizeof *rows);
@@ -422,8 +434,16 @@ static int read_csv_rows(csv_data *d, FILE *fp)
     size_t cap = 0, lineno = 0;
     ssize_t len;
     int status = DR_SUCCESS;
-    while (status == DR_SUCCESS && (len = getline(&line, &cap, fp)) >= 0) {
+    while (status == DR_SUCCESS &&
+           (len = dr_input_getline(&line, &cap, fp, DR_INPUT_MAX_LINE)) != -1) {
         lineno++;
+        if (len < 0) {
+            status = len == -2 ? dr_error(DR_EFORMAT, "%s:%zu: line longer than %zu bytes (the cap): "
+                                          "not a CSV file of samples", d->path, lineno,
+                                          DR_INPUT_MAX_LINE)
+                               : dr_error(DR_ENOMEM, "%s:%zu: out of memory", d->path, lineno);
+            break;
+        }
         if (memchr(line, '\0', (size_t)len)) {
             status = dr_error(DR_EFORMAT, "%s:%zu: binary data (a NUL byte): not a CSV file", d->path,
                               lineno);
@@ -561,8 +581,9 @@ int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *
     DR_CHECK_PTRS(out, path);
     *out = NULL;
     if (!path) return dr_error(DR_EINVAL, "no input file given");
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
+    FILE *fp;
+    int status = dr_input_open(&fp, path, DR_SAMPLES_MAX_BYTES, NULL);
+    if (status) return status;
     char magic[6];
     size_t got = fread(magic, 1, sizeof magic, fp);
     size_t len = strlen(path);
@@ -573,7 +594,7 @@ int dr_landscape_alloc_file(dr_landscape **out, const char *path, const double *
         return load_npy(out, path, domain);
     }
     rewind(fp);
-    int status = load_csv(out, path, fp);
+    status = load_csv(out, path, fp);
     fclose(fp);
     return status;
 }

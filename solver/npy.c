@@ -7,6 +7,8 @@
 #include "deeprelax/npy.h"
 #include "dr_args.h"
 #include "deeprelax/error.h"
+#include "deeprelax/input.h"
+#include "deeprelax/parse.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -102,9 +104,10 @@ static int parse_header(const char *path, const char *dict, int *ndim, size_t sh
     const char *d = dict_value(dict, "descr");
     if (!d) return dr_error(DR_EFORMAT, "%s: .npy header has no 'descr'", path);
     if (strncmp(d, "'<f8'", 5) && strncmp(d, "\"<f8\"", 5)) {
-        char got[16] = "";
+        char got[16] = "", shown[4 * 16 + 8];
         sscanf(d, "%15[^,}]", got);
-        return dr_error(DR_EFORMAT, "%s: .npy dtype %s is not float64 '<f8'", path, got);
+        return dr_error(DR_EFORMAT, "%s: .npy dtype %s is not float64 '<f8'", path,
+                        dr_text_excerpt(got, strlen(got), 16, shown, sizeof shown));
     }
     const char *fo = dict_value(dict, "fortran_order");
     if (!fo) return dr_error(DR_EFORMAT, "%s: .npy header has no 'fortran_order'", path);
@@ -152,11 +155,11 @@ int dr_npy_read(const char *path, int *ndim, size_t shape[3], double **data)
     DR_CHECK_PTRS(path, ndim, shape, data);
     *data = NULL;
     *ndim = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
-        return read_fail(fp, NULL, dr_error(DR_EIO, "%s: not a regular file", path));
+    FILE *fp;
+    unsigned long long file_size;
+    int status = dr_input_open(&fp, path, DR_INPUT_MAX_BYTES, &file_size);
+    if (status) return status;
+    struct stat st = {.st_size = (off_t)file_size};
     unsigned char pre[12];
     size_t got = fread(pre, 1, 10, fp);
     if (got < 10 || memcmp(pre, "\x93NUMPY", 6))
@@ -185,7 +188,7 @@ int dr_npy_read(const char *path, int *ndim, size_t shape[3], double **data)
     dict[hlen] = '\0';
     if (strlen(dict) != hlen)
         return read_fail(fp, dict, dr_error(DR_EFORMAT, "%s: .npy header contains a NUL byte", path));
-    int status = parse_header(path, dict, ndim, shape);
+    status = parse_header(path, dict, ndim, shape);
     if (status) return read_fail(fp, dict, status);
     size_t count = 1;
     for (int a = 0; a < *ndim; a++) {

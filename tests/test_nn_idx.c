@@ -161,6 +161,14 @@ static void test_broken_files(void **state)
         write_file("zero", buf, len, gz);
         expect_failure("zero", 3, DR_EFORMAT, "implausible dimension");
     }
+    /* the caps, from the header alone (the data after it is never read): a side of 1025
+     * pixels (the cap is 1024), and 3 x 2^26 images of 2 x 1 (3 x 2^27 bytes, the cap 2^28) */
+    size_t len = make_images(buf, 0x803, 1, 1025, 1, -1025);
+    write_file("wide", buf, len, 1);
+    expect_failure("wide", 3, DR_EFORMAT, "1025 pixels a side (dimension 2), above the cap of 1024");
+    len = make_images(buf, 0x803, 3u << 26, 2, 1, -(3L << 27));
+    write_file("many", buf, len, 1);
+    expect_failure("many", 3, DR_EFORMAT, "more than 268435456 bytes of data (the cap)");
     /* a gzip stream whose deflate data is garbage */
     unsigned char bad[64] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
     for (size_t i = 10; i < sizeof bad; i++)

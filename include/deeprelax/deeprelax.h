@@ -25,6 +25,7 @@
 #include "deeprelax/grid.h"
 #include "deeprelax/landscape.h"
 #include "deeprelax/npy.h"
+#include "deeprelax/parse.h"
 #include "deeprelax/heat.h"
 #include "deeprelax/hopflax.h"
 #include "deeprelax/fd.h"

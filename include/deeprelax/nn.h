@@ -46,6 +46,9 @@ typedef struct {
  * (t10k-...) pair from `dir`, each file with or without ".gz". Checks that the counts agree and
  * that labels are below 256. Free with dr_dataset_free. */
 int dr_dataset_load(dr_dataset *d, const char *dir, int train);
+/* The same for a consumer that expects `features` = rows x cols inputs (a model's input size;
+ * 0: any): a mismatch is refused from the header, before the images are decompressed. */
+int dr_dataset_load_for(dr_dataset *d, const char *dir, int train, size_t features);
 void dr_dataset_free(dr_dataset *d);
 
 /* Where the data is: `given` if not NULL, else $DEEPRELAX_DATA, else the first of data/mnist,

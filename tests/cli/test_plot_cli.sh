@@ -89,7 +89,7 @@ printf 'x,f\n1,abc\n' > "$TMP/word.csv"
 printf '1,2\n3,4\n' > "$TMP/noheader.csv"
 : > "$TMP/empty.csv"
 expect_error plot-no-file 2 'which file' -- plot
-expect_error plot-missing-file 1 'cannot read' -- plot "$TMP/nope.csv"
+expect_error plot-missing-file 1 'cannot open' -- plot "$TMP/nope.csv"
 expect_error plot-bad-ext 2 'must end in .csv or .npy' -- plot "$TMP/x.txt"
 expect_error plot-ragged 1 'ragged.csv:3' -- plot "$TMP/ragged.csv"
 expect_error plot-not-number 1 "'abc' is not a number" -- plot "$TMP/word.csv"

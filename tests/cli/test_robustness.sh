@@ -67,9 +67,9 @@ model(f"{t}/negvar.bin", [784, 4, 10], 1, n, 8, bytes(4 * n) + struct.pack("<8f"
 model(f"{t}/good.bin", [784, 4, 10], 1, n, 8, bytes(4 * n) + struct.pack("<8f", 0, 0, 0, 0, 1, 1, 1, 1))
 PYEOF
 
-expect_error idx-huge-header 1 "truncated" -- train --data "$TMP/huge" --model small --epochs 1 --threads 1
-expect_error idx-huge-header-gz 1 "truncated" -- train --data "$TMP/hugegz" --model small --epochs 1 --threads 1
-expect_error idx-huge-count 1 "implausible dimension" -- train --data "$TMP/count" --model small --epochs 1 --threads 1
+expect_error idx-huge-header 1 "but the model takes 784 inputs" -- train --data "$TMP/huge" --model small --epochs 1 --threads 1
+expect_error idx-huge-header-gz 1 "but the model takes 784 inputs" -- train --data "$TMP/hugegz" --model small --epochs 1 --threads 1
+expect_error idx-huge-count 1 "bytes of data (the cap)" -- train --data "$TMP/count" --model small --epochs 1 --threads 1
 
 expect_error model-huge-config 1 "truncated model file" -- eval --model-file "$TMP/hugecfg.bin" --data "$TMP/small"
 expect_error model-nan-running-mean 1 "running mean 0 of layer 1 is not finite" -- \
