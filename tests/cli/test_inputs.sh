@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # CLI checks that what a user types or names is read strictly and at bounded cost: expressions
 # against the README's grammar and caps (nothing printed by libmatheval's lexer), readers that
 # refuse devices, FIFOs, directories and over-long lines, IDX headers checked against the caps
