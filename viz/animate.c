@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "deeprelax/error.h"
+#include "deeprelax/output.h"
+#include "viz_internal.h"
 
 static void quoted(FILE *f, const char *s)
 {
@@ -73,9 +75,11 @@ static void value_range(size_t size, const double *f, const double *u, size_t nt
 static int write_data(const char *path, const dr_grid *g, const double *f, const double *u,
                       size_t nt)
 {
-    FILE *d = fopen(path, "w");
-    if (!d)
-        return dr_error(DR_EIO, "cannot create %s: %s", path, strerror(errno));
+    dr_output *o;
+    int st = dr_output_open(&o, path);
+    if (st)
+        return st;
+    FILE *d = dr_output_stream(o);
     size_t size = dr_grid_size(g);
     fprintf(d, "# one block per frame (gnuplot 'index k'): %s\n",
             g->dim == 1 ? "x f u(x,t_k)" : "x y u(x,y,t_k)");
@@ -95,10 +99,7 @@ static int write_data(const char *path, const dr_grid *g, const double *f, const
             fputc('\n', d);
         }
     }
-    int bad = ferror(d);
-    if (fclose(d) != 0 || bad)
-        return dr_error(DR_EIO, "cannot write %s", path);
-    return DR_SUCCESS;
+    return dr_output_commit(o);
 }
 
 int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const double *f,
@@ -128,9 +129,10 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
             return dr_error(DR_EINVAL, "output path too long: %s", o->output);
     }
     snprintf(path, sizeof path, "%s/%s.gp", o->dir, o->name);
-    FILE *s = fopen(path, "w");
-    if (!s)
-        return dr_error(DR_EIO, "cannot create %s: %s", path, strerror(errno));
+    dr_output *script;
+    if ((st = dr_output_open(&script, path)))
+        return st;
+    FILE *s = dr_output_stream(script);
     size_t size = dr_grid_size(g);
     double lo, hi;
     value_range(size, f, u, nt, &lo, &hi);
@@ -139,9 +141,8 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
     fprintf(s, "# deeprelax animation '%s': redraw with `gnuplot %s.gp` in this directory.\n",
             o->name, o->name);
     fprintf(s, "set terminal gif animate delay %d loop 0 optimize size %d,%d noenhanced "
-               "font 'Sans,11' background rgb 'white'\nset output ", delay, w, h);
-    quoted(s, out);
-    fputc('\n', s);
+               "font 'Sans,11' background rgb 'white'\n", delay, w, h);
+    viz_gnuplot_set_output(s, out);
     if (o->xlabel) { fputs("set xlabel ", s); quoted(s, o->xlabel); fputc('\n', s); }
     if (o->ylabel) { fputs("set ylabel ", s); quoted(s, o->ylabel); fputc('\n', s); }
     fputs("set border 3 lw 1.2 lc rgb '#333333'\nset tics nomirror out scale 0.7\n", s);
@@ -173,9 +174,8 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
         else
             fprintf(s, "\nplot '%s.dat' index %zu using 1:2:3 with image notitle\n", o->name, k);
     }
-    int bad = ferror(s);
-    if (fclose(s) != 0 || bad)
-        return dr_error(DR_EIO, "cannot write %s", path);
+    if ((st = dr_output_commit(script)))
+        return st;
     dr_gnuplot_options run = *o;
     return dr_gnuplot_run(&run);
 }

@@ -3,6 +3,8 @@
 #ifndef DEEPRELAX_VIZ_INTERNAL_H
 #define DEEPRELAX_VIZ_INTERNAL_H
 
+#include <stdio.h>
+
 #include "deeprelax/viz.h"
 
 /* A pixel rectangle [x0, x1) x [y0, y1) that drawing may touch. */
@@ -52,5 +54,10 @@ size_t viz_log_ticks(double lo, double hi, double *ticks, size_t max);
 void viz_tick_label(double v, double step, char *buf, size_t size);
 
 extern const dr_rgb viz_black, viz_white;
+
+/* A gnuplot script's `set output` line for the picture at `out`: the variable DR_OUTPUT when
+ * defined (dr_gnuplot_run points it at a temporary it renames over `out` on success), else
+ * `out` itself, so that `gnuplot NAME.gp` run by hand redraws the picture in place. */
+void viz_gnuplot_set_output(FILE *f, const char *out);
 
 #endif
