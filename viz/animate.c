@@ -117,7 +117,7 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
     if (snprintf(path, sizeof path, "%s/%s.dat", o->dir, o->name) >= (int)sizeof path)
         return dr_error(DR_EINVAL, "path too long: %s/%s.dat", o->dir, o->name);
     if ((st = write_data(path, g, f, u, nt)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     /* gnuplot runs in DIR: the output must be absolute */
     if (o->output[0] == '/') {
         snprintf(out, sizeof out, "%s", o->output);
@@ -131,7 +131,7 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
     snprintf(path, sizeof path, "%s/%s.gp", o->dir, o->name);
     dr_output *script;
     if ((st = dr_output_open(&script, path)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     FILE *s = dr_output_stream(script);
     size_t size = dr_grid_size(g);
     double lo, hi;
@@ -175,7 +175,7 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
             fprintf(s, "\nplot '%s.dat' index %zu using 1:2:3 with image notitle\n", o->name, k);
     }
     if ((st = dr_output_commit(script)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     dr_gnuplot_options run = *o;
     return dr_gnuplot_run(&run);
 }

@@ -135,6 +135,19 @@ void viz_gnuplot_set_output(FILE *f, const char *out)
     fputs(")\n", f);
 }
 
+int viz_gnuplot_for_picture(const dr_gnuplot_options *o, int status)
+{
+    if (status == DR_SUCCESS)
+        return status;
+    char why[512], picture[PATH_MAX];
+    snprintf(why, sizeof why, "%s", dr_error_message());
+    if (o->output)
+        snprintf(picture, sizeof picture, "%s", o->output);
+    else if (path_in(picture, sizeof picture, o->dir, o->name, picture_ext(o)))
+        return status;
+    return dr_error(status, "cannot draw '%s': %s", picture, why);
+}
+
 /* The output picture as the script names it: relative to DIR unless the caller chose a path,
  * which is made absolute because gnuplot runs in DIR. */
 static int output_name(const dr_gnuplot_options *o, char *buf, size_t size)
@@ -381,14 +394,14 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
     if (n < 1 || ncols < 1 || !x || !ys)
         return dr_error(DR_EINVAL, "a line plot needs at least one point and one column");
     if ((st = make_dirs(o->dir)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     if ((st = write_table(o, "x y1 y2 ... (one column per curve, NaN = no value)", x, n, ys,
                           ncols, NULL, 0)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     dr_output *script;
     FILE *f;
     if ((st = begin_script(o, &script, &f)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     static const char *colours[] = {"#1f5eb4", "#e67814", "#28963c", "#c82828", "#8250b4",
                                     "#8c5a3c", "#dc64aa", "#96961e", "#14aabe"};
     static const int point_types[] = {7, 5, 9, 11, 13, 15, 4, 6, 8};
@@ -412,7 +425,7 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
     }
     fputc('\n', f);
     if ((st = dr_output_commit(script)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     return dr_gnuplot_run(o);
 }
 
@@ -425,14 +438,14 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
     if (n < 2 || !x || !f || (nt && (!u || !t)))
         return dr_error(DR_EINVAL, "a curve family needs x and f with at least 2 points");
     if ((st = make_dirs(o->dir)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     const double *fcol[1] = {f};
     if ((st = write_table(o, "x f u(x,t1) u(x,t2) ...", x, n, fcol, 1, u, nt)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     dr_output *script;
     FILE *sf;
     if ((st = begin_script(o, &script, &sf)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     /* landscapes rise towards the box's edges: the legend fits best at the top centre */
     fprintf(sf, "set key top center\n"
                 "plot '%s.dat' using 1:2 with lines lw 2.5 lc rgb '#000000' title 'f(x)'",
@@ -450,6 +463,6 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
     }
     fputc('\n', sf);
     if ((st = dr_output_commit(script)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     return dr_gnuplot_run(o);
 }
