@@ -147,7 +147,9 @@ mkdir "$W/dir.png"
 expect_error directory-target 1 "cannot write '$W/dir.png': it is a directory" -- \
     solve --landscape paper1d --t 1 --png "$W/dir.png"
 [ -d "$W/dir.png" ] && pass directory-target-kept || fail directory-target-kept "the directory is gone"
-"$DEEPRELAX" solve --landscape quad --t 1 --n 51 --out "$W/in.csv" >/dev/null 2>&1
+# a landscape file (x,f samples of x^2/2), the kind `solve --input` reads
+awk 'BEGIN { print "x,f"; for (i = 0; i <= 50; i++) { x = -5 + 0.2 * i; print x "," x * x / 2 } }' \
+    >"$W/in.csv"
 cp "$W/in.csv" "$TMP/in.ref"
 ln "$W/in.csv" "$W/in-link.csv"
 expect_error same-file 2 "output '$W/in.csv' is the input" -- \
