@@ -54,6 +54,7 @@ static const char train_usage[] =
     "                        couplings so far (defaults g0 0.01, rho 0.01, rho-max 10, L 25)\n"
     "  --train-samples N     use only the first N training examples (quick runs)\n"
     "  --log FILE            CSV: epoch,effective_epoch,train_loss,train_error,test_error,seconds\n"
+    "                        (written when training ends; the epochs are on stdout meanwhile)\n"
     "  --save FILE           the trained model (for eval and slice)\n"
     "  --json                the summary as one JSON object on stdout instead of the table\n"
     "  -h, --help            this text\n"
