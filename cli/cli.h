@@ -81,6 +81,19 @@ void json_number_inf(FILE *out, double v);
 /* [v0,v1,...] with json_number for each. */
 void json_array(FILE *out, const double *v, size_t n);
 
+/* Output files (deeprelax/output.h): every file a command writes is a temporary renamed over
+ * the target when complete. cli_outputs_init (called once by main) removes the temporaries of
+ * unfinished outputs on SIGINT, SIGTERM and SIGHUP and at exit (a cli_die mid-way). */
+void cli_outputs_init(void);
+/* Before any computation: every output can be written (its directory exists and is writable,
+ * it is not a directory), no two are the same file, none is one of the inputs. NULL entries
+ * are skipped. Exits 1 (unwritable) or 2 (a clash) with one line. */
+void cli_check_files(const char *const *outputs, size_t n_outputs, const char *const *inputs,
+                     size_t n_inputs);
+/* dr_output_open / dr_output_commit that exit with the message on failure. */
+dr_output *cli_output_open(const char *path);
+void cli_output_commit(dr_output *o);
+
 /* Wall-clock seconds (monotonic), for the `seconds` every summary reports. */
 double cli_seconds(void);
 

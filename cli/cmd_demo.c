@@ -92,8 +92,24 @@ static int demo_animation(const char *dir)
 /* The longest command line of a tour section. */
 #define DEMO_MAX_ARGS 48
 
-/* Runs this binary's subcommand argv[0..] with stdout into `capture`; 0 when it succeeded. */
+static int run_self_into(char *const *argv, const char *temp);
+
+/* Runs this binary's subcommand argv[0..] with stdout into `capture` (which it replaces only
+ * when the run succeeded); 0 when it did. */
 static int run_self(char *const *argv, const char *capture)
+{
+    dr_output *o;
+    if (dr_output_open(&o, capture)) return -1;
+    int ok = run_self_into(argv, dr_output_temp_path(o)) == 0;
+    if (!ok) {
+        dr_output_abort(o);
+        return -1;
+    }
+    return dr_output_commit(o) ? -1 : 0;
+}
+
+/* The same, the child's stdout into the file `temp` (a dr_output's temporary). */
+static int run_self_into(char *const *argv, const char *temp)
 {
     char self[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -108,7 +124,7 @@ static int run_self(char *const *argv, const char *capture)
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        int fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fd = open(temp, O_WRONLY | O_TRUNC);
         if (fd < 0) _exit(126);
         dup2(fd, 1);
         execv(self, args);
@@ -143,7 +159,6 @@ static void demo_section(const char *dir, FILE *json, const char *key, int *open
     if (run_self(argv, capture)) {
         fprintf(stderr, "deeprelax: note: demo: `deeprelax %s` is missing or failed; the page "
                         "leaves out its section\n", argv[0]);
-        unlink(capture);
         return;
     }
     FILE *in = fopen(capture, "r");
@@ -175,12 +190,14 @@ int cmd_demo(int argc, char **argv)
     if (mkdir(dir, 0755) && errno != EEXIST)
         cli_die(EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno));
 
+    /* Every file of the directory replaces its older self only when complete: an interrupted
+     * or failed demo leaves the previous run's files, never torn ones. */
     char path[1024];
     snprintf(path, sizeof path, "%s/report.txt", dir);
-    FILE *report = fopen(path, "w");
+    dr_output *report_out = cli_output_open(path);
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    FILE *json = fopen(path, "w");
-    if (!report || !json) cli_die(EXIT_FAIL, "cannot write into '%s': %s", dir, strerror(errno));
+    dr_output *json_out = cli_output_open(path);
+    FILE *report = dr_output_stream(report_out), *json = dr_output_stream(json_out);
     fputs("deeprelax demo: the PDE view of deep-learning optimisation on small landscapes\n"
           "(Chaudhari, Oberman, Osher, Soatto, Carlier 2018)\n\n", report);
     fputs("{\"cases\":{", json);
@@ -270,8 +287,8 @@ int cmd_demo(int argc, char **argv)
     double total = cli_seconds() - start;
     fprintf(report, "total %.2f s\n", total);
     fprintf(json, ",\"seconds\":%.6f}\n", total);
-    fclose(report);
-    if (fclose(json)) cli_die(EXIT_FAIL, "cannot write '%s/summary.json'", dir);
+    cli_output_commit(report_out);
+    cli_output_commit(json_out);
 
     /* the page quotes summary.json itself, so the two cannot disagree */
     snprintf(path, sizeof path, "%s/summary.json", dir);
@@ -290,8 +307,8 @@ int cmd_demo(int argc, char **argv)
     text[size] = '\0';
     char page[1024];
     snprintf(page, sizeof page, "%s/index.html", dir);
-    if (demo_page_write(dir, text, page))
-        cli_die(EXIT_FAIL, "cannot write '%s': %s", page, strerror(errno));
+    int written = demo_page_write(dir, text, page);
+    if (written) cli_fail(written);
     free(text);
     printf("report: %s/report.txt, page: %s (%.1f s in all)\n", dir, page, total);
     return 0;

@@ -190,6 +190,12 @@ int cmd_explore(int argc, char **argv)
     parse_args(&a, argc, argv);
     if (mkdir(a.dir, 0755) && errno != EEXIST)
         cli_die(EXIT_FAIL, "cannot create '%s': %s", a.dir, strerror(errno));
+    char page[4096];
+    if (snprintf(page, sizeof page, "%s/explore.html", a.dir) >= (int)sizeof page)
+        cli_die(EXIT_USAGE, "explore: --out path too long");
+    const char *outputs[] = {page}, *inputs[EXPLORE_MAX_CASES];
+    for (size_t i = 0; i < a.ns; i++) inputs[i] = a.src[i].input;
+    cli_check_files(outputs, 1, inputs, a.ns);
     double start = cli_seconds();
     explore_case cases[EXPLORE_MAX_CASES] = {0};
     for (size_t i = 0; i < a.ns; i++) load_case(&cases[i], &a.src[i], &a);
@@ -197,11 +203,8 @@ int cmd_explore(int argc, char **argv)
         int status = explore_case_compute(&cases[i], &a.ax);
         if (status) cli_fail(status);
     }
-    char page[4096];
-    if (snprintf(page, sizeof page, "%s/explore.html", a.dir) >= (int)sizeof page)
-        cli_die(EXIT_USAGE, "explore: --out path too long");
-    if (explore_page_write(page, cases, a.ns, &a.ax))
-        cli_die(EXIT_FAIL, "cannot write '%s': %s", page, strerror(errno));
+    int written = explore_page_write(page, cases, a.ns, &a.ax);
+    if (written) cli_fail(written);
     struct stat st;
     long bytes = stat(page, &st) ? -1 : (long)st.st_size;
     double seconds = cli_seconds() - start;

@@ -101,15 +101,15 @@ static void write_table(const char *path, const dr_landscape *f, size_t K, size_
         if (status) cli_fail(status);
         return;
     }
-    FILE *out = fopen(path, "w");
-    if (!out) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+    dr_output *o = cli_output_open(path);
+    FILE *out = dr_output_stream(o);
     fputs(dim == 1 ? "particle,step,x,f\n" : "particle,step,x,y,f\n", out);
     for (size_t r = 0; r < rows; r++) {
         fprintf(out, "%zu,%zu", r / n, r % n);
         for (int a = 0; a < dim; a++) fprintf(out, ",%.17g", traj[r * (size_t)dim + (size_t)a]);
         fprintf(out, ",%.17g\n", fpath[r]);
     }
-    if (fclose(out)) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+    cli_output_commit(o);
 }
 
 /* Paths drawn over the landscape: 1-D, f with each path as markers joined along the curve;
@@ -340,6 +340,9 @@ int cmd_particles(int argc, char **argv)
     if (K * (o.steps + 1) > PARTICLES_MAX_POINTS)
         cli_die(EXIT_USAGE, "particles: %zu particles x %zu steps are too many points to record "
                 "(at most %zu)", K, o.steps, PARTICLES_MAX_POINTS);
+
+    const char *outputs[] = {out, png}, *inputs[] = {src.input};
+    cli_check_files(outputs, 2, inputs, 1);
 
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);

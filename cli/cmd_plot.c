@@ -823,6 +823,8 @@ int cmd_plot(int argc, char **argv)
         snprintf(default_png, sizeof default_png, "%.*s.png", (int)len, a.file);
         a.png = default_png;
     }
+    const char *outputs[] = {a.png, a.gif}, *inputs[] = {a.file, a.src.input};
+    cli_check_files(outputs, 2, inputs, 2);
 
     plot_table tb;
     plot_table_read(&tb, a.file, a.columns);

@@ -166,6 +166,8 @@ static void parse(opts *o, int argc, char **argv)
         cli_die(EXIT_USAGE, "sharpness: --plot draws a 1-D view or the --slq density");
     if (o->density && o->slq == 0)
         cli_die(EXIT_USAGE, "sharpness: --density needs --slq V > 0");
+    const char *outputs[] = {o->out, o->density, o->plot}, *inputs[] = {o->model, o->interpolate};
+    cli_check_files(outputs, 3, inputs, 2);
     o->le.seed = o->seed;
 }
 
@@ -254,15 +256,13 @@ static int run_line(const opts *o, dr_mlp *m, float *w)
                 cli_die(EXIT_FAIL, "%s", dr_error_message());
         }
     }
-    FILE *fp = fopen(o->out, "w");
-    if (!fp)
-        cli_die(EXIT_FAIL, "%s: cannot write", o->out);
+    dr_output *out = cli_output_open(o->out);
+    FILE *fp = dr_output_stream(out);
     fprintf(fp, "a,train_loss,train_error,test_loss,test_error\n");
     for (size_t i = 0; i < n; i++)
         fprintf(fp, "%.17g,%.17g,%.17g,%.17g,%.17g\n", a[i], res[i], res[n + i], res[2 * n + i],
                 res[3 * n + i]);
-    if (fclose(fp) != 0)
-        cli_die(EXIT_FAIL, "%s: write failed", o->out);
+    cli_output_commit(out);
     if (o->plot) {
         const double *ys[4] = {res, res + 2 * n, res + n, res + 3 * n};
         const char *labels[4] = {"train loss", "test loss", "train error", "test error"};
@@ -386,14 +386,12 @@ static void write_density(const opts *o, const results *r)
         t[j] = lo - pad + (hi - lo + 2 * pad) * (double)j / (double)(nt - 1);
     dr_slq_density(r->nodes, r->weights, count, width, t, nt, dens);
     if (o->density) {
-        FILE *fp = fopen(o->density, "w");
-        if (!fp)
-            cli_die(EXIT_FAIL, "%s: cannot write", o->density);
+        dr_output *out = cli_output_open(o->density);
+        FILE *fp = dr_output_stream(out);
         fprintf(fp, "eigenvalue,density\n");
         for (size_t j = 0; j < nt; j++)
             fprintf(fp, "%.10g,%.10g\n", t[j], dens[j]);
-        if (fclose(fp) != 0)
-            cli_die(EXIT_FAIL, "%s: write failed", o->density);
+        cli_output_commit(out);
     }
     if (o->plot) {
         for (size_t j = 0; j < nt; j++)
@@ -522,12 +520,9 @@ static int run_summary(const opts *o, dr_mlp *m, float *w)
     else
         print_text(o, &r, np, n);
     if (o->out) {
-        FILE *fp = fopen(o->out, "w");
-        if (!fp)
-            cli_die(EXIT_FAIL, "%s: cannot write", o->out);
-        print_json(fp, o, &r, np, n);
-        if (fclose(fp) != 0)
-            cli_die(EXIT_FAIL, "%s: write failed", o->out);
+        dr_output *out = cli_output_open(o->out);
+        print_json(dr_output_stream(out), o, &r, np, n);
+        cli_output_commit(out);
     }
     free(wd); free(r.nodes); free(r.weights);
     dr_hessian_free(h);

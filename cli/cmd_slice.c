@@ -86,6 +86,8 @@ int cmd_slice(int argc, char **argv)
     int npy = cli_has_ext(out, ".npy");
     if (!npy && !cli_has_ext(out, ".csv"))
         cli_die(EXIT_USAGE, "slice: --out must end in .npy or .csv (got '%s')", out);
+    const char *outputs[] = {out}, *inputs[] = {file};
+    cli_check_files(outputs, 1, inputs, 1);
     cli_nn_blas_fixup(argc, argv);
     dr_nn_set_threads((int)threads);
     dr_mlp *m;
@@ -117,16 +119,14 @@ int cmd_slice(int argc, char **argv)
         if ((status = dr_npy_write(out, 2, shape, f)) != DR_SUCCESS)
             cli_die(EXIT_FAIL, "%s", dr_error_message());
     } else {
-        FILE *fp = fopen(out, "w");
-        if (!fp)
-            cli_die(EXIT_FAIL, "%s: cannot write", out);
+        dr_output *o = cli_output_open(out);
+        FILE *fp = dr_output_stream(o);
         fprintf(fp, "x,y,f\n");
         for (size_t j = 0; j < nn; j++)
             for (size_t i = 0; i < nn; i++)
                 fprintf(fp, "%.17g,%.17g,%.17g\n", -span + 2 * span * (double)i / (double)(nn - 1),
                         -span + 2 * span * (double)j / (double)(nn - 1), f[j * nn + i]);
-        if (fclose(fp) != 0)
-            cli_die(EXIT_FAIL, "%s: write failed", out);
+        cli_output_commit(o);
     }
     double fmin = DBL_MAX, fmax = -DBL_MAX, centre = f[(nn / 2) * nn + nn / 2];
     for (size_t k = 0; k < nn * nn; k++) {

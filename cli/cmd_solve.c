@@ -131,6 +131,9 @@ int cmd_solve(int argc, char **argv)
     if (req.png && !cli_has_ext(req.png, ".png"))
         cli_die(EXIT_USAGE, "solve: --png must end in .png (got '%s')", req.png);
 
+    const char *outputs[] = {req.out, req.png}, *inputs[] = {src.input};
+    cli_check_files(outputs, 2, inputs, 1);
+
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);
     if (n_given == 2 && dr_landscape_dim(f) == 1)

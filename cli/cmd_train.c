@@ -55,6 +55,7 @@ static const char train_usage[] =
     "                        couplings so far (defaults g0 0.01, rho 0.01, rho-max 10, L 25)\n"
     "  --train-samples N     use only the first N training examples (quick runs)\n"
     "  --log FILE            CSV: epoch,effective_epoch,train_loss,train_error,test_error,seconds\n"
+    "                        (written when training ends; the epochs are on stdout meanwhile)\n"
     "  --save FILE           the trained model (for eval and slice)\n"
     "  --json                the summary as one JSON object on stdout instead of the table\n"
     "  -h, --help            this text\n"
@@ -252,6 +253,8 @@ int cmd_train(int argc, char **argv)
         cli_die(EXIT_USAGE, "train: under mpirun only elastic-sgd and parle run (one replica "
                 "per rank), not %s", optim);
     }
+    const char *outputs[] = {log_path, save};
+    cli_check_files(outputs, 2, NULL, 0);
     cli_nn_blas_fixup(argc, argv);
     if (replicated) {
         struct train_run run = {.data = data, .model = model, .optim = optim,
@@ -267,9 +270,9 @@ int cmd_train(int argc, char **argv)
     dr_dataset train_view = train;
     if (train_n > 0 && (size_t)train_n < train.n)
         train_view.n = (size_t)train_n;
-    FILE *log = NULL;
-    if (log_path && !(log = fopen(log_path, "w")))
-        cli_die(EXIT_FAIL, "%s: cannot write the log", log_path);
+    /* the log replaces an earlier one only when training ends (progress is on stdout) */
+    dr_output *log_out = log_path ? cli_output_open(log_path) : NULL;
+    FILE *log = log_out ? dr_output_stream(log_out) : NULL;
     if (log)
         fprintf(log, "epoch,effective_epoch,train_loss,train_error,test_error,seconds\n");
 
@@ -329,7 +332,6 @@ int cmd_train(int argc, char **argv)
         if (log) {
             fprintf(log, "%ld,%.10g,%.10g,%.10g,%.10g,%.3f\n", e, s.effective_epoch,
                     s.train_loss, s.train_error, s.test_error, s.seconds);
-            fflush(log);
         }
     }
     if (save && (status = dr_mlp_save(save, m, w)) != DR_SUCCESS)
@@ -345,7 +347,7 @@ int cmd_train(int argc, char **argv)
                100 * s.test_error, s.effective_epoch, total_seconds, save ? "; saved " : "",
                save ? save : "");
     }
-    if (log) fclose(log);
+    if (log_out) cli_output_commit(log_out);
     dr_trainer_free(t);
     free(w);
     dr_mlp_free(m);

@@ -133,9 +133,11 @@ int cli_train_replicas(const struct train_run *r)
     dr_dataset view = train;
     if (r->train_n > 0 && (size_t)r->train_n < train.n)
         view.n = (size_t)r->train_n;
-    FILE *log = NULL;
-    if (lead && r->log_path && !(log = fopen(r->log_path, "w")))
-        status = dr_error(DR_EIO, "%s: cannot write the log", r->log_path);
+    /* the log replaces an earlier one only when training ends (progress is on stdout) */
+    dr_output *log_out = NULL;
+    if (lead && r->log_path)
+        status = dr_output_open(&log_out, r->log_path);
+    FILE *log = log_out ? dr_output_stream(log_out) : NULL;
     agree_or_die(&w, status != DR_SUCCESS, "%s", dr_error_message());
     if (log)
         fprintf(log, "epoch,effective_epoch,train_loss,train_error,test_error,seconds,"
@@ -177,6 +179,8 @@ int cli_train_replicas(const struct train_run *r)
     }
     status = lead && r->save ? dr_mlp_save(r->save, m, mw) : DR_SUCCESS;
     agree_or_die(&w, status != DR_SUCCESS, "%s", dr_error_message());
+    status = log_out ? dr_output_commit(log_out) : DR_SUCCESS;
+    agree_or_die(&w, status != DR_SUCCESS, "%s", dr_error_message());
     if (lead && r->json) {
         printf("],\"test_error\":");
         json_number(stdout, s.test_error);
@@ -190,7 +194,6 @@ int cli_train_replicas(const struct train_run *r)
                "communication)%s%s\n", 100 * s.test_error, s.effective_epoch, total,
                comm_total, r->save ? "; saved the mean to " : "", r->save ? r->save : "");
     }
-    if (log) fclose(log);
     dr_replicas_free(rep);
     free(mw);
     dr_mlp_free(m);

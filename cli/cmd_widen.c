@@ -268,8 +268,8 @@ static void print_human(const widen_run *w, FILE *out)
 
 static void write_csv(const widen_run *w, const char *path)
 {
-    FILE *out = fopen(path, "w");
-    if (!out) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+    dr_output *o = cli_output_open(path);
+    FILE *out = dr_output_stream(o);
     int dim = w->g.dim;
     fputs(dim == 1 ? "t,track,x,u,curvature,width,basin,semiconcavity,gibbs,bound_inv_t,bound_C\n"
                    : "t,track,x,y,u,eig_min,eig_max,width_x,width_y,basin,semiconcavity,gibbs,"
@@ -288,7 +288,7 @@ static void write_csv(const widen_run *w, const char *path)
                     s->gibbs.value, 1 / s->t, dr_semiconcavity_bound(w->C, s->t));
         }
     }
-    if (fclose(out)) cli_die(EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+    cli_output_commit(o);
 }
 
 /* ---------------------------------------------------------------- pictures */
@@ -516,6 +516,15 @@ int cmd_widen(int argc, char **argv)
         cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", out_path);
     if (png && !cli_has_ext(png, ".png"))
         cli_die(EXIT_USAGE, "widen: --png must end in .png (got '%s')", png);
+    /* --png P.png also writes P-tracks.png */
+    char tracks[4096] = "";
+    if (png) {
+        size_t len = strlen(png) - 4;
+        if (len + 16 > sizeof tracks) cli_die(EXIT_USAGE, "widen: --png path too long");
+        snprintf(tracks, sizeof tracks, "%.*s-tracks.png", (int)len, png);
+    }
+    const char *outputs[] = {out_path, png, png ? tracks : NULL}, *inputs[] = {src.input};
+    cli_check_files(outputs, 3, inputs, 1);
 
     double lo[2], hi[2];
     widen_run w = {0};
@@ -568,10 +577,6 @@ int cmd_widen(int argc, char **argv)
     if (png) {
         st = curvature_plot(&w, png);
         if (st && st != DR_EUNSUPPORTED) cli_fail(st);
-        char tracks[4096];
-        size_t len = strlen(png) - 4;
-        if (len + 16 > sizeof tracks) cli_die(EXIT_USAGE, "widen: --png path too long");
-        snprintf(tracks, sizeof tracks, "%.*s-tracks.png", (int)len, png);
         st = tracks_picture(&w, tracks);
         if (st) cli_fail(st);
     }

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,4 +251,53 @@ int cli_has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), m = strlen(ext);
     return n >= m && !strcmp(path + n - m, ext);
+}
+
+/* Async-signal-safe: the helper only unlinks its table of temporaries; the signal then takes
+ * its default action (the handler was reset on entry), so the exit status still says which. */
+static void remove_outputs_and_die(int sig)
+{
+    dr_output_remove_pending();
+    raise(sig);
+}
+
+static void remove_outputs_at_exit(void) { dr_output_remove_pending(); }
+
+void cli_outputs_init(void)
+{
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = remove_outputs_and_die;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction old;
+        /* a signal the caller ignores (nohup) stays ignored */
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(signals[i], &sa, NULL);
+    }
+    atexit(remove_outputs_at_exit);
+}
+
+void cli_check_files(const char *const *outputs, size_t n_outputs, const char *const *inputs,
+                     size_t n_inputs)
+{
+    int status = dr_output_check_files(outputs, n_outputs, inputs, n_inputs);
+    if (status) cli_fail(status);
+}
+
+dr_output *cli_output_open(const char *path)
+{
+    dr_output *o;
+    int status = dr_output_open(&o, path);
+    if (status) cli_fail(status);
+    return o;
+}
+
+void cli_output_commit(dr_output *o)
+{
+    int status = dr_output_commit(o);
+    if (status) cli_fail(status);
 }

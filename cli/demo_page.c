@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "json_get.h"
+#include "deeprelax/error.h"
+#include "deeprelax/output.h"
 
 static void html_text(FILE *out, const char *s, size_t len)
 {
@@ -219,8 +221,10 @@ static void particles(FILE *out, const char *dir, const char *json)
 
 int demo_page_write(const char *dir, const char *json, const char *path)
 {
-    FILE *out = fopen(path, "w");
-    if (!out) return -1;
+    dr_output *o;
+    int status = dr_output_open(&o, path);
+    if (status) return status;
+    FILE *out = dr_output_stream(o);
     fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                  "<title>deeprelax demo</title>\n<style>%s</style></head><body>\n", style);
     fputs("<h1>deeprelax: the PDE view of deep-learning optimisation</h1>\n"
@@ -274,6 +278,5 @@ int demo_page_write(const char *dir, const char *json, const char *path)
             fprintf(out, "%s<a href=\"%s\">%s</a>", shown++ ? ", " : "", data[k], data[k]);
     fputs(". Draw any of them again with <code>deeprelax plot FILE</code>.</p>\n"
           "</body></html>\n", out);
-    int bad = ferror(out);
-    return fclose(out) || bad ? -1 : 0;
+    return dr_output_commit(o);
 }

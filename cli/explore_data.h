@@ -54,7 +54,8 @@ void explore_case_json(FILE *out, const explore_case *c, const explore_axes *ax)
 void explore_json_string(FILE *out, const char *s);
 
 /* Writes the page `path`: the HTML template (cli/explore_template.html, embedded at build time
- * by cli/explore_page.c) with the cases' JSON in its data block. Returns 0, or -1 with errno. */
+ * by cli/explore_page.c) with the cases' JSON in its data block. Returns a status (the page
+ * replaces an older one only when complete). */
 int explore_page_write(const char *path, const explore_case *cases, size_t n,
                        const explore_axes *ax);
 

@@ -41,16 +41,14 @@ int explore_page_write(const char *path, const explore_case *cases, size_t n,
                        const explore_axes *ax)
 {
     const char *at = strstr(explore_template, marker);
-    if (!at) {
-        errno = EINVAL;  /* a build without the template's marker: a broken build */
-        return -1;
-    }
-    FILE *out = fopen(path, "w");
-    if (!out) return -1;
+    if (!at)  /* a build without the template's marker: a broken build */
+        return dr_error(DR_EUNSUPPORTED, "the explore page's template has no %s marker", marker);
+    dr_output *o;
+    int status = dr_output_open(&o, path);
+    if (status) return status;
+    FILE *out = dr_output_stream(o);
     fwrite(explore_template, 1, (size_t)(at - explore_template), out);
     write_data(out, cases, n, ax);
     fputs(at + strlen(marker), out);
-    int bad = ferror(out);
-    if (fclose(out) || bad) return -1;
-    return 0;
+    return dr_output_commit(o);
 }

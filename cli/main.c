@@ -53,6 +53,7 @@ int main(int argc, char **argv)
         printf("deeprelax %s\n", DR_VERSION);
         return 0;
     }
+    cli_outputs_init();
     for (size_t i = 0; i < n_subcommands; i++)
         if (!strcmp(argv[1], subcommands[i].name))
             return subcommands[i].run(cli_progress_options(argc - 1, argv + 1), argv + 1);

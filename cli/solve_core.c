@@ -103,8 +103,8 @@ static void table_row(const solve_request *req, const solve_result *res, size_t 
 
 static void write_csv(const solve_request *req, const solve_result *res)
 {
-    FILE *out = fopen(req->out, "w");
-    if (!out) cli_die(EXIT_FAIL, "cannot write '%s': %s", req->out, strerror(errno));
+    dr_output *o = cli_output_open(req->out);
+    FILE *out = dr_output_stream(o);
     int dim = req->grid.dim;
     fputs(dim == 1 ? "t,x,f,u,du_dx\n" : "t,x,y,f,u,du_dx,du_dy\n", out);
     size_t size = dr_grid_size(&req->grid), nc = table_columns(dim);
@@ -115,8 +115,7 @@ static void write_csv(const solve_request *req, const solve_result *res)
             for (size_t c = 0; c < nc; c++)
                 fprintf(out, c + 1 < nc ? "%.17g," : "%.17g\n", row[c]);
         }
-    if (fclose(out))
-        cli_die(EXIT_FAIL, "cannot write '%s': %s", req->out, strerror(errno));
+    cli_output_commit(o);
 }
 
 static void write_npy(const solve_request *req, const solve_result *res)

@@ -5,6 +5,7 @@
 #include "deeprelax/nn.h"
 #include "../solver/dr_args.h"
 #include "deeprelax/error.h"
+#include "deeprelax/output.h"
 
 #include <errno.h>
 #include <math.h>
@@ -38,34 +39,6 @@ static void floats_to_bytes(unsigned char *out, const float *a, size_t n)
     for (size_t i = 0; i < n; i++) put32(out + 4 * i, float_bits(a[i]));
 }
 
-/* Writes into a temporary file beside `path`, flushes it to the disk, then renames it over
- * `path`: a crash or a killed process leaves the old file or the new one, never a torn one. */
-static int write_atomic(const char *path, const unsigned char *buf, size_t total)
-{
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return dr_error(DR_ENOMEM, "%s: out of memory", path);
-    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-    int status = DR_SUCCESS;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        status = dr_error(DR_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    } else {
-        size_t wrote = fwrite(buf, 1, total, f);
-        int synced = fflush(f) == 0 && fsync(fileno(f)) == 0;
-        if (fclose(f) != 0 || wrote != total || !synced)
-            status = dr_error(DR_EIO, "%s: write failed (disk full?)", path);
-        else if (rename(tmp, path) != 0)
-            status = dr_error(DR_EIO, "%s: cannot rename %s over it: %s", path, tmp,
-                              strerror(errno));
-        if (status != DR_SUCCESS)
-            remove(tmp);
-    }
-    free(tmp);
-    return status;
-}
-
 int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
 {
     DR_CHECK_PTRS(path, m, w);
@@ -90,7 +63,8 @@ int dr_mlp_save(const char *path, const dr_mlp *m, const float *w)
     floats_to_bytes(p, w, np); p += 4 * np;
     floats_to_bytes(p, dr_mlp_state((dr_mlp *)m), ns); p += 4 * ns;
     put32(p, (uint32_t)crc32(0L, buf, (uInt)(total - 4)));
-    int status = write_atomic(path, buf, total);
+    /* a crash, a full disk or a killed process leaves the old model or the new one */
+    int status = dr_output_write_all(path, buf, total);
     free(buf);
     return status;
 }
@@ -192,6 +166,14 @@ int dr_mlp_load(const char *path, size_t max_batch, dr_mlp **mp, float **wp)
     FILE *f = fopen(path, "rb");
     if (!f)
         return dr_error(DR_EIO, "%s: cannot open: %s", path, strerror(errno));
+    /* a directory opens for reading and reads as nothing; a FIFO or device has no size to
+     * check the header against: neither is a model file */
+    struct stat kind;
+    if (fstat(fileno(f), &kind) != 0 || !S_ISREG(kind.st_mode)) {
+        fclose(f);
+        return dr_error(DR_EIO, "%s: not a regular file (%s)", path,
+                        S_ISDIR(kind.st_mode) ? "a directory" : "a device, FIFO or socket");
+    }
     unsigned char head[HEAD_BYTES], *buf = NULL;
     dr_mlp_config c;
     uint64_t np = 0, ns = 0;

@@ -8,6 +8,7 @@
 #include "dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/input.h"
+#include "deeprelax/output.h"
 #include "deeprelax/parse.h"
 
 #include <errno.h>
@@ -56,28 +57,26 @@ int dr_npy_write(const char *path, int ndim, const size_t *shape, const double *
     size_t hlen = padded - 10;
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
                              (unsigned char)(hlen & 0xff), (unsigned char)(hlen >> 8)};
-    FILE *fp = fopen(path, "wb");
-    if (!fp) return dr_error(DR_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
-    int ok = fwrite(pre, 1, 10, fp) == 10 && fwrite(dict, 1, (size_t)len, fp) == (size_t)len;
-    for (size_t i = 10 + (size_t)len; ok && i < padded - 1; i++) ok = fputc(' ', fp) != EOF;
-    ok = ok && fputc('\n', fp) != EOF;
+    dr_output *o;
+    int st = dr_output_open(&o, path);
+    if (st) return st;
+    FILE *fp = dr_output_stream(o);
+    /* a failed write is sticky in the stream: the commit sees it and keeps the old file */
+    fwrite(pre, 1, 10, fp);
+    fwrite(dict, 1, (size_t)len, fp);
+    for (size_t i = 10 + (size_t)len; i < padded - 1; i++) fputc(' ', fp);
+    fputc('\n', fp);
     if (host_is_little_endian()) {
-        ok = ok && fwrite(data, sizeof(double), count, fp) == count;
+        fwrite(data, sizeof(double), count, fp);
     } else {
-        for (size_t i = 0; ok && i < count; i++) {
+        for (size_t i = 0; i < count && !ferror(fp); i++) {
             unsigned char b[8];
             memcpy(b, &data[i], 8);
             swap8(b);
-            ok = fwrite(b, 1, 8, fp) == 8;
+            fwrite(b, 1, 8, fp);
         }
     }
-    int err = errno;
-    if (fclose(fp) != 0 && ok) { ok = 0; err = errno; }
-    if (!ok) {
-        remove(path);
-        return dr_error(DR_EIO, "%s: write failed: %s", path, strerror(err));
-    }
-    return DR_SUCCESS;
+    return dr_output_commit(o);
 }
 
 /* Value of `key` in the header dict: the text after "'key':" with leading blanks skipped. */

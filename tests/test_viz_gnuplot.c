@@ -154,12 +154,24 @@ static void test_gnuplot_error_is_a_status(void **state)
     snprintf(path, sizeof path, "%s/broken.gp", tmpdir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("set terminal pngcairo\nset output 'broken.png'\nplot sin(x) with nonsense\n", f);
+    fputs("set terminal pngcairo\nset output (exists(\"DR_OUTPUT\") ? DR_OUTPUT : 'broken.png')\n"
+          "plot sin(x) with nonsense\n", f);
+    fclose(f);
+    /* the picture of an earlier run must survive a failed redraw */
+    char picture[256];
+    snprintf(picture, sizeof picture, "%s/broken.png", tmpdir);
+    f = fopen(picture, "w");
+    assert_non_null(f);
+    fputs("old picture", f);
     fclose(f);
     dr_gnuplot_options o = {.dir = tmpdir, .name = "broken"};
     assert_int_equal(dr_gnuplot_run(&o), DR_EIO);
-    assert_non_null(strstr(dr_error_message(), "gnuplot failed"));
+    /* the message names the picture and quotes gnuplot's own complaint */
+    assert_non_null(strstr(dr_error_message(), "gnuplot could not draw"));
+    assert_non_null(strstr(dr_error_message(), picture));
+    assert_non_null(strstr(dr_error_message(), "unrecognized plot type"));
     assert_true(file_size(tmpdir, "broken.log") > 0); /* the log stays for the user */
+    assert_int_equal(file_size(tmpdir, "broken.png"), 11);
     /* bad options are refused before anything runs */
     dr_gnuplot_options bad = {.dir = tmpdir, .name = "a/b"};
     assert_int_equal(dr_gnuplot_run(&bad), DR_EINVAL);

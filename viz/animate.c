@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "deeprelax/error.h"
+#include "deeprelax/output.h"
+#include "viz_internal.h"
 
 static void quoted(FILE *f, const char *s)
 {
@@ -74,9 +76,11 @@ static void value_range(size_t size, const double *f, const double *u, size_t nt
 static int write_data(const char *path, const dr_grid *g, const double *f, const double *u,
                       size_t nt)
 {
-    FILE *d = fopen(path, "w");
-    if (!d)
-        return dr_error(DR_EIO, "cannot create %s: %s", path, strerror(errno));
+    dr_output *o;
+    int st = dr_output_open(&o, path);
+    if (st)
+        return st;
+    FILE *d = dr_output_stream(o);
     size_t size = dr_grid_size(g);
     fprintf(d, "# one block per frame (gnuplot 'index k'): %s\n",
             g->dim == 1 ? "x f u(x,t_k)" : "x y u(x,y,t_k)");
@@ -96,10 +100,7 @@ static int write_data(const char *path, const dr_grid *g, const double *f, const
             fputc('\n', d);
         }
     }
-    int bad = ferror(d);
-    if (fclose(d) != 0 || bad)
-        return dr_error(DR_EIO, "cannot write %s", path);
-    return DR_SUCCESS;
+    return dr_output_commit(o);
 }
 
 int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const double *f,
@@ -117,7 +118,7 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
     if (snprintf(path, sizeof path, "%s/%s.dat", o->dir, o->name) >= (int)sizeof path)
         return dr_error(DR_EINVAL, "path too long: %s/%s.dat", o->dir, o->name);
     if ((st = write_data(path, g, f, u, nt)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     /* gnuplot runs in DIR: the output must be absolute */
     if (o->output[0] == '/') {
         snprintf(out, sizeof out, "%s", o->output);
@@ -129,9 +130,10 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
             return dr_error(DR_EINVAL, "output path too long: %s", o->output);
     }
     snprintf(path, sizeof path, "%s/%s.gp", o->dir, o->name);
-    FILE *s = fopen(path, "w");
-    if (!s)
-        return dr_error(DR_EIO, "cannot create %s: %s", path, strerror(errno));
+    dr_output *script;
+    if ((st = dr_output_open(&script, path)))
+        return viz_gnuplot_for_picture(o, st);
+    FILE *s = dr_output_stream(script);
     size_t size = dr_grid_size(g);
     double lo, hi;
     value_range(size, f, u, nt, &lo, &hi);
@@ -140,9 +142,8 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
     fprintf(s, "# deeprelax animation '%s': redraw with `gnuplot %s.gp` in this directory.\n",
             o->name, o->name);
     fprintf(s, "set terminal gif animate delay %d loop 0 optimize size %d,%d noenhanced "
-               "font 'Sans,11' background rgb 'white'\nset output ", delay, w, h);
-    quoted(s, out);
-    fputc('\n', s);
+               "font 'Sans,11' background rgb 'white'\n", delay, w, h);
+    viz_gnuplot_set_output(s, out);
     if (o->xlabel) { fputs("set xlabel ", s); quoted(s, o->xlabel); fputc('\n', s); }
     if (o->ylabel) { fputs("set ylabel ", s); quoted(s, o->ylabel); fputc('\n', s); }
     fputs("set border 3 lw 1.2 lc rgb '#333333'\nset tics nomirror out scale 0.7\n", s);
@@ -174,9 +175,8 @@ int dr_gnuplot_animation(const dr_gnuplot_options *o, const dr_grid *g, const do
         else
             fprintf(s, "\nplot '%s.dat' index %zu using 1:2:3 with image notitle\n", o->name, k);
     }
-    int bad = ferror(s);
-    if (fclose(s) != 0 || bad)
-        return dr_error(DR_EIO, "cannot write %s", path);
+    if ((st = dr_output_commit(script)))
+        return viz_gnuplot_for_picture(o, st);
     dr_gnuplot_options run = *o;
     return dr_gnuplot_run(&run);
 }

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include "deeprelax/error.h"
+#include "deeprelax/output.h"
+#include "viz_internal.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -128,6 +130,26 @@ static void put_number(FILE *f, double v)
         fputs(" NaN", f);
 }
 
+void viz_gnuplot_set_output(FILE *f, const char *out)
+{
+    fputs("set output (exists(\"DR_OUTPUT\") ? DR_OUTPUT : ", f);
+    put_quoted(f, out);
+    fputs(")\n", f);
+}
+
+int viz_gnuplot_for_picture(const dr_gnuplot_options *o, int status)
+{
+    if (status == DR_SUCCESS)
+        return status;
+    char why[512], picture[PATH_MAX];
+    snprintf(why, sizeof why, "%s", dr_error_message());
+    if (o->output)
+        snprintf(picture, sizeof picture, "%s", o->output);
+    else if (path_in(picture, sizeof picture, o->dir, o->name, picture_ext(o)))
+        return status;
+    return dr_error(status, "cannot draw '%s': %s", picture, why);
+}
+
 /* The output picture as the script names it: relative to DIR unless the caller chose a path,
  * which is made absolute because gnuplot runs in DIR. */
 static int output_name(const dr_gnuplot_options *o, char *buf, size_t size)
@@ -163,9 +185,8 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     else
         fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'Sans,13' "
                    "background rgb 'white'\n", w, h);
-    fputs("set output ", f);
-    put_quoted(f, out);
-    fputs("\nset encoding utf8\n", f);
+    viz_gnuplot_set_output(f, out);
+    fputs("set encoding utf8\n", f);
     if (o->title) {
         fputs("set title ", f);
         put_quoted(f, o->title);
@@ -197,19 +218,13 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     return DR_SUCCESS;
 }
 
-static int open_for_writing(FILE **f, const char *path)
+/* The data and script files go through the atomic output helper like every other file. */
+static int open_for_writing(dr_output **o, FILE **f, const char *path)
 {
-    *f = fopen(path, "w");
-    if (!*f)
-        return dr_error(DR_EIO, "cannot create %s: %s", path, strerror(errno));
-    return DR_SUCCESS;
-}
-
-static int close_written(FILE *f, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return dr_error(DR_EIO, "cannot write %s", path);
+    int st = dr_output_open(o, path);
+    if (st)
+        return st;
+    *f = dr_output_stream(*o);
     return DR_SUCCESS;
 }
 
@@ -234,6 +249,52 @@ static void last_line(const char *path, char *buf, size_t size)
     fclose(f);
 }
 
+/* Runs `exe argv` in `dir` with stdin from /dev/null and stdout and stderr into `logfile`;
+ * its wait status into *status. */
+static int run_in(const char *exe, char *const argv[], const char *dir, const char *logfile,
+                  int *status)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return dr_error(DR_EIO, "cannot start gnuplot: %s", strerror(errno));
+    if (pid == 0) {
+        /* child: only async-signal-safe calls until exec */
+        int log = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int null = open("/dev/null", O_RDONLY);
+        if (log < 0 || null < 0 || chdir(dir) != 0)
+            _exit(126);
+        dup2(null, 0);
+        dup2(log, 1);
+        dup2(log, 2);
+        execv(exe, argv);
+        _exit(127);
+    }
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return dr_error(DR_EIO, "lost the gnuplot process: %s", strerror(errno));
+    return DR_SUCCESS;
+}
+
+/* "DR_OUTPUT='path'" for gnuplot's -e: the script's `set output` picks it up. */
+static int output_define(char *buf, size_t size, const char *path)
+{
+    size_t k = (size_t)snprintf(buf, size, "DR_OUTPUT='");
+    const char *p = path;
+    for (; *p && k + 4 < size; p++) {
+        if (*p == '\'')
+            buf[k++] = '\'';
+        buf[k++] = *p;
+    }
+    if (*p || k + 2 > size)
+        return dr_error(DR_EINVAL, "output path too long: %s", path);
+    buf[k++] = '\'';
+    buf[k] = '\0';
+    return DR_SUCCESS;
+}
+
+/* gnuplot draws into a temporary beside the picture (DR_OUTPUT), renamed over the picture
+ * only after gnuplot succeeded: a failed run leaves the old picture, never a missing or a
+ * half-written one. */
 int dr_gnuplot_run(const dr_gnuplot_options *o)
 {
     DR_CHECK_PTRS(o);
@@ -241,6 +302,7 @@ int dr_gnuplot_run(const dr_gnuplot_options *o)
     if (st)
         return st;
     char script[PATH_MAX], logfile[PATH_MAX], exe[PATH_MAX], gp_name[PATH_MAX], picture[PATH_MAX];
+    char define[PATH_MAX + 32];
     if ((st = path_in(script, sizeof script, o->dir, o->name, ".gp")) ||
         (st = path_in(logfile, sizeof logfile, o->dir, o->name, ".log")) ||
         (st = path_in(gp_name, sizeof gp_name, ".", o->name, ".gp")))
@@ -254,44 +316,39 @@ int dr_gnuplot_run(const dr_gnuplot_options *o)
     if ((st = dr_gnuplot_find(exe, sizeof exe)))
         return dr_error(st, "gnuplot not found in PATH; the data and script are kept in %s "
                         "(install gnuplot-nox and run `gnuplot %s.gp` there)", o->dir, o->name);
-    remove(picture); /* so that a stale picture is never mistaken for a new one */
-
-    char *const argv[] = {"gnuplot", gp_name + 2, NULL};
-    pid_t pid = fork();
-    if (pid < 0)
-        return dr_error(DR_EIO, "cannot start gnuplot: %s", strerror(errno));
-    if (pid == 0) {
-        /* child: only async-signal-safe calls until exec */
-        int log = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int null = open("/dev/null", O_RDONLY);
-        if (log < 0 || null < 0 || chdir(o->dir) != 0)
-            _exit(126);
-        dup2(null, 0);
-        dup2(log, 1);
-        dup2(log, 2);
-        execv(exe, argv);
-        _exit(127);
+    dr_output *pic;
+    if ((st = dr_output_open(&pic, picture)))
+        return st;
+    const char *temp = dr_output_temp_path(pic);
+    if ((st = output_define(define, sizeof define, temp))) {
+        dr_output_abort(pic);
+        return st;
     }
+    char *const argv[] = {"gnuplot", "-e", define, gp_name + 2, NULL};
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return dr_error(DR_EIO, "lost the gnuplot process: %s", strerror(errno));
+    if ((st = run_in(exe, argv, o->dir, logfile, &status))) {
+        dr_output_abort(pic);
+        return st;
+    }
     char why[400];
     last_line(logfile, why, sizeof why);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (WIFEXITED(status) && WEXITSTATUS(status) >= 126)
-            return dr_error(DR_EIO, "cannot run %s in %s (exit %d)", exe, o->dir,
-                            WEXITSTATUS(status));
-        return dr_error(DR_EIO, "gnuplot failed on %s: %s (log in %s)", script,
-                        why[0] ? why : "no message", logfile);
-    }
     struct stat sb;
-    if (stat(picture, &sb) != 0 || sb.st_size == 0)
-        return dr_error(DR_EIO, "gnuplot wrote no picture %s%s%s", picture, why[0] ? ": " : "",
-                        why);
+    if (WIFEXITED(status) && WEXITSTATUS(status) >= 126)
+        st = dr_error(DR_EIO, "cannot draw '%s': cannot run %s (exit %d)", picture, exe,
+                      WEXITSTATUS(status));
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        st = dr_error(DR_EIO, "gnuplot could not draw '%s': %s", picture,
+                      why[0] ? why : "no message");
+    else if (stat(temp, &sb) != 0 || (S_ISREG(sb.st_mode) && sb.st_size == 0))
+        st = dr_error(DR_EIO, "gnuplot wrote no picture for '%s'%s%s", picture,
+                      why[0] ? ": " : "", why);
+    if (st) {
+        dr_output_abort(pic);
+        return st;
+    }
     if (stat(logfile, &sb) == 0 && sb.st_size == 0)
         remove(logfile);
-    return DR_SUCCESS;
+    return dr_output_commit(pic);
 }
 
 /* Writes DIR/NAME.dat: a header comment, then one row per x of x and the columns. */
@@ -301,8 +358,9 @@ static int write_table(const dr_gnuplot_options *o, const char *header, const do
 {
     char path[PATH_MAX];
     FILE *f;
+    dr_output *out;
     int st = path_in(path, sizeof path, o->dir, o->name, ".dat");
-    if (st || (st = open_for_writing(&f, path)))
+    if (st || (st = open_for_writing(&out, &f, path)))
         return st;
     fprintf(f, "# %s\n", header);
     for (size_t k = 0; k < n; k++) {
@@ -313,17 +371,18 @@ static int write_table(const dr_gnuplot_options *o, const char *header, const do
             put_number(f, block[c * n + k]);
         fputc('\n', f);
     }
-    return close_written(f, path);
+    return dr_output_commit(out);
 }
 
-static int begin_script(const dr_gnuplot_options *o, FILE **f, char *path, size_t size)
+static int begin_script(const dr_gnuplot_options *o, dr_output **out, FILE **f)
 {
-    int st = path_in(path, size, o->dir, o->name, ".gp");
-    if (st || (st = open_for_writing(f, path)))
+    char path[PATH_MAX];
+    int st = path_in(path, sizeof path, o->dir, o->name, ".gp");
+    if (st || (st = open_for_writing(out, f, path)))
         return st;
     st = write_preamble(*f, o);
     if (st) {
-        fclose(*f);
+        dr_output_abort(*out);
         return st;
     }
     return DR_SUCCESS;
@@ -339,14 +398,14 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
     if (n < 1 || ncols < 1 || !x || !ys)
         return dr_error(DR_EINVAL, "a line plot needs at least one point and one column");
     if ((st = make_dirs(o->dir)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     if ((st = write_table(o, "x y1 y2 ... (one column per curve, NaN = no value)", x, n, ys,
                           ncols, NULL, 0)))
-        return st;
-    char path[PATH_MAX];
+        return viz_gnuplot_for_picture(o, st);
+    dr_output *script;
     FILE *f;
-    if ((st = begin_script(o, &f, path, sizeof path)))
-        return st;
+    if ((st = begin_script(o, &script, &f)))
+        return viz_gnuplot_for_picture(o, st);
     static const char *colours[] = {"#1f5eb4", "#e67814", "#28963c", "#c82828", "#8250b4",
                                     "#8c5a3c", "#dc64aa", "#96961e", "#14aabe"};
     static const int point_types[] = {7, 5, 9, 11, 13, 15, 4, 6, 8};
@@ -369,8 +428,8 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
         }
     }
     fputc('\n', f);
-    if ((st = close_written(f, path)))
-        return st;
+    if ((st = dr_output_commit(script)))
+        return viz_gnuplot_for_picture(o, st);
     return dr_gnuplot_run(o);
 }
 
@@ -383,14 +442,14 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
     if (n < 2 || !x || !f || (nt && (!u || !t)))
         return dr_error(DR_EINVAL, "a curve family needs x and f with at least 2 points");
     if ((st = make_dirs(o->dir)))
-        return st;
+        return viz_gnuplot_for_picture(o, st);
     const double *fcol[1] = {f};
     if ((st = write_table(o, "x f u(x,t1) u(x,t2) ...", x, n, fcol, 1, u, nt)))
-        return st;
-    char path[PATH_MAX];
+        return viz_gnuplot_for_picture(o, st);
+    dr_output *script;
     FILE *sf;
-    if ((st = begin_script(o, &sf, path, sizeof path)))
-        return st;
+    if ((st = begin_script(o, &script, &sf)))
+        return viz_gnuplot_for_picture(o, st);
     /* landscapes rise towards the box's edges: the legend fits best at the top centre */
     fprintf(sf, "set key top center\n"
                 "plot '%s.dat' using 1:2 with lines lw 2.5 lc rgb '#000000' title 'f(x)'",
@@ -407,7 +466,7 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
         put_quoted(sf, title);
     }
     fputc('\n', sf);
-    if ((st = close_written(sf, path)))
-        return st;
+    if ((st = dr_output_commit(script)))
+        return viz_gnuplot_for_picture(o, st);
     return dr_gnuplot_run(o);
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "deeprelax/error.h"
+#include "deeprelax/output.h"
 
 /* libpng reports errors through a longjmp; keep its message for ours. */
 struct png_err {
@@ -39,26 +40,25 @@ int dr_viz_png_write(const dr_viz_image *img, const char *path)
         return dr_error(DR_EINVAL, "cannot write an empty image to %s", path ? path : "(null)");
     if (!path)
         return dr_error(DR_EINVAL, "no file name for the PNG");
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return dr_error(DR_EIO, "cannot create %s: %s", path, strerror(errno));
-
+    dr_output *o;
+    int st = dr_output_open(&o, path);
+    if (st)
+        return st;
     struct png_err err = {""};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, on_png_error,
                                               on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_write_struct(&png, NULL);
-        fclose(fp);
+        dr_output_abort(o);
         return dr_error(DR_ENOMEM, "no memory for libpng while writing %s", path);
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        fclose(fp);
-        remove(path);
-        return dr_error(DR_EIO, "cannot write %s: %s", path, err.msg);
+        dr_output_abort(o);
+        return dr_error(DR_EIO, "cannot write '%s': %s", path, err.msg);
     }
-    png_init_io(png, fp);
+    png_init_io(png, dr_output_stream(o));
     png_set_IHDR(png, info, (png_uint_32)img->width, (png_uint_32)img->height, 8,
                  PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
@@ -67,11 +67,7 @@ int dr_viz_png_write(const dr_viz_image *img, const char *path)
         png_write_row(png, img->pixels + 3 * img->width * j);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
-    if (fclose(fp) != 0) {
-        remove(path);
-        return dr_error(DR_EIO, "cannot write %s: %s", path, strerror(errno));
-    }
-    return DR_SUCCESS;
+    return dr_output_commit(o);
 }
 
 int dr_viz_png_read(dr_viz_image *img, const char *path)

@@ -4,6 +4,8 @@
 #ifndef DEEPRELAX_VIZ_INTERNAL_H
 #define DEEPRELAX_VIZ_INTERNAL_H
 
+#include <stdio.h>
+
 #include "deeprelax/viz.h"
 
 /* A pixel rectangle [x0, x1) x [y0, y1) that drawing may touch. */
@@ -53,5 +55,13 @@ size_t viz_log_ticks(double lo, double hi, double *ticks, size_t max);
 void viz_tick_label(double v, double step, char *buf, size_t size);
 
 extern const dr_rgb viz_black, viz_white;
+
+/* A gnuplot script's `set output` line for the picture at `out`: the variable DR_OUTPUT when
+ * defined (dr_gnuplot_run points it at a temporary it renames over `out` on success), else
+ * `out` itself, so that `gnuplot NAME.gp` run by hand redraws the picture in place. */
+void viz_gnuplot_set_output(FILE *f, const char *out);
+/* A failure to write a figure's data or script, reworded to name the picture it was for (the
+ * caller's file) before the file that failed: "cannot draw 'P': cannot write 'D': why". */
+int viz_gnuplot_for_picture(const dr_gnuplot_options *o, int status);
 
 #endif

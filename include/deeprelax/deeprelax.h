@@ -24,6 +24,7 @@
 #include "deeprelax/error.h"
 #include "deeprelax/grid.h"
 #include "deeprelax/landscape.h"
+#include "deeprelax/output.h"
 #include "deeprelax/npy.h"
 #include "deeprelax/parse.h"
 #include "deeprelax/heat.h"

@@ -230,7 +230,11 @@ typedef struct {
 int dr_gnuplot_find(char *buf, size_t size);
 
 /* Runs DIR/NAME.gp as described above. DR_EUNSUPPORTED if gnuplot is missing (the files stay);
- * DR_EIO with gnuplot's first error line if it fails or writes no picture. */
+ * DR_EIO with gnuplot's last message and the picture's name if it fails or writes no picture.
+ * gnuplot draws into a temporary beside the picture, renamed over it only on success (the old
+ * picture is kept otherwise): the script must set its output to the gnuplot variable DR_OUTPUT
+ * when it is defined, `set output (exists("DR_OUTPUT") ? DR_OUTPUT : 'NAME.png')`, as the
+ * scripts the library writes do. */
 int dr_gnuplot_run(const dr_gnuplot_options *opt);
 
 /* Lines from columns: y-columns ys[k][0..n) against x[0..n), with legend labels[k] (labels may

@@ -40,7 +40,8 @@ def heatmap(path, grid, field, title=None, xlabel="x", ylabel="y", clabel="value
                    "diverging": "diverging"}.get(cmap, "viridis")
         lines = ["set terminal pngcairo size %d,%d noenhanced font 'Sans,13' background rgb "
                  "'white'" % (width or 760, height or 640),
-                 "set output %s" % _quote(out),
+                 # DR_OUTPUT: the temporary dr_gnuplot_run renames over `out` on success
+                 "set output (exists(\"DR_OUTPUT\") ? DR_OUTPUT : %s)" % _quote(out),
                  "set xlabel %s" % _quote(xlabel), "set ylabel %s" % _quote(ylabel),
                  "set cblabel %s" % _quote(clabel),
                  "set size ratio -1" if 1 / 3 <= (y[-1] - y[0]) / (x[-1] - x[0]) <= 3 else "",
