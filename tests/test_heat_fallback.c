@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
-#include "../test_common.h"
+#include "test_common.h"
 
 static double *solve(const dr_landscape *f, const dr_grid *g, double beta, double t,
                      double *grad, dr_heat_report *rep)
