@@ -604,7 +604,7 @@ static void test_bad_input(void **state)
     expect_error(dr_hopflax_execute(p, INFINITY, u, NULL, NULL), DR_EINVAL, "t must be positive");
     expect_error(dr_hopflax_execute(p, 1.5, u, NULL, NULL), DR_EINVAL, "t_max");
     expect_error(dr_hopflax_execute(p, 1, NULL, NULL, NULL), DR_EINVAL, "u");
-    expect_error(dr_hopflax_execute(NULL, 1, u, NULL, NULL), DR_EINVAL, "plan");
+    expect_error(dr_hopflax_execute(NULL, 1, u, NULL, NULL), DR_EINVAL, "NULL argument");
     assert_int_equal(dr_hopflax_execute(p, 1, u, NULL, NULL), DR_SUCCESS);
     dr_hopflax_plan_free(p);
     dr_hopflax_plan_free(NULL);
