@@ -281,6 +281,23 @@ static tree_size combine(char op, const tree_size *c, int n)
     return r;
 }
 
+/* `open` is a '(' token: the expression after it and its ')' (one nesting level deeper, counted
+ * from `where`: the function name or the parenthesis itself). */
+static int parse_parenthesised(parser *p, token open, size_t where, tree_size *out)
+{
+    advance(p, open);
+    int status = enter(p, where);
+    if (!status) status = parse_expr(p, out);
+    if (status) return status;
+    token close = peek(p);
+    if (close.kind != T_OP || p->text[close.start] != ')')
+        return close.kind == T_END ? fail(p, "unclosed '(' at position %zu", open.start + 1)
+                                   : bad_token(p, close, "')' or an operator");
+    advance(p, close);
+    p->depth--;
+    return DR_SUCCESS;
+}
+
 /* NAME: x, y, a constant, or a function applied to a parenthesised argument. */
 static int parse_name(parser *p, token t, tree_size *out)
 {
@@ -307,17 +324,9 @@ static int parse_name(parser *p, token t, tree_size *out)
     if (open.kind != T_OP || p->text[open.start] != '(')
         return fail(p, "function '%s' at position %zu needs its argument in parentheses",
                     excerpt(s, t.len, 24, what, sizeof what), t.start + 1);
-    advance(p, open);
-    int status = enter(p, t.start);
     tree_size arg;
-    if (!status) status = parse_expr(p, &arg);
+    int status = parse_parenthesised(p, open, t.start, &arg);
     if (status) return status;
-    token close = peek(p);
-    if (close.kind != T_OP || p->text[close.start] != ')')
-        return close.kind == T_END ? fail(p, "unclosed '(' at position %zu", open.start + 1)
-                                   : bad_token(p, close, "')' or an operator");
-    advance(p, close);
-    p->depth--;
     *out = combine('f', &arg, 1);
     return DR_SUCCESS;
 }
@@ -338,17 +347,7 @@ static int parse_primary(parser *p, tree_size *out)
         return DR_SUCCESS;
     }
     if (t.kind == T_NAME) return parse_name(p, t, out);
-    if (t.kind == T_OP && p->text[t.start] == '(') {
-        advance(p, t);
-        if ((status = enter(p, t.start)) || (status = parse_expr(p, out))) return status;
-        token close = peek(p);
-        if (close.kind != T_OP || p->text[close.start] != ')')
-            return close.kind == T_END ? fail(p, "unclosed '(' at position %zu", t.start + 1)
-                                       : bad_token(p, close, "')' or an operator");
-        advance(p, close);
-        p->depth--;
-        return DR_SUCCESS;
-    }
+    if (t.kind == T_OP && p->text[t.start] == '(') return parse_parenthesised(p, t, t.start, out);
     return bad_token(p, t, "a number, x, y, a constant, a function or '('");
 }
 

@@ -60,23 +60,8 @@ fail_keeps full-demo "$W/demo/report.txt" "paper1d-viscous.csv': $ENOSPC" 1000 -
     demo --out "$W/demo"
 
 # The model file, the training log, a slice and a sharpness report, on a small generated IDX set
-# (ten classes, a block of light each: as in test_train_cli.sh).
-"$PY" - "$TMP/data" <<'PYEOF' || fail make-data "python could not write the IDX files"
-import gzip, os, sys, numpy as np
-d = sys.argv[1]; os.makedirs(d)
-rng = np.random.default_rng(3)
-def write(name, n):
-    y = rng.integers(0, 10, n).astype(np.uint8)
-    x = (rng.random((n, 28, 28)) * 90).astype(np.uint8)
-    for i, k in enumerate(y):
-        r, c = divmod(int(k), 4)
-        x[i, 7*r:7*r+7, 7*c:7*c+7] = 255
-    with gzip.open(f"{d}/{name}-images-idx3-ubyte.gz", "wb") as f:
-        f.write(np.array([0x803, n, 28, 28], ">u4").tobytes() + x.tobytes())
-    with open(f"{d}/{name}-labels-idx1-ubyte", "wb") as f:
-        f.write(np.array([0x801, n], ">u4").tobytes() + y.tobytes())
-write("train", 300); write("t10k", 100)
-PYEOF
+# (make_block_digits in lib.sh).
+make_block_digits "$TMP/data" 3 300 100
 D="$TMP/data"
 TRAIN="train --data $D --model small --epochs 1 --batch 50 --threads 1"
 expect_ok train-good-model -- $TRAIN --save "$W/good.bin"

@@ -4,24 +4,9 @@
 # clear error line for each kind of bad input.
 . "$(dirname "$0")/lib.sh"
 
-# Ten classes of 28x28 images: class k lights a 7x7 block at cell k of a 4x4 grid, plus uniform
-# noise; a network that learns anything gets these right, so the test error must end below 10%.
-"$PY" - "$TMP/data" <<'PYEOF' || fail make-data "python could not write the IDX files"
-import gzip, os, sys, numpy as np
-d = sys.argv[1]; os.makedirs(d)
-rng = np.random.default_rng(3)
-def write(name, n):
-    y = rng.integers(0, 10, n).astype(np.uint8)
-    x = (rng.random((n, 28, 28)) * 90).astype(np.uint8)
-    for i, k in enumerate(y):
-        r, c = divmod(int(k), 4)
-        x[i, 7*r:7*r+7, 7*c:7*c+7] = 255
-    with gzip.open(f"{d}/{name}-images-idx3-ubyte.gz", "wb") as f:
-        f.write(np.array([0x803, n, 28, 28], ">u4").tobytes() + x.tobytes())
-    with open(f"{d}/{name}-labels-idx1-ubyte", "wb") as f:
-        f.write(np.array([0x801, n], ">u4").tobytes() + y.tobytes())
-write("train", 600); write("t10k", 200)
-PYEOF
+# Ten classes of block digits (make_block_digits in lib.sh); a network that learns anything
+# gets these right, so the test error must end below 10%.
+make_block_digits "$TMP/data" 3 600 200
 D="$TMP/data"
 
 expect_ok train-small -- train --data "$D" --model small --epochs 2 --batch 50 --threads 1 \

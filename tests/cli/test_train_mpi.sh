@@ -6,22 +6,7 @@
 # file or a killed rank ends every rank non-zero within 10 s with one error line.
 . "$(dirname "$0")/lib.sh"
 
-"$PY" - "$TMP/data" <<'PYEOF' || fail make-data "python could not write the IDX files"
-import gzip, os, sys, numpy as np
-d = sys.argv[1]; os.makedirs(d)
-rng = np.random.default_rng(5)
-def write(name, n):
-    y = rng.integers(0, 10, n).astype(np.uint8)
-    x = (rng.random((n, 28, 28)) * 90).astype(np.uint8)
-    for i, k in enumerate(y):
-        r, c = divmod(int(k), 4)
-        x[i, 7*r:7*r+7, 7*c:7*c+7] = 255
-    with gzip.open(f"{d}/{name}-images-idx3-ubyte.gz", "wb") as f:
-        f.write(np.array([0x803, n, 28, 28], ">u4").tobytes() + x.tobytes())
-    with open(f"{d}/{name}-labels-idx1-ubyte", "wb") as f:
-        f.write(np.array([0x801, n], ">u4").tobytes() + y.tobytes())
-write("train", 400); write("t10k", 100)
-PYEOF
+make_block_digits "$TMP/data" 5 400 100
 D="$TMP/data"
 # a data set whose training images are cut short: the reader must refuse it
 mkdir "$TMP/bad" && cp "$D"/* "$TMP/bad/" &&
