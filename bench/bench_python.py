@@ -41,22 +41,22 @@ def py_solve2d():
 
 
 def py_plan1d():
-    """(wall, process CPU) seconds of the loop of plan(t); BARE gets the CPU seconds of the same
+    """(wall, calling-thread CPU) seconds of the loop of plan(t); BARE gets the CPU seconds of the same
     loop as one bare ctypes call into a fixed buffer, in the same process: the floor any
     binding has, so plan(t) / bare is the package's own overhead without the process-to-process
     noise of a shared machine."""
     from deeprelax import _lib
     with dr.HeatPlan("paper1d", 30.0, 0.05, 0.2, n=1201, engine="fft", threads=1) as p:
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), time.thread_time()
         for k in range(1000):
             p(0.05 + 0.015 * (k % 10) + 0.001)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
         raw, handle, u = _lib.heat_execute_raw, p._ptr, np.empty(p.grid.shape)
         addr = u.ctypes.data
-        c0 = time.process_time()
+        c0 = time.thread_time()
         for k in range(1000):
             raw(handle, 0.05 + 0.015 * (k % 10) + 0.001, addr, None, None)
-        BARE.append(time.process_time() - c0)
+        BARE.append(time.thread_time() - c0)
         return wall, cpu
 
 
@@ -79,7 +79,8 @@ def main():
         rows = [(label, min(c), min(p))]
         if case == "plan1d":
             # the loop is 0.05-0.3 s: on a loaded machine its wall clock carries the other jobs'
-            # scheduling, which process CPU time does not (one thread on both sides)
+            # scheduling, which the calling thread's CPU time does not (one thread on both
+            # sides; a process clock would also count an idle OpenMP or BLAS worker spinning)
             rows = [(label + " wall", min(w for w, _ in c), min(w for w, _ in p)),
                     (label + " cpu", min(u for _, u in c), min(u for _, u in p))]
         for name, cs, ps in rows:
