@@ -16,7 +16,8 @@ static const char sharpness_usage[] =
     "                           [--hutchinson N] [--slq V [--slq-steps M] [--density FILE.csv]]\n"
     "                           [--gamma LIST [--beta B] [--nodes K] [--langevin-steps N]\n"
     "                            [--burn-in N] [--langevin-step ETA] [--no-metropolis]]\n"
-    "                           [--sigma LIST [--mc N]] [--plot FILE.png] [--seed S]\n"
+    "                           [--sigma LIST [--mc N]] [--filter-normalised]\n"
+    "                           [--plot FILE.png] [--seed S]\n"
     "                           [--threads N] [--json] [--out FILE.json]\n"
     "       deeprelax sharpness --model-file A.bin --interpolate B.bin [--range -0.5:1.5:21]\n"
     "                           --out FILE.csv [--plot FILE.png]\n"
@@ -42,6 +43,9 @@ static const char sharpness_usage[] =
     "                       --no-metropolis (the plain inner loop: O(eta) bias)\n"
     "  --sigma LIST         local energy E f(x + sigma z) - f(x) at each sigma > 0\n"
     "  --mc N               antithetic pairs per local energy (default 20)\n"
+    "  --filter-normalised  every measure above in the coordinates w + D theta, D the RMS of\n"
+    "                       each weight row (biases, BN fixed): invariant to the rescaling of\n"
+    "                       a neuron's weights that batch norm undoes (D H D, relative sigma)\n"
     "  --interpolate B.bin  f, error on train and test along (1-a) A + a B (running\n"
     "                       statistics interpolated too)\n"
     "  --direction          f, error on train and test along w + a d, d a Gaussian direction\n"
@@ -53,13 +57,13 @@ static const char sharpness_usage[] =
 
 enum { O_MODEL = 1, O_DATA, O_SAMPLES, O_PRECISION, O_TOPK, O_STEPS, O_HUTCH, O_SLQ, O_SLQ_STEPS,
        O_DENSITY, O_GAMMA, O_BETA, O_NODES, O_LSTEPS, O_BURN, O_LSTEP, O_NOMH, O_SIGMA, O_MC,
-       O_INTERP, O_DIRECTION, O_RANGE, O_PLOT, O_SEED, O_THREADS, O_JSON, O_OUT, O_HELP };
+       O_FILTER, O_INTERP, O_DIRECTION, O_RANGE, O_PLOT, O_SEED, O_THREADS, O_JSON, O_OUT, O_HELP };
 
 #define MAX_LIST 32
 typedef struct {
     const char *model, *data, *interpolate, *density, *plot, *out, *range;
     long samples, topk, steps, hutch, slq, slq_steps, mc, threads;
-    int precision, direction, json;
+    int precision, direction, json, filter;
     double gamma[MAX_LIST], sigma[MAX_LIST];
     size_t ngamma, nsigma;
     dr_local_entropy_params le;
@@ -89,7 +93,8 @@ static void parse(opts *o, int argc, char **argv)
         {"langevin-steps", required_argument, 0, O_LSTEPS},
         {"burn-in", required_argument, 0, O_BURN}, {"langevin-step", required_argument, 0, O_LSTEP},
         {"no-metropolis", no_argument, 0, O_NOMH}, {"sigma", required_argument, 0, O_SIGMA},
-        {"mc", required_argument, 0, O_MC}, {"interpolate", required_argument, 0, O_INTERP},
+        {"mc", required_argument, 0, O_MC}, {"filter-normalised", no_argument, 0, O_FILTER},
+        {"interpolate", required_argument, 0, O_INTERP},
         {"direction", no_argument, 0, O_DIRECTION}, {"range", required_argument, 0, O_RANGE},
         {"plot", required_argument, 0, O_PLOT}, {"seed", required_argument, 0, O_SEED},
         {"threads", required_argument, 0, O_THREADS}, {"json", no_argument, 0, O_JSON},
@@ -134,6 +139,7 @@ static void parse(opts *o, int argc, char **argv)
         case O_NOMH: o->le.metropolis = 0; break;
         case O_SIGMA: parse_positive_list("--sigma", optarg, o->sigma, &o->nsigma); break;
         case O_MC: o->mc = cli_long("--mc", optarg, 2, 1L << 30); break;
+        case O_FILTER: o->filter = 1; break;
         case O_INTERP: o->interpolate = optarg; break;
         case O_DIRECTION: o->direction = 1; break;
         case O_RANGE: o->range = optarg; break;
@@ -153,6 +159,9 @@ static void parse(opts *o, int argc, char **argv)
         cli_die(EXIT_USAGE, "sharpness: --model-file is required");
     if (o->le.nodes % 2)
         cli_die(EXIT_USAGE, "--nodes must be even (got %zu)", o->le.nodes);
+    if (o->filter && (o->interpolate || o->direction))
+        cli_die(EXIT_USAGE, "sharpness: --filter-normalised applies to the summary, not a 1-D "
+                "view");
     if (o->interpolate && o->direction)
         cli_die(EXIT_USAGE, "sharpness: --interpolate and --direction are separate runs");
     int line = o->interpolate || o->direction;
@@ -309,6 +318,8 @@ typedef struct {
     dr_local_entropy_result le[MAX_LIST];
     double energy[MAX_LIST], energy_se[MAX_LIST];
     double *nodes, *weights;
+    double weight_norm[DR_MLP_MAX_LAYERS];
+    int n_layers;
 } results;
 
 /* Progress of the summary (progress.h), in operator calls: the library's estimators call the
@@ -348,28 +359,54 @@ static double operator_calls(const opts *o, const results *r)
            (double)(o->slq * o->slq_steps);
 }
 
-static void compute(const opts *o, dr_hessian *h, const double *w, size_t np, results *r)
+/* The estimators at w, or (--filter-normalised) at theta = 0 of f(w + D theta): the same calls
+ * on dr_scaled_coords' operator and loss. scale and x0 are np doubles of the caller's. */
+static void compute(const opts *o, dr_hessian *h, const double *w, size_t np, results *r,
+                    const double *scale, double *x0)
 {
     counted_ops at = {.at = {h, w}};
+    dr_scaled_coords sc = {counted_linop, counted_lossfn, &at, np, w, scale, x0 + np};
+    dr_linop_fn op = o->filter ? dr_scaled_linop : counted_linop;
+    dr_lossfn fn = o->filter ? dr_scaled_lossfn : counted_lossfn;
+    void *ctx = o->filter ? (void *)&sc : (void *)&at;
+    const double *x = w;
+    if (o->filter) {
+        memset(x0, 0, np * sizeof *x0);
+        x = x0;
+    }
     cli_progress_begin(&at.bar, "sharpness", "evaluations", operator_calls(o, r));
     int st = dr_hessian_loss_grad(h, w, &r->loss, &r->error, NULL);
     if (st == DR_SUCCESS && o->topk > 0)
-        st = dr_lanczos_top(counted_linop, &at, np, (size_t)o->topk, r->steps, o->seed,
-                            r->theta, r->bound, NULL);
+        st = dr_lanczos_top(op, ctx, np, (size_t)o->topk, r->steps, o->seed, r->theta, r->bound,
+                            NULL);
     if (st == DR_SUCCESS && o->hutch > 0)
-        st = dr_hutchinson_trace(counted_linop, &at, np, (size_t)o->hutch, o->seed + 1,
-                                 &r->trace, &r->trace_se);
+        st = dr_hutchinson_trace(op, ctx, np, (size_t)o->hutch, o->seed + 1, &r->trace,
+                                 &r->trace_se);
     for (size_t i = 0; st == DR_SUCCESS && i < o->ngamma; i++)
-        st = dr_local_entropy(counted_lossfn, &at, np, w, o->gamma[i], &o->le, &r->le[i]);
+        st = dr_local_entropy(fn, ctx, np, x, o->gamma[i], &o->le, &r->le[i]);
     for (size_t i = 0; st == DR_SUCCESS && i < o->nsigma; i++)
-        st = dr_local_energy(counted_lossfn, &at, np, w, o->sigma[i], (size_t)o->mc,
-                             o->seed + 2 + i, &r->energy[i], &r->energy_se[i]);
+        st = dr_local_energy(fn, ctx, np, x, o->sigma[i], (size_t)o->mc, o->seed + 2 + i,
+                             &r->energy[i], &r->energy_se[i]);
     if (st == DR_SUCCESS && o->slq > 0)
-        st = dr_slq(counted_linop, &at, np, (size_t)o->slq, (size_t)o->slq_steps, o->seed + 3,
-                    r->nodes, r->weights);
+        st = dr_slq(op, ctx, np, (size_t)o->slq, (size_t)o->slq_steps, o->seed + 3, r->nodes,
+                    r->weights);
     cli_progress_end(&at.bar, at.done);
     if (st != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
+}
+
+/* |W_l| (Frobenius) per layer: what batch norm makes the plain measures depend on. */
+static void weight_norms(const dr_mlp *m, const float *w, double *norm)
+{
+    const dr_mlp_config *c = dr_mlp_get_config(m);
+    for (int l = 0; l < c->n_layers; l++) {
+        dr_mlp_layer_layout ly;
+        dr_mlp_layout(m, l, &ly);
+        double sum2 = 0;
+        for (size_t i = 0; i < ly.in * ly.out; i++)
+            sum2 += (double)w[ly.W + i] * w[ly.W + i];
+        norm[l] = sqrt(sum2);
+    }
 }
 
 static void write_density(const opts *o, const results *r)
@@ -414,6 +451,9 @@ static void print_json(FILE *f, const opts *o, const results *r, size_t np, size
     json_number(f, r->loss);
     fprintf(f, ",\"error\":");
     json_number(f, r->error);
+    fprintf(f, ",\"coordinates\":\"%s\",\"weight_norms\":",
+            o->filter ? "filter-normalised (D H D; sigma relative to each row's RMS)" : "weights");
+    json_array(f, r->weight_norm, (size_t)r->n_layers);
     fprintf(f, ",\"lanczos_steps\":%zu,\"top_eigenvalues\":", o->topk > 0 ? r->steps : 0);
     json_array(f, r->theta, (size_t)o->topk);
     fprintf(f, ",\"eigenvalue_bounds\":");
@@ -461,7 +501,13 @@ static void print_text(const opts *o, const results *r, size_t np, size_t n)
     printf("sharpness of %s: %zu parameters, f over %zu training examples (eval mode: batch "
            "norm's running statistics, no dropout; %s)\n", o->model, np, n,
            o->precision == DR_HESSIAN_DOUBLE ? "float64" : "float32");
-    printf("f = %.6g, error %.4f%%\n", r->loss, 100 * r->error);
+    printf("f = %.6g, error %.4f%%; |W| per layer:", r->loss, 100 * r->error);
+    for (int l = 0; l < r->n_layers; l++)
+        printf(" %.4g", r->weight_norm[l]);
+    printf("\n");
+    if (o->filter)
+        printf("filter-normalised coordinates w + D theta (D = each weight row's RMS; biases and "
+               "batch norm fixed): eigenvalues and trace of D H D, sigma relative\n");
     for (long i = 0; i < o->topk; i++)
         printf("lambda_%ld = %.6g  (Ritz residual %.2g, %zu Lanczos steps%s)\n", i + 1,
                r->theta[i], r->bound[i], r->steps,
@@ -501,16 +547,19 @@ static int run_summary(const opts *o, dr_mlp *m, float *w)
     dr_hessian *h;
     if (dr_hessian_alloc(&h, m, &train, (size_t)o->samples, 500, o->precision) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
-    double *wd = malloc(np * sizeof *wd);
+    double *wd = malloc(np * sizeof *wd), *scale = malloc(3 * np * sizeof *scale);
     size_t count = (size_t)(o->slq * o->slq_steps);
     r.nodes = malloc((count + 1) * sizeof *r.nodes);
     r.weights = malloc((count + 1) * sizeof *r.weights);
-    if (!wd || !r.nodes || !r.weights)
+    if (!wd || !scale || !r.nodes || !r.weights)
         cli_die(EXIT_FAIL, "out of memory");
     for (size_t i = 0; i < np; i++)
         wd[i] = w[i];
+    r.n_layers = dr_mlp_get_config(m)->n_layers;
+    weight_norms(m, w, r.weight_norm);
+    dr_filter_scales(m, w, scale);
     double t0 = cli_seconds();
-    compute(o, h, wd, np, &r);
+    compute(o, h, wd, np, &r, scale, scale + np);
     r.seconds = cli_seconds() - t0;
     if (o->slq > 0)
         write_density(o, &r);
@@ -524,7 +573,7 @@ static int run_summary(const opts *o, dr_mlp *m, float *w)
         print_json(dr_output_stream(out), o, &r, np, n);
         cli_output_commit(out);
     }
-    free(wd); free(r.nodes); free(r.weights);
+    free(wd); free(scale); free(r.nodes); free(r.weights);
     dr_hessian_free(h);
     dr_dataset_free(&train);
     return 0;

@@ -17,6 +17,10 @@
  * - local entropy of f = c|x|^2/2 against c|x|^2/(2(1+c gamma)) + (d/(2 beta)) log(1 + c gamma);
  * - local energy of a quadratic against sigma^2 tr(A)/2 (exact for quadratics), and on the tiny
  *   network against sigma^2 tr(H)/2 for small sigma;
+ * - filter-normalised coordinates: the top eigenvalue and trace of D H D and the local energy
+ *   unchanged (1e-4) when a neuron's weights and running statistics are rescaled as batch norm
+ *   allows, while the plain Hessian's block scales by 1/alpha^2; the scaled gradient against
+ *   central differences;
  * - bad input: model/data mismatch, k > parameter count, gamma <= 0. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -490,6 +494,114 @@ static void test_local_energy(void **state)
     tiny_free(&t);
 }
 
+/* ---- filter-normalised coordinates ---------------------------------------------------------- */
+/* Multiply neuron j's incoming weights by alpha and its running mean and variance by alpha and
+ * alpha^2: the eval-mode network computes the same function (batch norm's epsilon aside). */
+static void rescale_neuron(tiny *t, int layer, size_t j, double alpha)
+{
+    dr_mlp_layer_layout ly;
+    dr_mlp_layout(t->m, layer, &ly);
+    for (size_t i = 0; i < ly.in; i++) {
+        t->wf[ly.W + j * ly.in + i] *= (float)alpha;
+        t->w[ly.W + j * ly.in + i] = t->wf[ly.W + j * ly.in + i];
+    }
+    if (ly.b != SIZE_MAX) {
+        t->wf[ly.b + j] *= (float)alpha;
+        t->w[ly.b + j] = t->wf[ly.b + j];
+    }
+    float *st = dr_mlp_state(t->m);
+    size_t off = 0;
+    for (int l = 0; l < layer; l++)
+        off += 2 * dr_mlp_get_config(t->m)->sizes[l + 1];
+    st[off + j] *= (float)alpha;
+    st[off + ly.out + j] *= (float)(alpha * alpha);
+}
+
+typedef struct { double lambda1, trace, energy, row_curvature; } coords_measures;
+
+/* In filter-normalised coordinates: the top eigenvalue of D H D (Lanczos to the full dimension),
+ * its exact trace (np HVPs), the local energy at sigma 0.05 (fixed seed: the same z); and the
+ * plain curvature sum_i H_ii over neuron 0 of layer 0's incoming weights. */
+static coords_measures measure_coords(tiny *t)
+{
+    coords_measures r = {0};
+    dr_hessian *h;
+    assert_int_equal(dr_hessian_alloc(&h, t->m, &t->d, 0, 64, DR_HESSIAN_DOUBLE), 0);
+    size_t np = t->np;
+    double *scale = malloc(np * sizeof *scale), *work = malloc(np * sizeof *work);
+    double *theta0 = calloc(np, sizeof *theta0), *e = calloc(np, sizeof *e);
+    double *col = malloc(np * sizeof *col), bound, se;
+    dr_filter_scales(t->m, t->wf, scale);
+    dr_hessian_at at = {h, t->w};
+    dr_scaled_coords sc = {dr_hessian_linop, dr_hessian_lossfn, &at, np, t->w, scale, work};
+    assert_int_equal(dr_lanczos_top(dr_scaled_linop, &sc, np, 1, np, 3, &r.lambda1, &bound,
+                                    NULL), 0);
+    dr_mlp_layer_layout ly;
+    dr_mlp_layout(t->m, 0, &ly);
+    for (size_t j = 0; j < np; j++) {
+        e[j] = 1;
+        assert_int_equal(dr_scaled_linop(&sc, e, col), 0);
+        r.trace += col[j];
+        assert_int_equal(dr_hessian_hvp(h, t->w, e, col), 0);
+        if (j >= ly.W && j < ly.W + ly.in)
+            r.row_curvature += col[j];
+        e[j] = 0;
+    }
+    assert_int_equal(dr_local_energy(dr_scaled_lossfn, &sc, np, theta0, 0.05, 20, 9, &r.energy,
+                                     &se), 0);
+    free(scale); free(work); free(theta0); free(e); free(col);
+    dr_hessian_free(h);
+    return r;
+}
+
+static void test_filter_normalised(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_make(&t, 1, 40, 8);
+    coords_measures a = measure_coords(&t);
+    rescale_neuron(&t, 0, 0, 4.0);
+    rescale_neuron(&t, 1, 2, 0.25);
+    coords_measures b = measure_coords(&t);
+    print_message("D H D: lambda_1 %.10g -> %.10g, trace %.10g -> %.10g; local energy %.10g -> "
+                  "%.10g; plain sum H_ii of the rescaled row %.6g -> %.6g (x %.6f, 1/16 "
+                  "expected)\n", a.lambda1, b.lambda1, a.trace, b.trace, a.energy, b.energy,
+                  a.row_curvature, b.row_curvature, b.row_curvature / a.row_curvature);
+    /* the symmetry is exact but for batch norm's epsilon 1e-5 beside running variances >= 0.5
+     * (tiny_make), a relative perturbation of ~2e-5 / alpha^2: 1e-4 leaves room, and a
+     * coordinate system that did not follow the rows' norms would be off by O(1) */
+    assert_true(fabs(b.lambda1 - a.lambda1) <= 1e-4 * fabs(a.lambda1));
+    assert_true(fabs(b.trace - a.trace) <= 1e-4 * fabs(a.trace));
+    assert_true(fabs(b.energy - a.energy) <= 1e-4 * fabs(a.energy));
+    /* the plain Hessian is not invariant: that row's block scales by 1/alpha^2 */
+    assert_true(fabs(b.row_curvature / a.row_curvature - 1.0 / 16) <= 1e-3 / 16);
+
+    /* dr_scaled_lossfn's gradient D grad f against central differences of f(w + D theta) */
+    dr_hessian *h;
+    assert_int_equal(dr_hessian_alloc(&h, t.m, &t.d, 0, 64, DR_HESSIAN_DOUBLE), 0);
+    double *scale = malloc(t.np * sizeof *scale), *work = malloc(t.np * sizeof *work);
+    double *th = calloc(t.np, sizeof *th), *g = malloc(t.np * sizeof *g), f0, fp, fm, worst = 0;
+    dr_filter_scales(t.m, t.wf, scale);
+    dr_hessian_at at = {h, t.w};
+    dr_scaled_coords sc = {dr_hessian_linop, dr_hessian_lossfn, &at, t.np, t.w, scale, work};
+    assert_int_equal(dr_scaled_lossfn(&sc, th, &f0, g), 0);
+    for (size_t i = 0; i < t.np; i++) {
+        th[i] = 1e-5;
+        assert_int_equal(dr_scaled_lossfn(&sc, th, &fp, NULL), 0);
+        th[i] = -1e-5;
+        assert_int_equal(dr_scaled_lossfn(&sc, th, &fm, NULL), 0);
+        th[i] = 0;
+        worst = fmax(worst, fabs((fp - fm) / 2e-5 - g[i]));
+        if (scale[i] == 0)
+            assert_true(g[i] == 0); /* biases and batch norm stay fixed */
+    }
+    print_message("scaled gradient vs central differences: %.2e\n", worst);
+    assert_true(worst <= 1e-7);
+    free(scale); free(work); free(th); free(g);
+    dr_hessian_free(h);
+    tiny_free(&t);
+}
+
 /* ---- bad input ------------------------------------------------------------------------- */
 static void test_bad_input(void **state)
 {
@@ -536,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_hutchinson_and_slq),
         cmocka_unit_test(test_local_entropy_quadratic),
         cmocka_unit_test(test_local_energy),
+        cmocka_unit_test(test_filter_normalised),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,6 +133,37 @@ typedef struct {
 int dr_local_entropy(dr_lossfn f, void *ctx, size_t n, const double *x, double gamma,
                      const dr_local_entropy_params *p, dr_local_entropy_result *r);
 
+/* ---- filter-normalised coordinates ---------------------------------------------------------- */
+/* A hidden layer followed by batch norm computes the same function when one neuron's incoming
+ * weights (and bias) are multiplied by alpha > 0 and its running mean and variance by alpha and
+ * alpha^2 (exactly, up to batch norm's epsilon), while that neuron's block of the Hessian scales
+ * by 1/alpha^2 (Dinh, Pascanu, Bengio, Bengio 2017): the plain eigenvalues, trace and local energy
+ * of two minima then compare their weight norms as much as their shape. In the coordinates
+ * w = w0 + D theta, D = diag(s), the loss f(w0 + D theta) is invariant to those rescalings: its
+ * Hessian at theta = 0 is D H D, and its local energy at sigma perturbs each weight by sigma
+ * times its row's RMS. */
+
+/* s_i = the RMS of the weight row (one neuron's incoming weights, as in dr_slice_directions) of
+ * w that parameter i belongs to; 0 for biases and batch-norm parameters, which stay fixed.
+ * scale has dr_mlp_n_params entries. The output layer (no batch norm after it) has no such
+ * symmetry; its rows are scaled the same way, as filter normalisation does (Li et al. 2018). */
+void dr_filter_scales(const dr_mlp *m, const float *w, double *scale);
+
+/* An operator and a loss carried into the coordinates w = origin + D theta, D = diag(scale):
+ * dr_scaled_linop(ctx = &coords) applies D A D, dr_scaled_lossfn gives f(origin + D theta) and
+ * D grad f. work (n doubles, caller's) makes one dr_scaled_coords usable from one thread at a
+ * time. */
+typedef struct {
+    dr_linop_fn op;      /* A in the original coordinates (may be NULL if only f is used) */
+    dr_lossfn f;         /* f in the original coordinates (may be NULL if only op is used) */
+    void *ctx;           /* their context */
+    size_t n;
+    const double *origin, *scale;
+    double *work;
+} dr_scaled_coords;
+int dr_scaled_linop(void *ctx, const double *v, double *out);
+int dr_scaled_lossfn(void *ctx, const double *theta, double *f, double *grad);
+
 /* ---- 1-D views ----------------------------------------------------------------------------- */
 /* Loss and error (EVAL mode) on the first n_max rows of `d` (0: all) along w(a) = (1-a) wa + a wb
  * for the n values a[i]; the running statistics are interpolated the same way (sa, sb: the two

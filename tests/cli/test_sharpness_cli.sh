@@ -67,6 +67,23 @@ f = json.load(open(sys.argv[2]))["top_eigenvalues"][0]
 assert abs(d - f) <= 1e-4 * abs(d), (d, f)  # float32 HVPs: ~1e-6 relative
 PYEOF
 
+# --filter-normalised: the same measures of D H D (the library test checks their invariance);
+# here the report names its coordinates and the weight norms match the plain run's
+expect_ok summary-fn -- sharpness --model-file "$TMP/a.bin" --data "$D" --samples 300 \
+    --top-k 1 --hutchinson 4 --sigma 0.1 --mc 2 --filter-normalised --threads 1 --json
+"$PY" - "$TMP/out" "$TMP/summary.json" <<'PYEOF' && pass filter-normalised || fail filter-normalised "see above"
+import json, sys
+fn, plain = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert fn["coordinates"].startswith("filter-normalised"), fn["coordinates"]
+assert plain["coordinates"] == "weights", plain["coordinates"]
+assert len(fn["weight_norms"]) == 3 and all(x > 0 for x in fn["weight_norms"])
+assert fn["weight_norms"] == plain["weight_norms"]
+assert fn["top_eigenvalues"][0] > 0 and fn["trace"] == fn["trace"]  # a number, not NaN
+assert fn["top_eigenvalues"][0] != plain["top_eigenvalues"][0]
+PYEOF
+expect_error fn-not-a-view 2 "summary" -- sharpness --model-file "$TMP/a.bin" --direction \
+    --filter-normalised --out "$TMP/v.csv"
+
 # the interpolation's end points are the two models' own test losses (`eval`, same eval mode)
 expect_ok eval-a -- eval --model-file "$TMP/a.bin" --data "$D" --json --threads 1
 cp "$TMP/out" "$TMP/eval_a.json"
