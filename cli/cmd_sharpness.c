@@ -236,6 +236,7 @@ static int run_line(const opts *o, dr_mlp *m, float *w)
         cli_die(EXIT_FAIL, "out of memory");
     memcpy(sa, dr_mlp_state(m), ns * sizeof *sa);
     int status;
+    cli_progress bar;
     if (o->interpolate) {
         dr_mlp *mb;
         if (dr_mlp_load(o->interpolate, 1000, &mb, &w2) != DR_SUCCESS)
@@ -245,25 +246,34 @@ static int run_line(const opts *o, dr_mlp *m, float *w)
             cli_die(EXIT_FAIL, "sharpness: %s and %s are different networks", o->model,
                     o->interpolate);
         float *sb = dr_mlp_state(mb);
-        for (int k = 0; k < 2; k++) {
-            const dr_dataset *d = k ? &test : &train;
-            status = dr_interpolate_eval(m, w, sa, w2, sb, d, (size_t)o->samples, a, n,
-                                         res + 2 * k * n, res + (2 * k + 1) * n);
+        /* one point per call, so that the progress line moves (each is a pass over the data) */
+        cli_progress_begin(&bar, "interpolate", "points", 2.0 * (double)n);
+        for (size_t k = 0; k < 2 * n; k++) {
+            const dr_dataset *d = k >= n ? &test : &train;
+            size_t i = k % n, row = 2 * (k / n) * n;
+            status = dr_interpolate_eval(m, w, sa, w2, sb, d, (size_t)o->samples, a + i, 1,
+                                         res + row + i, res + row + n + i);
             if (status != DR_SUCCESS)
                 cli_die(EXIT_FAIL, "%s", dr_error_message());
+            cli_progress_update(&bar, (double)(k + 1));
         }
+        cli_progress_end(&bar, 2.0 * (double)n);
         dr_mlp_free(mb);
     } else {
         dir = malloc(2 * np * sizeof *dir);
         if (!dir)
             cli_die(EXIT_FAIL, "out of memory");
         dr_slice_directions(m, w, o->seed, dir, dir + np);
-        for (int k = 0; k < 2; k++) {
-            status = dr_direction_eval(m, w, dir, k ? &test : &train, (size_t)o->samples, a, n,
-                                       res + 2 * k * n, res + (2 * k + 1) * n);
+        cli_progress_begin(&bar, "direction", "points", 2.0 * (double)n);
+        for (size_t k = 0; k < 2 * n; k++) {
+            size_t i = k % n, row = 2 * (k / n) * n;
+            status = dr_direction_eval(m, w, dir, k >= n ? &test : &train, (size_t)o->samples,
+                                       a + i, 1, res + row + i, res + row + n + i);
             if (status != DR_SUCCESS)
                 cli_die(EXIT_FAIL, "%s", dr_error_message());
+            cli_progress_update(&bar, (double)(k + 1));
         }
+        cli_progress_end(&bar, 2.0 * (double)n);
     }
     dr_output *out = cli_output_open(o->out);
     FILE *fp = dr_output_stream(out);
