@@ -247,6 +247,26 @@ class LineplotOptions(Structure):
     _fields_ = [("width", c_size_t), ("height", c_size_t), ("logx", c_int), ("logy", c_int)]
 
 
+class HessianAt(Structure):
+    _fields_ = [("h", c_void_p), ("w", c_void_p)]
+
+
+class ScaledCoords(Structure):
+    _fields_ = [("op", c_void_p), ("f", c_void_p), ("ctx", c_void_p), ("n", c_size_t),
+                ("origin", c_void_p), ("scale", c_void_p), ("work", c_void_p)]
+
+
+class LocalEntropyParams(Structure):
+    _fields_ = [("beta", c_double), ("nodes", c_size_t), ("burn_in", c_size_t),
+                ("steps", c_size_t), ("step", c_double), ("metropolis", c_int),
+                ("seed", c_uint64)]
+
+
+class LocalEntropyResult(Structure):
+    _fields_ = [("value", c_double), ("mc_error", c_double), ("quad_error", c_double),
+                ("acceptance", c_double), ("energy0", c_double)]
+
+
 # The C type each mirror stands for (tests/python/test_struct_layout.py compares their layouts
 # with the compiler's, field by field).
 C_NAMES = {
@@ -281,6 +301,10 @@ C_NAMES = {
     Rgb: "dr_rgb",
     VizCurve: "dr_viz_curve",
     LineplotOptions: "dr_viz_lineplot_options",
+    HessianAt: "dr_hessian_at",
+    ScaledCoords: "dr_scaled_coords",
+    LocalEntropyParams: "dr_local_entropy_params",
+    LocalEntropyResult: "dr_local_entropy_result",
 }
 
 
@@ -398,6 +422,20 @@ _protos = {
     "dr_slice_directions": (None, [vp, f32, c_uint64, f32, f32]),
     "dr_slice_eval": (c_int, [vp, f32, f32, f32, P(Dataset), c_size_t, c_size_t, c_double,
                               f64, ProgressFn, vp]),
+    "dr_hessian_alloc": (c_int, [P(vp), vp, P(Dataset), c_size_t, c_size_t, c_int]),
+    "dr_hessian_free": (None, [vp]),
+    "dr_hessian_loss_grad": (c_int, [vp, f64, P(c_double), P(c_double), vp]),
+    "dr_hessian_n_params": (c_size_t, [vp]),
+    "dr_hessian_n_samples": (c_size_t, [vp]),
+    "dr_filter_scales": (None, [vp, f32, f64]),
+    "dr_lanczos_top": (c_int, [vp, vp, c_size_t, c_size_t, c_size_t, c_uint64, f64, f64, vp]),
+    "dr_hutchinson_trace": (c_int, [vp, vp, c_size_t, c_size_t, c_uint64, P(c_double),
+                                    P(c_double)]),
+    "dr_local_energy": (c_int, [vp, vp, c_size_t, f64, c_double, c_size_t, c_uint64,
+                                P(c_double), P(c_double)]),
+    "dr_local_entropy_defaults": (None, [P(LocalEntropyParams)]),
+    "dr_local_entropy": (c_int, [vp, vp, c_size_t, f64, c_double, P(LocalEntropyParams),
+                                 P(LocalEntropyResult)]),
     "dr_viz_heatmap_figure": (c_int, [P(VizImage), vp, P(Grid), f64, P(HeatmapOptions)]),
     "dr_viz_png_write": (c_int, [P(VizImage), c_char_p]),
     "dr_gnuplot_run": (c_int, [P(GnuplotOptions)]),

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The MLP trainer from Python: data sets (IDX files or NumPy arrays), networks (presets or
-layer sizes), the optimisers of the paper (sgd, entropy-sgd, hj, elastic-sgd), evaluation and
-2-D loss slices along filter-normalised random directions. Parameters are one flat float32
+layer sizes), the optimisers of the paper (sgd, entropy-sgd, hj, elastic-sgd), evaluation,
+2-D loss slices along filter-normalised random directions, and the flatness of a minimum
+(Hessian: eigenvalues, trace, local energy and local entropy, as `deeprelax sharpness`). Parameters are one flat float32
 vector (the network's layout); all arrays are C-contiguous."""
 import ctypes
 
@@ -130,6 +131,133 @@ class MLP:
                                 count(n_samples, "n_samples"), n, float(span), out,
                                 ctypes.cast(None, _lib.ProgressFn), None))
         return out
+
+
+def _c_function(name):
+    """The address of a C function of the library, to hand to another as a callback."""
+    return ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+
+
+class Hessian:
+    """The flatness of model at its weights: f = the mean cross-entropy over the first n_samples
+    rows of data (0: all) in EVAL mode (batch norm's running statistics, no dropout), computed
+    in float32 (precision="float", the trainer's sgemm) or float64 ("double").
+
+    Hessian(model, data, n_samples=1000, precision="float", filter_normalised=False). With
+    filter_normalised=True every method works in the coordinates w + D theta around theta = 0,
+    D = diag of each weight row's RMS (biases and batch norm fixed): eigenvalues and trace of
+    D H D, local energy at a relative sigma; invariant to the neuron rescaling batch norm undoes.
+    Vectors are float64 arrays (n_params,). The model must stay open while the Hessian is used."""
+
+    def __init__(self, model, data, n_samples=1000, precision="float", filter_normalised=False):
+        if precision not in ("float", "double"):
+            raise ValueError("precision must be 'float' or 'double' (got %r)" % (precision,))
+        self.model, self.data = model, data
+        self._ptr = None
+        ptr = ctypes.c_void_p()
+        check(lib.dr_hessian_alloc(ctypes.byref(ptr), model._ptr, ctypes.byref(data._c),
+                                   count(n_samples, "n_samples", 0), 500,
+                                   1 if precision == "double" else 0))
+        self._ptr = ptr
+        self.n_params = lib.dr_hessian_n_params(ptr)
+        self.n_samples = lib.dr_hessian_n_samples(ptr)
+        self.filter_normalised = bool(filter_normalised)
+        self.w = model.w.astype(np.float64)
+        self._at = _lib.HessianAt(ptr.value, self.w.ctypes.data)
+        if self.filter_normalised:
+            self.scale = np.empty(self.n_params)
+            lib.dr_filter_scales(model._ptr, model.w, self.scale)
+            self._work = np.empty(self.n_params)
+            self._coords = _lib.ScaledCoords(
+                _c_function("dr_hessian_linop"), _c_function("dr_hessian_lossfn"),
+                ctypes.addressof(self._at), self.n_params, self.w.ctypes.data,
+                self.scale.ctypes.data, self._work.ctypes.data)
+            self._ctx = ctypes.addressof(self._coords)
+            self._op, self._fn = _c_function("dr_scaled_linop"), _c_function("dr_scaled_lossfn")
+            self.x0 = np.zeros(self.n_params)
+        else:
+            self._ctx = ctypes.addressof(self._at)
+            self._op, self._fn = _c_function("dr_hessian_linop"), _c_function("dr_hessian_lossfn")
+            self.x0 = self.w
+
+    def close(self):
+        if getattr(self, "_ptr", None) is not None:
+            lib.dr_hessian_free(self._ptr)
+            self._ptr = None
+
+    __del__ = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _handle(self):
+        if self._ptr is None:
+            raise ValueError("the Hessian is closed")
+        return self._ctx
+
+    def hvp(self, v):
+        """H v (D H D v when filter-normalised): float64 (n_params,)."""
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        if v.shape != (self.n_params,):
+            raise ValueError("v must have shape (%d,) (got %s)" % (self.n_params, v.shape))
+        out = np.empty(self.n_params)
+        fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                              ctypes.c_void_p)(self._op)
+        check(fn(self._handle(), v.ctypes.data, out.ctypes.data))
+        return out
+
+    def top_eigenvalues(self, k=3, steps=None, seed=1):
+        """(theta (k,), bound (k,)): the k largest eigenvalues by Lanczos (full
+        reorthogonalisation, steps default max(20, 2k)) and their Ritz residuals."""
+        k = count(k, "k", 1)
+        steps = count(steps if steps is not None else max(20, 2 * k), "steps", 1)
+        theta, bound = np.empty(k), np.empty(k)
+        check(lib.dr_lanczos_top(self._op, self._handle(), self.n_params, k,
+                                 min(steps, self.n_params), int(seed), theta, bound, None))
+        return theta, bound
+
+    def trace(self, samples=10, seed=2):
+        """(tr H, 1-sigma standard error) by Hutchinson over `samples` Rademacher vectors."""
+        tr, se = ctypes.c_double(), ctypes.c_double()
+        check(lib.dr_hutchinson_trace(self._op, self._handle(), self.n_params,
+                                      count(samples, "samples", 2), int(seed),
+                                      ctypes.byref(tr), ctypes.byref(se)))
+        return tr.value, se.value
+
+    def local_energy(self, sigma, samples=20, seed=3):
+        """(E f(x + sigma z) - f(x), 1-sigma error) from `samples` antithetic pairs."""
+        e, se = ctypes.c_double(), ctypes.c_double()
+        check(lib.dr_local_energy(self._fn, self._handle(), self.n_params, self.x0,
+                                  float(sigma), count(samples, "samples", 2), int(seed),
+                                  ctypes.byref(e), ctypes.byref(se)))
+        return e.value, se.value
+
+    def local_entropy(self, gamma, beta=1e4, seed=1, **params):
+        """f_gamma(x) - f(x) by thermodynamic integration over Entropy-SGD's inner Langevin
+        chains: a dict (value, mc_error, quad_error, acceptance, energy0). params: nodes,
+        burn_in, steps, step, metropolis (dr_local_entropy_params)."""
+        p = _lib.LocalEntropyParams()
+        lib.dr_local_entropy_defaults(ctypes.byref(p))
+        p.beta, p.seed = float(beta), int(seed)
+        for name, v in params.items():
+            if name not in dict(p._fields_) or name in ("beta", "seed"):
+                raise TypeError("unknown local-entropy parameter %r" % name)
+            setattr(p, name, v)
+        r = _lib.LocalEntropyResult()
+        check(lib.dr_local_entropy(self._fn, self._handle(), self.n_params, self.x0,
+                                   float(gamma), ctypes.byref(p), ctypes.byref(r)))
+        return {name: getattr(r, name) for name, _ in r._fields_}
+
+    def loss(self):
+        """(f, error rate) at the weights."""
+        f, err = ctypes.c_double(), ctypes.c_double()
+        self._handle()
+        check(lib.dr_hessian_loss_grad(self._ptr, self.w, ctypes.byref(f), ctypes.byref(err),
+                                       None))
+        return f.value, err.value
 
 
 def optimiser(kind="sgd", **overrides):
