@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,48 @@ static void fd_progress_line(void *ctx, double t, double target, size_t steps)
     (void)target;
     (void)steps;
     cli_progress_update(ctx, t);
+}
+
+/* Progress of heat and Hopf-Lax solves, in times done. One time of a large grid can take many
+ * seconds with no call back from the library, so a heartbeat thread redraws the line (elapsed
+ * time, times done) every 0.25 s while the solve runs; the mutex keeps its redraws and the
+ * library's stage calls from interleaving. */
+typedef struct {
+    cli_progress bar;
+    pthread_mutex_t lock;
+    pthread_cond_t stop_cv;
+    size_t done;
+    int stop;
+} heartbeat;
+
+static void stage_progress(void *ctx, size_t done, size_t total)
+{
+    heartbeat *h = ctx;
+    (void)total;
+    pthread_mutex_lock(&h->lock);
+    h->done = done;
+    cli_progress_update(&h->bar, (double)done);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void *heartbeat_run(void *ctx)
+{
+    heartbeat *h = ctx;
+    pthread_mutex_lock(&h->lock);
+    while (!h->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec += 1;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->stop_cv, &h->lock, &until);
+        if (!h->stop)
+            cli_progress_update(&h->bar, (double)h->done);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
 }
 
 /* The solve itself is the library's (dr_solve); this keeps f on the grid for the outputs and
@@ -33,6 +76,8 @@ int solve_run(const solve_request *req, solve_result *res)
     for (size_t k = 0; k < req->nt; k++) tmax = req->t[k] > tmax ? req->t[k] : tmax;
     cli_progress prog;
     cli_progress_begin(&prog, "fd", "t", tmax);
+    heartbeat hb = {.lock = PTHREAD_MUTEX_INITIALIZER, .stop_cv = PTHREAD_COND_INITIALIZER};
+    cli_progress_begin(&hb.bar, "solve", "times", (double)req->nt);
     opt.engine = req->engine;
     opt.refine = req->refine;
     opt.polish = !req->no_polish;
@@ -40,6 +85,8 @@ int solve_run(const solve_request *req, solve_result *res)
     opt.cfl = req->cfl;
     opt.progress = fd_progress_line;
     opt.progress_ctx = &prog;
+    opt.stage = stage_progress;
+    opt.stage_ctx = &hb;
     res->f = malloc(size * sizeof *res->f);
     res->u = malloc(req->nt * size * sizeof *res->u);
     res->grad = malloc(req->nt * dim * size * sizeof *res->grad);
@@ -50,7 +97,18 @@ int solve_run(const solve_request *req, solve_result *res)
     }
     dr_landscape_sample(req->f, g, res->f);
     res->interp_uncertainty = dr_landscape_interp_uncertainty(req->f);
+    pthread_t beat;
+    int beating = opt.method != DR_SOLVE_FD && cli_progress_mode != CLI_PROGRESS_OFF &&
+                  pthread_create(&beat, NULL, heartbeat_run, &hb) == 0;
     status = dr_solve(req->f, g, req->beta, req->t, req->nt, res->u, res->grad, rep, &opt);
+    if (beating) {
+        pthread_mutex_lock(&hb.lock);
+        hb.stop = 1;
+        pthread_cond_signal(&hb.stop_cv);
+        pthread_mutex_unlock(&hb.lock);
+        pthread_join(beat, NULL);
+    }
+    cli_progress_end(&hb.bar, (double)hb.done);
     cli_progress_end(&prog, tmax);
     if (!status) {
         res->method = dr_solve_method_name(rep[0].method);

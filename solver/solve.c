@@ -76,6 +76,7 @@ static int run_heat(const dr_landscape *f, const dr_grid *g, double beta, const 
     if (status) return status;
     size_t size = dr_grid_size(g);
     for (size_t k = 0; k < nt && !status; k++) {
+        if (opt->stage) opt->stage(opt->stage_ctx, k, nt);
         dr_heat_report hr;
         status = dr_heat_execute(plan, t[k], u + k * size,
                                  grad ? grad + k * size * (size_t)g->dim : NULL, &hr);
@@ -86,6 +87,7 @@ static int run_heat(const dr_landscape *f, const dr_grid *g, double beta, const 
         rep[k].refine = hr.refine;
         rep[k].margin_capped = hr.margin_capped;
     }
+    if (!status && opt->stage) opt->stage(opt->stage_ctx, nt, nt);
     dr_heat_plan_free(plan);
     return status;
 }
@@ -101,6 +103,7 @@ static int run_hopflax(const dr_landscape *f, const dr_grid *g, const double *t,
     if (status) return status;
     size_t size = dr_grid_size(g);
     for (size_t k = 0; k < nt && !status; k++) {
+        if (opt->stage) opt->stage(opt->stage_ctx, k, nt);
         dr_hopflax_report hr;
         status = dr_hopflax_execute_report(plan, t[k], u + k * size, NULL,
                                            grad ? grad + k * size * (size_t)g->dim : NULL, &hr);
@@ -112,6 +115,7 @@ static int run_hopflax(const dr_landscape *f, const dr_grid *g, const double *t,
         rep[k].switched = hr.switched;
         rep[k].refine = opt->refine;
     }
+    if (!status && opt->stage) opt->stage(opt->stage_ctx, nt, nt);
     dr_hopflax_plan_free(plan);
     return status;
 }

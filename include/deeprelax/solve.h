@@ -33,6 +33,9 @@ typedef enum {
 const char *dr_solve_method_name(dr_solve_method m);             /* "auto", "heat", ... */
 int dr_solve_method_parse(const char *name, dr_solve_method *m); /* DR_ENOTFOUND names them */
 
+/* Progress of a heat or Hopf-Lax solve: `done` of `total` times computed. */
+typedef void (*dr_solve_stage_fn)(void *ctx, size_t done, size_t total);
+
 typedef struct {
     dr_solve_method method;  /* default AUTO */
     dr_heat_engine engine;   /* heat: default AUTO */
@@ -43,6 +46,9 @@ typedef struct {
     dr_fd_progress_fn progress; /* fd: called after every step (may be NULL) */
     void *progress_ctx;
     int threads;             /* OpenMP threads of the solver (0 = all available) */
+    dr_solve_stage_fn stage; /* heat, hopf-lax: called with done = 0 once the plan is built and
+                                done = k + 1 after the k-th time (may be NULL) */
+    void *stage_ctx;
 } dr_solve_options;
 
 /* The defaults above. */

@@ -123,7 +123,8 @@ class FdReport(Structure):
 class SolveOptions(Structure):
     _fields_ = [("method", c_int), ("engine", c_int), ("refine", c_int), ("polish", c_int),
                 ("scheme", c_int), ("cfl", c_double), ("progress", FdProgress),
-                ("progress_ctx", c_void_p), ("threads", c_int)]
+                ("progress_ctx", c_void_p), ("threads", c_int), ("stage", c_void_p),
+                ("stage_ctx", c_void_p)]
 
 
 class SolveReport(Structure):
