@@ -11,6 +11,7 @@
 #include "deeprelax/landscape.h"
 
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -204,8 +205,12 @@ static void polish_cost(void)
     dr_landscape_free(ex);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "polish")) {  /* the polish section alone */
+        polish_cost();
+        return 0;
+    }
     linearity();
     refine_cost();
     printf("\nEnvelope vs O(n ny) brute force over the same y-grid (both single-threaded)\n");

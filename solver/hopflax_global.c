@@ -22,6 +22,8 @@
 #include <stdlib.h>
 
 #define MAX_CANDIDATES 64
+#define ROW_CAP 256  /* row-local minima one row may give before it is scanned instead */
+#define ROWS_CAP 1024 /* rows one point may search before they are scanned instead */
 
 typedef struct { double v; size_t k[2]; } candidate;
 
@@ -59,46 +61,96 @@ static void add_candidate(candidate *c, size_t *n, int *overflow, double p, size
     else *overflow = 1;
 }
 
-/* Candidate wells of output point x: grid local minima of phi with phi <= U. */
-static size_t find_candidates(const dr_hopflax_view *v, const double *x, size_t col, double U,
-                              double fmin_y, candidate *c, int *overflow)
+/* The indexes of a time t (hopflax_wells.c), NULL where there is none: the y-rows of f's
+ * samples, and in 2-D the columns of pass 1's values. */
+typedef struct { const dr_hopflax_lines *rows, *cols; } line_index;
+
+/* The grid local minima of phi <= U on the r-th active y-row, k0 in [k0lo, k0hi]: from the row
+ * index when there is one, else by a scan. */
+static void row_candidates(const dr_hopflax_view *v, const dr_hopflax_lines *rows, size_t r,
+                           const double *x, double U, double tol, size_t k0lo, size_t k0hi,
+                           candidate *c, size_t *n, int *overflow)
 {
-    size_t n = 0;
+    size_t k1 = v->dim == 2 ? v->lo[1] + r : 0, ks[ROW_CAP], nk = 0;
+    int full = 0;
+    if (rows)
+        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, k0lo - v->lo[0], k0hi - v->lo[0], ks,
+                                     ROW_CAP, &full);
+    if (rows && !full) {
+        for (size_t i = 0; i < nk; i++) {
+            size_t k = v->lo[0] + ks[i];
+            double p = phi_grid(v, x, k, k1);
+            if (p <= U && local_min(v, x, k, k1, p)) add_candidate(c, n, overflow, p, k, k1);
+        }
+        return;
+    }
+    for (size_t k = k0lo; k <= k0hi; k++) {
+        double p = phi_grid(v, x, k, k1);
+        if (p <= U && local_min(v, x, k, k1, p)) add_candidate(c, n, overflow, p, k, k1);
+    }
+}
+
+/* Index range [lo, hi] of axis a within reach of x (empty: lo > hi). */
+static void in_reach(const dr_hopflax_view *v, int a, double x, double reach, size_t *lo,
+                     size_t *hi)
+{
+    long i0 = (long)floor((x - reach - v->y0[a]) / v->hy[a]);
+    long i1 = (long)ceil((x + reach - v->y0[a]) / v->hy[a]);
+    *lo = i0 < (long)v->lo[a] ? v->lo[a] : (size_t)i0;
+    *hi = i1 > (long)v->hi[a] ? v->hi[a] : (size_t)i1;
+}
+
+/* Candidate wells of output point x: grid local minima of phi with phi <= U. */
+static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const double *x,
+                              size_t col, double U, double fmin_y, candidate *c, int *overflow)
+{
+    size_t n = 0, k0lo, k0hi, k1lo, k1hi;
     *overflow = 0;
     double reach = sqrt(fmax(0.0, 2.0 * v->t * (U - fmin_y)));
-    long a0 = (long)floor((x[0] - reach - v->y0[0]) / v->hy[0]);
-    long a1 = (long)ceil((x[0] + reach - v->y0[0]) / v->hy[0]);
-    size_t k0lo = a0 < (long)v->lo[0] ? v->lo[0] : (size_t)a0;
-    size_t k0hi = a1 > (long)v->hi[0] ? v->hi[0] : (size_t)a1;
+    in_reach(v, 0, x[0], reach, &k0lo, &k0hi);
+    if (k0lo > k0hi) return 0;
+    /* how far phi's rounding can move a local minimum's test, in units of x (hopflax_wells.c):
+     * phi and f are within |U| + |min f| there */
+    double ymax = fmax(fabs(v->y0[0]), fabs(v->y0[0] + (double)v->hi[0] * v->hy[0]));
+    double tol = 64 * DBL_EPSILON * ((fabs(U) + fabs(fmin_y) + 1.0) * v->t / v->hy[0] +
+                                     fabs(x[0]) + ymax + v->hy[0]);
     if (v->dim == 1) {
-        for (size_t k = k0lo; k <= k0hi; k++) {
-            double p = phi_grid(v, x, k, 0);
-            if (p <= U && local_min(v, x, k, 0, p)) add_candidate(c, &n, overflow, p, k, 0);
-        }
+        row_candidates(v, ix.rows, 0, x, U, tol, k0lo, k0hi, c, &n, overflow);
         return n;
     }
-    size_t nrows = v->hi[1] - v->lo[1] + 1;
+    in_reach(v, 1, x[1], reach, &k1lo, &k1hi);
+    if (k1lo > k1hi) return 0;
+    size_t nrows = v->hi[1] - v->lo[1] + 1, rs[ROWS_CAP], nr = 0;
+    int full = 0;
+    /* a row can hold a candidate only if its pass-1 value plus the y1 term is <= U (a hair
+     * more, for the rounding of that sum) */
+    double Urow = U + 64 * DBL_EPSILON * (fabs(U) + fabs(fmin_y) + 1.0);
+    if (ix.cols)
+        nr = dr_hopflax_lines_below(ix.cols, col, x[1], Urow, k1lo - v->lo[1], k1hi - v->lo[1],
+                                    rs, ROWS_CAP, &full);
+    if (ix.cols && !full) {
+        for (size_t i = 0; i < nr; i++)
+            row_candidates(v, ix.rows, rs[i], x, U, tol, k0lo, k0hi, c, &n, overflow);
+        return n;
+    }
     const double *vt = v->vt + col * nrows;
-    for (size_t r = 0; r < nrows; r++) {
-        size_t k1 = v->lo[1] + r;
-        double d1 = x[1] - (v->y0[1] + (double)k1 * v->hy[1]);
-        if (!(vt[r] + d1 * d1 / (2.0 * v->t) <= U)) continue;
-        for (size_t k = k0lo; k <= k0hi; k++) {
-            double p = phi_grid(v, x, k, k1);
-            if (p <= U && local_min(v, x, k, k1, p)) add_candidate(c, &n, overflow, p, k, k1);
-        }
+    for (size_t r = k1lo - v->lo[1]; r <= k1hi - v->lo[1]; r++) {
+        double d1 = x[1] - (v->y0[1] + (double)(v->lo[1] + r) * v->hy[1]);
+        if (vt[r] + d1 * d1 / (2.0 * v->t) <= Urow)
+            row_candidates(v, ix.rows, r, x, U, tol, k0lo, k0hi, c, &n, overflow);
     }
     return n;
 }
 
 /* One output point: polish every candidate, keep the best; returns the point's error bound. */
-static double point_global(const dr_hopflax_view *v, const double *x, size_t col, double fmin_y,
-                           double delta, double *u, double *y_out, size_t *wells, int *switched)
+static double point_global(const dr_hopflax_view *v, line_index ix, const double *x,
+                           size_t col, double fmin_y, double delta, double *u, double *y_out,
+                           size_t *wells, int *switched)
 {
     candidate c[MAX_CANDIDATES];
     int overflow;
     double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), U = ugrid + delta + round;
-    size_t n = find_candidates(v, x, col, U, fmin_y, c, &overflow);
+    size_t n = find_candidates(v, ix, x, col, U, fmin_y, c, &overflow);
     double best = ugrid, best_err = INFINITY, floor_untrusted = INFINITY;
     double yb[2] = {y_out[0], y_out[1]}, y0g[2] = {y_out[0], y_out[1]};
     for (size_t i = 0; i < n; i++) {
@@ -131,6 +183,27 @@ static double point_global(const dr_hopflax_view *v, const double *x, size_t col
     return best_err;
 }
 
+static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows,
+                                dr_hopflax_lines *cols)
+{
+    size_t nrows = v->dim == 2 ? v->hi[1] - v->lo[1] + 1 : 1;
+    line_index ix = {NULL, NULL};
+    *rows = (dr_hopflax_lines){
+        .base = v->fy + (v->dim == 2 ? v->lo[1] * v->ny[0] : 0) + v->lo[0], .stride = v->ny[0],
+        .nlines = nrows, .len = v->hi[0] - v->lo[0] + 1, .korigin = v->lo[0], .t = v->t,
+        .h = v->hy[0], .ystart = v->y0[0] + (double)v->lo[0] * v->hy[0], .yorigin = v->y0[0]};
+    *cols = (dr_hopflax_lines){0};
+    if (dr_hopflax_lines_build(rows) == 0) ix.rows = rows;
+    if (v->dim == 2) {
+        *cols = (dr_hopflax_lines){
+            .base = v->vt, .stride = nrows, .nlines = v->g->n[0], .len = nrows,
+            .korigin = v->lo[1], .t = v->t, .h = v->hy[1],
+            .ystart = v->y0[1] + (double)v->lo[1] * v->hy[1], .yorigin = v->y0[1]};
+        if (dr_hopflax_lines_build(cols) == 0) ix.cols = cols;
+    }
+    return ix;
+}
+
 void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double *grad,
                        dr_hopflax_report *rep)
 {
@@ -143,6 +216,8 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
         for (size_t i = v->lo[0]; i <= v->hi[0]; i++)
             fmin_y = fmin(fmin_y, v->fy[j * v->ny[0] + i]);
     size_t wells = 0, switched = 0;
+    dr_hopflax_lines rows, cols;
+    line_index idx = build_indexes(v, &rows, &cols);
     #pragma omp parallel for schedule(dynamic, 16) reduction(+ : wells, switched) \
         reduction(max : worst)
     for (size_t k = 0; k < size; k++) {
@@ -151,7 +226,7 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
         double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
         double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0};
         int sw;
-        double e = point_global(v, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
+        double e = point_global(v, idx, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
         switched += (size_t)sw;
         if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
         for (int a = 0; a < v->dim; a++) {
@@ -159,6 +234,8 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
             if (grad) grad[(size_t)a * size + k] = (x[a] - y[a]) / v->t;
         }
     }
+    dr_hopflax_lines_free(&rows);
+    dr_hopflax_lines_free(&cols);
     rep->est_error = worst;
     rep->unbounded = isfinite(worst) ? NULL : "the curvature of f is unbounded and no check held";
     rep->measured = v->measured;

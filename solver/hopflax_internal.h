@@ -37,6 +37,32 @@ typedef struct {
     size_t nkinks;
 } dr_hopflax_view;
 
+/* Where phi = v(k) + (x - y_k)^2/(2t) can be low along grid lines (hopflax_wells.c): nlines
+ * lines of len values, line i at base + i*stride, y_k = ystart + k h (and, to compute phi as the
+ * global search does, yorigin + (korigin + k) h). Built per t: the breaks of line i, where its
+ * slope coordinate stops increasing, are brk[off[i] .. off[i+1]). */
+typedef struct {
+    const double *base;
+    size_t stride, nlines, len, korigin;
+    double t, h, ystart, yorigin;
+    size_t *off;
+    uint32_t *brk;
+} dr_hopflax_lines;
+
+/* Fills off and brk; -1 (nothing allocated) if out of memory or a line's values are not finite
+ * or too large for the index, when the caller scans instead. */
+int dr_hopflax_lines_build(dr_hopflax_lines *L);
+void dr_hopflax_lines_free(dr_hopflax_lines *L);
+
+/* Line i's k in [kl, kh] that may be local minima of phi at x, x widened by tol (every one the
+ * exact comparisons find is among them); at most cap into ks (*overflow = 1 if more). */
+size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
+                               size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
+
+/* Line i's k in [kl, kh] where phi <= U, each once. */
+size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
+                              size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
+
 /* For every output point: every grid local minimum of phi within the sub-grid error
  * (C + 1/t) sum hy^2/8 of the grid minimum u is polished, and the lowest polished value wins.
  * Rewrites u, prox and grad (NULL allowed); fills rep. Polishing never raises u. */
