@@ -6,7 +6,8 @@
 # curvature.png / curvature-viscous.png put the measurement against both bounds on log axes.
 # Checked at every t of the sweep: measured <= C/(1+Ct) <= 1/t (to 1e-6 relative) for both;
 # the inviscid measurement meets C/(1+Ct) (within 0.1%: f'' reaches C at x = k - 1/4, and a
-# well with f'' = c relaxes to curvature c/(1+ct)). Needs `deeprelax widen`: without it the script says so and stops.
+# well with f'' = c relaxes to curvature c/(1+ct)). Needs `deeprelax widen`: without it the
+# script says so and stops.
 . "$(dirname "$0")/common.sh"
 D=$(outdir semiconcavity)
 skip_without widen "the widening analysis"
