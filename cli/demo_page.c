@@ -139,33 +139,6 @@ static void solve_case(FILE *out, const char *dir, const char *json, const char 
     fputs("</table>\n", out);
 }
 
-static void semiconcavity(FILE *out, const char *dir, const char *json)
-{
-    const char *base = "widen/semiconcavity";
-    if (!json_get(json, base)) return;
-    fputs("<h2 id=\"semiconcavity\">Semi-concavity against both bounds</h2>\n<p>For any f, "
-          "D<sup>2</sup>u(&middot;,t) &le; 1/t; when D<sup>2</sup>f &le; C, also "
-          "D<sup>2</sup>u &le; C/(1+Ct). The toy has C = ", out);
-    num(out, json, "%s/C", base);
-    fputs(". Measured by <code>deeprelax widen</code> (Hopf-Lax on a finer y-grid).</p>\n", out);
-    figure(out, dir, "semiconcavity.png", "max D^2 u against t with the bounds 1/t and C/(1+Ct)");
-    size_t nt = json_get_length(json, "widen/semiconcavity/times");
-    fputs("<table><tr><th>t</th><th>measured max D<sup>2</sup>u</th><th>1/t</th>"
-          "<th>C/(1+Ct)</th></tr>\n", out);
-    for (size_t k = 0; k < nt; k += nt > 8 ? nt / 6 : 1) {
-        fputs("<tr><td>", out);
-        num(out, json, "%s/times/%zu/t", base, k);
-        fputs("</td><td>", out);
-        num(out, json, "%s/times/%zu/semiconcavity/measured", base, k);
-        fputs("</td><td>", out);
-        num(out, json, "%s/times/%zu/semiconcavity/bound_inv_t", base, k);
-        fputs("</td><td>", out);
-        num(out, json, "%s/times/%zu/semiconcavity/bound_C", base, k);
-        fputs("</td></tr>\n", out);
-    }
-    fputs("</table>\n", out);
-}
-
 /* ---- what the page says about a sweep's events: sentences built from the numbers alone, so
  * the text cannot claim an event the data does not have (tests/cli/test_demo_page.sh) ---- */
 
@@ -220,7 +193,10 @@ static void event_sentence(FILE *out, const page_event *e)
         fprintf(out, " %s at t = ", !strcmp(e->kind, "merge") ? "merges into a neighbour"
                                     : !strcmp(e->kind, "appear") ? "appears" : "vanishes");
         value(out, e->t, e->t_path);
-        fputs(" (it changes between the sweep's times t = ", out);
+        fputs(" (the sweep's time before is t = ", out);
+        value(out, e->t_before, e->before_path);
+        fputs("; a finer sweep moves this estimate). ", out);
+        return;
     }
     value(out, e->t_before, e->before_path);
     fputs(" and ", out);
@@ -355,6 +331,36 @@ static void sweep_text(FILE *out, const char *json, const char *base)
         read_point(json, paths[nm], dim == 2 ? 2 : 1, xs[nm]);
     }
     survivors_sentence(out, dim == 2 ? 2 : 1, t1, last_t, nm, (const double (*)[2])xs, paths);
+}
+
+static void semiconcavity(FILE *out, const char *dir, const char *json)
+{
+    const char *base = "widen/semiconcavity";
+    if (!json_get(json, base)) return;
+    fputs("<h2 id=\"semiconcavity\">Semi-concavity against both bounds</h2>\n<p>For any f, "
+          "D<sup>2</sup>u(&middot;,t) &le; 1/t; when D<sup>2</sup>f &le; C, also "
+          "D<sup>2</sup>u &le; C/(1+Ct). The toy has C = ", out);
+    num(out, json, "%s/C", base);
+    fputs(". Measured by <code>deeprelax widen</code> (Hopf-Lax on a finer y-grid).</p>\n<p>"
+          "The same sweep follows the minima of u: ", out);
+    sweep_text(out, json, base);
+    fputs("</p>\n", out);
+    figure(out, dir, "semiconcavity.png", "max D^2 u against t with the bounds 1/t and C/(1+Ct)");
+    size_t nt = json_get_length(json, "widen/semiconcavity/times");
+    fputs("<table><tr><th>t</th><th>measured max D<sup>2</sup>u</th><th>1/t</th>"
+          "<th>C/(1+Ct)</th></tr>\n", out);
+    for (size_t k = 0; k < nt; k += nt > 8 ? nt / 6 : 1) {
+        fputs("<tr><td>", out);
+        num(out, json, "%s/times/%zu/t", base, k);
+        fputs("</td><td>", out);
+        num(out, json, "%s/times/%zu/semiconcavity/measured", base, k);
+        fputs("</td><td>", out);
+        num(out, json, "%s/times/%zu/semiconcavity/bound_inv_t", base, k);
+        fputs("</td><td>", out);
+        num(out, json, "%s/times/%zu/semiconcavity/bound_C", base, k);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
 }
 
 /* The 2-D case's own sweep (widen/widening2d): its grid and times, then its events. */
