@@ -342,7 +342,7 @@ static void semiconcavity(FILE *out, const char *dir, const char *json)
           "D<sup>2</sup>u &le; C/(1+Ct). The toy has C = ", out);
     num(out, json, "%s/C", base);
     fputs(". Measured by <code>deeprelax widen</code> (Hopf-Lax on a finer y-grid).</p>\n<p>"
-          "The same sweep follows the minima of u: ", out);
+          "The same sweep follows the minima of u. ", out);
     sweep_text(out, json, base);
     fputs("</p>\n", out);
     figure(out, dir, "semiconcavity.png", "max D^2 u against t with the bounds 1/t and C/(1+Ct)");
@@ -378,7 +378,7 @@ static void widening2d(FILE *out, const char *json)
         if (k) fputs(", ", out);
         num(out, json, "%s/times/%zu/t", base, k);
     }
-    fputs("): ", out);
+    fputs("). ", out);
     sweep_text(out, json, base);
     fputs("</p>\n", out);
 }
