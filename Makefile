@@ -119,7 +119,9 @@ demo:
 	@$(MAKE) --no-print-directory all
 	$(BIN) demo --out out
 
-# The paper's claims, one script each (examples/[0-9]*.sh), into out/examples/.
+# The paper's claims, one script each (examples/[0-9]*.sh), into out/examples/; each script
+# checks its claims against its numbers and fails on one that does not hold. `make test` runs
+# them with QUICK=1 (tests/cli/test_examples.sh).
 examples:
 	@scripts/install-deps.sh demo
 	@$(MAKE) --no-print-directory all

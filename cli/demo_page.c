@@ -6,6 +6,7 @@
  * checks it). */
 #include "demo_page.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 #include "json_get.h"
 #include "deeprelax/error.h"
 #include "deeprelax/output.h"
+
+/* JSON paths of the page (e.g. "widen/widening/times/39/minima/1/x") */
+#define PATH_LEN 256
 
 static void html_text(FILE *out, const char *s, size_t len)
 {
@@ -135,6 +139,200 @@ static void solve_case(FILE *out, const char *dir, const char *json, const char 
     fputs("</table>\n", out);
 }
 
+/* ---- what the page says about a sweep's events: sentences built from the numbers alone, so
+ * the text cannot claim an event the data does not have (tests/cli/test_demo_page.sh) ---- */
+
+/* A number of the page: shown with %.7g and, when it came from summary.json, its path. */
+static void value(FILE *out, double v, const char *path)
+{
+    if (path && *path) fprintf(out, "<span class=\"num\" data-json=\"%s\">%.7g</span>", path, v);
+    else fprintf(out, "%.7g", v);
+}
+
+/* A point x (dim 1) or (x, y) to 4 decimals (a grid point: more digits, or the 1e-15 of a
+ * coordinate that is 0, would say nothing); class "pos" with its JSON path, or "". */
+static void point(FILE *out, int dim, const double x[2], const char *path)
+{
+    char p[PATH_LEN + 16];
+    if (dim == 2) fputc('(', out);
+    for (int i = 0; i < dim; i++) {
+        snprintf(p, sizeof p, "%s/%d", path, i);
+        if (i) fputs(", ", out);
+        double v = fabs(x[i]) < 5e-5 ? 0 : x[i];
+        if (*path) fprintf(out, "<span class=\"pos\" data-json=\"%s\">%.4f</span>", p, v);
+        else fprintf(out, "%.4f", v);
+    }
+    if (dim == 2) fputc(')', out);
+}
+
+/* One event of a sweep with the JSON paths of its numbers ("" when none). */
+typedef struct {
+    char kind[16];             /* jump, vanish, merge, appear */
+    int dim;
+    double t, t_before, t_after;
+    double from[2];            /* jump: the previous global minimiser at t_before */
+    double x[2];               /* jump, appear: the new minimum; vanish, merge: the one that ends */
+    char t_path[PATH_LEN], before_path[PATH_LEN], after_path[PATH_LEN], from_path[PATH_LEN],
+        x_path[PATH_LEN];
+} page_event;
+
+/* The sentence for one event, e.g. "The global minimiser jumps from x = a to x = b at t = c". */
+static void event_sentence(FILE *out, const page_event *e)
+{
+    if (!strcmp(e->kind, "jump")) {
+        fputs("The global minimiser jumps from x = ", out);
+        point(out, e->dim, e->from, e->from_path);
+        fputs(" to x = ", out);
+        point(out, e->dim, e->x, e->x_path);
+        fputs(" at t = ", out);
+        value(out, e->t, e->t_path);
+        fputs(" (interpolated between the sweep's times t = ", out);
+    } else {
+        fprintf(out, "The minimum at x = ");
+        point(out, e->dim, e->x, e->x_path);
+        fprintf(out, " %s at t = ", !strcmp(e->kind, "merge") ? "merges into a neighbour"
+                                    : !strcmp(e->kind, "appear") ? "appears" : "vanishes");
+        value(out, e->t, e->t_path);
+        fputs(" (the sweep's time before is t = ", out);
+        value(out, e->t_before, e->before_path);
+        fputs("; a finer sweep moves this estimate). ", out);
+        return;
+    }
+    value(out, e->t_before, e->before_path);
+    fputs(" and ", out);
+    value(out, e->t_after, e->after_path);
+    fputs("; a finer sweep moves this estimate). ", out);
+}
+
+/* The sentence when a sweep from t_first to t_last has no event. */
+static void no_event_sentence(FILE *out, double t_first, const char *first_path, double t_last,
+                              const char *last_path)
+{
+    fputs("Between t = ", out);
+    value(out, t_first, first_path);
+    fputs(" and t = ", out);
+    value(out, t_last, last_path);
+    fputs(" no minimum vanishes or merges and the global minimiser does not jump. ", out);
+}
+
+/* The minima u still has at the sweep's last time, e.g. "At t = 2 u has 2 local minima, at
+ * x = a and x = b." xs holds count points, paths their JSON arrays. */
+static void survivors_sentence(FILE *out, int dim, double t, const char *t_path, size_t count,
+                               const double (*xs)[2], char (*paths)[PATH_LEN])
+{
+    fputs("At t = ", out);
+    value(out, t, t_path);
+    fprintf(out, " u has %zu local minim%s", count, count == 1 ? "um" : "a");
+    for (size_t k = 0; k < count; k++) {
+        fputs(k == 0 ? ", at x = " : k + 1 == count ? " and x = " : ", x = ", out);
+        point(out, dim, xs[k], paths[k]);
+    }
+    fputs(". ", out);
+}
+
+/* ---- reading those numbers from a widen summary (base: its JSON path) ---- */
+
+/* The JSON path of track `track`'s position at sweep time t (0: a minimum of f) into path;
+ * 1 when found. */
+static int track_position(const char *json, const char *base, double t, int track, char *path,
+                          size_t size)
+{
+    char p[PATH_LEN], list[PATH_LEN / 2];
+    snprintf(list, sizeof list, "%s/f_minima", base);
+    snprintf(p, sizeof p, "%s/times", base);
+    size_t nt = json_get_length(json, p);
+    for (size_t k = 0; t > 0 && k < nt; k++) {
+        double tk;
+        snprintf(p, sizeof p, "%s/times/%zu/t", base, k);
+        if (json_get_number(json, p, &tk) && tk == t) snprintf(list, sizeof list,
+                                                               "%s/times/%zu/minima", base, k);
+    }
+    size_t nm = json_get_length(json, list);
+    for (size_t i = 0; i < nm; i++) {
+        double id;
+        snprintf(p, sizeof p, "%s/%zu/track", list, i);
+        if (json_get_number(json, p, &id) && (int)id == track) {
+            snprintf(path, size, "%s/%zu/x", list, i);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void read_point(const char *json, const char *path, int dim, double x[2])
+{
+    char p[PATH_LEN + 16];
+    x[0] = x[1] = 0;
+    for (int i = 0; i < dim; i++) {
+        snprintf(p, sizeof p, "%s/%d", path, i);
+        json_get_number(json, p, &x[i]);
+    }
+}
+
+/* Event k of the widen summary at base. */
+static void read_event(const char *json, const char *base, size_t k, page_event *e)
+{
+    char p[PATH_LEN + 8];
+    double v = 1, track = -1, other = -1;
+    memset(e, 0, sizeof *e);
+    snprintf(p, sizeof p, "%s/dim", base);
+    json_get_number(json, p, &v);
+    e->dim = v == 2 ? 2 : 1;
+    snprintf(p, sizeof p, "%s/events/%zu/kind", base, k);
+    const char *s = json_get(json, p);
+    if (s && *s == '"') sscanf(s + 1, "%15[a-z]", e->kind);
+    snprintf(e->t_path, sizeof e->t_path, "%s/events/%zu/t", base, k);
+    snprintf(e->before_path, sizeof e->before_path, "%s/events/%zu/t_before", base, k);
+    snprintf(e->after_path, sizeof e->after_path, "%s/events/%zu/t_after", base, k);
+    snprintf(e->x_path, sizeof e->x_path, "%s/events/%zu/x", base, k);
+    json_get_number(json, e->t_path, &e->t);
+    json_get_number(json, e->before_path, &e->t_before);
+    json_get_number(json, e->after_path, &e->t_after);
+    read_point(json, e->x_path, e->dim, e->x);
+    snprintf(p, sizeof p, "%s/events/%zu/track", base, k);
+    json_get_number(json, p, &track);
+    snprintf(p, sizeof p, "%s/events/%zu/other", base, k);
+    json_get_number(json, p, &other);
+    /* a jump starts at the previous global track's position at t_before */
+    if (!strcmp(e->kind, "jump") &&
+        track_position(json, base, e->t_before, (int)other, e->from_path, sizeof e->from_path))
+        read_point(json, e->from_path, e->dim, e->from);
+}
+
+/* Every event of the widen summary at base as sentences, then the minima left at its end. */
+static void sweep_text(FILE *out, const char *json, const char *base)
+{
+    char p[PATH_LEN / 2], last_t[PATH_LEN];
+    snprintf(p, sizeof p, "%s/events", base);
+    size_t ne = json_get_length(json, p);
+    snprintf(p, sizeof p, "%s/times", base);
+    size_t nt = json_get_length(json, p);
+    if (nt == 0) return;
+    for (size_t k = 0; k < ne; k++) {
+        page_event e;
+        read_event(json, base, k, &e);
+        event_sentence(out, &e);
+    }
+    double t0 = 0, t1 = 0, dim = 1;
+    char first_t[PATH_LEN];
+    snprintf(first_t, sizeof first_t, "%s/times/0/t", base);
+    snprintf(last_t, sizeof last_t, "%s/times/%zu/t", base, nt - 1);
+    json_get_number(json, first_t, &t0);
+    json_get_number(json, last_t, &t1);
+    if (ne == 0) no_event_sentence(out, t0, first_t, t1, last_t);
+    snprintf(p, sizeof p, "%s/dim", base);
+    json_get_number(json, p, &dim);
+    double xs[8][2];
+    char paths[8][PATH_LEN];
+    size_t nm = 0;
+    snprintf(p, sizeof p, "%s/times/%zu/minima", base, nt - 1);
+    for (size_t n = json_get_length(json, p); nm < n && nm < 8; nm++) {
+        snprintf(paths[nm], sizeof paths[nm], "%s/%zu/x", p, nm);
+        read_point(json, paths[nm], dim == 2 ? 2 : 1, xs[nm]);
+    }
+    survivors_sentence(out, dim == 2 ? 2 : 1, t1, last_t, nm, (const double (*)[2])xs, paths);
+}
+
 static void semiconcavity(FILE *out, const char *dir, const char *json)
 {
     const char *base = "widen/semiconcavity";
@@ -143,7 +341,10 @@ static void semiconcavity(FILE *out, const char *dir, const char *json)
           "D<sup>2</sup>u(&middot;,t) &le; 1/t; when D<sup>2</sup>f &le; C, also "
           "D<sup>2</sup>u &le; C/(1+Ct). The toy has C = ", out);
     num(out, json, "%s/C", base);
-    fputs(". Measured by <code>deeprelax widen</code> (Hopf-Lax on a finer y-grid).</p>\n", out);
+    fputs(". Measured by <code>deeprelax widen</code> (Hopf-Lax on a finer y-grid).</p>\n<p>"
+          "The same sweep follows the minima of u. ", out);
+    sweep_text(out, json, base);
+    fputs("</p>\n", out);
     figure(out, dir, "semiconcavity.png", "max D^2 u against t with the bounds 1/t and C/(1+Ct)");
     size_t nt = json_get_length(json, "widen/semiconcavity/times");
     fputs("<table><tr><th>t</th><th>measured max D<sup>2</sup>u</th><th>1/t</th>"
@@ -162,16 +363,38 @@ static void semiconcavity(FILE *out, const char *dir, const char *json)
     fputs("</table>\n", out);
 }
 
+/* The 2-D case's own sweep (widen/widening2d): its grid and times, then its events. */
+static void widening2d(FILE *out, const char *json)
+{
+    const char *base = "widen/widening2d";
+    if (!json_get(json, base)) return;
+    fputs("<p><code>deeprelax widen</code> on the same landscape (", out);
+    num(out, json, "%s/n/0", base);
+    fputs(" &times; ", out);
+    num(out, json, "%s/n/1", base);
+    fputs(" grid, t = ", out);
+    size_t nt = json_get_length(json, "widen/widening2d/times");
+    for (size_t k = 0; k < nt; k++) {
+        if (k) fputs(", ", out);
+        num(out, json, "%s/times/%zu/t", base, k);
+    }
+    fputs("). ", out);
+    sweep_text(out, json, base);
+    fputs("</p>\n", out);
+}
+
 static void widening(FILE *out, const char *dir, const char *json)
 {
     const char *base = "widen/widening";
     if (!json_get(json, base)) return;
     fputs("<h2 id=\"widening\">Widening: a sharp and a wide minimum</h2>\n<p>A well of "
           "curvature c relaxes to c/(1+ct) and its floor rises by (1/(2&beta;)) log(1+ct): "
-          "far more for the sharp well, so the global minimiser jumps to the wide one and the "
-          "sharp minimum vanishes (<code>sharp-wide</code>, &beta; = ", out);
+          "far more for the sharp well than for the wide one (<code>sharp-wide</code>, "
+          "&beta; = ", out);
     num(out, json, "%s/beta", base);
-    fputs(").</p>\n", out);
+    fputs(", <code>deeprelax widen</code>). ", out);
+    sweep_text(out, json, base);
+    fputs("</p>\n", out);
     figure(out, dir, "widening-tracks.png", "the landscape with the tracks of its minima");
     figure(out, dir, "widening.png", "curvature against t with both bounds");
     size_t ne = json_get_length(json, "widen/widening/events");
@@ -263,8 +486,9 @@ int demo_page_write(const char *dir, const char *json, const char *path)
                "to 1 (log-spaced)");
     }
     solve_case(out, dir, json, "sharp-wide2d",
-               "A 2-D landscape with a sharp well at (-1.5, 0) and a wide one at (1.5, 0): the "
-               "minimiser of u (red cross) jumps to the wide well between t = 0.45 and 0.55.");
+               "A 2-D landscape with a deep sharp well at (-1.5, 0) and a shallower wide one at "
+               "(1.5, 0); the red cross marks the global minimiser of u, listed below for each t.");
+    widening2d(out, json);
     semiconcavity(out, dir, json);
     widening(out, dir, json);
     particles(out, dir, json);

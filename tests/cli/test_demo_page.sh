@@ -57,3 +57,51 @@ if "particles" in j:
 if j.get("animation"):
     assert 'src="paper1d-viscous.gif"' in page
 PYEOF
+
+# The page's words about each sweep come from its events: run the same widen sweeps here and
+# require, for each event, the sentence with the event's numbers as widen's own JSON has them
+# (t to 7 digits, positions to 4 decimals), and no event word the sweep does not have.
+# sharp-wide at beta = 10 has one jump (t ~ 1.369 for this sweep) and both minima alive at t = 2;
+# sharp-wide2d one jump in (0.5, 0.55]; paper1d under Hopf-Lax loses 4 of its 6 minima.
+"$DEEPRELAX" widen --landscape sharp-wide --beta 10 --t-range 0.02:2:40 --json >"$TMP/w1.json" &&
+"$DEEPRELAX" widen --landscape sharp-wide2d --beta 10 --t 0.45,0.5,0.55 --n 129 --json \
+    >"$TMP/w2.json" &&
+"$DEEPRELAX" widen --landscape paper1d --t-range 0.01:0.5:25 --json >"$TMP/w3.json" ||
+    fail demo-page-event-text "widen failed"
+"$PY" - "$TMP/demo" "$TMP/w1.json" "$TMP/w2.json" "$TMP/w3.json" <<'PYEOF' && pass demo-page-event-text || fail demo-page-event-text "see above"
+import html, json, os, re, sys
+d = sys.argv[1]
+page = open(os.path.join(d, "index.html")).read()
+def section(ident):
+    i = page.index(f'<h2 id="{ident}">')
+    j = page.find("<h2", i + 1)
+    return html.unescape(re.sub(r"<[^>]+>", "", page[i:j if j > 0 else None]))
+def pt(x):
+    x = [0.0 if abs(v) < 5e-5 else v for v in x]
+    return f"{x[0]:.4f}" if len(x) == 1 else f"({x[0]:.4f}, {x[1]:.4f})"
+def position(w, t, track):
+    ms = w["f_minima"] if t == 0 else next(s["minima"] for s in w["times"] if s["t"] == t)
+    return next(m["x"] for m in ms if m["track"] == track)
+cases = (("widening", sys.argv[2], ["jump"], 2), ("sharp-wide2d", sys.argv[3], ["jump"], 2),
+         ("semiconcavity", sys.argv[4], ["vanish"] * 4, 2))
+for ident, wfile, kinds, left in cases:
+    text, w = section(ident), json.load(open(wfile))
+    # what each case is known to do (see above), so that the sentences below are exercised
+    assert [e["kind"] for e in w["events"]] == kinds, (ident, w["events"])
+    for e in w["events"]:
+        if e["kind"] == "jump":
+            want = (f"The global minimiser jumps from x = "
+                    f"{pt(position(w, e['t_before'], e['other']))} to x = {pt(e['x'])} at "
+                    f"t = {e['t']:.7g} (interpolated between the sweep's times "
+                    f"t = {e['t_before']:.7g} and {e['t_after']:.7g}")
+        else:
+            want = f"The minimum at x = {pt(e['x'])} vanishes at t = {e['t']:.7g}"
+        assert want in text, (ident, want, text)
+    for word in ("jumps", "vanishes", "merges"):
+        assert (word in text) == (word[:-1] in kinds or word[:-2] in kinds), (ident, word)
+    last = w["times"][-1]
+    # the minima left at the sweep's end (sharp-wide: the sharp one does not vanish)
+    assert len(last["minima"]) == left, (ident, len(last["minima"]))
+    assert f"At t = {last['t']:.7g} u has {left} local minima" in text, (ident, text)
+print("event sentences match widen's JSON")
+PYEOF
