@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "figures.h"
 #include "plot_table.h"
 
 static const char usage_text[] =
@@ -73,7 +74,7 @@ typedef struct {
     cli_source src;
     int have_source;
     /* the directory gnuplot's files go to: --keep-plot-data, or a temporary one */
-    char tmpdir[64];
+    cli_plot_dir pd;
     const char *dir;
 } plot_args;
 
@@ -83,30 +84,18 @@ static const dr_rgb black = {0, 0, 0};
 
 static const char *plot_dir(plot_args *a)
 {
-    if (a->dir) return a->dir;
-    if (a->keep) return a->dir = a->keep;
-    snprintf(a->tmpdir, sizeof a->tmpdir, "/tmp/deeprelax-plot-XXXXXX");
-    if (!mkdtemp(a->tmpdir))
-        cli_die(EXIT_FAIL, "plot: cannot create a temporary directory: %s", strerror(errno));
-    return a->dir = a->tmpdir;
+    if (!a->dir) {
+        cli_plot_dir_open(&a->pd, a->keep);
+        a->dir = a->pd.dir;
+    }
+    return a->dir;
 }
 
-/* The temporary directory held only this run's data and scripts. */
+/* A temporary directory held only this run's data and scripts. */
 static void plot_dir_cleanup(plot_args *a)
 {
-    if (!a->dir || a->dir != a->tmpdir) return;
-    DIR *d = opendir(a->tmpdir);
-    if (d) {
-        struct dirent *e;
-        char path[512];
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                snprintf(path, sizeof path, "%s/%s", a->tmpdir, e->d_name);
-                unlink(path);
-            }
-        closedir(d);
-    }
-    rmdir(a->tmpdir);
+    if (!a->dir) return;
+    cli_plot_dir_close(&a->pd);
     a->dir = NULL;
 }
 

@@ -104,9 +104,27 @@ static int path_in(char *buf, size_t size, const char *dir, const char *name, co
     return DR_SUCCESS;
 }
 
+static int ends_with(const char *s, const char *ext)
+{
+    size_t n = strlen(s), k = strlen(ext);
+    return n >= k && !strcmp(s + n - k, ext);
+}
+
+dr_gnuplot_terminal dr_gnuplot_terminal_of(const dr_gnuplot_options *o)
+{
+    if (o && o->output && ends_with(o->output, ".svg"))
+        return DR_GNUPLOT_SVG;
+    if (o && o->output && ends_with(o->output, ".pdf"))
+        return DR_GNUPLOT_PDF;
+    if (o && o->output && ends_with(o->output, ".png"))
+        return DR_GNUPLOT_PNG;
+    return o ? o->terminal : DR_GNUPLOT_PNG;
+}
+
 static const char *picture_ext(const dr_gnuplot_options *o)
 {
-    return o->terminal == DR_GNUPLOT_SVG ? ".svg" : ".png";
+    dr_gnuplot_terminal t = dr_gnuplot_terminal_of(o);
+    return t == DR_GNUPLOT_SVG ? ".svg" : t == DR_GNUPLOT_PDF ? ".pdf" : ".png";
 }
 
 /* A gnuplot single-quoted string: the only escape is '' for a quote. */
@@ -179,9 +197,13 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     int w = o->width ? o->width : 900, h = o->height ? o->height : 560;
     fprintf(f, "# deeprelax figure '%s': redraw with `gnuplot %s.gp` in this directory.\n",
             o->name, o->name);
-    if (o->terminal == DR_GNUPLOT_SVG)
+    dr_gnuplot_terminal term = dr_gnuplot_terminal_of(o);
+    if (term == DR_GNUPLOT_SVG)
         fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'Sans,14' "
                    "background rgb 'white'\n", w, h);
+    else if (term == DR_GNUPLOT_PDF) /* the PNG's layout at 96 pixels per inch */
+        fprintf(f, "set terminal pdfcairo size %.3fin,%.3fin noenhanced font 'Sans,9.75' "
+                   "linewidth 0.75 background rgb 'white'\n", w / 96.0, h / 96.0);
     else
         fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'Sans,13' "
                    "background rgb 'white'\n", w, h);
@@ -200,6 +222,11 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     if (o->ylabel) {
         fputs("set ylabel ", f);
         put_quoted(f, o->ylabel);
+        fputc('\n', f);
+    }
+    if (o->cblabel) {
+        fputs("set cblabel ", f);
+        put_quoted(f, o->cblabel);
         fputc('\n', f);
     }
     fputs("set border 3 lw 1.2 lc rgb '#333333'\n"
@@ -466,6 +493,27 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
         put_quoted(sf, title);
     }
     fputc('\n', sf);
+    if ((st = dr_output_commit(script)))
+        return viz_gnuplot_for_picture(o, st);
+    return dr_gnuplot_run(o);
+}
+
+int dr_gnuplot_custom(const dr_gnuplot_options *o, dr_gnuplot_body_fn body, void *ctx)
+{
+    DR_CHECK_PTRS(o, body);
+    int st = check_options(o);
+    if (st)
+        return st;
+    if ((st = make_dirs(o->dir)))
+        return viz_gnuplot_for_picture(o, st);
+    dr_output *script;
+    FILE *f;
+    if ((st = begin_script(o, &script, &f)))
+        return viz_gnuplot_for_picture(o, st);
+    if ((st = body(f, ctx))) {
+        dr_output_abort(script);
+        return viz_gnuplot_for_picture(o, st);
+    }
     if ((st = dr_output_commit(script)))
         return viz_gnuplot_for_picture(o, st);
     return dr_gnuplot_run(o);
