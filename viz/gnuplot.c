@@ -128,7 +128,7 @@ static const char *picture_ext(const dr_gnuplot_options *o)
 }
 
 /* A gnuplot single-quoted string: the only escape is '' for a quote. */
-static void put_quoted(FILE *f, const char *s)
+void viz_gnuplot_quote(FILE *f, const char *s)
 {
     fputc('\'', f);
     for (; s && *s; s++) {
@@ -151,7 +151,7 @@ static void put_number(FILE *f, double v)
 void viz_gnuplot_set_output(FILE *f, const char *out)
 {
     fputs("set output (exists(\"DR_OUTPUT\") ? DR_OUTPUT : ", f);
-    put_quoted(f, out);
+    viz_gnuplot_quote(f, out);
     fputs(")\n", f);
 }
 
@@ -211,22 +211,22 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     fputs("set encoding utf8\n", f);
     if (o->title) {
         fputs("set title ", f);
-        put_quoted(f, o->title);
+        viz_gnuplot_quote(f, o->title);
         fputc('\n', f);
     }
     if (o->xlabel) {
         fputs("set xlabel ", f);
-        put_quoted(f, o->xlabel);
+        viz_gnuplot_quote(f, o->xlabel);
         fputc('\n', f);
     }
     if (o->ylabel) {
         fputs("set ylabel ", f);
-        put_quoted(f, o->ylabel);
+        viz_gnuplot_quote(f, o->ylabel);
         fputc('\n', f);
     }
     if (o->cblabel) {
         fputs("set cblabel ", f);
-        put_quoted(f, o->cblabel);
+        viz_gnuplot_quote(f, o->cblabel);
         fputc('\n', f);
     }
     fputs("set border 3 lw 1.2 lc rgb '#333333'\n"
@@ -449,7 +449,7 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
             fprintf(f, " pt %d ps 0.9", point_types[c % 9]);
         if (labels && labels[c]) {
             fputs(" title ", f);
-            put_quoted(f, labels[c]);
+            viz_gnuplot_quote(f, labels[c]);
         } else {
             fputs(" notitle", f);
         }
@@ -490,7 +490,7 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
         snprintf(title, sizeof title, "u(x, t=%g)", t[k]);
         fprintf(sf, ", \\\n    '%s.dat' using 1:%zu with lines lw 2 lc rgb '#%02x%02x%02x' title ",
                 o->name, k + 3, c.r, c.g, c.b);
-        put_quoted(sf, title);
+        viz_gnuplot_quote(sf, title);
     }
     fputc('\n', sf);
     if ((st = dr_output_commit(script)))

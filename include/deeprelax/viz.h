@@ -263,6 +263,23 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *opt, const double *x, size
 typedef int (*dr_gnuplot_body_fn)(FILE *f, void *ctx);
 int dr_gnuplot_custom(const dr_gnuplot_options *opt, dr_gnuplot_body_fn body, void *ctx);
 
+/* 2-D fields side by side (rows of at most three): each panel an image of its field on grid g
+ * with contour lines, titled panels[k].title, with red crosses at its nmarks points marks[2m],
+ * marks[2m+1] (the global minima). scale: DR_HEATMAP_SHARED, one colour scale and one colour bar
+ * (titled opt->cblabel) for all panels; DR_HEATMAP_PER_PANEL, a scale and bar each;
+ * DR_HEATMAP_AUTO, shared unless some panel spans less than a quarter of the common range (one
+ * flat colour on it). opt->title is the figure's title; opt->width/height 0 = 440 x 430 per
+ * panel. */
+typedef struct {
+    const double *field;
+    const char *title;
+    const double *marks;
+    size_t nmarks;
+} dr_gnuplot_panel;
+enum { DR_HEATMAP_AUTO = 0, DR_HEATMAP_SHARED, DR_HEATMAP_PER_PANEL };
+int dr_gnuplot_heatmaps(const dr_gnuplot_options *opt, const dr_grid *g,
+                        const dr_gnuplot_panel *panels, size_t npanels, int scale);
+
 /* An animated GIF (gnuplot's `gif animate` terminal) of u(., t[k]) for k < nt, one frame per t
  * shown for `delay` hundredths of a second, on one value range shared by all frames: 1-D frames
  * draw f and u(., t_k); 2-D frames are viridis heatmaps of u(., t_k). u holds nt fields on grid
