@@ -19,6 +19,7 @@ static const char usage_text[] =
     "usage: deeprelax plot FILE.csv|FILE.npy [--kind auto|curves|heatmap|paths|lines]\n"
     "                      [--t T[,T2,...]] [--x COL] [--y COL[,COL...]] [--group COL]\n"
     "                      [--log] [--logx] [--png OUT.png] [--gif OUT.gif]\n"
+    "                      [--svg OUT.svg] [--pdf OUT.pdf]\n"
     "                      [--keep-plot-data DIR]"
 " [--columns NAMES] [--title TEXT] [--size WxH]\n"
     "                      [--cmap NAME]"
@@ -43,8 +44,9 @@ static const char usage_text[] =
     "                       where a group has no row\n"
     "  --log                lines, curves: logarithmic y axis; heatmap: log colour scale\n"
     "  --logx               lines: logarithmic x axis\n"
-    "  --png OUT.png        the picture (default: FILE with .png; not written when only --gif\n"
-    "                       is given)\n"
+    "  --png OUT.png        the picture (default: FILE with .png; not written when only --gif,\n"
+    "                       --svg or --pdf is given)\n"
+    "  --svg OUT.svg, --pdf OUT.pdf  curves, lines: the same figure as vector graphics (gnuplot)\n"
     "  --gif OUT.gif        curves, heatmap: an animation of u(., t) over all the file's times\n"
     "                       (needs gnuplot)\n"
     "  --keep-plot-data DIR keep gnuplot's data and script in DIR, to restyle the figure\n"
@@ -115,6 +117,7 @@ static void note_no_gnuplot(void)
 
 static void write_image(dr_viz_image *img, const char *png)
 {
+    if (!cli_has_ext(png, ".png")) cli_fail(cli_picture_needs_gnuplot(png));
     int st = dr_viz_png_write(img, png);
     dr_viz_image_free(img);
     if (st) cli_fail(st);
@@ -676,15 +679,27 @@ static void plot_lines(plot_args *a, const plot_table *tb)
             labels[s] = malloc(128);
             if (!labels[s]) cli_die(EXIT_FAIL, "out of memory");
             if (gcol >= 0)
-                snprintf(labels[s], 128, "%s (%s %g)", tb->names[yc[k]], tb->names[gcol],
-                         groups[g]);
+                snprintf(labels[s], 128, "%s (%s %g)", plot_column_meaning(tb->names[yc[k]]),
+                         tb->names[gcol], groups[g]);
             else
-                snprintf(labels[s], 128, "%s", tb->names[yc[k]]);
+                snprintf(labels[s], 128, "%s", plot_column_meaning(tb->names[yc[k]]));
         }
+    /* the y axis: what the columns measure; curvature and its bounds share one name */
     char ylabel[256] = "";
-    for (size_t k = 0; k < ny && strlen(ylabel) < 200; k++) {
+    int curvatures = 1;
+    static const char *const family[] = {"semiconcavity", "bound_inv_t", "bound_C", "gibbs",
+                                         "curvature", "eig_min", "eig_max"};
+    for (size_t k = 0; k < ny; k++) {
+        int in = 0;
+        for (size_t i = 0; i < sizeof family / sizeof family[0]; i++)
+            in |= !strcmp(tb->names[yc[k]], family[i]);
+        curvatures &= in;
+    }
+    if (curvatures && ny > 1) snprintf(ylabel, sizeof ylabel, "curvature (eigenvalue of D²u)");
+    for (size_t k = 0; !ylabel[0] && k < ny && strlen(ylabel) < 200; k++) {
         size_t len = strlen(ylabel);
-        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "", tb->names[yc[k]]);
+        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "",
+                 plot_column_meaning(tb->names[yc[k]]));
     }
     dr_gnuplot_options o = gnuplot_options(a, "lines", a->file, xname, ylabel);
     o.logx = a->logx;
@@ -743,6 +758,8 @@ int cmd_plot(int argc, char **argv)
         {"log", no_argument, 0, OPT_LOG},
         {"logx", no_argument, 0, OPT_LOGX},
         {"png", required_argument, 0, OPT_PNG},
+        {"svg", required_argument, 0, OPT_FIG_SVG},
+        {"pdf", required_argument, 0, OPT_FIG_PDF},
         {"gif", required_argument, 0, OPT_GIF},
         {"keep-plot-data", required_argument, 0, OPT_KEEP},
         {"columns", required_argument, 0, OPT_COLUMNS},
@@ -754,6 +771,7 @@ int cmd_plot(int argc, char **argv)
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     static plot_args a; /* large (the --t list); one per process */
+    const char *vector[2] = {NULL, NULL}; /* --svg, --pdf */
     memset(&a, 0, sizeof a);
     a.kind = "auto";
     a.contours = 14;
@@ -776,6 +794,8 @@ int cmd_plot(int argc, char **argv)
         case OPT_LOG: a.log = 1; break;
         case OPT_LOGX: a.logx = 1; break;
         case OPT_PNG: a.png = optarg; break;
+        case OPT_FIG_SVG: vector[0] = optarg; break;
+        case OPT_FIG_PDF: vector[1] = optarg; break;
         case OPT_GIF: a.gif = optarg; break;
         case OPT_KEEP: a.keep = optarg; break;
         case OPT_COLUMNS: a.columns = optarg; break;
@@ -795,8 +815,8 @@ int cmd_plot(int argc, char **argv)
     a.file = argv[optind];
     if (!cli_has_ext(a.file, ".csv") && !cli_has_ext(a.file, ".npy"))
         cli_die(EXIT_USAGE, "plot: FILE must end in .csv or .npy (got '%s')", a.file);
-    if (a.png && !cli_has_ext(a.png, ".png"))
-        cli_die(EXIT_USAGE, "plot: --png must end in .png (got '%s')", a.png);
+    cli_pictures pic = {{a.png, vector[0], vector[1]}};
+    cli_pictures_check(&pic, "plot");
     if (a.gif && !cli_has_ext(a.gif, ".gif"))
         cli_die(EXIT_USAGE, "plot: --gif must end in .gif (got '%s')", a.gif);
     static const char *kinds[] = {"auto", "curves", "heatmap", "paths", "lines"};
@@ -806,22 +826,32 @@ int cmd_plot(int argc, char **argv)
         cli_die(EXIT_USAGE, "plot: unknown --kind '%s' (auto, curves, heatmap, paths, lines)",
                 a.kind);
     char default_png[1024];
-    if (!a.png && !a.gif) {
+    if (!a.png && !a.gif && !vector[0] && !vector[1]) {
         size_t len = strlen(a.file) - 4;
         if (len + 5 > sizeof default_png) cli_die(EXIT_USAGE, "plot: file name too long");
         snprintf(default_png, sizeof default_png, "%.*s.png", (int)len, a.file);
         a.png = default_png;
     }
-    const char *outputs[] = {a.png, a.gif}, *inputs[] = {a.file, a.src.input};
-    cli_check_files(outputs, 2, inputs, 2);
+    const char *outputs[] = {a.png, a.gif, vector[0], vector[1]}, *inputs[] = {a.file, a.src.input};
+    cli_check_files(outputs, 4, inputs, 2);
 
     plot_table tb;
     plot_table_read(&tb, a.file, a.columns);
     const char *k = kind ? kinds[kind] : auto_kind(&tb);
-    if (!strcmp(k, "curves")) plot_curves(&a, &tb);
-    else if (!strcmp(k, "heatmap")) plot_heatmap(&a, &tb);
-    else if (!strcmp(k, "paths")) plot_paths(&a, &tb);
-    else plot_lines(&a, &tb);
+    if ((vector[0] || vector[1]) && (!strcmp(k, "heatmap") || !strcmp(k, "paths")))
+        cli_die(EXIT_USAGE, "plot: --svg and --pdf draw the curves and lines kinds; %s is drawn "
+                            "by the built-in plotter (PNG only)", k);
+    /* the PNG (and GIF) first, then each vector picture of the same figure */
+    const char *pictures[3] = {a.png, vector[0], vector[1]};
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && !pictures[i]) continue;
+        a.png = pictures[i];
+        if (i > 0) a.gif = NULL;
+        if (!strcmp(k, "curves")) plot_curves(&a, &tb);
+        else if (!strcmp(k, "heatmap")) plot_heatmap(&a, &tb);
+        else if (!strcmp(k, "paths")) plot_paths(&a, &tb);
+        else plot_lines(&a, &tb);
+    }
     plot_dir_cleanup(&a);
     plot_table_free(&tb);
     return 0;

@@ -25,10 +25,9 @@ void cli_plot_dir_close(cli_plot_dir *d);
 FILE *cli_plot_data_open(const char *dir, const char *name, dr_output **o);
 int cli_plot_data_close(dr_output *o, int st);
 
-/* The pictures one figure is drawn to: --png, --svg, --pdf (each may be NULL). */
-#define CLI_PICTURE_OPTIONS \
-    {"svg", required_argument, 0, OPT_FIG_SVG}, \
-    {"pdf", required_argument, 0, OPT_FIG_PDF}
+/* The pictures one figure is drawn to: --png, --svg, --pdf (each may be NULL). The option
+ * tables name --svg and --pdf with these codes (spelled out there: tests/cli/check_options.py
+ * reads the tables). */
 enum { OPT_FIG_SVG = 3900, OPT_FIG_PDF };
 #define CLI_PICTURE_HELP \
     "  --svg FILE.svg, --pdf FILE.pdf  the same figure as vector graphics (needs gnuplot)\n"

@@ -443,8 +443,11 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
         fputs("unset key\n", f); /* an empty legend box would still be drawn */
     fputs("plot", f);
     for (size_t c = 0; c < ncols; c++) {
-        fprintf(f, "%s \\\n    '%s.dat' using 1:%zu with %s lw 2 lc rgb '%s'", c ? "," : "",
-                o->name, c + 2, o->points ? "linespoints" : "lines", colours[c % 9]);
+        /* the first curve solid and thicker, the others dashed over it: where curves coincide
+         * (a measurement on its bound) the first still shows between the dashes */
+        fprintf(f, "%s \\\n    '%s.dat' using 1:%zu with %s lw %s dt %zu lc rgb '%s'",
+                c ? "," : "", o->name, c + 2, o->points ? "linespoints" : "lines",
+                c ? "2" : "3", c ? 2 + (c - 1) % 4 : 1, colours[c % 9]);
         if (o->points)
             fprintf(f, " pt %d ps 0.9", point_types[c % 9]);
         if (labels && labels[c]) {
