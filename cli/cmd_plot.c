@@ -46,7 +46,9 @@ static const char usage_text[] =
     "  --logx               lines: logarithmic x axis\n"
     "  --png OUT.png        the picture (default: FILE with .png; not written when only --gif,\n"
     "                       --svg or --pdf is given)\n"
-    "  --svg OUT.svg, --pdf OUT.pdf  curves, lines: the same figure as vector graphics (gnuplot)\n"
+    "  --svg OUT.svg, --pdf OUT.pdf  curves, lines, heatmap: the same figure as vector graphics\n"
+    "                       (gnuplot; heatmaps with --log, --cmap or --contours are drawn by the\n"
+    "                       built-in plotter, PNG only)\n"
     "  --gif OUT.gif        curves, heatmap: an animation of u(., t) over all the file's times\n"
     "                       (needs gnuplot)\n"
     "  --keep-plot-data DIR keep gnuplot's data and script in DIR, to restyle the figure\n"
@@ -366,6 +368,45 @@ static void block_grid(const plot_args *a, const plot_table *tb, const size_t *r
     for (size_t r = 0; r < m; r++) field[r] = plot_table_at(tb, rows[r], vc);
 }
 
+/* The heatmap by gnuplot (docs/STYLE.md), when the built-in plotter's own options (--log,
+ * --cmap, --contours) are at their defaults: 1 if drawn, 0 to fall back to the built-in one. */
+static int heatmap_gnuplot(plot_args *a, const plot_table *tb, const dr_grid *g,
+                           const double *field, double t, int vc)
+{
+    if (a->log || a->cmap != DR_CMAP_VIRIDIS || a->contours != 14) return 0;
+    double marks[2 * 16];
+    char panel[128], title[192];
+    const char *what = plot_column_meaning(tb->names[vc]);
+    if (isnan(t)) snprintf(panel, sizeof panel, "%s", what);
+    else snprintf(panel, sizeof panel, "%s at t = %g", what, t);
+    snprintf(title, sizeof title, "%s; × marks the global minima", a->title ? a->title : a->file);
+    dr_gnuplot_panel p = {.field = field, .title = panel, .marks = marks,
+                          .nmarks = cli_global_minima(g, field, marks, 16)};
+    dr_gnuplot_options o = gnuplot_options(a, "heatmap", title, "x", "y");
+    o.title = title;
+    o.cblabel = what;
+    o.width = a->width ? a->width : 720;
+    o.height = a->height ? a->height : 600;
+    int st = dr_gnuplot_heatmaps(&o, g, &p, 1, DR_HEATMAP_SHARED);
+    if (st == DR_EUNSUPPORTED) {
+        note_no_gnuplot();
+        dr_error_clear();
+        return 0;
+    }
+    if (st) cli_fail(st);
+    size_t best = SIZE_MAX, size = dr_grid_size(g);
+    for (size_t i = 0; i < size; i++)
+        if (isfinite(field[i]) && (best == SIZE_MAX || field[i] < field[best])) best = i;
+    printf("wrote %s (heatmap of %s", a->png, tb->names[vc]);
+    if (!isnan(t)) printf(" at t = %g", t);
+    printf(", %zu x %zu grid; minimum %.6g at (%.6g, %.6g); %zu global minim%s marked)\n",
+           g->n[0], g->n[1], best != SIZE_MAX ? field[best] : NAN,
+           best != SIZE_MAX ? dr_grid_coord(g, 0, best % g->n[0]) : NAN,
+           best != SIZE_MAX ? dr_grid_coord(g, 1, best / g->n[0]) : NAN, p.nmarks,
+           p.nmarks == 1 ? "um" : "a");
+    return 1;
+}
+
 static void plot_heatmap(plot_args *a, const plot_table *tb)
 {
     int xc = need_column(tb, "x", "heatmap", a->file), yc = need_column(tb, "y", "heatmap", a->file);
@@ -385,7 +426,9 @@ static void plot_heatmap(plot_args *a, const plot_table *tb)
     block_grid(a, tb, rows, m, xc, yc, vc, &g, field);
     size_t size = dr_grid_size(&g);
 
-    if (a->png) {
+    if (a->png && heatmap_gnuplot(a, tb, &g, field, tc >= 0 ? times[k] : NAN, vc)) {
+        /* drawn by gnuplot */
+    } else if (a->png) {
         dr_viz_heatmap_options ho = {.width = (size_t)(a->width ? a->width : 720),
                                      .height = (size_t)(a->height ? a->height : 600) - 34,
                                      .cmap = a->cmap, .log = a->log,
@@ -838,9 +881,9 @@ int cmd_plot(int argc, char **argv)
     plot_table tb;
     plot_table_read(&tb, a.file, a.columns);
     const char *k = kind ? kinds[kind] : auto_kind(&tb);
-    if ((vector[0] || vector[1]) && (!strcmp(k, "heatmap") || !strcmp(k, "paths")))
-        cli_die(EXIT_USAGE, "plot: --svg and --pdf draw the curves and lines kinds; %s is drawn "
-                            "by the built-in plotter (PNG only)", k);
+    if ((vector[0] || vector[1]) && !strcmp(k, "paths"))
+        cli_die(EXIT_USAGE, "plot: --svg and --pdf draw the curves, lines and heatmap kinds; "
+                            "paths are drawn by the built-in plotter (PNG only)");
     /* the PNG (and GIF) first, then each vector picture of the same figure */
     const char *pictures[3] = {a.png, vector[0], vector[1]};
     for (int i = 0; i < 3; i++) {

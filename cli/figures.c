@@ -4,6 +4,7 @@
 #include "figures.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,4 +111,35 @@ void cli_gp_contours(FILE *f, const char *field, const char *table, int levels)
     fprintf(f, "set contour base\nset cntrparam levels %d\nunset surface\nset table '%s'\n"
                "splot '%s' using 1:2:3 with lines notitle\nunset table\nunset contour\n"
                "set surface\n", levels, table, field);
+}
+
+/* The global minima of a field: grid points no neighbour of which (8 of them) is lower, within
+ * 1e-3 of the field's range of its minimum, so that equal minima are all marked; at most max,
+ * (x, y) pairs into marks. */
+size_t cli_global_minima(const dr_grid *g, const double *v, double *marks, size_t max)
+{
+    size_t nx = g->n[0], ny = g->n[1], count = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < nx * ny; i++) {
+        lo = fmin(lo, v[i]);
+        hi = fmax(hi, v[i]);
+    }
+    double level = lo + 1e-3 * (hi - lo);
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < nx && count < max; i++) {
+            double here = v[j * nx + i];
+            int low = here <= level;
+            for (int dj = -1; low && dj <= 1; dj++)
+                for (int di = -1; low && di <= 1; di++) {
+                    long a = (long)i + di, b = (long)j + dj;
+                    if ((di || dj) && a >= 0 && b >= 0 && a < (long)nx && b < (long)ny)
+                        low = v[(size_t)b * nx + (size_t)a] >= here;
+                }
+            if (low) {
+                marks[2 * count] = dr_grid_coord(g, 0, i);
+                marks[2 * count + 1] = dr_grid_coord(g, 1, j);
+                count++;
+            }
+        }
+    return count;
 }

@@ -52,4 +52,9 @@ void cli_gp_palette(FILE *f, dr_viz_cmap map);
  * lines between rows) into the file `table`, for `plot 'table' with lines`. */
 void cli_gp_contours(FILE *f, const char *field, const char *table, int levels);
 
+/* The global minima of a field on a 2-D grid: grid points no neighbour of which (8 of them) is
+ * lower, within 1e-3 of the field's range of its minimum (equal minima are all found); at most
+ * max, as (x, y) pairs into marks. Returns the count. */
+size_t cli_global_minima(const dr_grid *g, const double *v, double *marks, size_t max);
+
 #endif

@@ -256,37 +256,6 @@ static int draw_1d(const solve_request *req, const solve_result *res, const char
     return status;
 }
 
-/* The global minima of a field: grid points no neighbour of which (8 of them) is lower, within
- * 1e-3 of the field's range of its minimum, so that equal minima are all marked; at most max,
- * (x, y) pairs into marks. */
-static size_t global_minima(const dr_grid *g, const double *v, double *marks, size_t max)
-{
-    size_t nx = g->n[0], ny = g->n[1], count = 0;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < nx * ny; i++) {
-        lo = fmin(lo, v[i]);
-        hi = fmax(hi, v[i]);
-    }
-    double level = lo + 1e-3 * (hi - lo);
-    for (size_t j = 0; j < ny; j++)
-        for (size_t i = 0; i < nx && count < max; i++) {
-            double here = v[j * nx + i];
-            int low = here <= level;
-            for (int dj = -1; low && dj <= 1; dj++)
-                for (int di = -1; low && di <= 1; di++) {
-                    long a = (long)i + di, b = (long)j + dj;
-                    if ((di || dj) && a >= 0 && b >= 0 && a < (long)nx && b < (long)ny)
-                        low = v[(size_t)b * nx + (size_t)a] >= here;
-                }
-            if (low) {
-                marks[2 * count] = dr_grid_coord(g, 0, i);
-                marks[2 * count + 1] = dr_grid_coord(g, 1, j);
-                count++;
-            }
-        }
-    return count;
-}
-
 /* 2-D by gnuplot: f and u at each t in rows of three, one colour bar unless a panel would be a
  * single colour on the common scale, every global minimum marked. */
 #define MAX_MARKS 16
@@ -303,7 +272,7 @@ static int draw_2d_gnuplot(const solve_request *req, const solve_result *res, co
         if (k == 0) snprintf(titles[k], sizeof titles[k], "f(x, y)");
         else snprintf(titles[k], sizeof titles[k], "u(x, y, t = %g)", req->t[k - 1]);
         p[k] = (dr_gnuplot_panel){.field = field, .title = titles[k], .marks = marks[k],
-                                  .nmarks = global_minima(g, field, marks[k], MAX_MARKS)};
+                                  .nmarks = cli_global_minima(g, field, marks[k], MAX_MARKS)};
     }
     char title[256];
     figure_title(req, res, title, sizeof title);

@@ -64,6 +64,7 @@ static int write_data(const heat_ctx *c)
 
 static void panel(FILE *f, const heat_ctx *c, size_t k)
 {
+    double W = c->o->width, H = c->o->height;
     const char *name = c->o->name;
     /* contour lines: tabulated by splot, then drawn over the image */
     fprintf(f, "set contour base\nunset surface\nset table '%s-contours-%zu.dat'\n"
@@ -73,8 +74,8 @@ static void panel(FILE *f, const heat_ctx *c, size_t k)
     viz_gnuplot_quote(f, c->p[k].title ? c->p[k].title : "");
     fputc('\n', f);
     if (c->shared && k + 1 == c->np)
-        fputs("set colorbox user origin screen 0.905, screen 0.2 size screen 0.022, screen 0.62\n",
-              f);
+        fprintf(f, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen "
+                   "%.4f\n", 1 - 135 / W, 75 / H, 22 / W, 1 - 165 / H);
     else if (c->shared)
         fputs("unset colorbox\n", f);
     fprintf(f, "plot '%s.dat' index %zu using 1:2:3 with image notitle, \\\n"
@@ -106,21 +107,22 @@ static int body(FILE *f, void *ctx)
     fputs(")\nunset grid\nset border 15\nset tics out nomirror\nset autoscale fix\n"
           "set offsets 0, 0, 0, 0\nset format cb '%g'\nset size ratio -1\nunset key\n"
           "set cntrparam levels 12\n", f);
-    if (!c->shared) /* gnuplot puts a narrow bar's title over its tick labels */
-        fputs("set cblabel offset char 2.5\n", f);
+    /* gnuplot puts a narrow bar's title over its tick labels */
+    fputs("set cblabel offset char 2.5\n", f);
     if (c->shared)
         fprintf(f, "set cbrange [%.10g:%.10g]\nset cntrparam levels incremental %.10g, %.10g, "
                    "%.10g\n", c->lo, c->hi, c->lo, (c->hi - c->lo) / 14, c->hi);
     fputs("set multiplot layout ", f);
     fprintf(f, "%zu,%zu title ", rows, cols);
     viz_gnuplot_quote(f, c->o->title ? c->o->title : "");
-    /* room in pixels: 70 above for the figure's title, 75 below for the x label, 80 between
-     * rows for an x label and the next row's panel title; per-panel colour bars need their
-     * titles' room before the next panel's y label */
-    double H = c->o->height; /* set by dr_gnuplot_heatmaps */
-    fprintf(f, " margins screen 0.06, screen %s, screen %.4f, screen %.4f spacing screen %s, "
-               "screen %.4f\n", c->shared ? "0.87" : "0.92", 75 / H, 1 - 70 / H,
-            c->shared ? "0.06" : "0.13", 80 / H);
+    /* room in pixels: 90 above for the figure's title and the panels', 75 below for the x
+     * label, 80 between rows for an x label and the next row's panel title, 80 on the left for
+     * the y label; a shared colour bar and its title take 150 on the right, per-panel bars and
+     * their titles 180 between panels */
+    double W = c->o->width, H = c->o->height; /* set by dr_gnuplot_heatmaps */
+    fprintf(f, " margins screen %.4f, screen %.4f, screen %.4f, screen %.4f spacing screen %.4f, "
+               "screen %.4f\n", 80 / W, 1 - (c->shared ? 150 : 130) / W, 75 / H, 1 - 90 / H,
+            (c->shared ? 80 : 200) / W, 110 / H);
     for (size_t k = 0; k < c->np; k++)
         panel(f, c, k);
     fputs("unset multiplot\n", f);
@@ -151,7 +153,7 @@ int dr_gnuplot_heatmaps(const dr_gnuplot_options *o, const dr_grid *g,
                (scale == DR_HEATMAP_AUTO && narrowest >= 0.25 * (c.hi - c.lo));
     dr_gnuplot_options oo = *o;
     if (!oo.width) oo.width = (int)(np < 3 ? np : 3) * 440 + 120;
-    if (!oo.height) oo.height = (int)((np + 2) / 3) * (c.shared ? 430 : 360) + 105;
+    if (!oo.height) oo.height = (int)((np + 2) / 3) * (c.shared ? 450 : 360) + 130;
     c.o = &oo;
     return dr_gnuplot_custom(&oo, body, &c);
 }

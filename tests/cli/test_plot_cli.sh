@@ -116,4 +116,9 @@ if grep -q "title 'measured max eig D²u'" "$TMP/wqk/lines.gp" && grep -q "title
     "$PY" tests/cli/check_figure.py svg "$TMP/wq.svg"; then pass plot-lines-legend-by-meaning
 else fail plot-lines-legend-by-meaning "see $TMP/wqk/lines.gp"; fi
 [ ! -e "$TMP/wq.png" ] && pass plot-svg-only-no-png || fail plot-svg-only-no-png "a PNG was written too"
-expect_error plot-svg-heatmap 2 "PNG only" -- plot "$TMP/wq.csv" --kind heatmap --svg "$TMP/h.svg"
+expect_error plot-svg-paths 2 "PNG only" -- plot "$TMP/paths2.csv" --svg "$TMP/pp.svg"
+# a heatmap by gnuplot: title, x and y labels and the colour bar's title by meaning; --svg parses
+expect_ok plot-heatmap-svg -- plot "$TMP/q.csv" --svg "$TMP/hq.svg" --keep-plot-data "$TMP/hqk"
+if "$PY" tests/cli/check_figure.py script "$TMP/hqk/heatmap.gp" && grep -q "set cblabel 'u(x, t)'" "$TMP/hqk/heatmap.gp" &&
+    "$PY" tests/cli/check_figure.py svg "$TMP/hq.svg"; then pass plot-heatmap-style
+else fail plot-heatmap-style "see $TMP/hqk/heatmap.gp"; fi
