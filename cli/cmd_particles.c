@@ -12,6 +12,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "cli.h"
+#include "figures.h"
+#include "particles_figure.h"
 #include "progress.h"
 #include "deeprelax/particles.h"
 
@@ -27,7 +29,8 @@ static const char usage_text[] =
     "                           [--alpha A|uniform] [--g0 G0] [--g1 G1] [--sigma S]\n"
     "                           [--nesterov M] [--replicas n] [--rho R] [--rho-growth G]\n"
     "                           [--seed S] [--compare] [--pde-n N[,M]]\n"
-    "                           [--out FILE.csv|FILE.npy] [--png FILE.png] [--json]\n"
+    "                           [--out FILE.csv|FILE.npy] [--png FILE.png] [--svg FILE.svg]\n"
+    "                           [--pdf FILE.pdf] [--keep-plot-data DIR] [--json]\n"
     "       deeprelax particles -h|--help\n\n"
     "Runs K particles of one optimiser on a landscape and reports where they end (the basin of\n"
     "attraction of each end point). Entropy-SGD's inner loop is Langevin dynamics on\n"
@@ -57,13 +60,15 @@ static const char usage_text[] =
     "                       uniform averages, 256 chains) and the path distance to pde-gd\n"
     "  --pde-n N[,M]        pde-gd grid (default 2001 in 1-D, 257,257 in 2-D) on the box\n"
     "  --out FILE           trajectories: .csv (particle,step,x[,y],f) or .npy (same table)\n"
-    "  --png FILE           the paths over the landscape\n"
+    "  --png FILE           the paths over the landscape, f's basins and where they end\n"
+    CLI_PICTURE_HELP
+    "  --keep-plot-data DIR keep gnuplot's data and script there, to restyle the figure\n"
     "  --json               print the summary as one JSON object\n"
     "  -h, --help           this text\n";
 
 enum { OPT_ALGO = 2000, OPT_X0, OPT_K, OPT_SPREAD, OPT_STEPS, OPT_L, OPT_ETA, OPT_ETA_INNER,
        OPT_GAMMA, OPT_BETA, OPT_ALPHA, OPT_G0, OPT_G1, OPT_SIGMA, OPT_NESTEROV, OPT_REPLICAS,
-       OPT_RHO, OPT_RHO_GROWTH, OPT_SEED, OPT_COMPARE, OPT_PDE_N, OPT_OUT, OPT_PNG, OPT_JSON,
+       OPT_RHO, OPT_RHO_GROWTH, OPT_SEED, OPT_COMPARE, OPT_PDE_N, OPT_OUT, OPT_PNG, OPT_KEEP, OPT_JSON,
        OPT_HELP };
 
 #define MAX_BASINS 64
@@ -110,82 +115,6 @@ static void write_table(const char *path, const dr_landscape *f, size_t K, size_
         fprintf(out, ",%.17g\n", fpath[r]);
     }
     cli_output_commit(o);
-}
-
-/* Paths drawn over the landscape: 1-D, f with each path as markers joined along the curve;
- * 2-D, a heatmap of f with the paths on top. Start: ring; end: filled dot (1-D) or cross. */
-#define MAX_DRAWN_PATHS 64
-static int draw(const char *png, const dr_landscape *f, const double lo[2], const double hi[2],
-                size_t K, size_t steps, const double *traj, const double *fpath)
-{
-    int dim = dr_landscape_dim(f);
-    size_t n = steps + 1;
-    dr_viz_image img = {0};
-    dr_viz_frame fr;
-    int status;
-    const dr_viz_pen black = {{0, 0, 0}, 2.0, 0};
-    if (dim == 1) {
-        size_t m = 801;
-        double *x = malloc(m * sizeof *x), *y = malloc(m * sizeof *y);
-        if (!x || !y) {
-            free(x); free(y);
-            return dr_error(DR_ENOMEM, "out of memory");
-        }
-        double ylo = INFINITY, yhi = -INFINITY, xlo = lo[0], xhi = hi[0];
-        for (size_t k = 0; k < K * n; k++) {
-            xlo = fmin(xlo, traj[k]);
-            xhi = fmax(xhi, traj[k]);
-        }
-        for (size_t i = 0; i < m; i++) {
-            x[i] = xlo + (xhi - xlo) * (double)i / (double)(m - 1);
-            y[i] = dr_landscape_value(f, &x[i]);
-            ylo = fmin(ylo, y[i]);
-            yhi = fmax(yhi, y[i]);
-        }
-        double pad = 0.05 * (yhi - ylo + 1e-12);
-        status = dr_viz_image_alloc(&img, 900, 560, (dr_rgb){255, 255, 255});
-        if (!status)
-            status = dr_viz_frame_init(&fr, &img, 80, 30, 870, 500, xlo, xhi, ylo - pad, yhi + pad);
-        if (!status) {
-            dr_viz_axes(&fr, 0, 0);
-            dr_viz_polyline(&fr, x, y, m, 1, black);
-            for (size_t k = 0; k < K && k < MAX_DRAWN_PATHS; k++) {
-                dr_viz_pen pen = {dr_viz_palette(k + 1), 1.5, 1};
-                dr_viz_polyline(&fr, traj + k * n, fpath + k * n, n, 1, pen);
-                for (size_t s = 0; s < n; s += n > 40 ? n / 40 : 1)
-                    dr_viz_mark(&fr, traj[k * n + s], fpath[k * n + s], DR_MARK_DOT, 5, pen);
-                dr_viz_mark(&fr, traj[k * n], fpath[k * n], DR_MARK_CIRCLE, 14, pen);
-            }
-            for (size_t k = 0; k < K; k++)
-                dr_viz_mark(&fr, traj[k * n + steps], fpath[k * n + steps], DR_MARK_DOT, 11,
-                            (dr_viz_pen){{220, 30, 30}, 2.0, 1});
-        }
-        free(x);
-        free(y);
-    } else {
-        dr_grid g;
-        size_t gn[2] = {201, 201};
-        status = dr_grid_init(&g, 2, gn, lo, hi);
-        double *field = malloc(dr_grid_size(&g) * sizeof *field);
-        if (!field) return dr_error(DR_ENOMEM, "out of memory");
-        if (!status) {
-            dr_landscape_sample(f, &g, field);
-            dr_viz_heatmap_options hopt = {.ncontours = 14};
-            status = dr_viz_heatmap_figure(&img, &fr, &g, field, &hopt);
-        }
-        free(field);
-        for (size_t k = 0; !status && k < K && k < MAX_DRAWN_PATHS; k++) {
-            dr_viz_pen pen = {dr_viz_palette(k + 1), 2.0, 1};
-            dr_viz_polyline(&fr, traj + k * n * 2, traj + k * n * 2 + 1, n, 2, pen);
-            dr_viz_mark(&fr, traj[k * n * 2], traj[k * n * 2 + 1], DR_MARK_CIRCLE, 14, pen);
-        }
-        for (size_t k = 0; !status && k < K; k++)
-            dr_viz_mark(&fr, traj[(k * n + steps) * 2], traj[(k * n + steps) * 2 + 1],
-                        DR_MARK_CROSS, 14, (dr_viz_pen){{220, 30, 30}, 3.0, 1});
-    }
-    if (!status) status = dr_viz_png_write(&img, png);
-    if (img.pixels) dr_viz_image_free(&img);
-    return status;
 }
 
 static void json_rows(FILE *out, const dr_particles_gibbs_row *rows)
@@ -271,6 +200,9 @@ int cmd_particles(int argc, char **argv)
         {"pde-n", required_argument, 0, OPT_PDE_N},
         {"out", required_argument, 0, OPT_OUT},
         {"png", required_argument, 0, OPT_PNG},
+        {"svg", required_argument, 0, OPT_FIG_SVG},
+        {"pdf", required_argument, 0, OPT_FIG_PDF},
+        {"keep-plot-data", required_argument, 0, OPT_KEEP},
         {"json", no_argument, 0, OPT_JSON},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
@@ -278,7 +210,8 @@ int cmd_particles(int argc, char **argv)
     cli_source_init(&src);
     dr_particles_options o;
     dr_particles_options_default(&o);
-    const char *algo = NULL, *out = NULL, *png = NULL;
+    const char *algo = NULL, *out = NULL, *keep = NULL;
+    cli_pictures pic = {{NULL, NULL, NULL}};
     double x0[2] = {0, 0}, spread = 0;
     size_t nx0 = 0, K = 1, npde = 0;
     int json = 0, compare = 0, given[OPT_HELP + 1 - OPT_ALGO] = {0};
@@ -319,7 +252,10 @@ int cmd_particles(int argc, char **argv)
         case OPT_COMPARE: compare = 1; break;
         case OPT_PDE_N: npde = cli_size_list("--pde-n", optarg, o.pde_n, 2); break;
         case OPT_OUT: out = optarg; break;
-        case OPT_PNG: png = optarg; break;
+        case OPT_PNG: pic.path[0] = optarg; break;
+        case OPT_FIG_SVG: pic.path[1] = optarg; break;
+        case OPT_FIG_PDF: pic.path[2] = optarg; break;
+        case OPT_KEEP: keep = optarg; break;
         case OPT_JSON: json = 1; break;
         case 'h':
         case OPT_HELP: fputs(usage_text, stdout); return 0;
@@ -333,16 +269,17 @@ int cmd_particles(int argc, char **argv)
     check_applies(given, o.algo, compare, isinf(o.beta));
     if (out && !cli_has_ext(out, ".csv") && !cli_has_ext(out, ".npy"))
         cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", out);
-    if (png && !cli_has_ext(png, ".png"))
-        cli_die(EXIT_USAGE, "particles: --png must end in .png (got '%s')", png);
+    cli_pictures_check(&pic, "particles");
+    if (keep && !cli_pictures_any(&pic))
+        cli_die(EXIT_USAGE, "particles: --keep-plot-data needs a picture (--png, --svg or --pdf)");
 
     /* Every step of every particle is kept (x, y, f: up to 24 bytes, twice with --compare). */
     if (K * (o.steps + 1) > PARTICLES_MAX_POINTS)
         cli_die(EXIT_USAGE, "particles: %zu particles x %zu steps are too many points to record "
                 "(at most %zu)", K, o.steps, PARTICLES_MAX_POINTS);
 
-    const char *outputs[] = {out, png}, *inputs[] = {src.input};
-    cli_check_files(outputs, 2, inputs, 1);
+    const char *outputs[] = {out, pic.path[0], pic.path[1], pic.path[2]}, *inputs[] = {src.input};
+    cli_check_files(outputs, 4, inputs, 1);
 
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);
@@ -446,9 +383,15 @@ int cmd_particles(int argc, char **argv)
     cli_progress_end(&bar, stage);
 
     if (out) write_table(out, f, K, o.steps, traj, fpath);
-    if (png) {
-        status = draw(png, f, lo, hi, K, o.steps, traj, fpath);
-        if (status) cli_fail(status);
+    if (cli_pictures_any(&pic)) {
+        int thermal = o.algo == DR_PARTICLES_LANGEVIN || o.algo == DR_PARTICLES_ENTROPY_SGD ||
+                      o.algo == DR_PARTICLES_ELASTIC_SGD || o.algo == DR_PARTICLES_PDE_GD;
+        particles_fig pf = {.f = f, .lo = lo, .hi = hi, .K = K, .steps = o.steps, .traj = traj,
+                            .fpath = fpath, .algo = dr_particles_algo_name(o.algo),
+                            .beta = thermal ? o.beta : NAN, .sigma = o.sigma};
+        for (int i = 0; i < 3; i++)
+            if (pic.path[i] && (status = particles_figure(&pf, pic.path[i], keep)))
+                cli_fail(status);
     }
 
     if (json) {
@@ -540,7 +483,8 @@ int cmd_particles(int argc, char **argv)
             printf("path distance to %s: max %.4g, final %.4g, mean %.4g\n", cmp.reference,
                    cmp.path_max, cmp.path_final, cmp.path_mean);
         if (out) printf("wrote %s\n", out);
-        if (png) printf("wrote %s\n", png);
+        for (int i = 0; i < 3; i++)
+            if (pic.path[i]) printf("wrote %s\n", pic.path[i]);
     }
     free(ends);
     free(traj);

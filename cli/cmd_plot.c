@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "figures.h"
 #include "plot_table.h"
 
 static const char usage_text[] =
     "usage: deeprelax plot FILE.csv|FILE.npy [--kind auto|curves|heatmap|paths|lines]\n"
     "                      [--t T[,T2,...]] [--x COL] [--y COL[,COL...]] [--group COL]\n"
     "                      [--log] [--logx] [--png OUT.png] [--gif OUT.gif]\n"
+    "                      [--svg OUT.svg] [--pdf OUT.pdf]\n"
     "                      [--keep-plot-data DIR]"
 " [--columns NAMES] [--title TEXT] [--size WxH]\n"
     "                      [--cmap NAME]"
@@ -42,8 +44,11 @@ static const char usage_text[] =
     "                       where a group has no row\n"
     "  --log                lines, curves: logarithmic y axis; heatmap: log colour scale\n"
     "  --logx               lines: logarithmic x axis\n"
-    "  --png OUT.png        the picture (default: FILE with .png; not written when only --gif\n"
-    "                       is given)\n"
+    "  --png OUT.png        the picture (default: FILE with .png; not written when only --gif,\n"
+    "                       --svg or --pdf is given)\n"
+    "  --svg OUT.svg, --pdf OUT.pdf  curves, lines, heatmap: the same figure as vector graphics\n"
+    "                       (gnuplot; heatmaps with --log, --cmap or --contours are drawn by the\n"
+    "                       built-in plotter, PNG only)\n"
     "  --gif OUT.gif        curves, heatmap: an animation of u(., t) over all the file's times\n"
     "                       (needs gnuplot)\n"
     "  --keep-plot-data DIR keep gnuplot's data and script in DIR, to restyle the figure\n"
@@ -73,7 +78,7 @@ typedef struct {
     cli_source src;
     int have_source;
     /* the directory gnuplot's files go to: --keep-plot-data, or a temporary one */
-    char tmpdir[64];
+    cli_plot_dir pd;
     const char *dir;
 } plot_args;
 
@@ -83,30 +88,18 @@ static const dr_rgb black = {0, 0, 0};
 
 static const char *plot_dir(plot_args *a)
 {
-    if (a->dir) return a->dir;
-    if (a->keep) return a->dir = a->keep;
-    snprintf(a->tmpdir, sizeof a->tmpdir, "/tmp/deeprelax-plot-XXXXXX");
-    if (!mkdtemp(a->tmpdir))
-        cli_die(EXIT_FAIL, "plot: cannot create a temporary directory: %s", strerror(errno));
-    return a->dir = a->tmpdir;
+    if (!a->dir) {
+        cli_plot_dir_open(&a->pd, a->keep);
+        a->dir = a->pd.dir;
+    }
+    return a->dir;
 }
 
-/* The temporary directory held only this run's data and scripts. */
+/* A temporary directory held only this run's data and scripts. */
 static void plot_dir_cleanup(plot_args *a)
 {
-    if (!a->dir || a->dir != a->tmpdir) return;
-    DIR *d = opendir(a->tmpdir);
-    if (d) {
-        struct dirent *e;
-        char path[512];
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                snprintf(path, sizeof path, "%s/%s", a->tmpdir, e->d_name);
-                unlink(path);
-            }
-        closedir(d);
-    }
-    rmdir(a->tmpdir);
+    if (!a->dir) return;
+    cli_plot_dir_close(&a->pd);
     a->dir = NULL;
 }
 
@@ -126,6 +119,7 @@ static void note_no_gnuplot(void)
 
 static void write_image(dr_viz_image *img, const char *png)
 {
+    if (!cli_has_ext(png, ".png")) cli_fail(cli_picture_needs_gnuplot(png));
     int st = dr_viz_png_write(img, png);
     dr_viz_image_free(img);
     if (st) cli_fail(st);
@@ -374,6 +368,45 @@ static void block_grid(const plot_args *a, const plot_table *tb, const size_t *r
     for (size_t r = 0; r < m; r++) field[r] = plot_table_at(tb, rows[r], vc);
 }
 
+/* The heatmap by gnuplot (docs/STYLE.md), when the built-in plotter's own options (--log,
+ * --cmap, --contours) are at their defaults: 1 if drawn, 0 to fall back to the built-in one. */
+static int heatmap_gnuplot(plot_args *a, const plot_table *tb, const dr_grid *g,
+                           const double *field, double t, int vc)
+{
+    if (a->log || a->cmap != DR_CMAP_VIRIDIS || a->contours != 14) return 0;
+    double marks[2 * 16];
+    char panel[128], title[192];
+    const char *what = plot_column_meaning(tb->names[vc]);
+    if (isnan(t)) snprintf(panel, sizeof panel, "%s", what);
+    else snprintf(panel, sizeof panel, "%s at t = %g", what, t);
+    snprintf(title, sizeof title, "%s; × marks the global minima", a->title ? a->title : a->file);
+    dr_gnuplot_panel p = {.field = field, .title = panel, .marks = marks,
+                          .nmarks = cli_global_minima(g, field, marks, 16)};
+    dr_gnuplot_options o = gnuplot_options(a, "heatmap", title, "x", "y");
+    o.title = title;
+    o.cblabel = what;
+    o.width = a->width ? a->width : 720;
+    o.height = a->height ? a->height : 600;
+    int st = dr_gnuplot_heatmaps(&o, g, &p, 1, DR_HEATMAP_SHARED);
+    if (st == DR_EUNSUPPORTED) {
+        note_no_gnuplot();
+        dr_error_clear();
+        return 0;
+    }
+    if (st) cli_fail(st);
+    size_t best = SIZE_MAX, size = dr_grid_size(g);
+    for (size_t i = 0; i < size; i++)
+        if (isfinite(field[i]) && (best == SIZE_MAX || field[i] < field[best])) best = i;
+    printf("wrote %s (heatmap of %s", a->png, tb->names[vc]);
+    if (!isnan(t)) printf(" at t = %g", t);
+    printf(", %zu x %zu grid; minimum %.6g at (%.6g, %.6g); %zu global minim%s marked)\n",
+           g->n[0], g->n[1], best != SIZE_MAX ? field[best] : NAN,
+           best != SIZE_MAX ? dr_grid_coord(g, 0, best % g->n[0]) : NAN,
+           best != SIZE_MAX ? dr_grid_coord(g, 1, best / g->n[0]) : NAN, p.nmarks,
+           p.nmarks == 1 ? "um" : "a");
+    return 1;
+}
+
 static void plot_heatmap(plot_args *a, const plot_table *tb)
 {
     int xc = need_column(tb, "x", "heatmap", a->file), yc = need_column(tb, "y", "heatmap", a->file);
@@ -393,7 +426,9 @@ static void plot_heatmap(plot_args *a, const plot_table *tb)
     block_grid(a, tb, rows, m, xc, yc, vc, &g, field);
     size_t size = dr_grid_size(&g);
 
-    if (a->png) {
+    if (a->png && heatmap_gnuplot(a, tb, &g, field, tc >= 0 ? times[k] : NAN, vc)) {
+        /* drawn by gnuplot */
+    } else if (a->png) {
         dr_viz_heatmap_options ho = {.width = (size_t)(a->width ? a->width : 720),
                                      .height = (size_t)(a->height ? a->height : 600) - 34,
                                      .cmap = a->cmap, .log = a->log,
@@ -687,15 +722,27 @@ static void plot_lines(plot_args *a, const plot_table *tb)
             labels[s] = malloc(128);
             if (!labels[s]) cli_die(EXIT_FAIL, "out of memory");
             if (gcol >= 0)
-                snprintf(labels[s], 128, "%s (%s %g)", tb->names[yc[k]], tb->names[gcol],
-                         groups[g]);
+                snprintf(labels[s], 128, "%s (%s %g)", plot_column_meaning(tb->names[yc[k]]),
+                         tb->names[gcol], groups[g]);
             else
-                snprintf(labels[s], 128, "%s", tb->names[yc[k]]);
+                snprintf(labels[s], 128, "%s", plot_column_meaning(tb->names[yc[k]]));
         }
+    /* the y axis: what the columns measure; curvature and its bounds share one name */
     char ylabel[256] = "";
-    for (size_t k = 0; k < ny && strlen(ylabel) < 200; k++) {
+    int curvatures = 1;
+    static const char *const family[] = {"semiconcavity", "bound_inv_t", "bound_C", "gibbs",
+                                         "curvature", "eig_min", "eig_max"};
+    for (size_t k = 0; k < ny; k++) {
+        int in = 0;
+        for (size_t i = 0; i < sizeof family / sizeof family[0]; i++)
+            in |= !strcmp(tb->names[yc[k]], family[i]);
+        curvatures &= in;
+    }
+    if (curvatures && ny > 1) snprintf(ylabel, sizeof ylabel, "curvature (eigenvalue of D²u)");
+    for (size_t k = 0; !ylabel[0] && k < ny && strlen(ylabel) < 200; k++) {
         size_t len = strlen(ylabel);
-        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "", tb->names[yc[k]]);
+        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "",
+                 plot_column_meaning(tb->names[yc[k]]));
     }
     dr_gnuplot_options o = gnuplot_options(a, "lines", a->file, xname, ylabel);
     o.logx = a->logx;
@@ -754,6 +801,8 @@ int cmd_plot(int argc, char **argv)
         {"log", no_argument, 0, OPT_LOG},
         {"logx", no_argument, 0, OPT_LOGX},
         {"png", required_argument, 0, OPT_PNG},
+        {"svg", required_argument, 0, OPT_FIG_SVG},
+        {"pdf", required_argument, 0, OPT_FIG_PDF},
         {"gif", required_argument, 0, OPT_GIF},
         {"keep-plot-data", required_argument, 0, OPT_KEEP},
         {"columns", required_argument, 0, OPT_COLUMNS},
@@ -765,6 +814,7 @@ int cmd_plot(int argc, char **argv)
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
     static plot_args a; /* large (the --t list); one per process */
+    const char *vector[2] = {NULL, NULL}; /* --svg, --pdf */
     memset(&a, 0, sizeof a);
     a.kind = "auto";
     a.contours = 14;
@@ -787,6 +837,8 @@ int cmd_plot(int argc, char **argv)
         case OPT_LOG: a.log = 1; break;
         case OPT_LOGX: a.logx = 1; break;
         case OPT_PNG: a.png = optarg; break;
+        case OPT_FIG_SVG: vector[0] = optarg; break;
+        case OPT_FIG_PDF: vector[1] = optarg; break;
         case OPT_GIF: a.gif = optarg; break;
         case OPT_KEEP: a.keep = optarg; break;
         case OPT_COLUMNS: a.columns = optarg; break;
@@ -806,8 +858,8 @@ int cmd_plot(int argc, char **argv)
     a.file = argv[optind];
     if (!cli_has_ext(a.file, ".csv") && !cli_has_ext(a.file, ".npy"))
         cli_die(EXIT_USAGE, "plot: FILE must end in .csv or .npy (got '%s')", a.file);
-    if (a.png && !cli_has_ext(a.png, ".png"))
-        cli_die(EXIT_USAGE, "plot: --png must end in .png (got '%s')", a.png);
+    cli_pictures pic = {{a.png, vector[0], vector[1]}};
+    cli_pictures_check(&pic, "plot");
     if (a.gif && !cli_has_ext(a.gif, ".gif"))
         cli_die(EXIT_USAGE, "plot: --gif must end in .gif (got '%s')", a.gif);
     static const char *kinds[] = {"auto", "curves", "heatmap", "paths", "lines"};
@@ -817,22 +869,32 @@ int cmd_plot(int argc, char **argv)
         cli_die(EXIT_USAGE, "plot: unknown --kind '%s' (auto, curves, heatmap, paths, lines)",
                 a.kind);
     char default_png[1024];
-    if (!a.png && !a.gif) {
+    if (!a.png && !a.gif && !vector[0] && !vector[1]) {
         size_t len = strlen(a.file) - 4;
         if (len + 5 > sizeof default_png) cli_die(EXIT_USAGE, "plot: file name too long");
         snprintf(default_png, sizeof default_png, "%.*s.png", (int)len, a.file);
         a.png = default_png;
     }
-    const char *outputs[] = {a.png, a.gif}, *inputs[] = {a.file, a.src.input};
-    cli_check_files(outputs, 2, inputs, 2);
+    const char *outputs[] = {a.png, a.gif, vector[0], vector[1]}, *inputs[] = {a.file, a.src.input};
+    cli_check_files(outputs, 4, inputs, 2);
 
     plot_table tb;
     plot_table_read(&tb, a.file, a.columns);
     const char *k = kind ? kinds[kind] : auto_kind(&tb);
-    if (!strcmp(k, "curves")) plot_curves(&a, &tb);
-    else if (!strcmp(k, "heatmap")) plot_heatmap(&a, &tb);
-    else if (!strcmp(k, "paths")) plot_paths(&a, &tb);
-    else plot_lines(&a, &tb);
+    if ((vector[0] || vector[1]) && !strcmp(k, "paths"))
+        cli_die(EXIT_USAGE, "plot: --svg and --pdf draw the curves, lines and heatmap kinds; "
+                            "paths are drawn by the built-in plotter (PNG only)");
+    /* the PNG (and GIF) first, then each vector picture of the same figure */
+    const char *pictures[3] = {a.png, vector[0], vector[1]};
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && !pictures[i]) continue;
+        a.png = pictures[i];
+        if (i > 0) a.gif = NULL;
+        if (!strcmp(k, "curves")) plot_curves(&a, &tb);
+        else if (!strcmp(k, "heatmap")) plot_heatmap(&a, &tb);
+        else if (!strcmp(k, "paths")) plot_paths(&a, &tb);
+        else plot_lines(&a, &tb);
+    }
     plot_dir_cleanup(&a);
     plot_table_free(&tb);
     return 0;

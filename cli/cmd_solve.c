@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "figures.h"
 #include "solve_output.h"
 
 
@@ -16,7 +17,8 @@ static const char usage_text[] =
     "                       [--method auto|heat|hopf-lax|fd] [--beta B|inf] [--n N[,M]]\n"
     "                       [--scheme weno5|eno2|upwind1] [--cfl C]\n"
     "                       [--engine auto|fft|logsum] [--refine R] [--no-polish]\n"
-    "                       [--out FILE.csv|FILE.npy] [--png FILE.png] [--keep-plot-data DIR] [--json]\n"
+    "                       [--out FILE.csv|FILE.npy] [--png FILE.png] [--svg FILE.svg]\n"
+    "                       [--pdf FILE.pdf] [--keep-plot-data DIR] [--json]\n"
     "       deeprelax solve -h|--help\n\n"
     "Solves u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u, u(.,0) = f, on a uniform grid:\n"
     "exactly by Cole-Hopf for finite beta (heat), by the Hopf-Lax formula for beta = inf,\n"
@@ -35,7 +37,9 @@ static const char usage_text[] =
     "                       minimiser by Newton steps on the continuous f (default: polish)\n"
     "  --out FILE           data: .csv (t,x,f,u,du_dx or t,x,y,f,u,du_dx,du_dy; x fastest)\n"
     "                       or .npy (the same table as a float64 array, one row per line)\n"
-    "  --png FILE           picture: 1-D curves f and u(.,t) (gnuplot), 2-D heatmaps (libpng)\n"
+    "  --png FILE           picture: 1-D curves f and u(.,t), 2-D heatmaps of f and u with\n"
+    "                       contours and the global minima marked (gnuplot; libpng without it)\n"
+    CLI_PICTURE_HELP
     "  --keep-plot-data DIR keep gnuplot's data and script there, to restyle the figure\n"
     "  --json               print the summary as one JSON object\n"
     "  -h, --help           this text\n";
@@ -64,6 +68,8 @@ int cmd_solve(int argc, char **argv)
         {"cfl", required_argument, 0, OPT_CFL},
         {"out", required_argument, 0, OPT_OUT},
         {"png", required_argument, 0, OPT_PNG},
+        {"svg", required_argument, 0, OPT_FIG_SVG},
+        {"pdf", required_argument, 0, OPT_FIG_PDF},
         {"keep-plot-data", required_argument, 0, OPT_KEEP},
         {"json", no_argument, 0, OPT_JSON},
         {"no-polish", no_argument, 0, OPT_NO_POLISH},
@@ -100,6 +106,8 @@ int cmd_solve(int argc, char **argv)
             break;
         case OPT_OUT: req.out = optarg; break;
         case OPT_PNG: req.png = optarg; break;
+        case OPT_FIG_SVG: req.svg = optarg; break;
+        case OPT_FIG_PDF: req.pdf = optarg; break;
         case OPT_KEEP: req.keep_plot_data = optarg; break;
         case OPT_JSON: req.json = 1; break;
         case OPT_NO_POLISH: req.no_polish = 1; break;
@@ -128,11 +136,11 @@ int cmd_solve(int argc, char **argv)
     check_applies(given[OPT_CFL - OPT_T], "--cfl", ran, "fd");
     if (req.out && !cli_has_ext(req.out, ".csv") && !cli_has_ext(req.out, ".npy"))
         cli_die(EXIT_USAGE, "solve: --out must end in .csv or .npy (got '%s')", req.out);
-    if (req.png && !cli_has_ext(req.png, ".png"))
-        cli_die(EXIT_USAGE, "solve: --png must end in .png (got '%s')", req.png);
+    cli_pictures pic = {{req.png, req.svg, req.pdf}};
+    cli_pictures_check(&pic, "solve");
 
-    const char *outputs[] = {req.out, req.png}, *inputs[] = {src.input};
-    cli_check_files(outputs, 2, inputs, 1);
+    const char *outputs[] = {req.out, req.png, req.svg, req.pdf}, *inputs[] = {src.input};
+    cli_check_files(outputs, 4, inputs, 1);
 
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);

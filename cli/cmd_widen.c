@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "figures.h"
 #include "progress.h"
+#include "widen_run.h"
 #include "deeprelax/analysis.h"
 #include "deeprelax/widen.h"
 
@@ -21,7 +23,8 @@ static const char usage_text[] =
     "                       (--landscape NAME [--noise A] [--noise-seed S] | --expr EXPR [--dim 1|2]\n"
     "                        | --input FILE) [--domain A:B[,C:D]]\n"
     "                       [--method auto|heat|hopf-lax|fd] [--beta B|inf] [--delta D] [--n N[,M]]\n"
-    "                       [--refine R] [--no-gibbs] [--out FILE.csv] [--png FILE.png] [--json]\n"
+    "                       [--refine R] [--no-gibbs] [--out FILE.csv] [--png FILE.png] [--svg FILE.svg]\n"
+    "                       [--pdf FILE.pdf] [--keep-plot-data DIR] [--json]\n"
     "       deeprelax widen -h|--help\n\n"
     "Relaxes f by u_t = -1/2 |grad u|^2 + (1/(2 beta)) Laplacian u at each t of a sweep and\n"
     "measures: the semi-concavity max D^2 u over the box minus a boundary layer (reported), set\n"
@@ -41,29 +44,16 @@ static const char usage_text[] =
     "  --no-gibbs           viscous: skip the Hessian from the Gibbs covariance\n"
     "  --out FILE.csv       one row per (t, minimum), with the semi-concavity columns\n"
     "  --png FILE.png       curvature against t with both bounds; FILE-tracks.png: the\n"
-    "                       landscape with the minima tracks\n"
+    "                       minima's tracks over t (1-D) or over f (2-D), events marked\n"
+    CLI_PICTURE_HELP
+    "  --keep-plot-data DIR keep gnuplot's data and scripts there, to restyle the figures\n"
     "  --json               print the summary as one JSON object\n"
     "  -h, --help           this text\n";
 
 enum { OPT_T = 2000, OPT_TRANGE, OPT_BETA, OPT_METHOD, OPT_DELTA, OPT_N, OPT_REFINE, OPT_NOGIBBS,
-       OPT_OUT, OPT_PNG, OPT_JSON, OPT_HELP };
+       OPT_OUT, OPT_PNG, OPT_KEEP, OPT_JSON, OPT_HELP };
 
-/* One t of the sweep, as the library measures it (deeprelax/widen.h). */
-typedef dr_widen_step widen_step;
 
-typedef struct {
-    dr_landscape *f;
-    dr_grid g;
-    double beta, C, delta, seconds;
-    const char *method;
-    int refine, gibbs;
-    size_t nt;
-    double *fvals;
-    double *u1d;                 /* 1-D only: nt fields, for the tracks picture */
-    dr_minima fmin;              /* minima of f */
-    widen_step *steps;
-    dr_tracker *tr;
-} widen_run;
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -291,147 +281,6 @@ static void write_csv(const widen_run *w, const char *path)
     cli_output_commit(o);
 }
 
-/* ---------------------------------------------------------------- pictures */
-
-static int curvature_plot(const widen_run *w, const char *png)
-{
-    size_t nt = w->nt;
-    double *t = malloc(4 * nt * sizeof *t);
-    if (!t) return dr_error(DR_ENOMEM, "out of memory");
-    double *meas = t + nt, *inv = meas + nt, *bc = inv + nt;
-    double *gib = malloc(nt * sizeof *gib);
-    if (!gib) { free(t); return dr_error(DR_ENOMEM, "out of memory"); }
-    for (size_t k = 0; k < nt; k++) {
-        t[k] = w->steps[k].t;
-        meas[k] = w->steps[k].sc.value;
-        gib[k] = w->steps[k].gibbs.value;
-        inv[k] = 1 / t[k];
-        bc[k] = dr_semiconcavity_bound(w->C, t[k]);
-    }
-    const double *ys[4] = {meas, inv, bc, gib};
-    const char *labels[4] = {"measured max D^2 u", "1/t", "C/(1+Ct)", "Gibbs identity"};
-    size_t ncols = w->gibbs ? 4 : 3;
-    char tmpdir[] = "/tmp/deeprelax-widen-XXXXXX";
-    if (!mkdtemp(tmpdir)) {
-        free(t); free(gib);
-        return dr_error(DR_EIO, "cannot create a temporary directory: %s", strerror(errno));
-    }
-    char title[256];
-    snprintf(title, sizeof title, "semi-concavity of u(., t): %s, %s", dr_landscape_name(w->f),
-             w->method);
-    dr_gnuplot_options go = {.dir = tmpdir, .name = "widen", .output = png, .title = title,
-                             .xlabel = "t", .ylabel = "max eigenvalue of D^2 u", .logy = 1,
-                             .points = 1};
-    int st = dr_gnuplot_lines(&go, t, nt, ys, labels, ncols);
-    if (st == DR_EUNSUPPORTED) {
-        dr_viz_curve c[4];
-        for (size_t i = 0; i < ncols; i++) c[i] = (dr_viz_curve){.x = t, .y = ys[i], .n = nt};
-        dr_viz_image img;
-        dr_viz_lineplot_options lo = {.logy = 1};
-        st = dr_viz_lineplot(&img, c, ncols, &lo);
-        if (!st) {
-            st = dr_viz_png_write(&img, png);
-            dr_viz_image_free(&img);
-        }
-    }
-    const char *files[] = {"widen.dat", "widen.gp", "widen.log"};
-    for (size_t i = 0; i < 3; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
-        unlink(path);
-    }
-    rmdir(tmpdir);
-    free(t);
-    free(gib);
-    return st;
-}
-
-/* Positions of every track at every step (NAN where absent): xs[(track * nsteps + step) * 2]. */
-static double *track_positions(const widen_run *w, size_t *ntracks, size_t *nsteps)
-{
-    *ntracks = dr_tracker_tracks(w->tr);
-    *nsteps = w->nt + 1;
-    double *xs = malloc(2 * (*ntracks ? *ntracks : 1) * *nsteps * sizeof *xs);
-    if (!xs) return NULL;
-    for (size_t i = 0; i < 2 * *ntracks * *nsteps; i++) xs[i] = NAN;
-    for (size_t k = 0; k < *nsteps; k++) {
-        const dr_minima *m = k ? &w->steps[k - 1].m : &w->fmin;
-        for (size_t i = 0; i < m->count; i++) {
-            int tr = dr_tracker_track_of(w->tr, k, i);
-            if (tr < 0) continue;
-            xs[((size_t)tr * *nsteps + k) * 2] = m->min[i].x[0];
-            xs[((size_t)tr * *nsteps + k) * 2 + 1] = m->min[i].x[1];
-        }
-    }
-    return xs;
-}
-
-static int tracks_picture(const widen_run *w, const char *png)
-{
-    const dr_grid *g = &w->g;
-    size_t ntr, ns;
-    double *xs = track_positions(w, &ntr, &ns);
-    if (!xs) return dr_error(DR_ENOMEM, "out of memory");
-    dr_viz_image img = {0};
-    dr_viz_frame fr;
-    int st;
-    if (g->dim == 2) {
-        dr_viz_heatmap_options ho = {.ncontours = 14};
-        st = dr_viz_heatmap_figure(&img, &fr, g, w->fvals, &ho);
-    } else {
-        /* u(x, t) - min_x u(., t) on an (x, t) image, rows interpolated between sweep times. */
-        size_t nx = g->n[0], rows = 240, n[2] = {nx, rows};
-        double t0 = w->steps[0].t, t1 = w->steps[w->nt - 1].t;
-        if (w->nt == 1) { t0 *= 0.95; t1 *= 1.05; }
-        double lo[2] = {g->lo[0], t0}, hi[2] = {g->hi[0], t1};
-        dr_grid gt;
-        st = dr_grid_init(&gt, 2, n, lo, hi);
-        double *field = st ? NULL : malloc(nx * rows * sizeof *field);
-        if (!st && !field) st = dr_error(DR_ENOMEM, "out of memory");
-        for (size_t r = 0; !st && r < rows; r++) {
-            double t = dr_grid_coord(&gt, 1, r);
-            size_t k = 0;
-            while (k + 2 < w->nt && w->steps[k + 1].t < t) k++;
-            size_t k1 = w->nt > 1 ? k + 1 : k;
-            double s = k1 == k ? 0 : (t - w->steps[k].t) / (w->steps[k1].t - w->steps[k].t);
-            s = fmin(1, fmax(0, s));
-            const double *ua = w->u1d + k * nx, *ub = w->u1d + k1 * nx;
-            double ma = INFINITY, mb = INFINITY;
-            for (size_t i = 0; i < nx; i++) { ma = fmin(ma, ua[i]); mb = fmin(mb, ub[i]); }
-            for (size_t i = 0; i < nx; i++)
-                field[r * nx + i] = (1 - s) * (ua[i] - ma) + s * (ub[i] - mb);
-        }
-        if (!st) {
-            dr_viz_heatmap_options ho = {.ncontours = 12, .width = 800, .height = 600};
-            st = dr_viz_heatmap_figure(&img, &fr, &gt, field, &ho);
-        }
-        free(field);
-        /* The tracks are drawn in (x, t): reuse the position arrays' second slot for t. */
-        for (size_t tr = 0; tr < ntr; tr++)
-            for (size_t k = 0; k < ns; k++)
-                xs[(tr * ns + k) * 2 + 1] = k ? w->steps[k - 1].t : NAN;
-    }
-    for (size_t tr = 0; !st && tr < ntr; tr++) {
-        dr_viz_pen pen = {dr_viz_palette(tr), 3.0, 1};
-        const double *p = xs + tr * ns * 2;
-        dr_viz_polyline(&fr, p, p + 1, ns, 2, pen);
-        size_t first = ns, last = ns;
-        for (size_t k = 0; k < ns; k++)
-            if (!isnan(p[2 * k]) && !isnan(p[2 * k + 1])) {
-                if (first == ns) first = k;
-                last = k;
-            }
-        if (first < ns) {
-            dr_viz_mark(&fr, p[2 * first], p[2 * first + 1], DR_MARK_CIRCLE, 12, pen);
-            dr_viz_mark(&fr, p[2 * last], p[2 * last + 1], DR_MARK_CROSS, 12, pen);
-        }
-    }
-    if (!st) st = dr_viz_png_write(&img, png);
-    if (img.pixels) dr_viz_image_free(&img);
-    free(xs);
-    return st;
-}
-
 /* ---------------------------------------------------------------- main */
 
 /* The library's sweep reports each t; the bar of progress.h shows it. */
@@ -455,6 +304,9 @@ int cmd_widen(int argc, char **argv)
         {"no-gibbs", no_argument, 0, OPT_NOGIBBS},
         {"out", required_argument, 0, OPT_OUT},
         {"png", required_argument, 0, OPT_PNG},
+        {"svg", required_argument, 0, OPT_FIG_SVG},
+        {"pdf", required_argument, 0, OPT_FIG_PDF},
+        {"keep-plot-data", required_argument, 0, OPT_KEEP},
         {"json", no_argument, 0, OPT_JSON},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
@@ -464,7 +316,8 @@ int cmd_widen(int argc, char **argv)
     size_t nt = 0, n_given = 0, n[2] = {0, 0};
     int have_t = 0, have_range = 0, json = 0, no_gibbs = 0, refine = 0;
     double beta = INFINITY, delta = NAN;
-    const char *method = "auto", *out_path = NULL, *png = NULL;
+    const char *method = "auto", *out_path = NULL, *keep = NULL;
+    cli_pictures pic = {{NULL, NULL, NULL}};
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -479,7 +332,10 @@ int cmd_widen(int argc, char **argv)
         case OPT_REFINE: refine = (int)cli_long("--refine", optarg, 1, 64); break;
         case OPT_NOGIBBS: no_gibbs = 1; break;
         case OPT_OUT: out_path = optarg; break;
-        case OPT_PNG: png = optarg; break;
+        case OPT_PNG: pic.path[0] = optarg; break;
+        case OPT_FIG_SVG: pic.path[1] = optarg; break;
+        case OPT_FIG_PDF: pic.path[2] = optarg; break;
+        case OPT_KEEP: keep = optarg; break;
         case OPT_JSON: json = 1; break;
         case 'h':
         case OPT_HELP: fputs(usage_text, stdout); return 0;
@@ -514,17 +370,19 @@ int cmd_widen(int argc, char **argv)
                             "solve has no Gibbs measure)");
     if (out_path && !cli_has_ext(out_path, ".csv"))
         cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", out_path);
-    if (png && !cli_has_ext(png, ".png"))
-        cli_die(EXIT_USAGE, "widen: --png must end in .png (got '%s')", png);
-    /* --png P.png also writes P-tracks.png */
-    char tracks[4096] = "";
-    if (png) {
-        size_t len = strlen(png) - 4;
-        if (len + 16 > sizeof tracks) cli_die(EXIT_USAGE, "widen: --png path too long");
-        snprintf(tracks, sizeof tracks, "%.*s-tracks.png", (int)len, png);
-    }
-    const char *outputs[] = {out_path, png, png ? tracks : NULL}, *inputs[] = {src.input};
-    cli_check_files(outputs, 3, inputs, 1);
+    cli_pictures_check(&pic, "widen");
+    if (keep && !cli_pictures_any(&pic))
+        cli_die(EXIT_USAGE, "widen: --keep-plot-data needs a picture (--png, --svg or --pdf)");
+    /* each picture P.EXT also has its tracks figure P-tracks.EXT */
+    static char tracks[3][4096];
+    const char *outputs[7] = {out_path}, *inputs[] = {src.input};
+    for (int i = 0; i < 3; i++)
+        if (pic.path[i]) {
+            cli_picture_sibling(tracks[i], sizeof tracks[i], pic.path[i], "tracks");
+            outputs[1 + 2 * i] = pic.path[i];
+            outputs[2 + 2 * i] = tracks[i];
+        }
+    cli_check_files(outputs, 7, inputs, 1);
 
     double lo[2], hi[2];
     widen_run w = {0};
@@ -574,17 +432,14 @@ int cmd_widen(int argc, char **argv)
     w.seconds = cli_seconds() - start;
 
     if (out_path) write_csv(&w, out_path);
-    if (png) {
-        st = curvature_plot(&w, png);
-        if (st && st != DR_EUNSUPPORTED) cli_fail(st);
-        st = tracks_picture(&w, tracks);
-        if (st) cli_fail(st);
-    }
+    for (int i = 0; i < 3; i++)
+        if (pic.path[i] && (st = widen_figures(&w, pic.path[i], keep))) cli_fail(st);
     if (json) print_json(&w, stdout);
     else {
         print_human(&w, stdout);
         if (out_path) printf("wrote %s\n", out_path);
-        if (png) printf("wrote %s and %.*s-tracks.png\n", png, (int)(strlen(png) - 4), png);
+        for (int i = 0; i < 3; i++)
+            if (pic.path[i]) printf("wrote %s and %s\n", pic.path[i], tracks[i]);
     }
     dr_widen_free(&lib);
     free(w.u1d);

@@ -215,3 +215,21 @@ int plot_table_column(const plot_table *tb, const char *name)
         if (!strcmp(tb->names[c], name)) return (int)c;
     return -1;
 }
+
+const char *plot_column_meaning(const char *name)
+{
+    /* the columns of widen, particles, solve and train's tables */
+    static const char *const meaning[][2] = {
+        {"semiconcavity", "measured max eig D²u"}, {"bound_inv_t", "bound 1/t"},
+        {"bound_C", "bound C/(1+Ct)"}, {"gibbs", "Gibbs identity (β Cov)"},
+        {"curvature", "curvature of the minimum"}, {"width", "width of the minimum"},
+        {"basin", "basin length"}, {"eig_min", "smallest eigenvalue of D²u"},
+        {"eig_max", "largest eigenvalue of D²u"}, {"width_x", "width along x"},
+        {"width_y", "width along y"}, {"u", "u(x, t)"}, {"f", "f"},
+        {"train_loss", "training loss"}, {"test_loss", "test loss"},
+        {"train_error", "training error"}, {"test_error", "test error"},
+    };
+    for (size_t i = 0; name && i < sizeof meaning / sizeof meaning[0]; i++)
+        if (!strcmp(name, meaning[i][0])) return meaning[i][1];
+    return name;
+}

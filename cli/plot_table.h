@@ -26,6 +26,9 @@ void plot_table_read(plot_table *tb, const char *path, const char *names);
 void plot_table_free(plot_table *tb);
 /* Index of the column named `name`, or -1. */
 int plot_table_column(const plot_table *tb, const char *name);
+/* What a column the project writes means, for legends and axis labels ("bound_inv_t" ->
+ * "bound 1/t"); other names are returned as they are. */
+const char *plot_column_meaning(const char *name);
 static inline double plot_table_at(const plot_table *tb, size_t row, int col)
 {
     return tb->v[row * tb->cols + (size_t)col];

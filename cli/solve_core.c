@@ -2,6 +2,7 @@
 /* Method dispatch and outputs of `deeprelax solve` (see solve_output.h). */
 #include "solve_output.h"
 #include "progress.h"
+#include "figures.h"
 
 #include <errno.h>
 #include <math.h>
@@ -190,6 +191,20 @@ static void write_npy(const solve_request *req, const solve_result *res)
     if (status) cli_fail(status);
 }
 
+/* "sharp-wide2d relaxed by Cole-Hopf, beta = 10" */
+static void figure_title(const solve_request *req, const solve_result *res, char *buf,
+                         size_t size)
+{
+    const char *name = req->title ? req->title : dr_landscape_name(req->f);
+    if (res->method && !strcmp(res->method, "fd"))
+        snprintf(buf, size, "%s relaxed by finite differences (%s), β = %g", name,
+                 res->engine[0], req->beta);
+    else if (isinf(req->beta))
+        snprintf(buf, size, "%s relaxed by Hopf-Lax (inviscid, β = ∞)", name);
+    else
+        snprintf(buf, size, "%s relaxed by Cole-Hopf, β = %g", name, req->beta);
+}
+
 /* 1-D: gnuplot's curve family, or the built-in line plot when gnuplot is missing. */
 static int draw_1d(const solve_request *req, const solve_result *res, const char *png)
 {
@@ -204,18 +219,12 @@ static int draw_1d(const solve_request *req, const solve_result *res, const char
         return dr_error(DR_EIO, "cannot create a temporary directory: %s", strerror(errno));
     }
     char title[256];
-    if (res->method && !strcmp(res->method, "fd"))
-        snprintf(title, sizeof title, "%s relaxed by finite differences (%s), beta = %g",
-                 req->title ? req->title : dr_landscape_name(req->f), res->engine[0], req->beta);
-    else if (isinf(req->beta))
-        snprintf(title, sizeof title, "%s relaxed by Hopf-Lax (inviscid)",
-                 req->title ? req->title : dr_landscape_name(req->f));
-    else
-        snprintf(title, sizeof title, "%s relaxed by Cole-Hopf, beta = %g",
-                 req->title ? req->title : dr_landscape_name(req->f), req->beta);
+    figure_title(req, res, title, sizeof title);
     dr_gnuplot_options gopt = {.dir = dir ? dir : tmpdir, .name = "solve", .output = png,
                                .title = title, .xlabel = "x", .ylabel = "f, u(x,t)"};
     int status = dr_gnuplot_curve_family(&gopt, x, n, res->f, res->u, req->t, req->nt);
+    if (status == DR_EUNSUPPORTED && !cli_has_ext(png, ".png"))
+        status = cli_picture_needs_gnuplot(png);
     if (status == DR_EUNSUPPORTED) {
         static int said;
         if (!said++)
@@ -247,8 +256,39 @@ static int draw_1d(const solve_request *req, const solve_result *res, const char
     return status;
 }
 
-/* 2-D: heatmaps of f and of u at each t, side by side on one shared colour scale, each under a
- * label band; the minimiser of u is marked with a cross. */
+/* 2-D by gnuplot: f and u at each t in rows of three, one colour bar unless a panel would be a
+ * single colour on the common scale, every global minimum marked. */
+#define MAX_MARKS 16
+static int draw_2d_gnuplot(const solve_request *req, const solve_result *res, const char *pic)
+{
+    const dr_grid *g = &req->grid;
+    size_t size = dr_grid_size(g), np = req->nt + 1;
+    if (np > 12) return dr_error(DR_EINVAL, "a 2-D picture draws at most 11 times (got %zu)", req->nt);
+    static double marks[12][2 * MAX_MARKS];
+    static char titles[12][64];
+    dr_gnuplot_panel p[12];
+    for (size_t k = 0; k < np; k++) {
+        const double *field = k == 0 ? res->f : res->u + (k - 1) * size;
+        if (k == 0) snprintf(titles[k], sizeof titles[k], "f(x, y)");
+        else snprintf(titles[k], sizeof titles[k], "u(x, y, t = %g)", req->t[k - 1]);
+        p[k] = (dr_gnuplot_panel){.field = field, .title = titles[k], .marks = marks[k],
+                                  .nmarks = cli_global_minima(g, field, marks[k], MAX_MARKS)};
+    }
+    char title[256];
+    figure_title(req, res, title, sizeof title);
+    size_t tl = strlen(title);
+    snprintf(title + tl, sizeof title - tl, "; × marks the global minima");
+    cli_plot_dir d;
+    cli_plot_dir_open(&d, req->keep_plot_data);
+    dr_gnuplot_options go = {.dir = d.dir, .name = "solve", .output = pic, .title = title,
+                             .xlabel = "x", .ylabel = "y", .cblabel = "f, u"};
+    int st = dr_gnuplot_heatmaps(&go, g, p, np, DR_HEATMAP_AUTO);
+    cli_plot_dir_close(&d);
+    return st;
+}
+
+/* 2-D without gnuplot: heatmaps of f and of u at each t, side by side on one shared colour scale,
+ * each under a label band; the minimiser of u is marked with a cross. */
 static int draw_2d(const solve_request *req, const solve_result *res, const char *png)
 {
     const dr_grid *g = &req->grid;
@@ -302,7 +342,11 @@ static int draw_2d(const solve_request *req, const solve_result *res, const char
 
 int solve_draw(const solve_request *req, const solve_result *res, const char *png)
 {
-    return req->grid.dim == 1 ? draw_1d(req, res, png) : draw_2d(req, res, png);
+    if (req->grid.dim == 1) return draw_1d(req, res, png);
+    int st = draw_2d_gnuplot(req, res, png);
+    if (st != DR_EUNSUPPORTED) return st;
+    if (!cli_has_ext(png, ".png")) return cli_picture_needs_gnuplot(png);
+    return draw_2d(req, res, png);
 }
 
 void solve_write_outputs(const solve_request *req, const solve_result *res)
@@ -311,10 +355,12 @@ void solve_write_outputs(const solve_request *req, const solve_result *res)
         if (cli_has_ext(req->out, ".npy")) write_npy(req, res);
         else write_csv(req, res);
     }
-    if (req->png) {
-        int status = solve_draw(req, res, req->png);
-        if (status) cli_fail(status);
-    }
+    const char *pictures[3] = {req->png, req->svg, req->pdf};
+    for (int i = 0; i < 3; i++)
+        if (pictures[i]) {
+            int status = solve_draw(req, res, pictures[i]);
+            if (status) cli_fail(status);
+        }
 }
 
 /* est_error (null where no bound holds), error_bounded and the reason per t. */
@@ -435,7 +481,9 @@ void solve_print_summary(const solve_request *req, const solve_result *res, FILE
     }
     fprintf(out, "%.3f s\n", res->seconds);
     if (req->out) fprintf(out, "wrote %s\n", req->out);
-    if (req->png) fprintf(out, "wrote %s\n", req->png);
+    const char *pictures[3] = {req->png, req->svg, req->pdf};
+    for (int i = 0; i < 3; i++)
+        if (pictures[i]) fprintf(out, "wrote %s\n", pictures[i]);
 }
 
 void solve_print_warnings(const solve_request *req, const solve_result *res)

@@ -22,6 +22,7 @@ typedef struct {
     double t[MAX_SOLVE_TIMES];
     size_t nt;
     const char *out, *png, *keep_plot_data;
+    const char *svg, *pdf;     /* the picture as vector graphics too (gnuplot) */
     int json;
     const char *title;         /* picture title (may be NULL) */
 } solve_request;

@@ -5,7 +5,11 @@
  *   like one; data and script files stay in the directory for restyling. Skipped without it.
  * - Without gnuplot (PATH pointing to an empty directory): the distinct status DR_EUNSUPPORTED
  *   with a message starting "gnuplot not found", and the data and script still written.
- * - A script gnuplot rejects gives DR_EIO with gnuplot's own message, not output on stderr. */
+ * - A script gnuplot rejects gives DR_EIO with gnuplot's own message, not output on stderr.
+ * - Heatmap panels (dr_gnuplot_heatmaps): a field spanning under a quarter of the common range
+ *   gets its own colour scale (no `set cbrange` in the script), one spanning all of it shares
+ *   one; the marks are written into the script; a PDF output starts "%PDF-". Bad arguments
+ *   (a 1-D grid, no panel) are DR_EINVAL. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -177,6 +181,75 @@ static void test_gnuplot_error_is_a_status(void **state)
     assert_int_equal(dr_gnuplot_run(&bad), DR_EINVAL);
 }
 
+/* Reads DIR/NAME.gp into buf. */
+static void read_script(const char *name, char *buf, size_t size)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.gp", tmpdir, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static void test_heatmaps_scale_and_marks(void **state)
+{
+    (void)state;
+    enum { N = 21 };
+    static double a[N * N], b[N * N], c[N * N];
+    dr_grid g;
+    size_t n[2] = {N, N};
+    double lo[2] = {-1, -1}, hi[2] = {1, 1};
+    assert_int_equal(dr_grid_init(&g, 2, n, lo, hi), DR_SUCCESS);
+    for (size_t j = 0; j < N; j++)
+        for (size_t i = 0; i < N; i++) {
+            double x = dr_grid_coord(&g, 0, i), y = dr_grid_coord(&g, 1, j);
+            a[j * N + i] = 100 * (x * x + y * y); /* range 0..200 */
+            b[j * N + i] = x * x + y * y;         /* range 0..2: 1% of the common range */
+            c[j * N + i] = 150 * (x * x + y * y); /* range 0..300 */
+        }
+    double mark[2] = {0, 0};
+    dr_gnuplot_panel p[2] = {{.field = a, .title = "f(x, y)", .marks = mark, .nmarks = 1},
+                             {.field = b, .title = "u(x, y, t = 1)"}};
+    dr_gnuplot_options o = {.dir = tmpdir, .name = "heat", .title = "paraboloids",
+                            .xlabel = "x", .ylabel = "y", .cblabel = "f, u"};
+    /* the script is written before gnuplot runs: its content is checked with or without it */
+    int st = dr_gnuplot_heatmaps(&o, &g, p, 2, DR_HEATMAP_AUTO);
+    assert_true(st == DR_SUCCESS || (st == DR_EUNSUPPORTED && !have_gnuplot()));
+    dr_error_clear();
+    static char text[1 << 16];
+    read_script("heat", text, sizeof text);
+    assert_null(strstr(text, "set cbrange")); /* b spans 1% of 0..200: a scale of its own */
+    assert_non_null(strstr(text, "set cblabel 'f, u'"));
+    assert_non_null(strstr(text, "\n0 0\ne\n")); /* the mark, inline */
+    p[1].field = c; /* 0..300 against 0..300: one shared scale */
+    o.name = "heat2";
+    o.output = NULL;
+    o.terminal = DR_GNUPLOT_PDF;
+    st = dr_gnuplot_heatmaps(&o, &g, p, 2, DR_HEATMAP_AUTO);
+    assert_true(st == DR_SUCCESS || (st == DR_EUNSUPPORTED && !have_gnuplot()));
+    dr_error_clear();
+    read_script("heat2", text, sizeof text);
+    assert_non_null(strstr(text, "set cbrange [0:300]"));
+    assert_non_null(strstr(text, "set terminal pdfcairo"));
+    if (have_gnuplot()) {
+        char path[256], head[6] = "";
+        snprintf(path, sizeof path, "%s/heat2.pdf", tmpdir);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        assert_int_equal(fread(head, 1, 5, f), 5);
+        fclose(f);
+        assert_string_equal(head, "%PDF-");
+    }
+    dr_grid g1;
+    size_t n1[1] = {N};
+    assert_int_equal(dr_grid_init(&g1, 1, n1, lo, hi), DR_SUCCESS);
+    assert_int_equal(dr_gnuplot_heatmaps(&o, &g1, p, 2, DR_HEATMAP_AUTO), DR_EINVAL);
+    assert_int_equal(dr_gnuplot_heatmaps(&o, &g, p, 0, DR_HEATMAP_AUTO), DR_EINVAL);
+    dr_error_clear();
+}
+
 static void test_gnuplot_missing(void **state)
 {
     (void)state;
@@ -214,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_lines_loglog_and_svg),
         cmocka_unit_test(test_gnuplot_error_is_a_status),
         cmocka_unit_test(test_gnuplot_missing),
+        cmocka_unit_test(test_heatmaps_scale_and_marks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

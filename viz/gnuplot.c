@@ -104,13 +104,31 @@ static int path_in(char *buf, size_t size, const char *dir, const char *name, co
     return DR_SUCCESS;
 }
 
+static int ends_with(const char *s, const char *ext)
+{
+    size_t n = strlen(s), k = strlen(ext);
+    return n >= k && !strcmp(s + n - k, ext);
+}
+
+dr_gnuplot_terminal dr_gnuplot_terminal_of(const dr_gnuplot_options *o)
+{
+    if (o && o->output && ends_with(o->output, ".svg"))
+        return DR_GNUPLOT_SVG;
+    if (o && o->output && ends_with(o->output, ".pdf"))
+        return DR_GNUPLOT_PDF;
+    if (o && o->output && ends_with(o->output, ".png"))
+        return DR_GNUPLOT_PNG;
+    return o ? o->terminal : DR_GNUPLOT_PNG;
+}
+
 static const char *picture_ext(const dr_gnuplot_options *o)
 {
-    return o->terminal == DR_GNUPLOT_SVG ? ".svg" : ".png";
+    dr_gnuplot_terminal t = dr_gnuplot_terminal_of(o);
+    return t == DR_GNUPLOT_SVG ? ".svg" : t == DR_GNUPLOT_PDF ? ".pdf" : ".png";
 }
 
 /* A gnuplot single-quoted string: the only escape is '' for a quote. */
-static void put_quoted(FILE *f, const char *s)
+void viz_gnuplot_quote(FILE *f, const char *s)
 {
     fputc('\'', f);
     for (; s && *s; s++) {
@@ -133,7 +151,7 @@ static void put_number(FILE *f, double v)
 void viz_gnuplot_set_output(FILE *f, const char *out)
 {
     fputs("set output (exists(\"DR_OUTPUT\") ? DR_OUTPUT : ", f);
-    put_quoted(f, out);
+    viz_gnuplot_quote(f, out);
     fputs(")\n", f);
 }
 
@@ -179,9 +197,13 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     int w = o->width ? o->width : 900, h = o->height ? o->height : 560;
     fprintf(f, "# deeprelax figure '%s': redraw with `gnuplot %s.gp` in this directory.\n",
             o->name, o->name);
-    if (o->terminal == DR_GNUPLOT_SVG)
+    dr_gnuplot_terminal term = dr_gnuplot_terminal_of(o);
+    if (term == DR_GNUPLOT_SVG)
         fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'Sans,14' "
                    "background rgb 'white'\n", w, h);
+    else if (term == DR_GNUPLOT_PDF) /* the PNG's layout at 96 pixels per inch */
+        fprintf(f, "set terminal pdfcairo size %.3fin,%.3fin noenhanced font 'Sans,9.75' "
+                   "linewidth 0.75 background rgb 'white'\n", w / 96.0, h / 96.0);
     else
         fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'Sans,13' "
                    "background rgb 'white'\n", w, h);
@@ -189,17 +211,22 @@ static int write_preamble(FILE *f, const dr_gnuplot_options *o)
     fputs("set encoding utf8\n", f);
     if (o->title) {
         fputs("set title ", f);
-        put_quoted(f, o->title);
+        viz_gnuplot_quote(f, o->title);
         fputc('\n', f);
     }
     if (o->xlabel) {
         fputs("set xlabel ", f);
-        put_quoted(f, o->xlabel);
+        viz_gnuplot_quote(f, o->xlabel);
         fputc('\n', f);
     }
     if (o->ylabel) {
         fputs("set ylabel ", f);
-        put_quoted(f, o->ylabel);
+        viz_gnuplot_quote(f, o->ylabel);
+        fputc('\n', f);
+    }
+    if (o->cblabel) {
+        fputs("set cblabel ", f);
+        viz_gnuplot_quote(f, o->cblabel);
         fputc('\n', f);
     }
     fputs("set border 3 lw 1.2 lc rgb '#333333'\n"
@@ -416,13 +443,16 @@ int dr_gnuplot_lines(const dr_gnuplot_options *o, const double *x, size_t n,
         fputs("unset key\n", f); /* an empty legend box would still be drawn */
     fputs("plot", f);
     for (size_t c = 0; c < ncols; c++) {
-        fprintf(f, "%s \\\n    '%s.dat' using 1:%zu with %s lw 2 lc rgb '%s'", c ? "," : "",
-                o->name, c + 2, o->points ? "linespoints" : "lines", colours[c % 9]);
+        /* the first curve solid and thicker, the others dashed over it: where curves coincide
+         * (a measurement on its bound) the first still shows between the dashes */
+        fprintf(f, "%s \\\n    '%s.dat' using 1:%zu with %s lw %s dt %zu lc rgb '%s'",
+                c ? "," : "", o->name, c + 2, o->points ? "linespoints" : "lines",
+                c ? "2" : "3", c ? 2 + (c - 1) % 4 : 1, colours[c % 9]);
         if (o->points)
             fprintf(f, " pt %d ps 0.9", point_types[c % 9]);
         if (labels && labels[c]) {
             fputs(" title ", f);
-            put_quoted(f, labels[c]);
+            viz_gnuplot_quote(f, labels[c]);
         } else {
             fputs(" notitle", f);
         }
@@ -463,9 +493,30 @@ int dr_gnuplot_curve_family(const dr_gnuplot_options *o, const double *x, size_t
         snprintf(title, sizeof title, "u(x, t=%g)", t[k]);
         fprintf(sf, ", \\\n    '%s.dat' using 1:%zu with lines lw 2 lc rgb '#%02x%02x%02x' title ",
                 o->name, k + 3, c.r, c.g, c.b);
-        put_quoted(sf, title);
+        viz_gnuplot_quote(sf, title);
     }
     fputc('\n', sf);
+    if ((st = dr_output_commit(script)))
+        return viz_gnuplot_for_picture(o, st);
+    return dr_gnuplot_run(o);
+}
+
+int dr_gnuplot_custom(const dr_gnuplot_options *o, dr_gnuplot_body_fn body, void *ctx)
+{
+    DR_CHECK_PTRS(o, body);
+    int st = check_options(o);
+    if (st)
+        return st;
+    if ((st = make_dirs(o->dir)))
+        return viz_gnuplot_for_picture(o, st);
+    dr_output *script;
+    FILE *f;
+    if ((st = begin_script(o, &script, &f)))
+        return viz_gnuplot_for_picture(o, st);
+    if ((st = body(f, ctx))) {
+        dr_output_abort(script);
+        return viz_gnuplot_for_picture(o, st);
+    }
     if ((st = dr_output_commit(script)))
         return viz_gnuplot_for_picture(o, st);
     return dr_gnuplot_run(o);

@@ -60,6 +60,8 @@ extern const dr_rgb viz_black, viz_white;
  * defined (dr_gnuplot_run points it at a temporary it renames over `out` on success), else
  * `out` itself, so that `gnuplot NAME.gp` run by hand redraws the picture in place. */
 void viz_gnuplot_set_output(FILE *f, const char *out);
+/* s as a gnuplot single-quoted string (a quote doubled, line breaks dropped). */
+void viz_gnuplot_quote(FILE *f, const char *s);
 /* A failure to write a figure's data or script, reworded to name the picture it was for (the
  * caller's file) before the file that failed: "cannot draw 'P': cannot write 'D': why". */
 int viz_gnuplot_for_picture(const dr_gnuplot_options *o, int status);

@@ -15,6 +15,7 @@
 #ifndef DEEPRELAX_VIZ_H
 #define DEEPRELAX_VIZ_H
 
+#include <stdio.h>
 #include <stddef.h>
 #include "deeprelax/grid.h"
 
@@ -210,11 +211,13 @@ dr_rgb dr_viz_palette(size_t k);
 
 /* ---------------------------------------------------------------- gnuplot at run time */
 
-typedef enum { DR_GNUPLOT_PNG = 0, DR_GNUPLOT_SVG } dr_gnuplot_terminal;
+typedef enum { DR_GNUPLOT_PNG = 0, DR_GNUPLOT_SVG, DR_GNUPLOT_PDF } dr_gnuplot_terminal;
 
 /* Where a gnuplot figure goes. The data file DIR/NAME.dat and the script DIR/NAME.gp are written
  * first and kept, so a figure can be restyled and redrawn with `cd DIR && gnuplot NAME.gp`; the
- * picture is `output`, or DIR/NAME.png (.svg) when output is NULL. DIR is created if missing.
+ * picture is `output`, or DIR/NAME.png (.svg, .pdf) when output is NULL. DIR is created if missing.
+ * An output ending in .png, .svg or .pdf picks its terminal (pngcairo, svg, pdfcairo; the PDF has
+ * the PNG's layout at 96 pixels per inch); otherwise `terminal` does.
  * gnuplot runs in DIR with its output in DIR/NAME.log (removed when it succeeds silently). */
 typedef struct {
     const char *dir, *name, *output;
@@ -223,7 +226,11 @@ typedef struct {
     const char *title, *xlabel, *ylabel; /* may be NULL; drawn as given (no markup) */
     int logx, logy;
     int points;                    /* draw data points as well as lines */
+    const char *cblabel;           /* the colour bar's title, or NULL */
 } dr_gnuplot_options;
+
+/* The terminal a figure is drawn with: from opt->output's extension, else opt->terminal. */
+dr_gnuplot_terminal dr_gnuplot_terminal_of(const dr_gnuplot_options *opt);
 
 /* Absolute path of the gnuplot executable found in PATH into buf; DR_EUNSUPPORTED with the
  * message "gnuplot not found in PATH; ..." when there is none. */
@@ -247,6 +254,31 @@ int dr_gnuplot_lines(const dr_gnuplot_options *opt, const double *x, size_t n,
  * values, coloured from dark to light along viridis and labelled "u(x, t=...)". */
 int dr_gnuplot_curve_family(const dr_gnuplot_options *opt, const double *x, size_t n,
                             const double *f, const double *u, const double *t, size_t nt);
+
+/* A figure whose plot commands the caller writes: DIR/NAME.gp gets the house preamble (terminal,
+ * output, title, axis and colour-bar labels, border, grid, key) and then whatever body(f, ctx)
+ * writes, and gnuplot runs it. The data files the body names are the caller's to write into DIR
+ * (gnuplot runs there, so the body names them relative to it). A non-zero status from body
+ * discards the script and is returned. */
+typedef int (*dr_gnuplot_body_fn)(FILE *f, void *ctx);
+int dr_gnuplot_custom(const dr_gnuplot_options *opt, dr_gnuplot_body_fn body, void *ctx);
+
+/* 2-D fields side by side (rows of at most three): each panel an image of its field on grid g
+ * with contour lines, titled panels[k].title, with red crosses at its nmarks points marks[2m],
+ * marks[2m+1] (the global minima). scale: DR_HEATMAP_SHARED, one colour scale and one colour bar
+ * (titled opt->cblabel) for all panels; DR_HEATMAP_PER_PANEL, a scale and bar each;
+ * DR_HEATMAP_AUTO, shared unless some panel spans less than a quarter of the common range (one
+ * flat colour on it). opt->title is the figure's title; opt->width/height 0 = 440 x 430 per
+ * panel. */
+typedef struct {
+    const double *field;
+    const char *title;
+    const double *marks;
+    size_t nmarks;
+} dr_gnuplot_panel;
+enum { DR_HEATMAP_AUTO = 0, DR_HEATMAP_SHARED, DR_HEATMAP_PER_PANEL };
+int dr_gnuplot_heatmaps(const dr_gnuplot_options *opt, const dr_grid *g,
+                        const dr_gnuplot_panel *panels, size_t npanels, int scale);
 
 /* An animated GIF (gnuplot's `gif animate` terminal) of u(., t[k]) for k < nt, one frame per t
  * shown for `delay` hundredths of a second, on one value range shared by all frames: 1-D frames

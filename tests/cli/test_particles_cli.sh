@@ -83,6 +83,23 @@ expect_ok particles-png-2d -- particles --landscape sharp-wide2d --algo elastic-
 if head -c 8 "$TMP/p1.png" | grep -q PNG && head -c 8 "$TMP/p2.png" | grep -q PNG; then pass particles-png-written
 else fail particles-png-written "no PNG"; fi
 
+# The figure style (docs/STYLE.md) in 1-D and 2-D: the kept script sets a title, both axis labels
+# and a legend; the SVG parses. himmelblau's four minima are all 0, so gd from anywhere ends in a
+# global basin: the title says 100% and all four are marked (four rows in particles-global.dat).
+expect_ok particles-svg-1d -- particles --landscape paper1d --algo sgd --sigma 3 --eta 0.01 --x0 2.5 \
+    --particles 10 --steps 50 --svg "$TMP/s1.svg" --keep-plot-data "$TMP/k1"
+expect_ok particles-svg-2d -- particles --landscape himmelblau --algo gd --eta 0.01 --spread 1.5 \
+    --particles 12 --steps 100 --svg "$TMP/s2.svg" --pdf "$TMP/s2.pdf" --keep-plot-data "$TMP/k2"
+if "$PY" tests/cli/check_figure.py script "$TMP/k1/particles.gp" "$TMP/k2/particles.gp" &&
+    "$PY" tests/cli/check_figure.py svg "$TMP/s1.svg" "$TMP/s2.svg"; then pass particles-figure-style
+else fail particles-figure-style "see above"; fi
+# paper1d from x = 2.5 at sigma = 3: SGD stays in the basin of 2.65 (the test above), 0% global
+if grep -q "set title 'sgd on paper1d, gradient noise σ = 3: 0% end in a global basin'" "$TMP/k1/particles.gp" &&
+    grep -q "set title 'gd on himmelblau: 100% end in a global basin'" "$TMP/k2/particles.gp" &&
+    [ "$(grep -c '^[-0-9]' "$TMP/k2/particles-global.dat")" -eq 4 ] &&
+    [ "$(head -c 5 "$TMP/s2.pdf")" = "%PDF-" ]; then pass particles-figure-content
+else fail particles-figure-content "title, global minima or PDF not as expected"; fi
+
 # Bad input: one line, exit 2 for usage errors, 1 for failures.
 expect_error particles-no-algo 2 "--algo is required" -- particles --landscape quad
 expect_error particles-bad-algo 2 "unknown algorithm" -- particles --landscape quad --algo adam

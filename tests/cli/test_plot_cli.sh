@@ -103,3 +103,22 @@ expect_error plot-bad-size 2 'size must be WxH' -- plot "$TMP/p.csv" --size big
 expect_error plot-bad-column 2 "needs a column 'nope'" -- plot "$TMP/sweep.csv" --y nope
 expect_error plot-gif-paths 2 'not paths' -- plot "$TMP/paths2.csv" --gif "$TMP/x.gif"
 expect_error plot-npy-columns 2 'names 2 columns' -- plot "$TMP/s.npy" --columns a,b
+
+# Legends by meaning, not column names (docs/STYLE.md): widen's columns semiconcavity and
+# bound_inv_t are drawn as "measured max eig D²u" and "bound 1/t" on a "curvature" axis; the
+# kept script passes the style check and --svg parses.
+"$DEEPRELAX" widen --landscape quad --beta 4 --t 0.5,1,2 --out "$TMP/wq.csv" >/dev/null 2>&1
+expect_ok plot-lines-meaning -- plot "$TMP/wq.csv" --kind lines --x t --y semiconcavity,bound_inv_t \
+    --svg "$TMP/wq.svg" --keep-plot-data "$TMP/wqk"
+if grep -q "title 'measured max eig D²u'" "$TMP/wqk/lines.gp" && grep -q "title 'bound 1/t'" "$TMP/wqk/lines.gp" &&
+    grep -q "set ylabel 'curvature (eigenvalue of D²u)'" "$TMP/wqk/lines.gp" &&
+    "$PY" tests/cli/check_figure.py script "$TMP/wqk/lines.gp" &&
+    "$PY" tests/cli/check_figure.py svg "$TMP/wq.svg"; then pass plot-lines-legend-by-meaning
+else fail plot-lines-legend-by-meaning "see $TMP/wqk/lines.gp"; fi
+[ ! -e "$TMP/wq.png" ] && pass plot-svg-only-no-png || fail plot-svg-only-no-png "a PNG was written too"
+expect_error plot-svg-paths 2 "PNG only" -- plot "$TMP/paths2.csv" --svg "$TMP/pp.svg"
+# a heatmap by gnuplot: title, x and y labels and the colour bar's title by meaning; --svg parses
+expect_ok plot-heatmap-svg -- plot "$TMP/q.csv" --svg "$TMP/hq.svg" --keep-plot-data "$TMP/hqk"
+if "$PY" tests/cli/check_figure.py script "$TMP/hqk/heatmap.gp" && grep -q "set cblabel 'u(x, t)'" "$TMP/hqk/heatmap.gp" &&
+    "$PY" tests/cli/check_figure.py svg "$TMP/hq.svg"; then pass plot-heatmap-style
+else fail plot-heatmap-style "see $TMP/hqk/heatmap.gp"; fi

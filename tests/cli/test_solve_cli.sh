@@ -52,6 +52,28 @@ if [ -s "$TMP/e.png" ] && head -c 8 "$TMP/e.png" | grep -q PNG; then pass solve-
 expect_ok solve-1d-png -- solve --landscape paper1d --beta 10 --t 0.1,0.3 --png "$TMP/p.png"
 if [ -s "$TMP/p.png" ]; then pass solve-1d-png-written; else fail solve-1d-png-written "no PNG"; fi
 
+# The figure style (docs/STYLE.md) of both solve figures, 1-D curves and 2-D heatmaps: the kept
+# script sets a title, both axis labels and a legend or colour-bar title; --svg parses as XML.
+# himmelblau's four minima of f are equal (0): all four are marked on f's panel; its u panels
+# span under a quarter of f's 0..890 range, so each gets its own colour bar (no shared cbrange).
+expect_ok solve-svg-1d -- solve --landscape paper1d --beta 10 --t 0.1 --svg "$TMP/s1.svg" \
+    --keep-plot-data "$TMP/k1"
+expect_ok solve-svg-2d -- solve --landscape himmelblau --beta 1 --t 0.1,1 --n 101 --svg "$TMP/s2.svg" \
+    --pdf "$TMP/s2.pdf" --keep-plot-data "$TMP/k2"
+if "$PY" tests/cli/check_figure.py script "$TMP/k1/solve.gp" "$TMP/k2/solve.gp" &&
+    "$PY" tests/cli/check_figure.py svg "$TMP/s1.svg" "$TMP/s2.svg"; then pass solve-figure-style
+else fail solve-figure-style "see above"; fi
+"$PY" - "$TMP/k2/solve.gp" <<'PYEOF' && pass solve-2d-marks-and-scales || fail solve-2d-marks-and-scales "see above"
+import sys
+text = open(sys.argv[1]).read()
+blocks = text.split("'-' using 1:2 with points")
+assert len(blocks) == 4, "a marks block per panel"
+marks_f = blocks[1].split("\ne\n")[0].strip().splitlines()[1:]
+assert len(marks_f) == 4, marks_f
+assert "set cbrange" not in text, "one shared scale would flatten himmelblau's u panels"
+PYEOF
+expect_error solve-pdf-ext 2 "--pdf must end in .pdf" -- solve --landscape quad --t 1 --pdf "$TMP/x.svg"
+
 # Bad input: one line, exit 2 for usage errors, 1 for failures.
 expect_error no-source 2 "exactly one of" -- solve --t 1
 expect_error two-sources 2 "exactly one of" -- solve --landscape quad --expr x --t 1

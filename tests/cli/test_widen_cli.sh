@@ -56,6 +56,25 @@ PYEOF
 if [ -s "$TMP/q.png" ] && [ -s "$TMP/q-tracks.png" ]; then pass widen-pictures
 else fail widen-pictures "missing $TMP/q.png or $TMP/q-tracks.png"; fi
 
+# The figure style (docs/STYLE.md): both figures' kept scripts set a title, x and y labels and a
+# legend or colour-bar title; --svg and --pdf draw the same figures as vector files. sharp-wide's
+# sweep has one jump (at t = 1.3688, asserted above), so the tracks legend names it.
+expect_ok widen-vector -- widen --landscape sharp-wide --beta 10 --t-range 0.5:2:7 --svg "$TMP/v.svg" \
+    --pdf "$TMP/v.pdf" --keep-plot-data "$TMP/vkeep"
+if "$PY" tests/cli/check_figure.py script "$TMP/vkeep/widen.gp" "$TMP/vkeep/widen-tracks.gp" &&
+    "$PY" tests/cli/check_figure.py svg "$TMP/v.svg" "$TMP/v-tracks.svg"; then pass widen-figure-style
+else fail widen-figure-style "see above"; fi
+if grep -q "title 'the global minimiser jumps, t = 1.3" "$TMP/vkeep/widen-tracks.gp" &&
+    grep -q "title 'sharp minimum at x = -1.5'" "$TMP/vkeep/widen-tracks.gp" &&
+    grep -q "title 'wide minimum at x = 1.3" "$TMP/vkeep/widen-tracks.gp"; then pass widen-tracks-legend
+else fail widen-tracks-legend "the tracks legend lacks the jump or the sharp/wide names"; fi
+if [ "$(head -c 5 "$TMP/v.pdf")" = "%PDF-" ] && [ "$(head -c 5 "$TMP/v-tracks.pdf")" = "%PDF-" ]; then
+    pass widen-pdf
+else fail widen-pdf "no PDF from --pdf"; fi
+expect_error widen-svg-ext 2 "--svg must end in .svg" -- widen --landscape quad --t 1 --svg "$TMP/x.png"
+expect_error widen-keep-alone 2 "keep-plot-data needs a picture" -- widen --landscape quad --t 1 \
+    --keep-plot-data "$TMP/k2"
+
 expect_ok widen-human -- widen --landscape double-well --t 0.05,0.5
 if grep -q "semi-concavity" "$TMP/out" && grep -q "events" "$TMP/out"; then pass widen-human-tables
 else fail widen-human-tables "no semi-concavity line or events"; fi
