@@ -263,6 +263,9 @@ static int draw_2d_gnuplot(const solve_request *req, const solve_result *res, co
 {
     const dr_grid *g = &req->grid;
     size_t size = dr_grid_size(g), np = req->nt + 1;
+    char exe[4096];
+    /* without gnuplot, data for a temporary directory would only be written to be deleted */
+    if (!req->keep_plot_data && dr_gnuplot_find(exe, sizeof exe)) return DR_EUNSUPPORTED;
     if (np > 12) return dr_error(DR_EINVAL, "a 2-D picture draws at most 11 times (got %zu)", req->nt);
     static double marks[12][2 * MAX_MARKS];
     static char titles[12][64];

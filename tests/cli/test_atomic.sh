@@ -37,8 +37,18 @@ fail_keeps full-solve-csv "$W/s.csv" "cannot write '$W/s.csv': $ENOSPC" 1000 -- 
     solve --landscape quad --t 1 --out "$W/s.csv"
 fail_keeps full-solve-npy "$W/s.npy" "cannot write '$W/s.npy': $ENOSPC" 1000 -- \
     solve --landscape quad --t 1 --out "$W/s.npy"
+# 2-D pictures: gnuplot's heatmaps (the error names the picture), and the libpng writer when
+# gnuplot is missing (a wrapper runs deeprelax with a PATH that has no gnuplot)
+fail_keeps full-solve-png-2d "$W/s2.png" "'$W/s2.png'" 1000 -- \
+    solve --landscape sharp-wide2d --n 65 --beta 10 --t 0.5 --png "$W/s2.png"
+printf '#!/bin/sh\nPATH=/nonexistent exec "%s" "$@"\n' "$(command -v "$DEEPRELAX" || echo "$PWD/$DEEPRELAX")" \
+    >"$TMP/nognuplot.sh"
+chmod +x "$TMP/nognuplot.sh"
+REAL_DEEPRELAX=$DEEPRELAX
+DEEPRELAX=$TMP/nognuplot.sh
 fail_keeps full-solve-png-libpng "$W/s2.png" "cannot write '$W/s2.png'" 1000 -- \
     solve --landscape sharp-wide2d --n 65 --beta 10 --t 0.5 --png "$W/s2.png"
+DEEPRELAX=$REAL_DEEPRELAX
 fail_keeps full-solve-png-1d "$W/s1.png" "'$W/s1.png'" 1000 -- \
     solve --landscape paper1d --t 0.1 --png "$W/s1.png"
 fail_keeps full-particles-csv "$W/p.csv" "cannot write '$W/p.csv': $ENOSPC" 200 -- \
