@@ -232,7 +232,7 @@ class GnuplotOptions(Structure):
     _fields_ = [("dir", c_char_p), ("name", c_char_p), ("output", c_char_p),
                 ("terminal", c_int), ("width", c_int), ("height", c_int), ("title", c_char_p),
                 ("xlabel", c_char_p), ("ylabel", c_char_p), ("logx", c_int), ("logy", c_int),
-                ("points", c_int)]
+                ("points", c_int), ("cblabel", c_char_p)]
 
 
 class Rgb(Structure):
