@@ -19,7 +19,7 @@
 #include "solve_output.h"
 
 static const char usage_text[] =
-    "usage: deeprelax demo [--out DIR]\n"
+    "usage: deeprelax demo [--out DIR] [--quick]\n"
     "       deeprelax demo -h|--help\n\n"
     "Writes into DIR (default out/):\n"
     "  paper1d-viscous.png, paper1d-inviscid.png   the paper's toy f(x) = x^2 + 1.5 sin(2 pi x)\n"
@@ -34,6 +34,8 @@ static const char usage_text[] =
     "  *.csv, report.txt, summary.json             the numbers behind the pictures\n"
     "  index.html                                  the tour: every picture with its numbers\n"
     "  --out DIR     the output directory (default out/; created if missing)\n"
+    "  --quick       every section on coarser grids and shorter runs (a smoke run: the test\n"
+    "                suite uses it under the sanitizers, where the full demo takes long)\n"
     "  -h, --help    this text\n";
 
 typedef struct {
@@ -51,14 +53,15 @@ static const demo_case cases[] = {
     {"sharp-wide2d", "sharp-wide2d", "sharp-wide2d", 10, {0.25, 0.45, 0.55, 1.0}, 4, 257, 1},
 };
 
-/* u(., t) of the toy for 40 log-spaced t in [0.005, 1], as an animated GIF. */
-static int demo_animation(const char *dir)
+/* u(., t) of the toy for 40 log-spaced t in [0.005, 1] (--quick: 10 on a coarser grid), as an
+ * animated GIF. */
+static int demo_animation(const char *dir, int quick)
 {
     dr_landscape *f = NULL;
     if (dr_landscape_alloc_builtin(&f, "paper1d", NULL)) return -1;
     double lo[2], hi[2];
     dr_landscape_domain(f, lo, hi);
-    size_t n[2] = {601, 1};
+    size_t n[2] = {quick ? 201 : 601, 1};
     solve_request req = {0};
     if (dr_grid_init(&req.grid, 1, n, lo, hi)) cli_fail(DR_EINVAL);
     req.f = f;
@@ -66,8 +69,9 @@ static int demo_animation(const char *dir)
     req.method = "heat";
     req.engine = DR_HEAT_AUTO;
     req.refine = 1;
-    req.nt = 40;
-    for (size_t k = 0; k < req.nt; k++) req.t[k] = 0.005 * pow(200.0, (double)k / 39.0);
+    req.nt = quick ? 10 : 40;
+    for (size_t k = 0; k < req.nt; k++)
+        req.t[k] = 0.005 * pow(200.0, (double)k / (double)(req.nt - 1));
     solve_result res;
     int status = solve_run(&req, &res);
     if (status) cli_fail(status);
@@ -85,7 +89,7 @@ static int demo_animation(const char *dir)
         return -1;
     }
     if (status) cli_fail(status);
-    printf("%-18s 40 frames -> %s\n", "animation", out);
+    printf("%-18s %zu frames -> %s\n", "animation", req.nt, out);
     return 0;
 }
 
@@ -137,21 +141,26 @@ static int run_self_into(char *const *argv, const char *temp)
 }
 
 /* One tour section from another subcommand: runs it (argv with DIR substituted into the
- * "%s" of its file arguments; its JSON kept in DIR/STEM.json), and on success appends
- * "key":<its JSON> to the summary's object `group`. */
+ * "%s" of its file arguments, then `extra`, when not NULL, whose later options override the
+ * earlier ones; its JSON kept in DIR/STEM.json), and on success appends "key":<its JSON> to
+ * the summary's object `group`. */
 static void demo_section(const char *dir, FILE *json, const char *key, int *opened,
-                         const char *group, const char *stem, const char *const *argv_fmt)
+                         const char *group, const char *stem, const char *const *argv_fmt,
+                         const char *const *extra)
 {
     static char buf[DEMO_MAX_ARGS][1024];
     char *argv[DEMO_MAX_ARGS + 1];
+    static const char *const none[] = {NULL};
+    const char *const *part[2] = {argv_fmt, extra ? extra : none};
     size_t k = 0;
-    for (; argv_fmt[k]; k++) {
-        if (k == DEMO_MAX_ARGS)
-            cli_die(EXIT_FAIL, "demo: section '%s' has more than %d arguments", stem,
-                    DEMO_MAX_ARGS);
-        snprintf(buf[k], sizeof buf[k], argv_fmt[k], dir);
-        argv[k] = buf[k];
-    }
+    for (int p = 0; p < 2; p++)
+        for (const char *const *a = part[p]; *a; a++, k++) {
+            if (k == DEMO_MAX_ARGS)
+                cli_die(EXIT_FAIL, "demo: section '%s' has more than %d arguments", stem,
+                        DEMO_MAX_ARGS);
+            snprintf(buf[k], sizeof buf[k], *a, dir);
+            argv[k] = buf[k];
+        }
     argv[k] = NULL;
     char capture[1024];
     snprintf(capture, sizeof capture, "%s/%s.json", dir, stem);
@@ -174,81 +183,77 @@ static void demo_section(const char *dir, FILE *json, const char *key, int *open
            stem);
 }
 
-int cmd_demo(int argc, char **argv)
+/* The options: fills *dir and *quick; returns 1 when --help was printed. */
+static int demo_parse(int argc, char **argv, const char **dir, int *quick)
 {
-    static const struct option options[] = {
-        {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *dir = "out";
+    enum { OPT_QUICK = 2000 };
+    static const struct option options[] = {{"out", required_argument, 0, 'o'},
+                                            {"quick", no_argument, 0, OPT_QUICK},
+                                            {"help", no_argument, 0, 'h'},
+                                            {0, 0, 0, 0}};
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (opt == 'o') dir = optarg;
-        else if (opt == 'h') { fputs(usage_text, stdout); return 0; }
+        if (opt == 'o') *dir = optarg;
+        else if (opt == OPT_QUICK) *quick = 1;
+        else if (opt == 'h') { fputs(usage_text, stdout); return 1; }
         else cli_bad_option("demo", argv);
     }
     if (optind < argc) cli_die(EXIT_USAGE, "demo: unexpected argument '%s'", argv[optind]);
-    if (mkdir(dir, 0755) && errno != EEXIST)
-        cli_die(EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno));
+    return 0;
+}
 
-    /* Every file of the directory replaces its older self only when complete: an interrupted
-     * or failed demo leaves the previous run's files, never torn ones. */
-    char path[1024];
-    snprintf(path, sizeof path, "%s/report.txt", dir);
-    dr_output *report_out = cli_output_open(path);
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    dr_output *json_out = cli_output_open(path);
-    FILE *report = dr_output_stream(report_out), *json = dr_output_stream(json_out);
-    fputs("deeprelax demo: the PDE view of deep-learning optimisation on small landscapes\n"
-          "(Chaudhari, Oberman, Osher, Soatto, Carlier 2018)\n\n", report);
-    fputs("{\"cases\":{", json);
+/* One solve case: its picture and table into DIR, its summary into the report and into the
+ * summary's "cases" object (`first`: the object's first member). */
+static void demo_case_run(const demo_case *dc, const char *dir, int quick, FILE *report,
+                          FILE *json, int first)
+{
+    dr_landscape *f = NULL;
+    if (dr_landscape_alloc_builtin(&f, dc->landscape, NULL)) cli_fail(DR_ENOTFOUND);
+    double lo[2], hi[2];
+    dr_landscape_domain(f, lo, hi);
+    /* --quick: a quarter of the points per axis (1201 -> 301, 257 -> 65) */
+    size_t points = quick ? dc->n / 4 + 1 : dc->n, n[2] = {points, points};
+    solve_request req = {0};
+    if (dr_grid_init(&req.grid, dr_landscape_dim(f), n, lo, hi)) cli_fail(DR_EINVAL);
+    req.f = f;
+    req.beta = dc->beta;
+    req.method = "auto";
+    req.engine = DR_HEAT_AUTO;
+    req.refine = dc->refine;
+    req.nt = dc->nt;
+    memcpy(req.t, dc->t, dc->nt * sizeof *dc->t);
+    req.title = dc->title;
+    char csv[1024], png[1024];
+    /* 2-D tables are large: NumPy format keeps them compact and exact. */
+    snprintf(csv, sizeof csv, "%s/%s.%s", dir, dc->name, req.grid.dim == 2 ? "npy" : "csv");
+    snprintf(png, sizeof png, "%s/%s.png", dir, dc->name);
+    req.out = csv;
+    req.png = png;
 
-    double start = cli_seconds();
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const demo_case *dc = &cases[c];
-        dr_landscape *f = NULL;
-        if (dr_landscape_alloc_builtin(&f, dc->landscape, NULL)) cli_fail(DR_ENOTFOUND);
-        double lo[2], hi[2];
-        dr_landscape_domain(f, lo, hi);
-        size_t n[2] = {dc->n, dc->n};
-        solve_request req = {0};
-        if (dr_grid_init(&req.grid, dr_landscape_dim(f), n, lo, hi)) cli_fail(DR_EINVAL);
-        req.f = f;
-        req.beta = dc->beta;
-        req.method = "auto";
-        req.engine = DR_HEAT_AUTO;
-        req.refine = dc->refine;
-        req.nt = dc->nt;
-        memcpy(req.t, dc->t, dc->nt * sizeof *dc->t);
-        req.title = dc->title;
-        char csv[1024], png[1024];
-        /* 2-D tables are large: NumPy format keeps them compact and exact. */
-        snprintf(csv, sizeof csv, "%s/%s.%s", dir, dc->name, req.grid.dim == 2 ? "npy" : "csv");
-        snprintf(png, sizeof png, "%s/%s.png", dir, dc->name);
-        req.out = csv;
-        req.png = png;
+    double t0 = cli_seconds();
+    solve_result res;
+    int status = solve_run(&req, &res);
+    if (status) cli_fail(status);
+    res.seconds = cli_seconds() - t0;
+    solve_write_outputs(&req, &res);
 
-        double t0 = cli_seconds();
-        solve_result res;
-        int status = solve_run(&req, &res);
-        if (status) cli_fail(status);
-        res.seconds = cli_seconds() - t0;
-        solve_write_outputs(&req, &res);
+    fprintf(report, "== %s\n", dc->name);
+    solve_print_summary(&req, &res, report);
+    fputc('\n', report);
+    fprintf(json, "%s\"%s\":", first ? "" : ",", dc->name);
+    req.json = 1;
+    solve_print_summary(&req, &res, json);
+    printf("%-18s %s, %zu times, %.2f s -> %s, %s\n", dc->name, res.method, dc->nt,
+           res.seconds, png, csv);
+    solve_result_free(&res);
+    dr_landscape_free(f);
+}
 
-        fprintf(report, "== %s\n", dc->name);
-        solve_print_summary(&req, &res, report);
-        fputc('\n', report);
-        fprintf(json, "%s\"%s\":", c ? "," : "", dc->name);
-        req.json = 1;
-        solve_print_summary(&req, &res, json);
-        printf("%-18s %s, %zu times, %.2f s -> %s, %s\n", dc->name, res.method, dc->nt,
-               res.seconds, png, csv);
-        solve_result_free(&res);
-        dr_landscape_free(f);
-    }
-    fputc('}', json);
-
-    int have_gif = demo_animation(dir) == 0;
-    fprintf(json, ",\"animation\":%s", have_gif ? "\"paper1d-viscous.gif\"" : "null");
+/* The widen and particles sections (child processes), appended to the summary. --quick adds
+ * options that shorten each run. */
+static void demo_sections(const char *dir, FILE *json, int quick)
+{
     int opened = 0;
     static const char *const semi[] = {"widen", "--landscape", "paper1d", "--t-range",
                                        "0.01:0.5:25", "--out", "%s/semiconcavity.csv", "--png",
@@ -256,8 +261,12 @@ int cmd_demo(int argc, char **argv)
     static const char *const wide[] = {"widen", "--landscape", "sharp-wide", "--beta", "10",
                                        "--t-range", "0.02:2:40", "--out", "%s/widening.csv",
                                        "--png", "%s/widening.png", "--json", NULL};
-    demo_section(dir, json, "semiconcavity", &opened, "widen", "semiconcavity", semi);
-    demo_section(dir, json, "widening", &opened, "widen", "widening", wide);
+    static const char *const semi_quick[] = {"--t-range", "0.01:0.5:8", "--n", "201", NULL};
+    static const char *const wide_quick[] = {"--t-range", "0.02:2:10", "--n", "201", NULL};
+    demo_section(dir, json, "semiconcavity", &opened, "widen", "semiconcavity", semi,
+                 quick ? semi_quick : NULL);
+    demo_section(dir, json, "widening", &opened, "widen", "widening", wide,
+                 quick ? wide_quick : NULL);
     if (opened) fputc('}', json);
     opened = 0;
     /* Settings measured with `deeprelax particles`: SGD at a stable step stays in its basin;
@@ -274,23 +283,29 @@ int cmd_demo(int argc, char **argv)
                                        "--L", "100", "--eta-inner", "0.01", "--eta", "0.05",
                                        "--out", "%s/particles-entropy-sgd.csv", "--png",
                                        "%s/particles-entropy-sgd.png", "--json", NULL};
-    demo_section(dir, json, "sgd", &opened, "particles", "particles-sgd", sgd);
-    demo_section(dir, json, "entropy-sgd", &opened, "particles", "particles-entropy-sgd",
-                 esgd);
+    static const char *const particles_quick[] = {"--particles", "20", "--steps", "50", NULL};
+    demo_section(dir, json, "sgd", &opened, "particles", "particles-sgd", sgd,
+                 quick ? particles_quick : NULL);
+    demo_section(dir, json, "entropy-sgd", &opened, "particles", "particles-entropy-sgd", esgd,
+                 quick ? particles_quick : NULL);
     if (opened) fputc('}', json);
-    /* the interactive page on its default set; the tour links to it */
-    char explore_log[1024], *explore_argv[] = {"explore", "--out", (char *)dir, "--json", NULL};
+    /* the interactive page on its default set (--quick: one 1-D and one 2-D landscape on
+     * coarser grids, two betas and three times); the tour links to it */
+    char explore_log[1024];
+    char *full[] = {"explore", "--out", (char *)dir, "--json", NULL};
+    char *small[] = {"explore", "--out", (char *)dir, "--json", "--landscape", "paper1d",
+                     "--landscape", "sharp-wide2d", "--beta", "1,10", "--t", "0.01,0.1,1",
+                     "--n", "101", "--n2d", "33", NULL};
     snprintf(explore_log, sizeof explore_log, "%s/explore.json", dir);
-    if (run_self(explore_argv, explore_log))
+    if (run_self(quick ? small : full, explore_log))
         fprintf(stderr, "deeprelax: note: demo: `deeprelax explore` failed; no explore.html\n");
+}
 
-    double total = cli_seconds() - start;
-    fprintf(report, "total %.2f s\n", total);
-    fprintf(json, ",\"seconds\":%.6f}\n", total);
-    cli_output_commit(report_out);
-    cli_output_commit(json_out);
-
-    /* the page quotes summary.json itself, so the two cannot disagree */
+/* index.html from summary.json as written: the page quotes that file itself, so the two cannot
+ * disagree. */
+static void demo_page(const char *dir, double total)
+{
+    char path[1024];
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *in = fopen(path, "r");
     char *text = NULL;
@@ -311,5 +326,42 @@ int cmd_demo(int argc, char **argv)
     if (written) cli_fail(written);
     free(text);
     printf("report: %s/report.txt, page: %s (%.1f s in all)\n", dir, page, total);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    const char *dir = "out";
+    int quick = 0;
+    if (demo_parse(argc, argv, &dir, &quick)) return 0;
+    if (mkdir(dir, 0755) && errno != EEXIST)
+        cli_die(EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno));
+
+    /* Every file of the directory replaces its older self only when complete: an interrupted
+     * or failed demo leaves the previous run's files, never torn ones. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/report.txt", dir);
+    dr_output *report_out = cli_output_open(path);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    dr_output *json_out = cli_output_open(path);
+    FILE *report = dr_output_stream(report_out), *json = dr_output_stream(json_out);
+    fputs("deeprelax demo: the PDE view of deep-learning optimisation on small landscapes\n"
+          "(Chaudhari, Oberman, Osher, Soatto, Carlier 2018)\n\n", report);
+    fputs("{\"cases\":{", json);
+
+    double start = cli_seconds();
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        demo_case_run(&cases[c], dir, quick, report, json, c == 0);
+    fputc('}', json);
+
+    int have_gif = demo_animation(dir, quick) == 0;
+    fprintf(json, ",\"animation\":%s", have_gif ? "\"paper1d-viscous.gif\"" : "null");
+    demo_sections(dir, json, quick);
+
+    double total = cli_seconds() - start;
+    fprintf(report, "total %.2f s\n", total);
+    fprintf(json, ",\"seconds\":%.6f}\n", total);
+    cli_output_commit(report_out);
+    cli_output_commit(json_out);
+    demo_page(dir, total);
     return 0;
 }
