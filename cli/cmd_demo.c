@@ -2,20 +2,18 @@
 /* `deeprelax demo`: the main job on built-in defaults, and the tour. Relaxes the paper's toy
  * landscape by the viscous and the inviscid equation at several t, and the 2-D sharp-wide
  * landscape across the t at which its global minimiser jumps to the wide well; animates u(., t);
- * runs the widen and particles subcommands on their showcase cases (as child processes: a
- * section appears when its command exists and succeeds); writes pictures, data, a report,
+ * runs the widen, particles and explore subcommands' code on their showcase cases (in-process,
+ * demo_sections.h: a section appears when it succeeds); writes pictures, data, a report,
  * summary.json, and index.html showing it all. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "demo_page.h"
+#include "demo_sections.h"
 #include "solve_output.h"
 
 static const char usage_text[] =
@@ -93,81 +91,29 @@ static int demo_animation(const char *dir, int quick)
     return 0;
 }
 
-/* The longest command line of a tour section. */
-#define DEMO_MAX_ARGS 48
+typedef int (*demo_runner)(const void *spec, FILE *json);
+static int run_widen(const void *spec, FILE *json) { return widen_section(spec, json); }
+static int run_particles(const void *spec, FILE *json) { return particles_section(spec, json); }
 
-static int run_self_into(char *const *argv, const char *temp);
-
-/* Runs this binary's subcommand argv[0..] with stdout into `capture` (which it replaces only
- * when the run succeeded); 0 when it did. */
-static int run_self(char *const *argv, const char *capture)
-{
-    dr_output *o;
-    if (dr_output_open(&o, capture)) return -1;
-    int ok = run_self_into(argv, dr_output_temp_path(o)) == 0;
-    if (!ok) {
-        dr_output_abort(o);
-        return -1;
-    }
-    return dr_output_commit(o) ? -1 : 0;
-}
-
-/* The same, the child's stdout into the file `temp` (a dr_output's temporary). */
-static int run_self_into(char *const *argv, const char *temp)
-{
-    char self[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len <= 0) return -1;
-    self[len] = '\0';
-    char *args[DEMO_MAX_ARGS + 2];
-    size_t k = 0;
-    args[k++] = "deeprelax";
-    for (; argv[k - 1] && k <= DEMO_MAX_ARGS; k++) args[k] = argv[k - 1];
-    args[k] = NULL;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        int fd = open(temp, O_WRONLY | O_TRUNC);
-        if (fd < 0) _exit(126);
-        dup2(fd, 1);
-        execv(self, args);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* One tour section from another subcommand: runs it (argv with DIR substituted into the
- * "%s" of its file arguments, then `extra`, when not NULL, whose later options override the
- * earlier ones; its JSON kept in DIR/STEM.json), and on success appends "key":<its JSON> to
- * the summary's object `group`. */
+/* One tour section from another subcommand's code (demo_sections.h), in-process: runs it, its
+ * JSON summary kept in DIR/STEM.json, and on success appends "key":<that JSON> to the
+ * summary's object `group` (the subcommand's name); a failed section is left out. */
 static void demo_section(const char *dir, FILE *json, const char *key, int *opened,
-                         const char *group, const char *stem, const char *const *argv_fmt,
-                         const char *const *extra)
+                         const char *group, const char *stem, demo_runner run, const void *spec)
 {
-    static char buf[DEMO_MAX_ARGS][1024];
-    char *argv[DEMO_MAX_ARGS + 1];
-    static const char *const none[] = {NULL};
-    const char *const *part[2] = {argv_fmt, extra ? extra : none};
-    size_t k = 0;
-    for (int p = 0; p < 2; p++)
-        for (const char *const *a = part[p]; *a; a++, k++) {
-            if (k == DEMO_MAX_ARGS)
-                cli_die(EXIT_FAIL, "demo: section '%s' has more than %d arguments", stem,
-                        DEMO_MAX_ARGS);
-            snprintf(buf[k], sizeof buf[k], *a, dir);
-            argv[k] = buf[k];
-        }
-    argv[k] = NULL;
     char capture[1024];
     snprintf(capture, sizeof capture, "%s/%s.json", dir, stem);
     double t0 = cli_seconds();
-    if (run_self(argv, capture)) {
-        fprintf(stderr, "deeprelax: note: demo: `deeprelax %s` is missing or failed; the page "
-                        "leaves out its section\n", argv[0]);
+    dr_output *o;
+    int status = dr_output_open(&o, capture);
+    if (!status) {
+        status = run(spec, dr_output_stream(o));
+        if (status) dr_output_abort(o);
+        else status = dr_output_commit(o);
+    }
+    if (status) {
+        fprintf(stderr, "deeprelax: note: demo: the %s section failed (%s); the page leaves it "
+                        "out\n", stem, dr_error_message());
         return;
     }
     FILE *in = fopen(capture, "r");
@@ -179,7 +125,7 @@ static void demo_section(const char *dir, FILE *json, const char *key, int *open
     while ((c = fgetc(in)) != EOF)
         if (c != '\n') fputc(c, json);
     fclose(in);
-    printf("%-18s deeprelax %s, %.2f s -> %s/%s.png\n", stem, argv[0], cli_seconds() - t0, dir,
+    printf("%-18s deeprelax %s, %.2f s -> %s/%s.png\n", stem, group, cli_seconds() - t0, dir,
            stem);
 }
 
@@ -250,55 +196,60 @@ static void demo_case_run(const demo_case *dc, const char *dir, int quick, FILE 
     dr_landscape_free(f);
 }
 
-/* The widen and particles sections (child processes), appended to the summary. --quick adds
- * options that shorten each run. */
+/* The widen and particles sections, appended to the summary, and the explorer page. --quick
+ * shortens each run. */
 static void demo_sections(const char *dir, FILE *json, int quick)
 {
+    char csv[4][1024], png[4][1024];
+    static const char *const stems[4] = {"semiconcavity", "widening", "particles-sgd",
+                                         "particles-entropy-sgd"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(csv[k], sizeof csv[k], "%s/%s.csv", dir, stems[k]);
+        snprintf(png[k], sizeof png[k], "%s/%s.png", dir, stems[k]);
+    }
     int opened = 0;
-    static const char *const semi[] = {"widen", "--landscape", "paper1d", "--t-range",
-                                       "0.01:0.5:25", "--out", "%s/semiconcavity.csv", "--png",
-                                       "%s/semiconcavity.png", "--json", NULL};
-    static const char *const wide[] = {"widen", "--landscape", "sharp-wide", "--beta", "10",
-                                       "--t-range", "0.02:2:40", "--out", "%s/widening.csv",
-                                       "--png", "%s/widening.png", "--json", NULL};
-    static const char *const semi_quick[] = {"--t-range", "0.01:0.5:8", "--n", "201", NULL};
-    static const char *const wide_quick[] = {"--t-range", "0.02:2:10", "--n", "201", NULL};
-    demo_section(dir, json, "semiconcavity", &opened, "widen", "semiconcavity", semi,
-                 quick ? semi_quick : NULL);
-    demo_section(dir, json, "widening", &opened, "widen", "widening", wide,
-                 quick ? wide_quick : NULL);
+    widen_section_spec semi = {"paper1d", INFINITY, quick ? "0.01:0.5:8" : "0.01:0.5:25",
+                               quick ? 201 : 0, csv[0], png[0]};
+    widen_section_spec wide = {"sharp-wide", 10, quick ? "0.02:2:10" : "0.02:2:40",
+                               quick ? 201 : 0, csv[1], png[1]};
+    demo_section(dir, json, "semiconcavity", &opened, "widen", stems[0], run_widen, &semi);
+    demo_section(dir, json, "widening", &opened, "widen", stems[1], run_widen, &wide);
     if (opened) fputc('}', json);
     opened = 0;
     /* Settings measured with `deeprelax particles`: SGD at a stable step stays in its basin;
      * Entropy-SGD at gamma = 0.5, beta = 1, L = 100 reaches the global minimum's basin in ~95%
      * of runs. */
-    static const char *const sgd[] = {"particles", "--landscape", "paper1d", "--algo", "sgd",
-                                      "--sigma", "3", "--eta", "0.01", "--x0", "2.5",
-                                      "--particles", "100", "--steps", "200", "--out",
-                                      "%s/particles-sgd.csv", "--png", "%s/particles-sgd.png",
-                                      "--json", NULL};
-    static const char *const esgd[] = {"particles", "--landscape", "paper1d", "--algo",
-                                       "entropy-sgd", "--x0", "2.5", "--particles", "100",
-                                       "--steps", "200", "--gamma", "0.5", "--beta", "1",
-                                       "--L", "100", "--eta-inner", "0.01", "--eta", "0.05",
-                                       "--out", "%s/particles-entropy-sgd.csv", "--png",
-                                       "%s/particles-entropy-sgd.png", "--json", NULL};
-    static const char *const particles_quick[] = {"--particles", "20", "--steps", "50", NULL};
-    demo_section(dir, json, "sgd", &opened, "particles", "particles-sgd", sgd,
-                 quick ? particles_quick : NULL);
-    demo_section(dir, json, "entropy-sgd", &opened, "particles", "particles-entropy-sgd", esgd,
-                 quick ? particles_quick : NULL);
+    particles_section_spec sgd = {"paper1d", {0}, 2.5, quick ? 20 : 100, csv[2], png[2]};
+    dr_particles_options_default(&sgd.o);
+    sgd.o.algo = DR_PARTICLES_SGD;
+    sgd.o.sigma = 3;
+    sgd.o.eta = 0.01;
+    sgd.o.steps = quick ? 50 : 200;
+    particles_section_spec esgd = {"paper1d", {0}, 2.5, sgd.K, csv[3], png[3]};
+    dr_particles_options_default(&esgd.o);
+    esgd.o.algo = DR_PARTICLES_ENTROPY_SGD;
+    esgd.o.steps = sgd.o.steps;
+    esgd.o.gamma = 0.5;
+    esgd.o.beta = 1;
+    esgd.o.L = 100;
+    esgd.o.eta_inner = 0.01;
+    esgd.o.eta = 0.05;
+    demo_section(dir, json, "sgd", &opened, "particles", stems[2], run_particles, &sgd);
+    demo_section(dir, json, "entropy-sgd", &opened, "particles", stems[3], run_particles, &esgd);
     if (opened) fputc('}', json);
-    /* the interactive page on its default set (--quick: one 1-D and one 2-D landscape on
-     * coarser grids, two betas and three times); the tour links to it */
+    /* the interactive page on its default set (--quick: a smaller one); the tour links to it */
     char explore_log[1024];
-    char *full[] = {"explore", "--out", (char *)dir, "--json", NULL};
-    char *small[] = {"explore", "--out", (char *)dir, "--json", "--landscape", "paper1d",
-                     "--landscape", "sharp-wide2d", "--beta", "1,10", "--t", "0.01,0.1,1",
-                     "--n", "101", "--n2d", "33", NULL};
     snprintf(explore_log, sizeof explore_log, "%s/explore.json", dir);
-    if (run_self(quick ? small : full, explore_log))
-        fprintf(stderr, "deeprelax: note: demo: `deeprelax explore` failed; no explore.html\n");
+    dr_output *o;
+    int status = dr_output_open(&o, explore_log);
+    if (!status) {
+        status = explore_section(dir, quick, dr_output_stream(o));
+        if (status) dr_output_abort(o);
+        else status = dr_output_commit(o);
+    }
+    if (status)
+        fprintf(stderr, "deeprelax: note: demo: the explorer page failed (%s); no explore.html\n",
+                dr_error_message());
 }
 
 /* index.html from summary.json as written: the page quotes that file itself, so the two cannot

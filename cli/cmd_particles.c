@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "deeprelax/particles.h"
+#include "demo_sections.h"
 
 #define PARTICLES_MAX_POINTS ((size_t)1 << 24)
 
@@ -414,13 +415,14 @@ static double *particles_starts(const particles_args *a, size_t d)
     return starts;
 }
 
-/* Where the particles end: each end point, their mean, and the basins they fall in. */
-static void particles_ends(const particles_args *a, const dr_landscape *f, const double lo[2],
+/* Where the particles end: each end point, their mean, and the basins they fall in. Returns a
+ * status. */
+static int particles_ends(const particles_args *a, const dr_landscape *f, const double lo[2],
                            const double hi[2], particles_result *r)
 {
     size_t K = a->K, d = (size_t)dr_landscape_dim(f), steps = a->o.steps, n = r->n;
     r->ends = malloc(K * d * sizeof *r->ends);
-    if (!r->ends) cli_die(EXIT_FAIL, "out of memory");
+    if (!r->ends) return dr_error(DR_ENOMEM, "out of memory");
     for (size_t k = 0; k < K; k++) {
         for (size_t i = 0; i < d; i++) {
             r->ends[k * d + i] = r->traj[(k * n + steps) * d + i];
@@ -428,8 +430,7 @@ static void particles_ends(const particles_args *a, const dr_landscape *f, const
         }
         r->mean_f += r->fpath[k * n + steps] / (double)K;
     }
-    int status = dr_particles_basins(f, lo, hi, K, r->ends, r->basins, MAX_BASINS, &r->nb);
-    if (status) cli_fail(status);
+    return dr_particles_basins(f, lo, hi, K, r->ends, r->basins, MAX_BASINS, &r->nb);
 }
 
 /* --compare: the Gibbs-mean error against L at x0 (finite beta) and the path distance to the
@@ -474,9 +475,11 @@ static void particles_compare(const particles_args *a, const dr_landscape *f, dr
 
 /* The run: the particles' paths, where they end and, with --compare, how they measure up to
  * the PDE. Progress (progress.h) in stages, the library's particle loops having no callback:
- * the run, and with --compare each Gibbs study and the PDE reference run (the long part). */
-static void particles_run(const particles_args *a, const dr_landscape *f, const double lo[2],
-                          const double hi[2], particles_result *r)
+ * the run, and with --compare each Gibbs study and the PDE reference run (the long part).
+ * Returns a status (--compare still exits on error: the demo does not use it); *r's arrays
+ * are the caller's to free (particles_result_free) either way. */
+static int particles_run(const particles_args *a, const dr_landscape *f, const double lo[2],
+                         const double hi[2], particles_result *r)
 {
     size_t K = a->K, d = (size_t)dr_landscape_dim(f);
     double *starts = particles_starts(a, d);
@@ -484,19 +487,27 @@ static void particles_run(const particles_args *a, const dr_landscape *f, const 
     cli_progress_begin(&bar, "particles", "stages", a->compare ? 4 : 1);
     dr_particles *p = NULL;
     int status = dr_particles_alloc(&p, f, &a->o);
-    if (status) cli_fail(status);
     r->n = a->o.steps + 1;
     r->traj = malloc(K * r->n * d * sizeof *r->traj);
     r->fpath = malloc(K * r->n * sizeof *r->fpath);
-    if (!r->traj || !r->fpath) cli_die(EXIT_FAIL, "out of memory");
-    status = dr_particles_run(p, K, starts, r->traj, r->fpath);
-    if (status) cli_fail(status);
-    cli_progress_update(&bar, 1);
-    particles_ends(a, f, lo, hi, r);
-    if (a->compare) particles_compare(a, f, p, starts, r, &bar);
+    if (!status && (!r->traj || !r->fpath)) status = dr_error(DR_ENOMEM, "out of memory");
+    if (!status) status = dr_particles_run(p, K, starts, r->traj, r->fpath);
+    if (!status) {
+        cli_progress_update(&bar, 1);
+        status = particles_ends(a, f, lo, hi, r);
+    }
+    if (!status && a->compare) particles_compare(a, f, p, starts, r, &bar);
     cli_progress_end(&bar, a->compare ? 4 : 1);
     free(starts);
     dr_particles_free(p);
+    return status;
+}
+
+static void particles_result_free(particles_result *r)
+{
+    free(r->ends);
+    free(r->traj);
+    free(r->fpath);
 }
 
 static void json_alpha(FILE *out, double alpha)
@@ -630,17 +641,48 @@ int cmd_particles(int argc, char **argv)
     particles_fit(&a, dr_landscape_dim(f), lo, hi);
 
     particles_result r = {0};
-    particles_run(&a, f, lo, hi, &r);
+    int status = particles_run(&a, f, lo, hi, &r);
+    if (status) cli_fail(status);
     if (a.out) write_table(a.out, f, a.K, a.o.steps, r.traj, r.fpath);
     if (a.png) {
-        int status = draw(a.png, f, lo, hi, a.K, a.o.steps, r.traj, r.fpath);
+        status = draw(a.png, f, lo, hi, a.K, a.o.steps, r.traj, r.fpath);
         if (status) cli_fail(status);
     }
     if (a.json) print_json(&a, f, &r, stdout);
     else print_human(&a, f, &r, stdout);
-    free(r.ends);
-    free(r.traj);
-    free(r.fpath);
+    particles_result_free(&r);
     dr_landscape_free(f);
     return 0;
+}
+
+/* The demo's section (demo_sections.h): K particles of spec->o from x0 on a built-in 1-D
+ * landscape, in-process; their table, picture and JSON summary as `deeprelax particles ...
+ * --out CSV --png PNG --json` writes them. */
+int particles_section(const particles_section_spec *spec, FILE *json)
+{
+    particles_args a = {0};
+    a.o = spec->o;
+    a.K = spec->K;
+    a.nx0 = 1;
+    a.x0[0] = spec->x0;
+    dr_landscape *f = NULL;
+    int status = dr_landscape_alloc_builtin(&f, spec->landscape, NULL);
+    if (status) return status;
+    if (dr_landscape_dim(f) != 1) {
+        dr_landscape_free(f);
+        return dr_error(DR_EINVAL, "the demo's particles section takes a 1-D landscape");
+    }
+    double lo[2], hi[2];
+    dr_landscape_domain(f, lo, hi);
+    particles_fit(&a, 1, lo, hi);
+    particles_result r = {0};
+    status = particles_run(&a, f, lo, hi, &r);
+    if (!status) {
+        write_table(spec->csv, f, a.K, a.o.steps, r.traj, r.fpath);
+        status = draw(spec->png, f, lo, hi, a.K, a.o.steps, r.traj, r.fpath);
+    }
+    if (!status) print_json(&a, f, &r, json);
+    particles_result_free(&r);
+    dr_landscape_free(f);
+    return status;
 }

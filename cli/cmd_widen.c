@@ -13,8 +13,11 @@
 #include "progress.h"
 #include "deeprelax/analysis.h"
 #include "deeprelax/widen.h"
+#include "demo_sections.h"
 
 #define MAX_WIDEN_TIMES 1024
+/* grid points of a 1-D landscape without --n (the usage text's default; solve's is 601) */
+#define WIDEN_N_1D 801
 
 static const char usage_text[] =
     "usage: deeprelax widen (--t T1,T2,... | --t-range A:B:K)\n"
@@ -548,8 +551,9 @@ static int widen_parse(int argc, char **argv, widen_args *a)
 }
 
 /* The library's sweep (dr_widen_run) over the loaded landscape and grid in *w, with a progress
- * bar; fills the rest of *w from *lib, which owns it. */
-static void widen_sweep(const widen_args *a, widen_run *w, dr_widen *lib)
+ * bar; fills the rest of *w from *lib, which owns it. Returns a status (on failure *lib holds
+ * nothing, w->u1d is freed by the caller). */
+static int widen_sweep(const widen_args *a, widen_run *w, dr_widen *lib)
 {
     int dim = w->g.dim;
     w->beta = a->beta;
@@ -559,7 +563,7 @@ static void widen_sweep(const widen_args *a, widen_run *w, dr_widen *lib)
     w->nt = a->nt;
     size_t size = dr_grid_size(&w->g);
     if (dim == 1) w->u1d = malloc(a->nt * size * sizeof *w->u1d);
-    if (dim == 1 && !w->u1d) cli_die(EXIT_FAIL, "out of memory");
+    if (dim == 1 && !w->u1d) return dr_error(DR_ENOMEM, "out of memory");
 
     dr_widen_options wo;
     dr_widen_options_init(&wo);
@@ -575,7 +579,7 @@ static void widen_sweep(const widen_args *a, widen_run *w, dr_widen *lib)
     double start = cli_seconds();
     int st = dr_widen_run(lib, w->f, &w->g, a->beta, a->t, a->nt, &wo, w->u1d);
     cli_progress_end(&bar, (double)a->nt);
-    if (st) cli_fail(st);
+    if (st) return st;
     w->C = lib->C;
     w->delta = lib->delta;
     w->fvals = lib->f;
@@ -583,6 +587,7 @@ static void widen_sweep(const widen_args *a, widen_run *w, dr_widen *lib)
     w->steps = lib->steps;
     w->tr = lib->tracker;
     w->seconds = cli_seconds() - start;
+    return DR_SUCCESS;
 }
 
 int cmd_widen(int argc, char **argv)
@@ -592,10 +597,11 @@ int cmd_widen(int argc, char **argv)
     double lo[2], hi[2];
     widen_run w = {0};
     w.f = cli_source_load(&a.src, lo, hi);
-    cli_grid(&w.g, "widen", w.f, a.n_given, a.n, 801, lo, hi);
+    cli_grid(&w.g, "widen", w.f, a.n_given, a.n, WIDEN_N_1D, lo, hi);
     /* The sweep is the library's; the rest of this command prints and draws what it found. */
     dr_widen lib;
-    widen_sweep(&a, &w, &lib);
+    int status = widen_sweep(&a, &w, &lib);
+    if (status) cli_fail(status);
 
     const char *out_path = a.out_path, *png = a.png;
     if (out_path) write_csv(&w, out_path);
@@ -615,4 +621,36 @@ int cmd_widen(int argc, char **argv)
     free(w.u1d);
     dr_landscape_free(w.f);
     return 0;
+}
+
+/* The demo's section (demo_sections.h): a built-in landscape's sweep in-process, its table,
+ * pictures and JSON summary as `deeprelax widen --landscape L [--beta B] --t-range R [--n N]
+ * --out CSV --png PNG --json` writes them. */
+int widen_section(const widen_section_spec *spec, FILE *json)
+{
+    widen_args a = {0};
+    a.beta = spec->beta;
+    a.delta = NAN;
+    a.method = isinf(spec->beta) ? "hopf-lax" : "heat";
+    a.nt = cli_range("--t-range", spec->t_range, a.t, MAX_WIDEN_TIMES);
+    a.png = spec->png;
+    size_t len = strlen(spec->png) - 4;
+    snprintf(a.tracks, sizeof a.tracks, "%.*s-tracks.png", (int)len, spec->png);
+    widen_run w = {0};
+    int status = dr_landscape_alloc_builtin(&w.f, spec->landscape, NULL);
+    size_t points = spec->n ? spec->n : !status && dr_landscape_dim(w.f) == 1 ? WIDEN_N_1D : 0;
+    if (!status) status = dr_solve_grid(&w.g, w.f, points ? 1 : 0, &points, NULL, NULL);
+    dr_widen lib;
+    if (!status) status = widen_sweep(&a, &w, &lib);
+    if (!status) {
+        write_csv(&w, spec->csv);
+        status = curvature_plot(&w, spec->png);
+        if (status == DR_EUNSUPPORTED) status = DR_SUCCESS;
+        if (!status) status = tracks_picture(&w, a.tracks);
+        if (!status) print_json(&w, json);
+        dr_widen_free(&lib);
+    }
+    free(w.u1d);
+    dr_landscape_free(w.f);
+    return status;
 }
