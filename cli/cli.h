@@ -72,6 +72,13 @@ int cli_source_option(cli_source *s, int opt, const char *arg);
 /* Builds the landscape and its box (domain option or default); exits on error. */
 dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2]);
 
+/* The grid of a command's --n N[,M] (`given` values in n) on the box [lo, hi] of f: none, the
+ * library's default (dr_solve_grid: 601 points in 1-D, 257 per axis in 2-D) except that a
+ * nonzero `n_1d` replaces the 1-D one; one, that many per axis. Two values on a 1-D landscape
+ * are a usage error of `cmd`; exits on error. */
+void cli_grid(dr_grid *g, const char *cmd, const dr_landscape *f, size_t given, const size_t *n,
+              size_t n_1d, const double lo[2], const double hi[2]);
+
 /* JSON: a string with escapes, and a double as a JSON number (null if not finite). */
 void json_string(FILE *out, const char *s);
 void json_number(FILE *out, double v);

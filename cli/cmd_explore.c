@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "explore_data.h"
+#include "demo_sections.h"
 
 #define EXPLORE_MAX_CASES 8
 
@@ -159,29 +160,29 @@ static void load_case(explore_case *c, const cli_source *src, const explore_args
 }
 
 static void print_json(const explore_args *a, const explore_case *cases, const char *page,
-                       long bytes, double seconds)
+                       long bytes, double seconds, FILE *out)
 {
-    fputs("{\"page\":", stdout);
-    json_string(stdout, page);
-    printf(",\"bytes\":%ld,\"betas\":", bytes);
-    fputc('[', stdout);
+    fputs("{\"page\":", out);
+    json_string(out, page);
+    fprintf(out, ",\"bytes\":%ld,\"betas\":", bytes);
+    fputc('[', out);
     for (size_t i = 0; i < a->ax.nb; i++) {
-        if (i) fputc(',', stdout);
-        json_number_inf(stdout, a->ax.beta[i]);
+        if (i) fputc(',', out);
+        json_number_inf(out, a->ax.beta[i]);
     }
-    fputs("],\"t\":", stdout);
-    json_array(stdout, a->ax.t, a->ax.nt);
-    fputs(",\"landscapes\":[", stdout);
+    fputs("],\"t\":", out);
+    json_array(out, a->ax.t, a->ax.nt);
+    fputs(",\"landscapes\":[", out);
     for (size_t i = 0; i < a->ns; i++) {
-        fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
-        json_string(stdout, dr_landscape_name(cases[i].f));
-        printf(",\"dim\":%d,\"n\":%zu,\"seconds\":", cases[i].g.dim, cases[i].g.n[0]);
-        json_number(stdout, cases[i].seconds);
-        fputc('}', stdout);
+        fputs(i ? ",{\"name\":" : "{\"name\":", out);
+        json_string(out, dr_landscape_name(cases[i].f));
+        fprintf(out, ",\"dim\":%d,\"n\":%zu,\"seconds\":", cases[i].g.dim, cases[i].g.n[0]);
+        json_number(out, cases[i].seconds);
+        fputc('}', out);
     }
-    fputs("],\"seconds\":", stdout);
-    json_number(stdout, seconds);
-    fputs("}\n", stdout);
+    fputs("],\"seconds\":", out);
+    json_number(out, seconds);
+    fputs("}\n", out);
 }
 
 int cmd_explore(int argc, char **argv)
@@ -208,10 +209,58 @@ int cmd_explore(int argc, char **argv)
     struct stat st;
     long bytes = stat(page, &st) ? -1 : (long)st.st_size;
     double seconds = cli_seconds() - start;
-    if (a.json) print_json(&a, cases, page, bytes, seconds);
+    if (a.json) print_json(&a, cases, page, bytes, seconds, stdout);
     else
         printf("wrote %s (%.2f MB, %zu landscapes, %zu beta x %zu t, %.1f s)\n", page,
                (double)bytes / 1e6, a.ns, a.ax.nb, a.ax.nt, seconds);
     for (size_t i = 0; i < a.ns; i++) explore_case_free(&cases[i]);
     return 0;
+}
+
+/* The demo's section (demo_sections.h): DIR/explore.html from built-in landscapes, in-process:
+ * the default set and axes, or (quick) paper1d and sharp-wide2d at beta = 1, 10, inf and
+ * t = 0.01, 0.1, 1 on 101 and 33 x 33 points; its summary, as --json prints it, to `json`. */
+int explore_section(const char *dir, int quick, FILE *json)
+{
+    static const char *const quick_set[] = {"paper1d", "sharp-wide2d"};
+    explore_args a;
+    memset(&a, 0, sizeof a);
+    default_axes(&a.ax);
+    a.n1 = quick ? 101 : 401;
+    a.n2 = quick ? 33 : 81;
+    if (quick) {
+        static const double betas[] = {1, 10}, t[] = {0.01, 0.1, 1};
+        a.ax.nb = 2;
+        memcpy(a.ax.beta, betas, sizeof betas);
+        a.ax.nt = 3;
+        memcpy(a.ax.t, t, sizeof t);
+    }
+    a.ax.beta[a.ax.nb++] = INFINITY;
+    const char *const *set = quick ? quick_set : default_set;
+    size_t ns = quick ? sizeof quick_set / sizeof *quick_set
+                      : sizeof default_set / sizeof *default_set;
+    char page[4096];
+    snprintf(page, sizeof page, "%s/explore.html", dir);
+    double start = cli_seconds();
+    explore_case cases[EXPLORE_MAX_CASES] = {0};
+    int status = DR_SUCCESS;
+    for (; a.ns < ns && !status; a.ns++) {
+        explore_case *c = &cases[a.ns];
+        status = dr_landscape_alloc_builtin(&c->f, set[a.ns], NULL);
+        if (status) break;
+        int dim = dr_landscape_dim(c->f);
+        double lo[2], hi[2];
+        dr_landscape_domain(c->f, lo, hi);
+        size_t n[2] = {dim == 1 ? a.n1 : a.n2, dim == 1 ? 1 : a.n2};
+        status = dr_grid_init(&c->g, dim, n, lo, hi);
+    }
+    for (size_t i = 0; i < a.ns && !status; i++) status = explore_case_compute(&cases[i], &a.ax);
+    if (!status) status = explore_page_write(page, cases, a.ns, &a.ax);
+    if (!status) {
+        struct stat st;
+        long bytes = stat(page, &st) ? -1 : (long)st.st_size;
+        print_json(&a, cases, page, bytes, cli_seconds() - start, json);
+    }
+    for (size_t i = 0; i < a.ns; i++) explore_case_free(&cases[i]);
+    return status;
 }

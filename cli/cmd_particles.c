@@ -16,6 +16,7 @@
 #include "particles_figure.h"
 #include "progress.h"
 #include "deeprelax/particles.h"
+#include "demo_sections.h"
 
 #define PARTICLES_MAX_POINTS ((size_t)1 << 24)
 
@@ -173,7 +174,81 @@ static void check_applies(const int *given, dr_particles_algo algo, int compare,
                     uses[u].name, uses[u].users, dr_particles_algo_name(algo));
 }
 
-int cmd_particles(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct {
+    cli_source src;
+    dr_particles_options o;
+    const char *out, *keep;
+    cli_pictures pic;               /* --png, --svg, --pdf */
+    double x0[2], spread;
+    size_t nx0, K, npde;
+    int json, compare;
+} particles_args;
+
+/* What the run found: every particle's path, where they end, and --compare's measurements. */
+typedef struct {
+    size_t n;                       /* points per path: steps + 1 */
+    double *traj, *fpath, *ends;    /* K x n x dim, K x n, K x dim */
+    double mean_end[2], mean_f;
+    dr_particles_basin basins[MAX_BASINS];
+    size_t nb;
+    comparison cmp;
+} particles_result;
+
+/* One option of the getopt loop into *a (`given` marks which were on the command line);
+ * returns 1 for --help. */
+static int particles_option(particles_args *a, int opt, int *given, char **argv)
+{
+    dr_particles_options *o = &a->o;
+    if (opt >= OPT_ALGO && opt <= OPT_HELP) given[opt - OPT_ALGO] = 1;
+    switch (opt) {
+    case OPT_ALGO: break;  /* the caller keeps the name */
+    case OPT_X0: a->nx0 = cli_double_list("--x0", optarg, a->x0, 2); break;
+    case OPT_K: a->K = (size_t)cli_long("--particles", optarg, 1, 1000000); break;
+    case OPT_SPREAD:
+        a->spread = cli_double("--spread", optarg);
+        if (!(a->spread >= 0))
+            cli_die(EXIT_USAGE, "particles: --spread must be >= 0 (got %g)", a->spread);
+        break;
+    case OPT_STEPS: o->steps = (size_t)cli_long("--steps", optarg, 1, 100000000); break;
+    case OPT_L: o->L = (size_t)cli_long("--L", optarg, 1, 100000000); break;
+    case OPT_ETA: o->eta = cli_double("--eta", optarg); break;
+    case OPT_ETA_INNER: o->eta_inner = cli_double("--eta-inner", optarg); break;
+    case OPT_GAMMA: o->gamma = cli_double("--gamma", optarg); break;
+    case OPT_BETA: o->beta = cli_double_or_inf("--beta", optarg); break;
+    case OPT_ALPHA:
+        o->alpha = !strcmp(optarg, "uniform") ? DR_PARTICLES_ALPHA_UNIFORM
+                                              : cli_double("--alpha", optarg);
+        if (o->alpha != DR_PARTICLES_ALPHA_UNIFORM && !(o->alpha >= 0 && o->alpha < 1))
+            cli_die(EXIT_USAGE, "particles: --alpha must lie in [0, 1) or be 'uniform' "
+                    "(got %g)", o->alpha);
+        break;
+    case OPT_G0: o->g0 = cli_double("--g0", optarg); break;
+    case OPT_G1: o->g1 = cli_double("--g1", optarg); break;
+    case OPT_SIGMA: o->sigma = cli_double("--sigma", optarg); break;
+    case OPT_NESTEROV: o->momentum = cli_double("--nesterov", optarg); break;
+    case OPT_REPLICAS: o->replicas = (size_t)cli_long("--replicas", optarg, 1, 100000); break;
+    case OPT_RHO: o->rho = cli_double("--rho", optarg); break;
+    case OPT_RHO_GROWTH: o->rho_growth = cli_double("--rho-growth", optarg); break;
+    case OPT_SEED: o->seed = (unsigned long)cli_long("--seed", optarg, 0, 2147483647L); break;
+    case OPT_COMPARE: a->compare = 1; break;
+    case OPT_PDE_N: a->npde = cli_size_list("--pde-n", optarg, o->pde_n, 2); break;
+    case OPT_OUT: a->out = optarg; break;
+    case OPT_PNG: a->pic.path[0] = optarg; break;
+    case OPT_FIG_SVG: a->pic.path[1] = optarg; break;
+    case OPT_FIG_PDF: a->pic.path[2] = optarg; break;
+    case OPT_KEEP: a->keep = optarg; break;
+    case OPT_JSON: a->json = 1; break;
+    case 'h':
+    case OPT_HELP: fputs(usage_text, stdout); return 1;
+    default: cli_bad_option("particles", argv);
+    }
+    return 0;
+}
+
+/* The command line into *a, checked as far as it can be without the landscape; returns 1 when
+ * --help was printed. */
+static int particles_parse(int argc, char **argv, particles_args *a)
 {
     static const struct option options[] = {
         CLI_SOURCE_OPTIONS,
@@ -206,291 +281,360 @@ int cmd_particles(int argc, char **argv)
         {"json", no_argument, 0, OPT_JSON},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
-    cli_source src;
-    cli_source_init(&src);
-    dr_particles_options o;
-    dr_particles_options_default(&o);
-    const char *algo = NULL, *out = NULL, *keep = NULL;
-    cli_pictures pic = {{NULL, NULL, NULL}};
-    double x0[2] = {0, 0}, spread = 0;
-    size_t nx0 = 0, K = 1, npde = 0;
-    int json = 0, compare = 0, given[OPT_HELP + 1 - OPT_ALGO] = {0};
-    int opt;
+    cli_source_init(&a->src);
+    dr_particles_options_default(&a->o);
+    a->K = 1;
+    const char *algo = NULL;
+    int opt, given[OPT_HELP + 1 - OPT_ALGO] = {0};
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (cli_source_option(&src, opt, optarg)) continue;
-        if (opt >= OPT_ALGO && opt <= OPT_HELP) given[opt - OPT_ALGO] = 1;
-        switch (opt) {
-        case OPT_ALGO: algo = optarg; break;
-        case OPT_X0: nx0 = cli_double_list("--x0", optarg, x0, 2); break;
-        case OPT_K: K = (size_t)cli_long("--particles", optarg, 1, 1000000); break;
-        case OPT_SPREAD:
-            spread = cli_double("--spread", optarg);
-            if (!(spread >= 0)) cli_die(EXIT_USAGE, "particles: --spread must be >= 0 (got %g)", spread);
-            break;
-        case OPT_STEPS: o.steps = (size_t)cli_long("--steps", optarg, 1, 100000000); break;
-        case OPT_L: o.L = (size_t)cli_long("--L", optarg, 1, 100000000); break;
-        case OPT_ETA: o.eta = cli_double("--eta", optarg); break;
-        case OPT_ETA_INNER: o.eta_inner = cli_double("--eta-inner", optarg); break;
-        case OPT_GAMMA: o.gamma = cli_double("--gamma", optarg); break;
-        case OPT_BETA: o.beta = cli_double_or_inf("--beta", optarg); break;
-        case OPT_ALPHA:
-            o.alpha = !strcmp(optarg, "uniform") ? DR_PARTICLES_ALPHA_UNIFORM
-                                                 : cli_double("--alpha", optarg);
-            if (o.alpha != DR_PARTICLES_ALPHA_UNIFORM && !(o.alpha >= 0 && o.alpha < 1))
-                cli_die(EXIT_USAGE, "particles: --alpha must lie in [0, 1) or be 'uniform' "
-                        "(got %g)", o.alpha);
-            break;
-        case OPT_G0: o.g0 = cli_double("--g0", optarg); break;
-        case OPT_G1: o.g1 = cli_double("--g1", optarg); break;
-        case OPT_SIGMA: o.sigma = cli_double("--sigma", optarg); break;
-        case OPT_NESTEROV: o.momentum = cli_double("--nesterov", optarg); break;
-        case OPT_REPLICAS: o.replicas = (size_t)cli_long("--replicas", optarg, 1, 100000); break;
-        case OPT_RHO: o.rho = cli_double("--rho", optarg); break;
-        case OPT_RHO_GROWTH: o.rho_growth = cli_double("--rho-growth", optarg); break;
-        case OPT_SEED: o.seed = (unsigned long)cli_long("--seed", optarg, 0, 2147483647L); break;
-        case OPT_COMPARE: compare = 1; break;
-        case OPT_PDE_N: npde = cli_size_list("--pde-n", optarg, o.pde_n, 2); break;
-        case OPT_OUT: out = optarg; break;
-        case OPT_PNG: pic.path[0] = optarg; break;
-        case OPT_FIG_SVG: pic.path[1] = optarg; break;
-        case OPT_FIG_PDF: pic.path[2] = optarg; break;
-        case OPT_KEEP: keep = optarg; break;
-        case OPT_JSON: json = 1; break;
-        case 'h':
-        case OPT_HELP: fputs(usage_text, stdout); return 0;
-        default: cli_bad_option("particles", argv);
-        }
+        if (cli_source_option(&a->src, opt, optarg)) continue;
+        if (opt == OPT_ALGO) algo = optarg;
+        if (particles_option(a, opt, given, argv)) return 1;
     }
     if (optind < argc) cli_die(EXIT_USAGE, "particles: unexpected argument '%s'", argv[optind]);
     if (!algo) cli_die(EXIT_USAGE, "particles: --algo is required (gd, sgd, langevin, "
                        "entropy-sgd, hj, hj-fixed-point, elastic-sgd, pde-gd)");
-    if (dr_particles_algo_parse(algo, &o.algo)) cli_fail(DR_EINVAL);
-    check_applies(given, o.algo, compare, isinf(o.beta));
-    if (out && !cli_has_ext(out, ".csv") && !cli_has_ext(out, ".npy"))
-        cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", out);
-    cli_pictures_check(&pic, "particles");
-    if (keep && !cli_pictures_any(&pic))
+    if (dr_particles_algo_parse(algo, &a->o.algo)) cli_fail(DR_EINVAL);
+    check_applies(given, a->o.algo, a->compare, isinf(a->o.beta));
+    if (a->out && !cli_has_ext(a->out, ".csv") && !cli_has_ext(a->out, ".npy"))
+        cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", a->out);
+    cli_pictures_check(&a->pic, "particles");
+    if (a->keep && !cli_pictures_any(&a->pic))
         cli_die(EXIT_USAGE, "particles: --keep-plot-data needs a picture (--png, --svg or --pdf)");
 
     /* Every step of every particle is kept (x, y, f: up to 24 bytes, twice with --compare). */
-    if (K * (o.steps + 1) > PARTICLES_MAX_POINTS)
+    if (a->K * (a->o.steps + 1) > PARTICLES_MAX_POINTS)
         cli_die(EXIT_USAGE, "particles: %zu particles x %zu steps are too many points to record "
-                "(at most %zu)", K, o.steps, PARTICLES_MAX_POINTS);
+                "(at most %zu)", a->K, a->o.steps, PARTICLES_MAX_POINTS);
 
-    const char *outputs[] = {out, pic.path[0], pic.path[1], pic.path[2]}, *inputs[] = {src.input};
+    const char *outputs[] = {a->out, a->pic.path[0], a->pic.path[1], a->pic.path[2]};
+    const char *inputs[] = {a->src.input};
     cli_check_files(outputs, 4, inputs, 1);
+    return 0;
+}
 
-    double lo[2], hi[2];
-    dr_landscape *f = cli_source_load(&src, lo, hi);
-    int dim = dr_landscape_dim(f);
-    size_t d = (size_t)dim;
-    if (nx0 == 0)
-        for (int a = 0; a < dim; a++) x0[a] = 0.5 * (lo[a] + hi[a]);
-    else if (nx0 != d)
-        cli_die(EXIT_USAGE, "particles: --x0 has %zu value%s but the landscape is %d-D", nx0,
-                nx0 == 1 ? "" : "s", dim);
-    if (npde == 1 && dim == 2) o.pde_n[1] = o.pde_n[0];
-    else if (npde == 2 && dim == 1)
+/* The options that need the landscape's dimension and box: x0 (default: the box's centre) and
+ * pde-gd's grid. */
+static void particles_fit(particles_args *a, int dim, const double lo[2], const double hi[2])
+{
+    dr_particles_options *o = &a->o;
+    if (a->nx0 == 0)
+        for (int d = 0; d < dim; d++) a->x0[d] = 0.5 * (lo[d] + hi[d]);
+    else if (a->nx0 != (size_t)dim)
+        cli_die(EXIT_USAGE, "particles: --x0 has %zu value%s but the landscape is %d-D", a->nx0,
+                a->nx0 == 1 ? "" : "s", dim);
+    if (a->npde == 1 && dim == 2) o->pde_n[1] = o->pde_n[0];
+    else if (a->npde == 2 && dim == 1)
         cli_die(EXIT_USAGE, "particles: --pde-n has two values but the landscape is 1-D");
-    for (size_t a = 0; a < npde; a++)
-        if (o.pde_n[a] < DR_GRID_MIN_POINTS || o.pde_n[a] > 100000)
+    for (size_t d = 0; d < a->npde; d++)
+        if (o->pde_n[d] < DR_GRID_MIN_POINTS || o->pde_n[d] > 100000)
             cli_die(EXIT_USAGE, "particles: --pde-n must be in [%d, 100000] (got %zu)",
-                    DR_GRID_MIN_POINTS, o.pde_n[a]);
-    o.have_pde_box = 1;
-    for (int a = 0; a < 2; a++) {
-        o.pde_lo[a] = lo[a];
-        o.pde_hi[a] = hi[a];
+                    DR_GRID_MIN_POINTS, o->pde_n[d]);
+    o->have_pde_box = 1;
+    for (int d = 0; d < 2; d++) {
+        o->pde_lo[d] = lo[d];
+        o->pde_hi[d] = hi[d];
     }
+}
 
-    /* starts: x0, or N(x0, spread^2) from a stream of its own (the particles' streams are
-     * seeded per particle inside the library) */
-    double *starts = malloc(K * d * sizeof *starts);
+/* The starts: x0, or N(x0, spread^2) from a stream of its own (the particles' streams are
+ * seeded per particle inside the library). */
+static double *particles_starts(const particles_args *a, size_t d)
+{
+    double *starts = malloc(a->K * d * sizeof *starts);
     if (!starts) cli_die(EXIT_FAIL, "out of memory");
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 0x5eed0000UL ^ o.seed);
-    for (size_t k = 0; k < K; k++)
-        for (size_t a = 0; a < d; a++)
-            starts[k * d + a] = x0[a] + (spread > 0 ? gsl_ran_gaussian(r, spread) : 0.0);
+    gsl_rng_set(r, 0x5eed0000UL ^ a->o.seed);
+    for (size_t k = 0; k < a->K; k++)
+        for (size_t i = 0; i < d; i++)
+            starts[k * d + i] = a->x0[i] + (a->spread > 0 ? gsl_ran_gaussian(r, a->spread) : 0.0);
     gsl_rng_free(r);
+    return starts;
+}
 
-    /* Progress (progress.h) in stages, the library's particle loops having no callback: the
-     * run, and with --compare each Gibbs study and the PDE reference run (the long part). */
-    cli_progress bar;
-    double stage = 0;
-    cli_progress_begin(&bar, "particles", "stages", compare ? 4 : 1);
-    dr_particles *p = NULL;
-    int status = dr_particles_alloc(&p, f, &o);
-    if (status) cli_fail(status);
-    size_t n = o.steps + 1;
-    double *traj = malloc(K * n * d * sizeof *traj), *fpath = malloc(K * n * sizeof *fpath);
-    if (!traj || !fpath) cli_die(EXIT_FAIL, "out of memory");
-    status = dr_particles_run(p, K, starts, traj, fpath);
-    if (status) cli_fail(status);
-    cli_progress_update(&bar, ++stage);
-
-    /* where they end */
-    double *ends = malloc(K * d * sizeof *ends), mean_end[2] = {0, 0}, mean_f = 0;
-    if (!ends) cli_die(EXIT_FAIL, "out of memory");
+/* Where the particles end: each end point, their mean, and the basins they fall in. Returns a
+ * status. */
+static int particles_ends(const particles_args *a, const dr_landscape *f, const double lo[2],
+                           const double hi[2], particles_result *r)
+{
+    size_t K = a->K, d = (size_t)dr_landscape_dim(f), steps = a->o.steps, n = r->n;
+    r->ends = malloc(K * d * sizeof *r->ends);
+    if (!r->ends) return dr_error(DR_ENOMEM, "out of memory");
     for (size_t k = 0; k < K; k++) {
-        for (size_t a = 0; a < d; a++) {
-            ends[k * d + a] = traj[(k * n + o.steps) * d + a];
-            mean_end[a] += ends[k * d + a] / (double)K;
+        for (size_t i = 0; i < d; i++) {
+            r->ends[k * d + i] = r->traj[(k * n + steps) * d + i];
+            r->mean_end[i] += r->ends[k * d + i] / (double)K;
         }
-        mean_f += fpath[k * n + o.steps] / (double)K;
+        r->mean_f += r->fpath[k * n + steps] / (double)K;
     }
-    dr_particles_basin basins[MAX_BASINS];
-    size_t nb = 0;
-    status = dr_particles_basins(f, lo, hi, K, ends, basins, MAX_BASINS, &nb);
+    return dr_particles_basins(f, lo, hi, K, r->ends, r->basins, MAX_BASINS, &r->nb);
+}
+
+/* --compare: the Gibbs-mean error against L at x0 (finite beta) and the path distance to the
+ * PDE's descent (pde-gd itself has none). Advances the progress bar's stages 2-4. */
+static void particles_compare(const particles_args *a, const dr_landscape *f, dr_particles *p,
+                              const double *starts, particles_result *r, cli_progress *bar)
+{
+    const dr_particles_options *o = &a->o;
+    comparison *cmp = &r->cmp;
+    double g0 = dr_particles_gamma(o, 0);
+    int status;
+    if (isfinite(o->beta)) {
+        status = dr_particles_gibbs_study(p, a->x0, g0, o->alpha, gibbs_L, N_GIBBS_L,
+                                          GIBBS_CHAINS, cmp->rows[0], &cmp->sum[0]);
+        cli_progress_update(bar, 2);
+        if (!status)
+            status = dr_particles_gibbs_study(p, a->x0, g0, DR_PARTICLES_ALPHA_UNIFORM, gibbs_L,
+                                              N_GIBBS_L, GIBBS_CHAINS, cmp->rows[1], &cmp->sum[1]);
+        if (status) cli_fail(status);
+        cmp->have = 1;
+    }
+    cli_progress_update(bar, 3);
+    if (o->algo == DR_PARTICLES_PDE_GD) return;
+    dr_particles_options po = *o;
+    po.algo = DR_PARTICLES_PDE_GD;
+    /* HJ is the inviscid method: its reference is descent on the Hopf-Lax solution */
+    if (o->algo == DR_PARTICLES_HJ || o->algo == DR_PARTICLES_HJ_FIXED_POINT) po.beta = INFINITY;
+    cmp->reference = isfinite(po.beta) ? "pde-gd (heat)" : "pde-gd (hopf-lax)";
+    dr_particles *pp = NULL;
+    int dim = dr_landscape_dim(f);
+    double *ref = malloc(a->K * r->n * (size_t)dim * sizeof *ref);
+    if (!ref) cli_die(EXIT_FAIL, "out of memory");
+    status = dr_particles_alloc(&pp, f, &po);
+    if (!status) status = dr_particles_run(pp, a->K, starts, ref, NULL);
     if (status) cli_fail(status);
+    dr_particles_path_distance(a->K, o->steps, dim, r->traj, ref, &cmp->path_max,
+                               &cmp->path_final, &cmp->path_mean);
+    cmp->have_path = 1;
+    dr_particles_free(pp);
+    free(ref);
+}
 
-    comparison cmp = {0};
-    if (compare) {
-        double g0 = dr_particles_gamma(&o, 0);
-        if (isfinite(o.beta)) {
-            status = dr_particles_gibbs_study(p, x0, g0, o.alpha, gibbs_L, N_GIBBS_L,
-                                              GIBBS_CHAINS, cmp.rows[0], &cmp.sum[0]);
-            cli_progress_update(&bar, ++stage);
-            if (!status)
-                status = dr_particles_gibbs_study(p, x0, g0, DR_PARTICLES_ALPHA_UNIFORM, gibbs_L,
-                                                  N_GIBBS_L, GIBBS_CHAINS, cmp.rows[1], &cmp.sum[1]);
-            if (status) cli_fail(status);
-            cmp.have = 1;
-        }
-        stage = 3;
-        cli_progress_update(&bar, stage);
-        if (o.algo != DR_PARTICLES_PDE_GD) {
-            dr_particles_options po = o;
-            po.algo = DR_PARTICLES_PDE_GD;
-            /* HJ is the inviscid method: its reference is descent on the Hopf-Lax solution */
-            if (o.algo == DR_PARTICLES_HJ || o.algo == DR_PARTICLES_HJ_FIXED_POINT)
-                po.beta = INFINITY;
-            cmp.reference = isfinite(po.beta) ? "pde-gd (heat)" : "pde-gd (hopf-lax)";
-            dr_particles *pp = NULL;
-            double *ref = malloc(K * n * d * sizeof *ref);
-            if (!ref) cli_die(EXIT_FAIL, "out of memory");
-            status = dr_particles_alloc(&pp, f, &po);
-            if (!status) status = dr_particles_run(pp, K, starts, ref, NULL);
-            if (status) cli_fail(status);
-            dr_particles_path_distance(K, o.steps, dim, traj, ref, &cmp.path_max,
-                                       &cmp.path_final, &cmp.path_mean);
-            cmp.have_path = 1;
-            dr_particles_free(pp);
-            free(ref);
-        }
-        stage = 4;
+/* The run: the particles' paths, where they end and, with --compare, how they measure up to
+ * the PDE. Progress (progress.h) in stages, the library's particle loops having no callback:
+ * the run, and with --compare each Gibbs study and the PDE reference run (the long part).
+ * Returns a status (--compare still exits on error: the demo does not use it); *r's arrays
+ * are the caller's to free (particles_result_free) either way. */
+static int particles_run(const particles_args *a, const dr_landscape *f, const double lo[2],
+                         const double hi[2], particles_result *r)
+{
+    size_t K = a->K, d = (size_t)dr_landscape_dim(f);
+    double *starts = particles_starts(a, d);
+    cli_progress bar;
+    cli_progress_begin(&bar, "particles", "stages", a->compare ? 4 : 1);
+    dr_particles *p = NULL;
+    int status = dr_particles_alloc(&p, f, &a->o);
+    r->n = a->o.steps + 1;
+    r->traj = malloc(K * r->n * d * sizeof *r->traj);
+    r->fpath = malloc(K * r->n * sizeof *r->fpath);
+    if (!status && (!r->traj || !r->fpath)) status = dr_error(DR_ENOMEM, "out of memory");
+    if (!status) status = dr_particles_run(p, K, starts, r->traj, r->fpath);
+    if (!status) {
+        cli_progress_update(&bar, 1);
+        status = particles_ends(a, f, lo, hi, r);
     }
-    cli_progress_end(&bar, stage);
-
-    if (out) write_table(out, f, K, o.steps, traj, fpath);
-    if (cli_pictures_any(&pic)) {
-        int thermal = o.algo == DR_PARTICLES_LANGEVIN || o.algo == DR_PARTICLES_ENTROPY_SGD ||
-                      o.algo == DR_PARTICLES_ELASTIC_SGD || o.algo == DR_PARTICLES_PDE_GD;
-        particles_fig pf = {.f = f, .lo = lo, .hi = hi, .K = K, .steps = o.steps, .traj = traj,
-                            .fpath = fpath, .algo = dr_particles_algo_name(o.algo),
-                            .beta = thermal ? o.beta : NAN, .sigma = o.sigma};
-        for (int i = 0; i < 3; i++)
-            if (pic.path[i] && (status = particles_figure(&pf, pic.path[i], keep)))
-                cli_fail(status);
-    }
-
-    if (json) {
-        fputs("{\"landscape\":", stdout);
-        json_string(stdout, dr_landscape_name(f));
-        fputs(",\"algo\":", stdout);
-        json_string(stdout, dr_particles_algo_name(o.algo));
-        fprintf(stdout, ",\"dim\":%d,\"particles\":%zu,\"steps\":%zu,\"L\":%zu,\"seed\":%lu",
-                dim, K, o.steps, o.L, o.seed);
-        fputs(",\"eta\":", stdout); json_number(stdout, o.eta);
-        fputs(",\"eta_inner\":", stdout); json_number(stdout, o.eta_inner);
-        fputs(",\"gamma\":", stdout); json_number(stdout, dr_particles_gamma(&o, 0));
-        fputs(",\"beta\":", stdout);
-        json_number_inf(stdout, o.beta);
-        fputs(",\"alpha\":", stdout);
-        if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
-        else json_number(stdout, o.alpha);
-        fputs(",\"x0\":", stdout); json_array(stdout, x0, (size_t)dim);
-        fputs(",\"final\":{\"mean\":", stdout); json_array(stdout, mean_end, (size_t)dim);
-        fputs(",\"f\":", stdout); json_number(stdout, mean_f);
-        fputs("},\"basins\":[", stdout);
-        for (size_t b = 0; b < nb; b++) {
-            fputs(b ? ",{\"minimiser\":" : "{\"minimiser\":", stdout);
-            json_array(stdout, basins[b].minimiser, (size_t)dim);
-            fputs(",\"f\":", stdout); json_number(stdout, basins[b].value);
-            fprintf(stdout, ",\"count\":%zu,\"fraction\":", basins[b].count);
-            json_number(stdout, (double)basins[b].count / (double)K);
-            fprintf(stdout, ",\"global\":%s}", basins[b].global ? "true" : "false");
-        }
-        fputc(']', stdout);
-        if (compare) {
-            fputs(",\"gibbs_mean_error\":", stdout);
-            if (cmp.have) {
-                fputs("{\"x\":", stdout); json_array(stdout, x0, (size_t)dim);
-                fputs(",\"gamma\":", stdout); json_number(stdout, dr_particles_gamma(&o, 0));
-                fputs(",\"exact\":", stdout); json_array(stdout, cmp.sum[0].exact, (size_t)dim);
-                fprintf(stdout, ",\"chains\":%d,\"alpha\":", GIBBS_CHAINS);
-                if (o.alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", stdout);
-                else json_number(stdout, o.alpha);
-                fputs(",\"averaged\":", stdout); json_rows(stdout, cmp.rows[0]);
-                fputs(",\"averaged_summary\":", stdout); json_gibbs_summary(stdout, &cmp.sum[0]);
-                fputs(",\"uniform\":", stdout); json_rows(stdout, cmp.rows[1]);
-                fputs(",\"uniform_summary\":", stdout); json_gibbs_summary(stdout, &cmp.sum[1]);
-                fputc('}', stdout);
-            } else {
-                fputs("null", stdout);
-            }
-            fputs(",\"path_distance\":", stdout);
-            if (cmp.have_path) {
-                fputs("{\"reference\":", stdout); json_string(stdout, cmp.reference);
-                fputs(",\"max\":", stdout); json_number(stdout, cmp.path_max);
-                fputs(",\"final\":", stdout); json_number(stdout, cmp.path_final);
-                fputs(",\"mean\":", stdout); json_number(stdout, cmp.path_mean);
-                fputc('}', stdout);
-            } else {
-                fputs("null", stdout);
-            }
-        }
-        fputs("}\n", stdout);
-    } else {
-        printf("%s on %s (%d-D): %zu particle%s, %zu steps, seed %lu\n",
-               dr_particles_algo_name(o.algo), dr_landscape_name(f), dim, K, K == 1 ? "" : "s",
-               o.steps, o.seed);
-        printf("final: mean x = ");
-        for (int a = 0; a < dim; a++) printf(a ? ", %.6g" : "%.6g", mean_end[a]);
-        printf(", mean f = %.6g\n", mean_f);
-        printf("%24s %14s %10s\n", "basin minimiser", "f", "fraction");
-        for (size_t b = 0; b < nb; b++) {
-            char where[64];
-            if (dim == 1) snprintf(where, sizeof where, "%.6g", basins[b].minimiser[0]);
-            else snprintf(where, sizeof where, "(%.4g, %.4g)", basins[b].minimiser[0],
-                          basins[b].minimiser[1]);
-            printf("%24s %14.6g %10.4f%s\n", where, basins[b].value,
-                   (double)basins[b].count / (double)K, basins[b].global ? "  (global)" : "");
-        }
-        if (cmp.have) {
-            printf("Gibbs mean at x0, gamma = %g: exact <y> = ", dr_particles_gamma(&o, 0));
-            for (int a = 0; a < dim; a++) printf(a ? ", %.8g" : "%.8g", cmp.sum[0].exact[a]);
-            printf(" (%d chains)\n%8s %12s %12s %12s %12s\n", GIBBS_CHAINS, "L", "bias(avg)",
-                   "spread(avg)", "bias(unif)", "spread(unif)");
-            for (size_t i = 0; i < N_GIBBS_L; i++)
-                printf("%8zu %12.4g %12.4g %12.4g %12.4g\n", gibbs_L[i], cmp.rows[0][i].bias,
-                       cmp.rows[0][i].spread, cmp.rows[1][i].bias, cmp.rows[1][i].spread);
-            printf("uniform: spread ~ L^%.3f (Monte Carlo: -0.5), autocorrelation time %.3g "
-                   "steps, burn-in %zu steps\n", cmp.sum[1].slope, cmp.sum[1].tau,
-                   cmp.sum[1].burn_in);
-        }
-        if (cmp.have_path)
-            printf("path distance to %s: max %.4g, final %.4g, mean %.4g\n", cmp.reference,
-                   cmp.path_max, cmp.path_final, cmp.path_mean);
-        if (out) printf("wrote %s\n", out);
-        for (int i = 0; i < 3; i++)
-            if (pic.path[i]) printf("wrote %s\n", pic.path[i]);
-    }
-    free(ends);
-    free(traj);
-    free(fpath);
+    if (!status && a->compare) particles_compare(a, f, p, starts, r, &bar);
+    cli_progress_end(&bar, a->compare ? 4 : 1);
     free(starts);
     dr_particles_free(p);
+    return status;
+}
+
+static void particles_result_free(particles_result *r)
+{
+    free(r->ends);
+    free(r->traj);
+    free(r->fpath);
+}
+
+static void json_alpha(FILE *out, double alpha)
+{
+    if (alpha == DR_PARTICLES_ALPHA_UNIFORM) fputs("\"uniform\"", out);
+    else json_number(out, alpha);
+}
+
+/* --compare's part of the JSON summary. */
+static void print_json_compare(const particles_args *a, const particles_result *r, int dim,
+                               FILE *out)
+{
+    const comparison *cmp = &r->cmp;
+    fputs(",\"gibbs_mean_error\":", out);
+    if (cmp->have) {
+        fputs("{\"x\":", out); json_array(out, a->x0, (size_t)dim);
+        fputs(",\"gamma\":", out); json_number(out, dr_particles_gamma(&a->o, 0));
+        fputs(",\"exact\":", out); json_array(out, cmp->sum[0].exact, (size_t)dim);
+        fprintf(out, ",\"chains\":%d,\"alpha\":", GIBBS_CHAINS);
+        json_alpha(out, a->o.alpha);
+        fputs(",\"averaged\":", out); json_rows(out, cmp->rows[0]);
+        fputs(",\"averaged_summary\":", out); json_gibbs_summary(out, &cmp->sum[0]);
+        fputs(",\"uniform\":", out); json_rows(out, cmp->rows[1]);
+        fputs(",\"uniform_summary\":", out); json_gibbs_summary(out, &cmp->sum[1]);
+        fputc('}', out);
+    } else {
+        fputs("null", out);
+    }
+    fputs(",\"path_distance\":", out);
+    if (cmp->have_path) {
+        fputs("{\"reference\":", out); json_string(out, cmp->reference);
+        fputs(",\"max\":", out); json_number(out, cmp->path_max);
+        fputs(",\"final\":", out); json_number(out, cmp->path_final);
+        fputs(",\"mean\":", out); json_number(out, cmp->path_mean);
+        fputc('}', out);
+    } else {
+        fputs("null", out);
+    }
+}
+
+/* --json: the summary as one JSON object. */
+static void print_json(const particles_args *a, const dr_landscape *f,
+                       const particles_result *r, FILE *out)
+{
+    const dr_particles_options *o = &a->o;
+    int dim = dr_landscape_dim(f);
+    fputs("{\"landscape\":", out);
+    json_string(out, dr_landscape_name(f));
+    fputs(",\"algo\":", out);
+    json_string(out, dr_particles_algo_name(o->algo));
+    fprintf(out, ",\"dim\":%d,\"particles\":%zu,\"steps\":%zu,\"L\":%zu,\"seed\":%lu",
+            dim, a->K, o->steps, o->L, o->seed);
+    fputs(",\"eta\":", out); json_number(out, o->eta);
+    fputs(",\"eta_inner\":", out); json_number(out, o->eta_inner);
+    fputs(",\"gamma\":", out); json_number(out, dr_particles_gamma(o, 0));
+    fputs(",\"beta\":", out);
+    json_number_inf(out, o->beta);
+    fputs(",\"alpha\":", out);
+    json_alpha(out, o->alpha);
+    fputs(",\"x0\":", out); json_array(out, a->x0, (size_t)dim);
+    fputs(",\"final\":{\"mean\":", out); json_array(out, r->mean_end, (size_t)dim);
+    fputs(",\"f\":", out); json_number(out, r->mean_f);
+    fputs("},\"basins\":[", out);
+    for (size_t b = 0; b < r->nb; b++) {
+        fputs(b ? ",{\"minimiser\":" : "{\"minimiser\":", out);
+        json_array(out, r->basins[b].minimiser, (size_t)dim);
+        fputs(",\"f\":", out); json_number(out, r->basins[b].value);
+        fprintf(out, ",\"count\":%zu,\"fraction\":", r->basins[b].count);
+        json_number(out, (double)r->basins[b].count / (double)a->K);
+        fprintf(out, ",\"global\":%s}", r->basins[b].global ? "true" : "false");
+    }
+    fputc(']', out);
+    if (a->compare) print_json_compare(a, r, dim, out);
+    fputs("}\n", out);
+}
+
+/* --compare's part of the text summary. */
+static void print_human_compare(const particles_args *a, const comparison *cmp, int dim,
+                                FILE *out)
+{
+    if (cmp->have) {
+        fprintf(out, "Gibbs mean at x0, gamma = %g: exact <y> = ", dr_particles_gamma(&a->o, 0));
+        for (int d = 0; d < dim; d++) fprintf(out, d ? ", %.8g" : "%.8g", cmp->sum[0].exact[d]);
+        fprintf(out, " (%d chains)\n%8s %12s %12s %12s %12s\n", GIBBS_CHAINS, "L", "bias(avg)",
+                "spread(avg)", "bias(unif)", "spread(unif)");
+        for (size_t i = 0; i < N_GIBBS_L; i++)
+            fprintf(out, "%8zu %12.4g %12.4g %12.4g %12.4g\n", gibbs_L[i], cmp->rows[0][i].bias,
+                    cmp->rows[0][i].spread, cmp->rows[1][i].bias, cmp->rows[1][i].spread);
+        fprintf(out, "uniform: spread ~ L^%.3f (Monte Carlo: -0.5), autocorrelation time %.3g "
+                "steps, burn-in %zu steps\n", cmp->sum[1].slope, cmp->sum[1].tau,
+                cmp->sum[1].burn_in);
+    }
+    if (cmp->have_path)
+        fprintf(out, "path distance to %s: max %.4g, final %.4g, mean %.4g\n", cmp->reference,
+                cmp->path_max, cmp->path_final, cmp->path_mean);
+}
+
+/* The summary as text: the run, where it ended, the basins, and --compare's tables. */
+static void print_human(const particles_args *a, const dr_landscape *f,
+                        const particles_result *r, FILE *out)
+{
+    const dr_particles_options *o = &a->o;
+    int dim = dr_landscape_dim(f);
+    size_t K = a->K;
+    fprintf(out, "%s on %s (%d-D): %zu particle%s, %zu steps, seed %lu\n",
+            dr_particles_algo_name(o->algo), dr_landscape_name(f), dim, K, K == 1 ? "" : "s",
+            o->steps, o->seed);
+    fprintf(out, "final: mean x = ");
+    for (int d = 0; d < dim; d++) fprintf(out, d ? ", %.6g" : "%.6g", r->mean_end[d]);
+    fprintf(out, ", mean f = %.6g\n", r->mean_f);
+    fprintf(out, "%24s %14s %10s\n", "basin minimiser", "f", "fraction");
+    for (size_t b = 0; b < r->nb; b++) {
+        char where[64];
+        if (dim == 1) snprintf(where, sizeof where, "%.6g", r->basins[b].minimiser[0]);
+        else snprintf(where, sizeof where, "(%.4g, %.4g)", r->basins[b].minimiser[0],
+                      r->basins[b].minimiser[1]);
+        fprintf(out, "%24s %14.6g %10.4f%s\n", where, r->basins[b].value,
+                (double)r->basins[b].count / (double)K, r->basins[b].global ? "  (global)" : "");
+    }
+    print_human_compare(a, &r->cmp, dim, out);
+    if (a->out) fprintf(out, "wrote %s\n", a->out);
+    for (int i = 0; i < 3; i++)
+        if (a->pic.path[i]) fprintf(out, "wrote %s\n", a->pic.path[i]);
+}
+
+/* The figure of the run (particles_figure.c) into picture. */
+static int draw(const particles_args *a, const dr_landscape *f, const double lo[2],
+                const double hi[2], const particles_result *r, const char *picture,
+                const char *keep)
+{
+    const dr_particles_options *o = &a->o;
+    int thermal = o->algo == DR_PARTICLES_LANGEVIN || o->algo == DR_PARTICLES_ENTROPY_SGD ||
+                  o->algo == DR_PARTICLES_ELASTIC_SGD || o->algo == DR_PARTICLES_PDE_GD;
+    particles_fig pf = {.f = f, .lo = lo, .hi = hi, .K = a->K, .steps = o->steps,
+                        .traj = r->traj, .fpath = r->fpath, .algo = dr_particles_algo_name(o->algo),
+                        .beta = thermal ? o->beta : NAN, .sigma = o->sigma};
+    return particles_figure(&pf, picture, keep);
+}
+
+int cmd_particles(int argc, char **argv)
+{
+    particles_args a = {0};
+    if (particles_parse(argc, argv, &a)) return 0;
+    double lo[2], hi[2];
+    dr_landscape *f = cli_source_load(&a.src, lo, hi);
+    particles_fit(&a, dr_landscape_dim(f), lo, hi);
+
+    particles_result r = {0};
+    int status = particles_run(&a, f, lo, hi, &r);
+    if (status) cli_fail(status);
+    if (a.out) write_table(a.out, f, a.K, a.o.steps, r.traj, r.fpath);
+    for (int i = 0; i < 3; i++)
+        if (a.pic.path[i] && (status = draw(&a, f, lo, hi, &r, a.pic.path[i], a.keep)))
+            cli_fail(status);
+    if (a.json) print_json(&a, f, &r, stdout);
+    else print_human(&a, f, &r, stdout);
+    particles_result_free(&r);
     dr_landscape_free(f);
     return 0;
+}
+
+/* The demo's section (demo_sections.h): K particles of spec->o from x0 on a built-in 1-D
+ * landscape, in-process; their table, picture and JSON summary as `deeprelax particles ...
+ * --out CSV --png PNG --json` writes them. */
+int particles_section(const particles_section_spec *spec, FILE *json)
+{
+    particles_args a = {0};
+    a.o = spec->o;
+    a.K = spec->K;
+    a.nx0 = 1;
+    a.x0[0] = spec->x0;
+    dr_landscape *f = NULL;
+    int status = dr_landscape_alloc_builtin(&f, spec->landscape, NULL);
+    if (status) return status;
+    if (dr_landscape_dim(f) != 1) {
+        dr_landscape_free(f);
+        return dr_error(DR_EINVAL, "the demo's particles section takes a 1-D landscape");
+    }
+    double lo[2], hi[2];
+    dr_landscape_domain(f, lo, hi);
+    particles_fit(&a, 1, lo, hi);
+    particles_result r = {0};
+    status = particles_run(&a, f, lo, hi, &r);
+    if (!status) {
+        write_table(spec->csv, f, a.K, a.o.steps, r.traj, r.fpath);
+        status = draw(&a, f, lo, hi, &r, spec->png, NULL);
+    }
+    if (!status) print_json(&a, f, &r, json);
+    particles_result_free(&r);
+    dr_landscape_free(f);
+    return status;
 }

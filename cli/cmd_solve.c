@@ -54,7 +54,10 @@ static void check_applies(int given, const char *opt, const char *ran, const cha
 enum { OPT_T = 2000, OPT_BETA, OPT_METHOD, OPT_N, OPT_ENGINE, OPT_REFINE, OPT_OUT, OPT_PNG,
        OPT_JSON, OPT_KEEP, OPT_HELP, OPT_SCHEME, OPT_CFL, OPT_NO_POLISH };
 
-int cmd_solve(int argc, char **argv)
+/* The options into *req and *src (`n` and *n_given: --n's values, the grid being made once
+ * the landscape is known), each checked; returns 1 when --help was printed. */
+static int solve_parse(int argc, char **argv, solve_request *req, cli_source *src,
+                       size_t n[2], size_t *n_given)
 {
     static const struct option options[] = {
         CLI_SOURCE_OPTIONS,
@@ -75,78 +78,81 @@ int cmd_solve(int argc, char **argv)
         {"no-polish", no_argument, 0, OPT_NO_POLISH},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
-    cli_source src;
-    cli_source_init(&src);
-    solve_request req = {0};
-    req.beta = INFINITY;
-    req.method = "auto";
-    req.engine = DR_HEAT_AUTO;
-    req.refine = 1;
-    size_t n_given = 0, n[2] = {0, 0};
+    cli_source_init(src);
+    req->beta = INFINITY;
+    req->method = "auto";
+    req->engine = DR_HEAT_AUTO;
+    req->refine = 1;
     int opt, given[OPT_NO_POLISH + 1 - OPT_T] = {0};
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (cli_source_option(&src, opt, optarg)) continue;
+        if (cli_source_option(src, opt, optarg)) continue;
         if (opt >= OPT_T && opt <= OPT_NO_POLISH) given[opt - OPT_T] = 1;
         switch (opt) {
-        case OPT_T: req.nt = cli_double_list("--t", optarg, req.t, MAX_SOLVE_TIMES); break;
-        case OPT_BETA: req.beta = cli_double_or_inf("--beta", optarg); break;
-        case OPT_METHOD: req.method = optarg; break;
-        case OPT_N: n_given = cli_size_list("--n", optarg, n, 2); break;
+        case OPT_T: req->nt = cli_double_list("--t", optarg, req->t, MAX_SOLVE_TIMES); break;
+        case OPT_BETA: req->beta = cli_double_or_inf("--beta", optarg); break;
+        case OPT_METHOD: req->method = optarg; break;
+        case OPT_N: *n_given = cli_size_list("--n", optarg, n, 2); break;
         case OPT_ENGINE:
-            if (dr_heat_engine_parse(optarg, &req.engine)) cli_fail(DR_EINVAL);
+            if (dr_heat_engine_parse(optarg, &req->engine)) cli_fail(DR_EINVAL);
             break;
-        case OPT_REFINE: req.refine = (int)cli_long("--refine", optarg, 1, 1024); break;
+        case OPT_REFINE: req->refine = (int)cli_long("--refine", optarg, 1, 1024); break;
         case OPT_SCHEME:
-            if (dr_fd_scheme_parse(optarg, &req.scheme)) cli_fail(DR_EINVAL);
+            if (dr_fd_scheme_parse(optarg, &req->scheme)) cli_fail(DR_EINVAL);
             break;
         case OPT_CFL:
-            req.cfl = cli_double("--cfl", optarg);
-            if (!(req.cfl > 0)) cli_die(EXIT_USAGE, "solve: --cfl must be positive (got %g)", req.cfl);
+            req->cfl = cli_double("--cfl", optarg);
+            if (!(req->cfl > 0)) cli_die(EXIT_USAGE, "solve: --cfl must be positive (got %g)", req->cfl);
             break;
-        case OPT_OUT: req.out = optarg; break;
-        case OPT_PNG: req.png = optarg; break;
-        case OPT_FIG_SVG: req.svg = optarg; break;
-        case OPT_FIG_PDF: req.pdf = optarg; break;
-        case OPT_KEEP: req.keep_plot_data = optarg; break;
-        case OPT_JSON: req.json = 1; break;
-        case OPT_NO_POLISH: req.no_polish = 1; break;
+        case OPT_OUT: req->out = optarg; break;
+        case OPT_PNG: req->png = optarg; break;
+        case OPT_FIG_SVG: req->svg = optarg; break;
+        case OPT_FIG_PDF: req->pdf = optarg; break;
+        case OPT_KEEP: req->keep_plot_data = optarg; break;
+        case OPT_JSON: req->json = 1; break;
+        case OPT_NO_POLISH: req->no_polish = 1; break;
         case 'h':
-        case OPT_HELP: fputs(usage_text, stdout); return 0;
+        case OPT_HELP: fputs(usage_text, stdout); return 1;
         default: cli_bad_option("solve", argv);
         }
     }
     if (optind < argc)
         cli_die(EXIT_USAGE, "solve: unexpected argument '%s'", argv[optind]);
-    if (req.nt == 0)
+    if (req->nt == 0)
         cli_die(EXIT_USAGE, "solve: --t is required (one or more times, e.g. --t 0.1,0.5)");
-    for (size_t k = 0; k < req.nt; k++)
-        if (!(req.t[k] > 0))
-            cli_die(EXIT_USAGE, "solve: every time must be positive (got %g)", req.t[k]);
-    if (!(req.beta > 0))
-        cli_die(EXIT_USAGE, "solve: --beta must be positive or inf (got %g)", req.beta);
+    for (size_t k = 0; k < req->nt; k++)
+        if (!(req->t[k] > 0))
+            cli_die(EXIT_USAGE, "solve: every time must be positive (got %g)", req->t[k]);
+    if (!(req->beta > 0))
+        cli_die(EXIT_USAGE, "solve: --beta must be positive or inf (got %g)", req->beta);
     dr_solve_method method;
-    if (dr_solve_method_parse(req.method, &method)) cli_fail(DR_ENOTFOUND);
-    if (method == DR_SOLVE_AUTO) method = isinf(req.beta) ? DR_SOLVE_HOPFLAX : DR_SOLVE_HEAT;
+    if (dr_solve_method_parse(req->method, &method)) cli_fail(DR_ENOTFOUND);
+    if (method == DR_SOLVE_AUTO) method = isinf(req->beta) ? DR_SOLVE_HOPFLAX : DR_SOLVE_HEAT;
     const char *ran = dr_solve_method_name(method);
     check_applies(given[OPT_ENGINE - OPT_T], "--engine", ran, "heat");
     check_applies(given[OPT_REFINE - OPT_T], "--refine", ran, "hopf-lax");
     check_applies(given[OPT_NO_POLISH - OPT_T], "--no-polish", ran, "hopf-lax");
     check_applies(given[OPT_SCHEME - OPT_T], "--scheme", ran, "fd");
     check_applies(given[OPT_CFL - OPT_T], "--cfl", ran, "fd");
-    if (req.out && !cli_has_ext(req.out, ".csv") && !cli_has_ext(req.out, ".npy"))
-        cli_die(EXIT_USAGE, "solve: --out must end in .csv or .npy (got '%s')", req.out);
-    cli_pictures pic = {{req.png, req.svg, req.pdf}};
+    if (req->out && !cli_has_ext(req->out, ".csv") && !cli_has_ext(req->out, ".npy"))
+        cli_die(EXIT_USAGE, "solve: --out must end in .csv or .npy (got '%s')", req->out);
+    cli_pictures pic = {{req->png, req->svg, req->pdf}};
     cli_pictures_check(&pic, "solve");
+    return 0;
+}
 
+int cmd_solve(int argc, char **argv)
+{
+    cli_source src;
+    solve_request req = {0};
+    size_t n_given = 0, n[2] = {0, 0};
+    if (solve_parse(argc, argv, &req, &src, n, &n_given)) return 0;
     const char *outputs[] = {req.out, req.png, req.svg, req.pdf}, *inputs[] = {src.input};
     cli_check_files(outputs, 4, inputs, 1);
 
     double lo[2], hi[2];
     dr_landscape *f = cli_source_load(&src, lo, hi);
-    if (n_given == 2 && dr_landscape_dim(f) == 1)
-        cli_die(EXIT_USAGE, "solve: --n has two values but the landscape is 1-D");
-    if (dr_solve_grid(&req.grid, f, n_given, n, lo, hi)) cli_fail(DR_EINVAL);
+    cli_grid(&req.grid, "solve", f, n_given, n, 0, lo, hi);
     req.f = f;
     req.source = &src;
 

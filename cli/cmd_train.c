@@ -125,7 +125,18 @@ static int show_progress(void *ctx, size_t done, size_t total)
     return 0;
 }
 
-int cmd_train(int argc, char **argv)
+/* The command line: the run as cli_train_replicas() takes it, the model's name, the learning
+ * rate schedule's text, and the hyper-parameters given, applied over the optimiser's defaults
+ * once it is known. */
+typedef struct {
+    struct train_run run;
+    const char *sched_text;
+    double hp[O_RHOM + 1];
+    int have[O_RHOM + 1];
+} train_args;
+
+/* The options into *a; returns 1 when --help was printed. */
+static int train_parse(int argc, char **argv, train_args *a)
 {
     static const struct option opts[] = {
         {"data", required_argument, 0, O_DATA}, {"model", required_argument, 0, O_MODEL},
@@ -143,49 +154,47 @@ int cmd_train(int argc, char **argv)
         {"train-samples", required_argument, 0, O_TRAIN_N},
         {"log", required_argument, 0, O_LOG}, {"save", required_argument, 0, O_SAVE},
         {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0}};
-    const char *data = NULL, *model = "mnistfc", *optim = "sgd", *log_path = NULL,
-               *save = NULL, *sched_text = NULL;
-    long epochs = 10, batch = 128, threads = 0, train_n = 0;
-    unsigned long seed = 1;
-    int json = 0;
-    /* hyper-parameters given on the command line, applied over the optimiser's defaults */
-    double hp[O_RHOM + 1];
-    int have[O_RHOM + 1] = {0};
+    struct train_run *r = &a->run;
+    r->model = "mnistfc";
+    r->optim = "sgd";
+    r->epochs = 10;
+    r->batch = 128;
+    r->seed = 1;
     int opt;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
-        case O_DATA: data = optarg; break;
-        case O_MODEL: model = optarg; break;
-        case O_OPTIM: optim = optarg; break;
-        case O_EPOCHS: epochs = cli_long("--epochs", optarg, 1, 100000); break;
-        case O_BATCH: batch = cli_long("--batch", optarg, 2, 65536); break;
-        case O_SEED: seed = (unsigned long)cli_long("--seed", optarg, 0, 0x7fffffffL); break;
-        case O_THREADS: threads = cli_long("--threads", optarg, 1, 1024); break;
-        case O_SCHED: sched_text = optarg; break;
-        case O_TRAIN_N: train_n = cli_long("--train-samples", optarg, 2, 1L << 40); break;
-        case O_LOG: log_path = optarg; break;
-        case O_SAVE: save = optarg; break;
-        case O_JSON: json = 1; break;
+        case O_DATA: r->data = optarg; break;
+        case O_MODEL: r->model = optarg; break;
+        case O_OPTIM: r->optim = optarg; break;
+        case O_EPOCHS: r->epochs = cli_long("--epochs", optarg, 1, 100000); break;
+        case O_BATCH: r->batch = cli_long("--batch", optarg, 2, 65536); break;
+        case O_SEED: r->seed = (unsigned long)cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+        case O_THREADS: r->threads = cli_long("--threads", optarg, 1, 1024); break;
+        case O_SCHED: a->sched_text = optarg; break;
+        case O_TRAIN_N: r->train_n = cli_long("--train-samples", optarg, 2, 1L << 40); break;
+        case O_LOG: r->log_path = optarg; break;
+        case O_SAVE: r->save = optarg; break;
+        case O_JSON: r->json = 1; break;
         case 'h':
         case O_HELP:
             fputs(train_usage, stdout);
             printf("This build: %s.\n", DR_MPI_BUILT ? "with MPI (mpirun -np K deeprelax train "
                    "--optim elastic-sgd|parle ...)" : "without MPI");
-            return 0;
+            return 1;
         case O_L: case O_REPL:
-            hp[opt] = (double)cli_long(opt == O_L ? "--L" : "--replicas", optarg, 1,
-                                       opt == O_L ? 10000 : 64);
-            have[opt] = 1;
+            a->hp[opt] = (double)cli_long(opt == O_L ? "--L" : "--replicas", optarg, 1,
+                                          opt == O_L ? 10000 : 64);
+            a->have[opt] = 1;
             break;
         case O_LR: case O_MOM: case O_WD: case O_INNER: case O_NOISE: case O_ALPHA: case O_G0:
         case O_G1: case O_GAMMA: case O_RHO: case O_RHOG: case O_RHOM:
         {
             char name[32];
             snprintf(name, sizeof name, "--%s", opts[opt - 1].name); /* opts[] is in enum order */
-            hp[opt] = cli_double(name, optarg);
-            have[opt] = 1;
+            a->hp[opt] = cli_double(name, optarg);
+            a->have[opt] = 1;
             break;
         }
         default: cli_bad_option("train", argv);
@@ -193,28 +202,30 @@ int cmd_train(int argc, char **argv)
     }
     if (optind < argc)
         cli_die(EXIT_USAGE, "train: unexpected argument '%s' (try --help)", argv[optind]);
+    return 0;
+}
 
-    dr_mlp_config mc;
-    int kind, status;
-    if ((status = dr_mlp_preset(&mc, model)) != DR_SUCCESS) cli_fail(status);
-    if ((status = dr_optim_kind_parse(optim, &kind)) != DR_SUCCESS) cli_fail(status);
-    dr_optim_params p;
-    dr_optim_defaults(&p, kind);
-    if (have[O_LR]) p.lr = hp[O_LR];
-    if (have[O_MOM]) p.momentum = hp[O_MOM];
-    if (have[O_WD]) p.weight_decay = hp[O_WD];
-    if (have[O_L]) p.L = (int)hp[O_L];
-    if (have[O_INNER]) p.inner_lr = hp[O_INNER];
-    if (have[O_NOISE]) p.noise = hp[O_NOISE];
-    if (have[O_ALPHA]) p.alpha = hp[O_ALPHA];
-    if (have[O_G0]) p.g0 = hp[O_G0];
-    if (have[O_G1]) p.g1 = hp[O_G1];
-    if (have[O_GAMMA]) p.hj_gamma = hp[O_GAMMA];
-    if (have[O_REPL]) p.replicas = (int)hp[O_REPL];
-    if (have[O_RHO]) p.rho = hp[O_RHO];
-    if (have[O_RHOG]) p.rho_growth = hp[O_RHOG];
-    if (have[O_RHOM]) p.rho_max = hp[O_RHOM];
-    int replicated = kind == DR_OPTIM_ELASTIC_SGD || kind == DR_OPTIM_PARLE;
+/* The optimiser's hyper-parameters: its defaults with the given ones over them, each checked
+ * to be one that optimiser reads. */
+static void train_params(const train_args *a, int kind, dr_optim_params *p)
+{
+    const double *hp = a->hp;
+    const int *have = a->have;
+    dr_optim_defaults(p, kind);
+    if (have[O_LR]) p->lr = hp[O_LR];
+    if (have[O_MOM]) p->momentum = hp[O_MOM];
+    if (have[O_WD]) p->weight_decay = hp[O_WD];
+    if (have[O_L]) p->L = (int)hp[O_L];
+    if (have[O_INNER]) p->inner_lr = hp[O_INNER];
+    if (have[O_NOISE]) p->noise = hp[O_NOISE];
+    if (have[O_ALPHA]) p->alpha = hp[O_ALPHA];
+    if (have[O_G0]) p->g0 = hp[O_G0];
+    if (have[O_G1]) p->g1 = hp[O_G1];
+    if (have[O_GAMMA]) p->hj_gamma = hp[O_GAMMA];
+    if (have[O_REPL]) p->replicas = (int)hp[O_REPL];
+    if (have[O_RHO]) p->rho = hp[O_RHO];
+    if (have[O_RHOG]) p->rho_growth = hp[O_RHOG];
+    if (have[O_RHOM]) p->rho_max = hp[O_RHOM];
     if (kind == DR_OPTIM_SGD && have[O_L])
         cli_die(EXIT_USAGE, "--L applies to entropy-sgd, hj, elastic-sgd and parle only");
     /* the hyper-parameters each optimiser reads (nn/optim.c, nn/replicas.c): any other given
@@ -234,109 +245,92 @@ int cmd_train(int argc, char **argv)
     for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
         if (have[uses[u].opt] && !(uses[u].kinds & (1u << kind)))
             cli_die(EXIT_USAGE, "%s applies to %s only, not to --optim %s", uses[u].name,
-                    uses[u].users, optim);
-    dr_lr_schedule sched = {0};
-    if (!sched_text && kind == DR_OPTIM_ENTROPY_SGD && !have[O_LR])
-        sched_text = "3:0.1";
-    if (sched_text && (status = dr_lr_schedule_parse(&sched, sched_text)) != DR_SUCCESS)
-        cli_die(EXIT_USAGE, "--lr-schedule: %s", dr_error_message());
+                    uses[u].users, a->run.optim);
+}
 
-    if (dr_mpi_launched() && (!DR_MPI_BUILT || !replicated)) {
-        /* one line from the whole job: only the first rank speaks */
-        const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK")
-                                                       : getenv("PMI_RANK");
-        if (r && atoi(r) != 0)
-            exit(EXIT_USAGE);
-        if (!DR_MPI_BUILT)
-            cli_die(EXIT_USAGE, "train: started by an MPI launcher, but this deeprelax was "
-                    "built without MPI (install libopenmpi-dev and rebuild with `make MPI=1`)");
-        cli_die(EXIT_USAGE, "train: under mpirun only elastic-sgd and parle run (one replica "
-                "per rank), not %s", optim);
+/* Started by mpirun: only the replicated optimisers of an MPI build run so; else one error
+ * line from the whole job. */
+static void train_check_mpi(const char *optim, int replicated)
+{
+    if (!dr_mpi_launched() || (DR_MPI_BUILT && replicated)) return;
+    /* one line from the whole job: only the first rank speaks */
+    const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK")
+                                                   : getenv("PMI_RANK");
+    if (r && atoi(r) != 0)
+        exit(EXIT_USAGE);
+    if (!DR_MPI_BUILT)
+        cli_die(EXIT_USAGE, "train: started by an MPI launcher, but this deeprelax was "
+                "built without MPI (install libopenmpi-dev and rebuild with `make MPI=1`)");
+    cli_die(EXIT_USAGE, "train: under mpirun only elastic-sgd and parle run (one replica "
+            "per rank), not %s", optim);
+}
+
+/* The epochs of one trainer, each printed as it ends; *last gets the last epoch's numbers and
+ * the return value is the training's seconds. */
+static double train_epochs(const struct train_run *run, dr_trainer *t, FILE *log,
+                           dr_epoch_stats *last)
+{
+    struct progress prog;
+    cli_progress_begin(&prog.bar, "train", "epochs", (double)run->epochs);
+    double total_seconds = 0;
+    for (long e = 1; e <= run->epochs; e++) {
+        double lr = dr_lr_schedule_at(run->sched, run->p.lr, (int)e);
+        prog.epoch = (int)e;
+        int status = dr_train_epoch(t, lr, show_progress, &prog, last);
+        cli_progress_end(&prog.bar, (double)e); /* the epoch's line goes to stdout cleanly */
+        if (status != DR_SUCCESS)
+            cli_die(EXIT_FAIL, "epoch %ld: %s", e, dr_error_message());
+        total_seconds += last->seconds;
+        cli_train_print_epoch(run, log, e, lr, last, NULL);
     }
-    const char *outputs[] = {log_path, save};
-    cli_check_files(outputs, 2, NULL, 0);
-    cli_nn_blas_fixup(argc, argv);
-    if (replicated) {
-        struct train_run run = {.data = data, .model = model, .optim = optim,
-                                .log_path = log_path, .save = save, .epochs = epochs,
-                                .batch = batch, .threads = threads, .train_n = train_n,
-                                .seed = seed, .json = json, .have_replicas = have[O_REPL],
-                                .sched = sched_text ? &sched : NULL, .p = p};
-        return cli_train_replicas(&run);
-    }
-    dr_nn_set_threads((int)threads);
+    return total_seconds;
+}
+
+/* One network trained in this process (sgd, entropy-sgd, hj): the header, the epochs, the
+ * model file and the closing line. */
+static int train_single(const struct train_run *run, const dr_mlp_config *mc)
+{
+    int status;
+    dr_nn_set_threads((int)run->threads);
     dr_dataset train, test;
-    load_data(data, mc.sizes[0], &train, &test);
+    load_data(run->data, mc->sizes[0], &train, &test);
     dr_dataset train_view = train;
-    if (train_n > 0 && (size_t)train_n < train.n)
-        train_view.n = (size_t)train_n;
+    if (run->train_n > 0 && (size_t)run->train_n < train.n)
+        train_view.n = (size_t)run->train_n;
     /* the log replaces an earlier one only when training ends (progress is on stdout) */
-    dr_output *log_out = log_path ? cli_output_open(log_path) : NULL;
+    dr_output *log_out = run->log_path ? cli_output_open(run->log_path) : NULL;
     FILE *log = log_out ? dr_output_stream(log_out) : NULL;
     if (log)
         fprintf(log, "epoch,effective_epoch,train_loss,train_error,test_error,seconds\n");
 
     dr_mlp *m;
-    if ((status = dr_mlp_alloc(&m, &mc, (size_t)(batch > 1000 ? batch : 1000))) != DR_SUCCESS)
+    long batch = run->batch;
+    if ((status = dr_mlp_alloc(&m, mc, (size_t)(batch > 1000 ? batch : 1000))) != DR_SUCCESS)
         cli_fail(status);
     size_t n = dr_mlp_n_params(m);
     float *w = malloc(n * sizeof *w);
     if (!w) cli_die(EXIT_FAIL, "out of memory for %zu parameters", n);
-    dr_mlp_init(m, w, seed);
+    dr_mlp_init(m, w, run->seed);
     dr_trainer *t;
-    if ((status = dr_trainer_alloc(&t, m, w, &train_view, &test, &p, (size_t)batch, seed)) !=
-        DR_SUCCESS)
+    if ((status = dr_trainer_alloc(&t, m, w, &train_view, &test, &run->p, (size_t)batch,
+                                   run->seed)) != DR_SUCCESS)
         cli_fail(status);
 
     const char *core;
-    if (!json)
+    if (!run->json)
         printf("# %s on %s: %zu training / %zu test examples, %zu parameters, batch %ld, "
                "%d thread(s) (OpenBLAS %s kernels), seed %lu\n# epoch  eff.epoch  train_loss  train_err%%  "
-               "test_err%%  seconds\n", optim, model, train_view.n, test.n, n, batch,
-               dr_nn_get_threads(), dr_nn_blas_core(&core), seed);
+               "test_err%%  seconds\n", run->optim, run->model, train_view.n, test.n, n, batch,
+               dr_nn_get_threads(), dr_nn_blas_core(&core), run->seed);
     else
         printf("{\"model\":\"%s\",\"optim\":\"%s\",\"parameters\":%zu,\"batch\":%ld,"
-               "\"threads\":%d,\"seed\":%lu,\"epochs\":[", model, optim, n, batch,
-               dr_nn_get_threads(), seed);
-    struct progress prog;
-    cli_progress_begin(&prog.bar, "train", "epochs", (double)epochs);
+               "\"threads\":%d,\"seed\":%lu,\"epochs\":[", run->model, run->optim, n, batch,
+               dr_nn_get_threads(), run->seed);
     dr_epoch_stats s = {0};
-    double total_seconds = 0;
-    for (long e = 1; e <= epochs; e++) {
-        double lr = dr_lr_schedule_at(sched_text ? &sched : NULL, p.lr, (int)e);
-        prog.epoch = (int)e;
-        status = dr_train_epoch(t, lr, show_progress, &prog, &s);
-        cli_progress_end(&prog.bar, (double)e); /* the epoch's line goes to stdout cleanly */
-        if (status != DR_SUCCESS)
-            cli_die(EXIT_FAIL, "epoch %ld: %s", e, dr_error_message());
-        total_seconds += s.seconds;
-        if (json) {
-            printf("%s{\"epoch\":%ld,\"effective_epoch\":", e > 1 ? "," : "", e);
-            json_number(stdout, s.effective_epoch);
-            printf(",\"lr\":");
-            json_number(stdout, lr);
-            printf(",\"train_loss\":");
-            json_number(stdout, s.train_loss);
-            printf(",\"train_error\":");
-            json_number(stdout, s.train_error);
-            printf(",\"test_error\":");
-            json_number(stdout, s.test_error);
-            printf(",\"seconds\":");
-            json_number(stdout, s.seconds);
-            printf("}");
-        } else {
-            printf("%7ld  %9.2f  %10.5f  %9.3f  %9.3f  %7.1f\n", e, s.effective_epoch,
-                   s.train_loss, 100 * s.train_error, 100 * s.test_error, s.seconds);
-        }
-        fflush(stdout);
-        if (log) {
-            fprintf(log, "%ld,%.10g,%.10g,%.10g,%.10g,%.3f\n", e, s.effective_epoch,
-                    s.train_loss, s.train_error, s.test_error, s.seconds);
-        }
-    }
-    if (save && (status = dr_mlp_save(save, m, w)) != DR_SUCCESS)
+    double total_seconds = train_epochs(run, t, log, &s);
+    if (run->save && (status = dr_mlp_save(run->save, m, w)) != DR_SUCCESS)
         cli_die(EXIT_FAIL, "%s", dr_error_message());
-    if (json) {
+    if (run->json) {
         printf("],\"test_error\":");
         json_number(stdout, s.test_error);
         printf(",\"samples_per_second\":");
@@ -344,8 +338,8 @@ int cmd_train(int argc, char **argv)
         printf("}\n");
     } else {
         printf("# final test error %.3f%% after %.1f effective epochs, %.1f s%s%s\n",
-               100 * s.test_error, s.effective_epoch, total_seconds, save ? "; saved " : "",
-               save ? save : "");
+               100 * s.test_error, s.effective_epoch, total_seconds, run->save ? "; saved " : "",
+               run->save ? run->save : "");
     }
     if (log_out) cli_output_commit(log_out);
     dr_trainer_free(t);
@@ -354,6 +348,33 @@ int cmd_train(int argc, char **argv)
     dr_dataset_free(&train);
     dr_dataset_free(&test);
     return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_args a = {0};
+    if (train_parse(argc, argv, &a)) return 0;
+    struct train_run *run = &a.run;
+    dr_mlp_config mc;
+    int kind, status;
+    if ((status = dr_mlp_preset(&mc, run->model)) != DR_SUCCESS) cli_fail(status);
+    if ((status = dr_optim_kind_parse(run->optim, &kind)) != DR_SUCCESS) cli_fail(status);
+    train_params(&a, kind, &run->p);
+    int replicated = kind == DR_OPTIM_ELASTIC_SGD || kind == DR_OPTIM_PARLE;
+    dr_lr_schedule sched = {0};
+    if (!a.sched_text && kind == DR_OPTIM_ENTROPY_SGD && !a.have[O_LR])
+        a.sched_text = "3:0.1";
+    if (a.sched_text && (status = dr_lr_schedule_parse(&sched, a.sched_text)) != DR_SUCCESS)
+        cli_die(EXIT_USAGE, "--lr-schedule: %s", dr_error_message());
+    run->sched = a.sched_text ? &sched : NULL;
+    run->have_replicas = a.have[O_REPL];
+
+    train_check_mpi(run->optim, replicated);
+    const char *outputs[] = {run->log_path, run->save};
+    cli_check_files(outputs, 2, NULL, 0);
+    cli_nn_blas_fixup(argc, argv);
+    if (replicated) return cli_train_replicas(run);
+    return train_single(run, &mc);
 }
 
 static const char eval_usage[] =

@@ -84,8 +84,8 @@ static void print_header(const struct train_run *r, const struct world *w, size_
            dr_nn_blas_core(&core));
 }
 
-static void print_epoch(const struct train_run *r, FILE *log, long e, double lr,
-                        const dr_epoch_stats *s, double comm)
+void cli_train_print_epoch(const struct train_run *r, FILE *log, long e, double lr,
+                           const dr_epoch_stats *s, const double *comm)
 {
     if (r->json) {
         printf("%s{\"epoch\":%ld,\"effective_epoch\":", e > 1 ? "," : "", e);
@@ -100,17 +100,23 @@ static void print_epoch(const struct train_run *r, FILE *log, long e, double lr,
         json_number(stdout, s->test_error);
         printf(",\"seconds\":");
         json_number(stdout, s->seconds);
-        printf(",\"comm_seconds\":");
-        json_number(stdout, comm);
+        if (comm) {
+            printf(",\"comm_seconds\":");
+            json_number(stdout, *comm);
+        }
         printf("}");
     } else {
-        printf("%7ld  %9.2f  %10.5f  %9.3f  %9.3f  %7.1f  %6.2f\n", e, s->effective_epoch,
-               s->train_loss, 100 * s->train_error, 100 * s->test_error, s->seconds, comm);
+        printf("%7ld  %9.2f  %10.5f  %9.3f  %9.3f  %7.1f", e, s->effective_epoch,
+               s->train_loss, 100 * s->train_error, 100 * s->test_error, s->seconds);
+        if (comm) printf("  %6.2f", *comm);
+        putchar('\n');
     }
     fflush(stdout);
     if (log) {
-        fprintf(log, "%ld,%.10g,%.10g,%.10g,%.10g,%.3f,%.4f\n", e, s->effective_epoch,
-                s->train_loss, s->train_error, s->test_error, s->seconds, comm);
+        fprintf(log, "%ld,%.10g,%.10g,%.10g,%.10g,%.3f", e, s->effective_epoch,
+                s->train_loss, s->train_error, s->test_error, s->seconds);
+        if (comm) fprintf(log, ",%.4f", *comm);
+        fputc('\n', log);
         fflush(log);
     }
 }
@@ -175,7 +181,7 @@ int cli_train_replicas(const struct train_run *r)
         total += s.seconds;
         comm_total += comm;
         if (lead)
-            print_epoch(r, log, e, lr, &s, comm);
+            cli_train_print_epoch(r, log, e, lr, &s, &comm);
     }
     status = lead && r->save ? dr_mlp_save(r->save, m, mw) : DR_SUCCESS;
     agree_or_die(&w, status != DR_SUCCESS, "%s", dr_error_message());

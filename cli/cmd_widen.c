@@ -15,8 +15,11 @@
 #include "widen_run.h"
 #include "deeprelax/analysis.h"
 #include "deeprelax/widen.h"
+#include "demo_sections.h"
 
 #define MAX_WIDEN_TIMES 1024
+/* grid points of a 1-D landscape without --n (the usage text's default; solve's is 601) */
+#define WIDEN_N_1D 801
 
 static const char usage_text[] =
     "usage: deeprelax widen (--t T1,T2,... | --t-range A:B:K)\n"
@@ -290,7 +293,20 @@ static void widen_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(ctx, (double)done);
 }
 
-int cmd_widen(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct {
+    cli_source src;
+    double t[MAX_WIDEN_TIMES];
+    size_t nt, n_given, n[2];
+    int json, no_gibbs, refine;
+    double beta, delta;
+    const char *method, *out_path, *keep;
+    cli_pictures pic;            /* --png, --svg, --pdf: each P.EXT also writes P-tracks.EXT */
+    char tracks[3][4096];
+} widen_args;
+
+/* The options into *a; returns 1 when --help was printed. */
+static int widen_options(int argc, char **argv, widen_args *a)
 {
     static const struct option options[] = {
         CLI_SOURCE_OPTIONS,
@@ -310,40 +326,46 @@ int cmd_widen(int argc, char **argv)
         {"json", no_argument, 0, OPT_JSON},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0}};
-    cli_source src;
-    cli_source_init(&src);
-    static double t[MAX_WIDEN_TIMES];
-    size_t nt = 0, n_given = 0, n[2] = {0, 0};
-    int have_t = 0, have_range = 0, json = 0, no_gibbs = 0, refine = 0;
-    double beta = INFINITY, delta = NAN;
-    const char *method = "auto", *out_path = NULL, *keep = NULL;
-    cli_pictures pic = {{NULL, NULL, NULL}};
-    int opt;
+    cli_source_init(&a->src);
+    a->beta = INFINITY;
+    a->delta = NAN;
+    a->method = "auto";
+    int have_t = 0, have_range = 0, opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (cli_source_option(&src, opt, optarg)) continue;
+        if (cli_source_option(&a->src, opt, optarg)) continue;
         switch (opt) {
-        case OPT_T: nt = cli_double_list("--t", optarg, t, MAX_WIDEN_TIMES); have_t = 1; break;
-        case OPT_TRANGE: nt = cli_range("--t-range", optarg, t, MAX_WIDEN_TIMES); have_range = 1; break;
-        case OPT_BETA: beta = cli_double_or_inf("--beta", optarg); break;
-        case OPT_METHOD: method = optarg; break;
-        case OPT_DELTA: delta = cli_double("--delta", optarg); break;
-        case OPT_N: n_given = cli_size_list("--n", optarg, n, 2); break;
-        case OPT_REFINE: refine = (int)cli_long("--refine", optarg, 1, 64); break;
-        case OPT_NOGIBBS: no_gibbs = 1; break;
-        case OPT_OUT: out_path = optarg; break;
-        case OPT_PNG: pic.path[0] = optarg; break;
-        case OPT_FIG_SVG: pic.path[1] = optarg; break;
-        case OPT_FIG_PDF: pic.path[2] = optarg; break;
-        case OPT_KEEP: keep = optarg; break;
-        case OPT_JSON: json = 1; break;
+        case OPT_T: a->nt = cli_double_list("--t", optarg, a->t, MAX_WIDEN_TIMES); have_t = 1; break;
+        case OPT_TRANGE: a->nt = cli_range("--t-range", optarg, a->t, MAX_WIDEN_TIMES); have_range = 1; break;
+        case OPT_BETA: a->beta = cli_double_or_inf("--beta", optarg); break;
+        case OPT_METHOD: a->method = optarg; break;
+        case OPT_DELTA: a->delta = cli_double("--delta", optarg); break;
+        case OPT_N: a->n_given = cli_size_list("--n", optarg, a->n, 2); break;
+        case OPT_REFINE: a->refine = (int)cli_long("--refine", optarg, 1, 64); break;
+        case OPT_NOGIBBS: a->no_gibbs = 1; break;
+        case OPT_OUT: a->out_path = optarg; break;
+        case OPT_PNG: a->pic.path[0] = optarg; break;
+        case OPT_FIG_SVG: a->pic.path[1] = optarg; break;
+        case OPT_FIG_PDF: a->pic.path[2] = optarg; break;
+        case OPT_KEEP: a->keep = optarg; break;
+        case OPT_JSON: a->json = 1; break;
         case 'h':
-        case OPT_HELP: fputs(usage_text, stdout); return 0;
+        case OPT_HELP: fputs(usage_text, stdout); return 1;
         default: cli_bad_option("widen", argv);
         }
     }
     if (optind < argc) cli_die(EXIT_USAGE, "widen: unexpected argument '%s'", argv[optind]);
     if (have_t && have_range) cli_die(EXIT_USAGE, "widen: give --t or --t-range, not both");
+    return 0;
+}
+
+/* The options checked against each other (the sweep sorted, the method resolved) and the
+ * files to write; returns 1 when --help was printed. */
+static int widen_parse(int argc, char **argv, widen_args *a)
+{
+    if (widen_options(argc, argv, a)) return 1;
+    double *t = a->t, beta = a->beta;
+    size_t nt = a->nt;
     if (nt == 0)
         cli_die(EXIT_USAGE, "widen: a sweep of times is required (--t T1,T2,... or --t-range A:B:K)");
     for (size_t k = 0; k < nt; k++)
@@ -352,9 +374,10 @@ int cmd_widen(int argc, char **argv)
     for (size_t k = 1; k < nt; k++)
         if (t[k] == t[k - 1]) cli_die(EXIT_USAGE, "widen: time %g appears twice in the sweep", t[k]);
     if (!(beta > 0)) cli_die(EXIT_USAGE, "widen: --beta must be positive or inf (got %g)", beta);
-    if (!isnan(delta) && !(delta >= 0))
-        cli_die(EXIT_USAGE, "widen: --delta must be >= 0 (got %g)", delta);
-    if (!strcmp(method, "auto")) method = isinf(beta) ? "hopf-lax" : "heat";
+    if (!isnan(a->delta) && !(a->delta >= 0))
+        cli_die(EXIT_USAGE, "widen: --delta must be >= 0 (got %g)", a->delta);
+    if (!strcmp(a->method, "auto")) a->method = isinf(beta) ? "hopf-lax" : "heat";
+    const char *method = a->method;
     if (strcmp(method, "heat") && strcmp(method, "hopf-lax") && strcmp(method, "fd"))
         cli_die(EXIT_USAGE, "widen: unknown method '%s' (auto, heat, hopf-lax, fd)", method);
     if (!strcmp(method, "heat") && isinf(beta))
@@ -363,86 +386,120 @@ int cmd_widen(int argc, char **argv)
     if (!strcmp(method, "hopf-lax") && !isinf(beta))
         cli_die(EXIT_USAGE, "widen: hopf-lax solves the inviscid equation (beta = inf); got "
                             "--beta %g: use --method heat", beta);
-    if (refine && strcmp(method, "hopf-lax"))
+    if (a->refine && strcmp(method, "hopf-lax"))
         cli_die(EXIT_USAGE, "widen: --refine applies to --method hopf-lax only");
-    if (no_gibbs && isinf(beta))
+    if (a->no_gibbs && isinf(beta))
         cli_die(EXIT_USAGE, "widen: --no-gibbs applies to a finite --beta only (the inviscid "
                             "solve has no Gibbs measure)");
-    if (out_path && !cli_has_ext(out_path, ".csv"))
-        cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", out_path);
-    cli_pictures_check(&pic, "widen");
-    if (keep && !cli_pictures_any(&pic))
+    if (a->out_path && !cli_has_ext(a->out_path, ".csv"))
+        cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", a->out_path);
+    cli_pictures_check(&a->pic, "widen");
+    if (a->keep && !cli_pictures_any(&a->pic))
         cli_die(EXIT_USAGE, "widen: --keep-plot-data needs a picture (--png, --svg or --pdf)");
-    /* each picture P.EXT also has its tracks figure P-tracks.EXT */
-    static char tracks[3][4096];
-    const char *outputs[7] = {out_path}, *inputs[] = {src.input};
+    const char *outputs[7] = {a->out_path}, *inputs[] = {a->src.input};
     for (int i = 0; i < 3; i++)
-        if (pic.path[i]) {
-            cli_picture_sibling(tracks[i], sizeof tracks[i], pic.path[i], "tracks");
-            outputs[1 + 2 * i] = pic.path[i];
-            outputs[2 + 2 * i] = tracks[i];
+        if (a->pic.path[i]) {
+            cli_picture_sibling(a->tracks[i], sizeof a->tracks[i], a->pic.path[i], "tracks");
+            outputs[1 + 2 * i] = a->pic.path[i];
+            outputs[2 + 2 * i] = a->tracks[i];
         }
     cli_check_files(outputs, 7, inputs, 1);
+    return 0;
+}
 
-    double lo[2], hi[2];
-    widen_run w = {0};
-    w.f = cli_source_load(&src, lo, hi);
-    int dim = dr_landscape_dim(w.f);
-    if (n_given == 0) {
-        n[0] = dim == 1 ? 801 : 257;
-        n[1] = n[0];
-    } else if (n_given == 1) {
-        n[1] = n[0];
-    } else if (dim == 1) {
-        cli_die(EXIT_USAGE, "widen: --n has two values but the landscape is 1-D");
-    }
-    if (dr_grid_init(&w.g, dim, n, lo, hi)) cli_fail(DR_EINVAL);
-    w.beta = beta;
-    w.method = method;
-    w.refine = refine ? refine : (dim == 1 ? 64 : 4);
-    w.gibbs = !isinf(beta) && !no_gibbs;
-    w.nt = nt;
-    size_t size = dr_grid_size(&w.g);
-    if (dim == 1) w.u1d = malloc(nt * size * sizeof *w.u1d);
-    if (dim == 1 && !w.u1d) cli_die(EXIT_FAIL, "out of memory");
+/* The library's sweep (dr_widen_run) over the loaded landscape and grid in *w, with a progress
+ * bar; fills the rest of *w from *lib, which owns it. Returns a status (on failure *lib holds
+ * nothing, w->u1d is freed by the caller). */
+static int widen_sweep(const widen_args *a, widen_run *w, dr_widen *lib)
+{
+    int dim = w->g.dim;
+    w->beta = a->beta;
+    w->method = a->method;
+    w->refine = a->refine ? a->refine : (dim == 1 ? 64 : 4);
+    w->gibbs = !isinf(a->beta) && !a->no_gibbs;
+    w->nt = a->nt;
+    size_t size = dr_grid_size(&w->g);
+    if (dim == 1) w->u1d = malloc(a->nt * size * sizeof *w->u1d);
+    if (dim == 1 && !w->u1d) return dr_error(DR_ENOMEM, "out of memory");
 
-    /* The sweep is the library's; the rest of this command prints and draws what it found. */
     dr_widen_options wo;
     dr_widen_options_init(&wo);
-    wo.method = !strcmp(method, "heat") ? DR_SOLVE_HEAT
-              : !strcmp(method, "hopf-lax") ? DR_SOLVE_HOPFLAX : DR_SOLVE_FD;
-    wo.refine = w.refine;
-    wo.no_gibbs = no_gibbs;
-    wo.delta = delta;
+    wo.method = !strcmp(a->method, "heat") ? DR_SOLVE_HEAT
+              : !strcmp(a->method, "hopf-lax") ? DR_SOLVE_HOPFLAX : DR_SOLVE_FD;
+    wo.refine = w->refine;
+    wo.no_gibbs = a->no_gibbs;
+    wo.delta = a->delta;
     cli_progress bar;
-    cli_progress_begin(&bar, "widen", "t", (double)nt);
+    cli_progress_begin(&bar, "widen", "t", (double)a->nt);
     wo.progress = widen_progress;
     wo.progress_ctx = &bar;
     double start = cli_seconds();
-    dr_widen lib;
-    int st = dr_widen_run(&lib, w.f, &w.g, beta, t, nt, &wo, w.u1d);
-    cli_progress_end(&bar, (double)nt);
-    if (st) cli_fail(st);
-    w.C = lib.C;
-    w.delta = lib.delta;
-    w.fvals = lib.f;
-    w.fmin = lib.fmin;
-    w.steps = lib.steps;
-    w.tr = lib.tracker;
-    w.seconds = cli_seconds() - start;
+    int st = dr_widen_run(lib, w->f, &w->g, a->beta, a->t, a->nt, &wo, w->u1d);
+    cli_progress_end(&bar, (double)a->nt);
+    if (st) return st;
+    w->C = lib->C;
+    w->delta = lib->delta;
+    w->fvals = lib->f;
+    w->fmin = lib->fmin;
+    w->steps = lib->steps;
+    w->tr = lib->tracker;
+    w->seconds = cli_seconds() - start;
+    return DR_SUCCESS;
+}
 
+int cmd_widen(int argc, char **argv)
+{
+    widen_args a = {0};
+    if (widen_parse(argc, argv, &a)) return 0;
+    double lo[2], hi[2];
+    widen_run w = {0};
+    w.f = cli_source_load(&a.src, lo, hi);
+    cli_grid(&w.g, "widen", w.f, a.n_given, a.n, WIDEN_N_1D, lo, hi);
+    /* The sweep is the library's; the rest of this command prints and draws what it found. */
+    dr_widen lib;
+    int status = widen_sweep(&a, &w, &lib);
+    if (status) cli_fail(status);
+
+    const char *out_path = a.out_path;
     if (out_path) write_csv(&w, out_path);
     for (int i = 0; i < 3; i++)
-        if (pic.path[i] && (st = widen_figures(&w, pic.path[i], keep))) cli_fail(st);
-    if (json) print_json(&w, stdout);
+        if (a.pic.path[i] && (status = widen_figures(&w, a.pic.path[i], a.keep))) cli_fail(status);
+    if (a.json) print_json(&w, stdout);
     else {
         print_human(&w, stdout);
         if (out_path) printf("wrote %s\n", out_path);
         for (int i = 0; i < 3; i++)
-            if (pic.path[i]) printf("wrote %s and %s\n", pic.path[i], tracks[i]);
+            if (a.pic.path[i]) printf("wrote %s and %s\n", a.pic.path[i], a.tracks[i]);
     }
     dr_widen_free(&lib);
     free(w.u1d);
     dr_landscape_free(w.f);
     return 0;
+}
+
+/* The demo's section (demo_sections.h): a built-in landscape's sweep in-process, its table,
+ * pictures and JSON summary as `deeprelax widen --landscape L [--beta B] --t-range R [--n N]
+ * --out CSV --png PNG --json` writes them. */
+int widen_section(const widen_section_spec *spec, FILE *json)
+{
+    widen_args a = {0};
+    a.beta = spec->beta;
+    a.delta = NAN;
+    a.method = isinf(spec->beta) ? "hopf-lax" : "heat";
+    a.nt = cli_range("--t-range", spec->t_range, a.t, MAX_WIDEN_TIMES);
+    widen_run w = {0};
+    int status = dr_landscape_alloc_builtin(&w.f, spec->landscape, NULL);
+    size_t points = spec->n ? spec->n : !status && dr_landscape_dim(w.f) == 1 ? WIDEN_N_1D : 0;
+    if (!status) status = dr_solve_grid(&w.g, w.f, points ? 1 : 0, &points, NULL, NULL);
+    dr_widen lib;
+    if (!status) status = widen_sweep(&a, &w, &lib);
+    if (!status) {
+        if (spec->csv) write_csv(&w, spec->csv);
+        if (spec->png) status = widen_figures(&w, spec->png, NULL);
+        if (!status) print_json(&w, json);
+        dr_widen_free(&lib);
+    }
+    free(w.u1d);
+    dr_landscape_free(w.f);
+    return status;
 }

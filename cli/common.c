@@ -205,6 +205,19 @@ dr_landscape *cli_source_load(const cli_source *s, double lo[2], double hi[2])
     return f;
 }
 
+void cli_grid(dr_grid *g, const char *cmd, const dr_landscape *f, size_t given, const size_t *n,
+              size_t n_1d, const double lo[2], const double hi[2])
+{
+    int dim = dr_landscape_dim(f);
+    if (given == 2 && dim == 1)
+        cli_die(EXIT_USAGE, "%s: --n has two values but the landscape is 1-D", cmd);
+    if (given == 0 && dim == 1 && n_1d) {
+        given = 1;
+        n = &n_1d;
+    }
+    if (dr_solve_grid(g, f, given, n, lo, hi)) cli_fail(DR_EINVAL);
+}
+
 void json_string(FILE *out, const char *s)
 {
     fputc('"', out);

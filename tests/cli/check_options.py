@@ -12,7 +12,8 @@ deeprelax, src = sys.argv[1], sys.argv[2]
 
 # Each command's table is the `struct option` array of the function named cmd_<command>, or,
 # when that function has none, every table of its file if the file defines that one command
-# (sharpness and explore parse in a helper; train and eval share a file, each with its own).
+# (sharpness and explore parse in a helper; train and eval share a file, each with its own,
+# train's in the helper it calls).
 COMMANDS = ["landscapes", "solve", "plot", "demo", "train", "eval", "slice", "widen", "particles",
             "sharpness", "explore"]
 SOURCE_OPTIONS = re.findall(r'\{"([a-z0-9-]+)",', re.search(
@@ -28,8 +29,14 @@ def table_of(command):
         if not m:
             continue
         body = m.group(1)
-        if "struct option" not in body and len(re.findall(r"\nint cmd_\w+\(", text)) == 1:
-            body = text
+        if "struct option" not in body:
+            if len(re.findall(r"\nint cmd_\w+\(", text)) == 1:
+                body = text
+            else:  # the tables of the file's functions that cmd_<command> calls (train_parse)
+                for called in set(re.findall(r"\b(\w+)\(", body)):
+                    f = re.search(r"\nstatic \w+ %s\([^)]*\)\n\{(.*?)\n\}\n" % called, text, re.S)
+                    if f:
+                        body += f.group(1)
         names = re.findall(r'\{"([a-z0-9-]+)",\s*(?:no|required|optional)_argument', body)
         if "CLI_SOURCE_OPTIONS" in body:
             names += SOURCE_OPTIONS
