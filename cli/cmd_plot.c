@@ -648,6 +648,30 @@ static int repeats_agree(const plot_table *tb, int xcol, const int *yc, size_t n
     return 1;
 }
 
+/* The y axis: what the columns measure; curvature and its bounds share one name. */
+static void lines_ylabel(const plot_table *tb, const int *yc, size_t ny, char *ylabel, size_t size)
+{
+    ylabel[0] = 0;
+    int curvatures = 1;
+    static const char *const family[] = {"semiconcavity", "bound_inv_t", "bound_C", "gibbs",
+                                         "curvature", "eig_min", "eig_max"};
+    for (size_t k = 0; k < ny; k++) {
+        int in = 0;
+        for (size_t i = 0; i < sizeof family / sizeof family[0]; i++)
+            in |= !strcmp(tb->names[yc[k]], family[i]);
+        curvatures &= in;
+    }
+    if (curvatures && ny > 1) {
+        snprintf(ylabel, size, "curvature (eigenvalue of D²u)");
+        return;
+    }
+    for (size_t k = 0; k < ny && strlen(ylabel) + 56 < size; k++) {
+        size_t len = strlen(ylabel);
+        snprintf(ylabel + len, size - len, "%s%s", k ? ", " : "",
+                 plot_column_meaning(tb->names[yc[k]]));
+    }
+}
+
 static void plot_lines(plot_args *a, const plot_table *tb)
 {
     if (a->gif) cli_die(EXIT_USAGE, "plot: --gif draws curves and heatmaps, not lines");
@@ -727,23 +751,8 @@ static void plot_lines(plot_args *a, const plot_table *tb)
             else
                 snprintf(labels[s], 128, "%s", plot_column_meaning(tb->names[yc[k]]));
         }
-    /* the y axis: what the columns measure; curvature and its bounds share one name */
-    char ylabel[256] = "";
-    int curvatures = 1;
-    static const char *const family[] = {"semiconcavity", "bound_inv_t", "bound_C", "gibbs",
-                                         "curvature", "eig_min", "eig_max"};
-    for (size_t k = 0; k < ny; k++) {
-        int in = 0;
-        for (size_t i = 0; i < sizeof family / sizeof family[0]; i++)
-            in |= !strcmp(tb->names[yc[k]], family[i]);
-        curvatures &= in;
-    }
-    if (curvatures && ny > 1) snprintf(ylabel, sizeof ylabel, "curvature (eigenvalue of D²u)");
-    for (size_t k = 0; !ylabel[0] && k < ny && strlen(ylabel) < 200; k++) {
-        size_t len = strlen(ylabel);
-        snprintf(ylabel + len, sizeof ylabel - len, "%s%s", k ? ", " : "",
-                 plot_column_meaning(tb->names[yc[k]]));
-    }
+    char ylabel[256];
+    lines_ylabel(tb, yc, ny, ylabel, sizeof ylabel);
     dr_gnuplot_options o = gnuplot_options(a, "lines", a->file, xname, ylabel);
     o.logx = a->logx;
     o.logy = a->log;
@@ -788,6 +797,21 @@ static void parse_size(plot_args *a, const char *s)
                 "(got '%s')", s);
     a->width = (int)w;
     a->height = (int)h;
+}
+
+/* The PNG (and GIF) first, then each vector picture of the same figure. */
+static void plot_pictures(plot_args *a, const plot_table *tb, const char *k, const char *vector[2])
+{
+    const char *pictures[3] = {a->png, vector[0], vector[1]};
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && !pictures[i]) continue;
+        a->png = pictures[i];
+        if (i > 0) a->gif = NULL;
+        if (!strcmp(k, "curves")) plot_curves(a, tb);
+        else if (!strcmp(k, "heatmap")) plot_heatmap(a, tb);
+        else if (!strcmp(k, "paths")) plot_paths(a, tb);
+        else plot_lines(a, tb);
+    }
 }
 
 int cmd_plot(int argc, char **argv)
@@ -884,17 +908,7 @@ int cmd_plot(int argc, char **argv)
     if ((vector[0] || vector[1]) && !strcmp(k, "paths"))
         cli_die(EXIT_USAGE, "plot: --svg and --pdf draw the curves, lines and heatmap kinds; "
                             "paths are drawn by the built-in plotter (PNG only)");
-    /* the PNG (and GIF) first, then each vector picture of the same figure */
-    const char *pictures[3] = {a.png, vector[0], vector[1]};
-    for (int i = 0; i < 3; i++) {
-        if (i > 0 && !pictures[i]) continue;
-        a.png = pictures[i];
-        if (i > 0) a.gif = NULL;
-        if (!strcmp(k, "curves")) plot_curves(&a, &tb);
-        else if (!strcmp(k, "heatmap")) plot_heatmap(&a, &tb);
-        else if (!strcmp(k, "paths")) plot_paths(&a, &tb);
-        else plot_lines(&a, &tb);
-    }
+    plot_pictures(&a, &tb, k, vector);
     plot_dir_cleanup(&a);
     plot_table_free(&tb);
     return 0;
