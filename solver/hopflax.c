@@ -672,7 +672,7 @@ int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *p
     if (p->polish) {
         dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .fy = p->fy,
                              .vt = p->vt, .C = p->C, .measured = p->C_measured,
-                             .kinks = p->kinks, .nkinks = p->nkinks};
+                             .kinks = p->kinks, .nkinks = p->nkinks, .threads = p->nthreads};
         for (int a = 0; a < 2; a++) {
             v.ny[a] = p->ny[a];
             v.y0[a] = p->y0[a];

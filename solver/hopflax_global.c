@@ -191,14 +191,16 @@ static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows
     *rows = (dr_hopflax_lines){
         .base = v->fy + (v->dim == 2 ? v->lo[1] * v->ny[0] : 0) + v->lo[0], .stride = v->ny[0],
         .nlines = nrows, .len = v->hi[0] - v->lo[0] + 1, .korigin = v->lo[0], .t = v->t,
-        .h = v->hy[0], .ystart = v->y0[0] + (double)v->lo[0] * v->hy[0], .yorigin = v->y0[0]};
+        .h = v->hy[0], .ystart = v->y0[0] + (double)v->lo[0] * v->hy[0], .yorigin = v->y0[0],
+        .threads = v->threads};
     *cols = (dr_hopflax_lines){0};
     if (dr_hopflax_lines_build(rows) == 0) ix.rows = rows;
     if (v->dim == 2) {
         *cols = (dr_hopflax_lines){
             .base = v->vt, .stride = nrows, .nlines = v->g->n[0], .len = nrows,
             .korigin = v->lo[1], .t = v->t, .h = v->hy[1],
-            .ystart = v->y0[1] + (double)v->lo[1] * v->hy[1], .yorigin = v->y0[1]};
+            .ystart = v->y0[1] + (double)v->lo[1] * v->hy[1], .yorigin = v->y0[1],
+            .threads = v->threads};
         if (dr_hopflax_lines_build(cols) == 0) ix.cols = cols;
     }
     return ix;
@@ -216,10 +218,11 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
         for (size_t i = v->lo[0]; i <= v->hi[0]; i++)
             fmin_y = fmin(fmin_y, v->fy[j * v->ny[0] + i]);
     size_t wells = 0, switched = 0;
+    int nthreads = v->threads > 0 ? v->threads : 1;
     dr_hopflax_lines rows, cols;
     line_index idx = build_indexes(v, &rows, &cols);
     #pragma omp parallel for schedule(dynamic, 16) reduction(+ : wells, switched) \
-        reduction(max : worst)
+        reduction(max : worst) num_threads(nthreads)
     for (size_t k = 0; k < size; k++) {
         if (!isfinite(u[k])) continue;
         size_t col = k % g->n[0];

@@ -35,6 +35,7 @@ typedef struct {
     int measured;           /* C is 8 x the largest second difference of the samples */
     const double *kinks;    /* 1-D: f's breakpoints, ascending (NULL if none known) */
     size_t nkinks;
+    int threads;            /* the plan's thread count, for the search's loops */
 } dr_hopflax_view;
 
 /* Where phi = v(k) + (x - y_k)^2/(2t) can be low along grid lines (hopflax_wells.c): nlines
@@ -45,6 +46,7 @@ typedef struct {
     const double *base;
     size_t stride, nlines, len, korigin;
     double t, h, ystart, yorigin;
+    int threads;             /* for the build's loops */
     size_t *off;
     uint32_t *brk;
 } dr_hopflax_lines;

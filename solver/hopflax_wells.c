@@ -67,11 +67,11 @@ void dr_hopflax_lines_free(dr_hopflax_lines *L)
 
 int dr_hopflax_lines_build(dr_hopflax_lines *L)
 {
-    int bad = L->len >= UINT32_MAX || L->len < 1;
+    int bad = L->len >= UINT32_MAX || L->len < 1, nthreads = L->threads > 0 ? L->threads : 1;
     L->brk = NULL;
     L->off = calloc(L->nlines + 1, sizeof(size_t));
     if (!L->off || bad) goto fail;
-    #pragma omp parallel for schedule(static) reduction(|| : bad)
+    #pragma omp parallel for schedule(static) reduction(|| : bad) num_threads(nthreads)
     for (size_t i = 0; i < L->nlines; i++) {
         long n = line_breaks(L, i, NULL);
         if (n < 0) bad = 1;
@@ -81,7 +81,7 @@ int dr_hopflax_lines_build(dr_hopflax_lines *L)
     for (size_t i = 0; i < L->nlines; i++) L->off[i + 1] += L->off[i];
     L->brk = malloc((L->off[L->nlines] + 1) * sizeof(uint32_t));
     if (!L->brk) goto fail;
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(static) num_threads(nthreads)
     for (size_t i = 0; i < L->nlines; i++) line_breaks(L, i, L->brk + L->off[i]);
     return 0;
 fail:
