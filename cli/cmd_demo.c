@@ -178,11 +178,9 @@ static void demo_case_run(const demo_case *dc, const char *dir, int quick, FILE 
     req.out = csv;
     req.png = png;
 
-    double t0 = cli_seconds();
     solve_result res;
     int status = solve_run(&req, &res);
     if (status) cli_fail(status);
-    res.seconds = cli_seconds() - t0;
     solve_write_outputs(&req, &res);
 
     fprintf(report, "== %s\n", dc->name);

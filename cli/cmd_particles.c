@@ -299,9 +299,7 @@ static int particles_parse(int argc, char **argv, particles_args *a)
     check_applies(given, a->o.algo, a->compare, isinf(a->o.beta));
     if (a->out && !cli_has_ext(a->out, ".csv") && !cli_has_ext(a->out, ".npy"))
         cli_die(EXIT_USAGE, "particles: --out must end in .csv or .npy (got '%s')", a->out);
-    cli_pictures_check(&a->pic, "particles");
-    if (a->keep && !cli_pictures_any(&a->pic))
-        cli_die(EXIT_USAGE, "particles: --keep-plot-data needs a picture (--png, --svg or --pdf)");
+    cli_pictures_check(&a->pic, a->keep, "particles");
 
     /* Every step of every particle is kept (x, y, f: up to 24 bytes, twice with --compare). */
     if (a->K * (a->o.steps + 1) > PARTICLES_MAX_POINTS)

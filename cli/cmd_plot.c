@@ -883,7 +883,7 @@ int cmd_plot(int argc, char **argv)
     if (!cli_has_ext(a.file, ".csv") && !cli_has_ext(a.file, ".npy"))
         cli_die(EXIT_USAGE, "plot: FILE must end in .csv or .npy (got '%s')", a.file);
     cli_pictures pic = {{a.png, vector[0], vector[1]}};
-    cli_pictures_check(&pic, "plot");
+    cli_pictures_check(&pic, NULL, "plot"); /* plot always draws: FILE.png by default */
     if (a.gif && !cli_has_ext(a.gif, ".gif"))
         cli_die(EXIT_USAGE, "plot: --gif must end in .gif (got '%s')", a.gif);
     static const char *kinds[] = {"auto", "curves", "heatmap", "paths", "lines"};

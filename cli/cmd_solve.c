@@ -137,7 +137,7 @@ static int solve_parse(int argc, char **argv, solve_request *req, cli_source *sr
     if (req->out && !cli_has_ext(req->out, ".csv") && !cli_has_ext(req->out, ".npy"))
         cli_die(EXIT_USAGE, "solve: --out must end in .csv or .npy (got '%s')", req->out);
     cli_pictures pic = {{req->png, req->svg, req->pdf}};
-    cli_pictures_check(&pic, "solve");
+    cli_pictures_check(&pic, req->keep_plot_data, "solve");
     return 0;
 }
 
@@ -156,11 +156,9 @@ int cmd_solve(int argc, char **argv)
     req.f = f;
     req.source = &src;
 
-    double start = cli_seconds();
     solve_result res;
     int status = solve_run(&req, &res);
     if (status) cli_fail(status);
-    res.seconds = cli_seconds() - start;
     solve_write_outputs(&req, &res);
     solve_print_summary(&req, &res, stdout);
     solve_print_warnings(&req, &res);

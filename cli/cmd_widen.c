@@ -393,9 +393,7 @@ static int widen_parse(int argc, char **argv, widen_args *a)
                             "solve has no Gibbs measure)");
     if (a->out_path && !cli_has_ext(a->out_path, ".csv"))
         cli_die(EXIT_USAGE, "widen: --out must end in .csv (got '%s')", a->out_path);
-    cli_pictures_check(&a->pic, "widen");
-    if (a->keep && !cli_pictures_any(&a->pic))
-        cli_die(EXIT_USAGE, "widen: --keep-plot-data needs a picture (--png, --svg or --pdf)");
+    cli_pictures_check(&a->pic, a->keep, "widen");
     const char *outputs[7] = {a->out_path}, *inputs[] = {a->src.input};
     for (int i = 0; i < 3; i++)
         if (a->pic.path[i]) {

@@ -67,8 +67,10 @@ int cli_plot_data_close(dr_output *o, int st)
     return dr_output_commit(o);
 }
 
-void cli_pictures_check(const cli_pictures *p, const char *cmd)
+void cli_pictures_check(const cli_pictures *p, const char *keep, const char *cmd)
 {
+    if (keep && !cli_pictures_any(p))
+        cli_die(EXIT_USAGE, "%s: --keep-plot-data needs a picture (--png, --svg or --pdf)", cmd);
     static const char *const opt[3] = {"--png", "--svg", "--pdf"}, *const ext[3] = {".png", ".svg",
                                                                                     ".pdf"};
     for (int i = 0; i < 3; i++)

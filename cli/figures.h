@@ -36,8 +36,9 @@ typedef struct {
     const char *path[3]; /* png, svg, pdf */
 } cli_pictures;
 
-/* Checks each given path's extension (exit 2 naming the option otherwise). */
-void cli_pictures_check(const cli_pictures *p, const char *cmd);
+/* Checks each given path's extension, and that --keep-plot-data (keep, may be NULL) comes with
+ * a picture (exit 2 naming the option otherwise). */
+void cli_pictures_check(const cli_pictures *p, const char *keep, const char *cmd);
 /* True when any picture is asked for. */
 int cli_pictures_any(const cli_pictures *p);
 /* p's path with "-SUFFIX" inserted before the extension (P.png -> P-tracks.png) into buf. */

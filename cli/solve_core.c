@@ -67,6 +67,7 @@ static void *heartbeat_run(void *ctx)
 int solve_run(const solve_request *req, solve_result *res)
 {
     memset(res, 0, sizeof *res);
+    double start = cli_seconds();
     const dr_grid *g = &req->grid;
     size_t size = dr_grid_size(g), dim = (size_t)g->dim;
     dr_solve_options opt;
@@ -112,6 +113,7 @@ int solve_run(const solve_request *req, solve_result *res)
     cli_progress_end(&hb.bar, (double)hb.done);
     cli_progress_end(&prog, tmax);
     if (!status) {
+        res->seconds = cli_seconds() - start;
         res->method = dr_solve_method_name(rep[0].method);
         for (size_t k = 0; k < req->nt; k++) {
             res->engine[k] = rep[k].engine;

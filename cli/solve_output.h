@@ -43,7 +43,7 @@ typedef struct {
     double *u;                 /* nt fields */
     double *grad;              /* nt * dim planes */
     double min_u[MAX_SOLVE_TIMES], argmin[MAX_SOLVE_TIMES][2];
-    double seconds;
+    double seconds;            /* wall clock of solve_run: sampling, solve and report */
     /* fd only (0 otherwise) */
     size_t steps;
     double dt_min;

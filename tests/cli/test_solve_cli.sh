@@ -56,6 +56,9 @@ if [ -s "$TMP/p.png" ]; then pass solve-1d-png-written; else fail solve-1d-png-w
 # script sets a title, both axis labels and a legend or colour-bar title; --svg parses as XML.
 # himmelblau's four minima of f are equal (0): all four are marked on f's panel; its u panels
 # span under a quarter of f's 0..890 range, so each gets its own colour bar (no shared cbrange).
+# gnuplot's files are kept only for a picture, as in widen, particles and plot
+expect_error solve-keep-alone 2 "keep-plot-data needs a picture" -- solve --landscape quad --t 1 \
+    --keep-plot-data "$TMP/k0"
 expect_ok solve-svg-1d -- solve --landscape paper1d --beta 10 --t 0.1 --svg "$TMP/s1.svg" \
     --keep-plot-data "$TMP/k1"
 expect_ok solve-svg-2d -- solve --landscape himmelblau --beta 1 --t 0.1,1 --n 101 --svg "$TMP/s2.svg" \
