@@ -21,6 +21,7 @@
 #include "heat_internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,10 @@ void dr_axis_fft_free(dr_axis_fft *ax)
     if (ax->r2c_c) fftw_destroy_plan(ax->r2c_c);
     if (ax->c2r) fftw_destroy_plan(ax->c2r);
     if (ax->kplan) fftw_destroy_plan(ax->kplan);
+    if (ax->c2r_line) fftw_destroy_plan(ax->c2r_line);
     dr_fftw_unlock();
+    fftw_free(ax->treal);
+    fftw_free(ax->tspec);
     fftw_free(ax->real);
     fftw_free(ax->wspec);
     fftw_free(ax->cspec);
@@ -128,8 +132,14 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     ax->dc = malloc(lines * sizeof *ax->dc);
     if (carry) ax->cspec = fftw_alloc_complex(lines * H);
     ax->fix = malloc(lines * n); /* every centre is one of the line's n points */
-    if (!ax->fix || !ax->real || !ax->wspec || !ax->spec || !ax->kreal || !ax->kspec || !ax->gspec ||
-        !ax->zspec || !ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc ||
+    /* each thread's line on its own cache lines, every copy as aligned as the first (FFTW's
+     * new-array execute needs the alignment the plan was made for) */
+    ax->treal_stride = (N + 7) & ~(size_t)7;
+    ax->tspec_stride = (H + 3) & ~(size_t)3;
+    ax->treal = fftw_alloc_real(ax->treal_stride * (size_t)ax->threads);
+    ax->tspec = fftw_alloc_complex(ax->tspec_stride * (size_t)ax->threads);
+    if (!ax->fix || !ax->treal || !ax->tspec || !ax->real || !ax->wspec || !ax->spec ||
+        !ax->kreal || !ax->kspec || !ax->gspec || !ax->zspec || !ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc ||
         (carry && !ax->cspec)) {
         dr_axis_fft_free(ax);
         return dr_error(DR_ENOMEM, "out of memory for %zu FFTs of length %zu", lines, N);
@@ -146,8 +156,9 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
                                      1, (int)N, flags);
     fftw_plan_with_nthreads(1);
     ax->kplan = fftw_plan_dft_r2c_1d(len, ax->kreal, ax->kspec, flags);
+    ax->c2r_line = fftw_plan_dft_c2r_1d(len, ax->tspec, ax->treal, flags);
     dr_fftw_unlock();
-    if (!ax->r2c_w || (carry && !ax->r2c_c) || !ax->c2r || !ax->kplan) {
+    if (!ax->r2c_w || (carry && !ax->r2c_c) || !ax->c2r || !ax->kplan || !ax->c2r_line) {
         dr_axis_fft_free(ax);
         return dr_error(DR_ENOMEM, "FFTW could not plan %zu transforms of length %zu", lines, N);
     }
@@ -440,6 +451,94 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
     dr_coarse_line_free(&cl);
 }
 
+/* One line of the fused path: real <- c2r(src * kernel) / N on the calling thread's scratch
+ * (spec is destroyed); returns the error bound eps * max |real| + tail * sum. */
+static double convolve_line(const dr_axis_fft *ax, const fftw_complex *src,
+                            const fftw_complex *kernel, double tail, double sum,
+                            fftw_complex *spec, double *real)
+{
+    size_t H = ax->H, N = ax->N;
+    double scale = 1.0 / (double)N, m = 0.0;
+    for (size_t i = 0; i < H; i++) {
+        spec[i][0] = (src[i][0] * kernel[i][0] - src[i][1] * kernel[i][1]) * scale;
+        spec[i][1] = (src[i][0] * kernel[i][1] + src[i][1] * kernel[i][0]) * scale;
+    }
+    fftw_execute_dft_c2r(ax->c2r_line, spec, real);
+    #pragma omp simd reduction(max : m)
+    for (size_t k = 0; k < N; k++) m = m > fabs(real[k]) ? m : fabs(real[k]);
+    return EPS_FFT(N) * m + tail * sum;
+}
+
+static void gather_line(const dr_axis_job *job, size_t l, const double *real, double *dst)
+{
+    for (size_t c = 0; c < job->ncentre; c++)
+        dst[l * job->lstride + c * job->cstride] = real[job->centre[c]];
+}
+
+/* As many lines as threads: each thread takes whole lines through the convolutions, the
+ * gathers and the keep-or-mark test while the line is in its cache, where the batched path
+ * streams every stage's lines x N buffer through memory (and stops scaling with threads at
+ * the memory's bandwidth). */
+static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *clamped,
+                         double *worst)
+{
+    dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    size_t H = ax->H, nclamped = 0;
+    double w = 0.0;
+    #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped) reduction(max : w)
+    {
+        int me = omp_get_thread_num();
+        double *real = ax->treal + (size_t)me * ax->treal_stride;
+        fftw_complex *spec = ax->tspec + (size_t)me * ax->tspec_stride;
+        #pragma omp for schedule(static)
+        for (size_t l = 0; l < ax->lines; l++) {
+            ax->dv[l] = convolve_line(ax, ax->wspec + l * H, ax->gspec, tail, ax->wsum[l], spec,
+                                      real);
+            gather_line(job, l, real, job->L);
+            if (job->off) {
+                ax->dn[l] = convolve_line(ax, ax->wspec + l * H, ax->zspec, reach * tail,
+                                          ax->wsum[l], spec, real);
+                gather_line(job, l, real, job->off);
+            }
+            if (x->carry) {
+                ax->dc[l] = convolve_line(ax, ax->cspec + l * H, ax->gspec, tail, ax->csum[l],
+                                          spec, real);
+                gather_line(job, l, real, job->carried);
+            }
+            for (size_t c = 0; c < job->ncentre; c++) keep_or_mark(x, l, c, &nclamped, &w);
+        }
+    }
+    *clamped += nclamped;
+    if (w > *worst) *worst = w;
+}
+
+/* Fewer lines than threads (1-D): every stage on all lines at once, each on every thread. */
+static void run_batched(const axis_ctx *x, double tail, double reach, size_t *clamped,
+                        double *worst)
+{
+    dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    convolve(ax, ax->wspec, ax->gspec, tail, ax->wsum, ax->dv);
+    gather(ax, job, job->L);
+    if (job->off) {
+        convolve(ax, ax->wspec, ax->zspec, reach * tail, ax->wsum, ax->dn);
+        gather(ax, job, job->off);
+    }
+    if (x->carry) {
+        convolve(ax, ax->cspec, ax->gspec, tail, ax->csum, ax->dc);
+        gather(ax, job, job->carried);
+    }
+    size_t nc = job->ncentre, nclamped = 0;
+    double w = 0.0;
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
+        reduction(+ : nclamped) reduction(max : w)
+    for (size_t l = 0; l < ax->lines; l++)
+        for (size_t c = 0; c < nc; c++) keep_or_mark(x, l, c, &nclamped, &w);
+    *clamped += nclamped;
+    if (w > *worst) *worst = w;
+}
+
 void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_gauss_table *tab,
                  const dr_coarse_table *ct, int strict, double rel_tol, double off_tol,
                  dr_axis_stats *stats)
@@ -455,30 +554,17 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
     double reach = (double)(ax->K + 1) * ax->hy;
 
     /* Three convolutions: the value, the offset moment, the carried moment. The results go to
-     * the job's own arrays and are turned into L, off, carried below. */
+     * the job's own arrays and are turned into L, off, carried by keep_or_mark. */
     kernel_spectrum(ax, q, 0, ax->gspec);
-    convolve(ax, ax->wspec, ax->gspec, tail, ax->wsum, ax->dv);
-    gather(ax, job, job->L);
-    if (job->off) {
-        kernel_spectrum(ax, q, 1, ax->zspec);
-        convolve(ax, ax->wspec, ax->zspec, reach * tail, ax->wsum, ax->dn);
-        gather(ax, job, job->off);
-    }
-    if (carry) {
-        convolve(ax, ax->cspec, ax->gspec, tail, ax->csum, ax->dc);
-        gather(ax, job, job->carried);
-    }
-
+    if (job->off) kernel_spectrum(ax, q, 1, ax->zspec);
     axis_ctx x = {.ax = ax, .job = job, .tab = tab, .ct = ct, .strict = strict,
                   .carry = carry, .rel_tol = rel_tol, .off_tol = off_tol};
     /* centres are increasing y-indices: evenly spaced by one iff the ends are nc - 1 apart */
     x.consecutive = nc > 0 && job->centre[nc - 1] - job->centre[0] == nc - 1;
     size_t fixed = 0, clamped = 0, taps = 0;
     double worst = 0.0;
-    #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
-        reduction(+ : clamped) reduction(max : worst)
-    for (size_t l = 0; l < ax->lines; l++)
-        for (size_t c = 0; c < nc; c++) keep_or_mark(&x, l, c, &clamped, &worst);
+    if (ax->lines >= (size_t)ax->threads) run_by_lines(&x, tail, reach, &clamped, &worst);
+    else run_batched(&x, tail, reach, &clamped, &worst);
     if (strict) {
         if (ax->lines >= 2 * (size_t)ax->threads) fix_by_lines(&x, &fixed, &taps);
         else fix_by_points(&x, &fixed, &taps);

@@ -146,6 +146,11 @@ typedef struct {
     double *real;               /* lines x N */
     fftw_complex *wspec, *cspec, *spec;  /* lines x H: weights, carried weights, scratch */
     fftw_plan r2c_w, r2c_c, c2r;
+    /* the fused path (as many lines as threads): one line at a time per thread, in cache */
+    fftw_plan c2r_line;         /* one line, executed on each thread's own scratch */
+    size_t treal_stride, tspec_stride; /* per-thread scratch strides (64-byte aligned) */
+    double *treal;              /* threads x treal_stride */
+    fftw_complex *tspec;        /* threads x tspec_stride */
     double *kreal;              /* N */
     fftw_complex *kspec, *gspec, *zspec; /* H: kernel scratch, Gaussian, first moment */
     fftw_plan kplan;
