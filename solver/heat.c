@@ -39,9 +39,9 @@ struct dr_heat_plan {
     double *wrow;          /* exp(a - rowmax) on the y-grid: pass 1's weights */
     int fft;
     dr_axis_fft ax[2];
-    /* per-execution scratch: pass 1 results per row (L1, O1), per column (A, D), pass 2's
-     * weights (W2, WC) and results (L2, O2, C2) */
-    double *L1, *O1, *A, *D, *W2, *WC, *colmax, *L2, *O2, *C2;
+    /* per-execution scratch: pass 1 results per row (L1, O1; the log-domain engine and 1-D),
+     * per column (A, D), pass 2's weights (W2, WC) */
+    double *L1, *O1, *A, *D, *W2, *WC, *colmax;
 };
 
 const char *dr_heat_engine_name(dr_heat_engine e)
@@ -106,7 +106,7 @@ void dr_heat_plan_free(dr_heat_plan *p)
     }
     free(p->rowmax); free(p->wrow);
     free(p->L1); free(p->O1); free(p->A); free(p->D); free(p->W2); free(p->WC);
-    free(p->colmax); free(p->L2); free(p->O2); free(p->C2);
+    free(p->colmax);
     free(p);
 }
 
@@ -227,7 +227,7 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     int status = dr_quadgrid_build(&p->qg, f, g, beta, t_min, t_max);
     if (status) { free(p); return status; }
     const dr_quadgrid *qg = &p->qg;
-    size_t n0 = g->n[0], n1 = g->n[1], ny0 = qg->n[0], ny1 = qg->n[1];
+    size_t n0 = g->n[0], ny0 = qg->n[0], ny1 = qg->n[1];
     int ok = 1;
     for (int a = 0; a < g->dim; a++) {
         p->centre[a] = malloc(g->n[a] * sizeof *p->centre[a]);
@@ -241,16 +241,13 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     p->O1 = malloc(ny1 * n0 * sizeof *p->O1);
     ok = ok && p->rowmax && p->wrow && p->L1 && p->O1;
     if (g->dim == 2) {
-        size_t cols = n0 * ny1, outs = n0 * n1;
+        size_t cols = n0 * ny1;
         p->A = malloc(cols * sizeof *p->A);
         p->D = malloc(cols * sizeof *p->D);
         p->W2 = malloc(cols * sizeof *p->W2);
         p->WC = malloc(cols * sizeof *p->WC);
         p->colmax = malloc(n0 * sizeof *p->colmax);
-        p->L2 = malloc(outs * sizeof *p->L2);
-        p->O2 = malloc(outs * sizeof *p->O2);
-        p->C2 = malloc(outs * sizeof *p->C2);
-        ok = ok && p->A && p->D && p->W2 && p->WC && p->colmax && p->L2 && p->O2 && p->C2;
+        ok = ok && p->A && p->D && p->W2 && p->WC && p->colmax;
     }
     if (!ok) {
         dr_heat_plan_free(p);
@@ -388,10 +385,14 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
     double rel_tol = p->beta * p->opt.tol / dim, off_tol = 1e3 * p->opt.tol * t;
     dr_axis_stats st1 = {0}, st2 = {0};
 
+    /* In 2-D each pass writes its results straight into the layout the next step reads:
+     * pass 1 (lines = y-rows, centres = x) into per-column lines A, D; pass 2 (lines = columns,
+     * centres = y) into u and grad, x fastest. */
     int linear = dim == 2 && p->narrow;
     dr_axis_job pass1 = {.a = qg->a, .amax = p->rowmax, .w = p->wrow, .centre = p->centre[0],
-                         .ncentre = n0, .L = p->L1, .off = grad ? p->O1 : NULL,
-                         .linear = linear};
+                         .ncentre = n0, .L = dim == 2 ? p->A : p->L1,
+                         .off = grad ? (dim == 2 ? p->D : p->O1) : NULL, .linear = linear,
+                         .lstride = dim == 2 ? 1 : 0, .cstride = dim == 2 ? qg->n[1] : 0};
     dr_axis_run(&p->ax[0], &pass1, qg->hy[0] * qg->hy[0] / (2.0 * s), &tab[0],
                 ct[0].g ? &ct[0] : NULL, strict, rel_tol, off_tol, &st1);
     double lognorm = 0.0;
@@ -406,23 +407,19 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
             if (grad) grad[i] = p->O1[i] / t;
         }
     } else {
-        transpose_pass1(p, grad != NULL);
         if (linear) column_weights_linear(p, grad != NULL);
         else column_weights(p, grad != NULL);
         dr_axis_fft_load(&p->ax[1], p->W2, grad ? p->WC : NULL);
         dr_axis_job pass2 = {.a = linear ? NULL : p->A, .amax = p->colmax, .w = p->W2,
                              .carry = grad ? p->D : NULL, .wc = grad ? p->WC : NULL,
-                             .centre = p->centre[1], .ncentre = n1, .L = p->L2,
-                             .off = grad ? p->O2 : NULL, .carried = p->C2};
+                             .centre = p->centre[1], .ncentre = n1, .L = u,
+                             .off = grad ? grad + size : NULL, .carried = grad,
+                             .lstride = 1, .cstride = n0};
         dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1],
                     ct[1].g ? &ct[1] : NULL, strict, rel_tol, off_tol, &st2);
-        /* Pass 2's results are per column; the outputs are x fastest. */
-        transpose(p->L2, n0, n1, u, nt);
         #pragma omp parallel for schedule(static) num_threads(nt)
         for (size_t k = 0; k < size; k++) u[k] = qg->fref - (u[k] + lognorm) / p->beta;
         if (grad) {
-            transpose(p->C2, n0, n1, grad, nt);
-            transpose(p->O2, n0, n1, grad + size, nt);
             #pragma omp parallel for schedule(static) num_threads(nt)
             for (size_t k = 0; k < 2 * size; k++) grad[k] /= t;
         }

@@ -77,6 +77,7 @@ void dr_axis_fft_free(dr_axis_fft *ax)
     dr_fftw_unlock();
     fftw_free(ax->treal);
     fftw_free(ax->tspec);
+    free(ax->tloc);
     fftw_free(ax->real);
     fftw_free(ax->wspec);
     fftw_free(ax->cspec);
@@ -137,8 +138,9 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     ax->treal_stride = (N + 7) & ~(size_t)7;
     ax->tspec_stride = (H + 3) & ~(size_t)3;
     ax->treal = fftw_alloc_real(ax->treal_stride * (size_t)ax->threads);
+    ax->tloc = malloc((size_t)ax->threads * 3 * DR_AXIS_BLOCK * n * sizeof *ax->tloc);
     ax->tspec = fftw_alloc_complex(ax->tspec_stride * (size_t)ax->threads);
-    if (!ax->fix || !ax->treal || !ax->tspec || !ax->real || !ax->wspec || !ax->spec ||
+    if (!ax->fix || !ax->treal || !ax->tspec || !ax->tloc || !ax->real || !ax->wspec || !ax->spec ||
         !ax->kreal || !ax->kspec || !ax->gspec || !ax->zspec || !ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc ||
         (carry && !ax->cspec)) {
         dr_axis_fft_free(ax);
@@ -289,37 +291,69 @@ typedef struct {
     double rel_tol, off_tol;
 } axis_ctx;
 
-/* The FFT's value at (line l, centre c): kept (turned into L, off, carried) or marked for the
- * exact recomputation. */
-static void keep_or_mark(const axis_ctx *x, size_t l, size_t c, size_t *clamped,
-                         double *worst)
+/* The FFT's value *v at centre c of line l, with its offset and carried sums *on, *cn (NULL
+ * where not computed): kept (turned into L, off, carried in place) or marked for the exact
+ * recomputation. */
+static void keep_or_mark(const axis_ctx *x, size_t l, size_t c, double *v, double *on,
+                         double *cn, size_t *clamped, double *worst)
 {
     const dr_axis_fft *ax = x->ax;
-    const dr_axis_job *job = x->job;
-    size_t k = l * job->lstride + c * job->cstride;
-    double v = job->L[k], dv = ax->dv[l];
-    double on = job->off ? job->off[k] : 0.0, cn = x->carry ? job->carried[k] : 0.0;
-    int bad = !(v > 0.0) || !isfinite(v);
-    ax->fix[l * job->ncentre + c] = 0;
+    double val = *v, dv = ax->dv[l];
+    double o = on ? *on : 0.0, k = cn ? *cn : 0.0;
+    int bad = !(val > 0.0) || !isfinite(val);
+    ax->fix[l * x->job->ncentre + c] = 0;
     if (bad && !x->strict) {
         /* FFT engine by request: a value lost in round-off becomes the noise floor, finite
          * but meaningless, and is counted so that the caller can say so. */
-        v = dv > 0.0 ? dv : 1e-300;
-        on = cn = 0.0;
+        val = dv > 0.0 ? dv : 1e-300;
+        o = k = 0.0;
         (*clamped)++;
         *worst = INFINITY;
     }
-    double rel = bad ? INFINITY : dv / v;
-    double e_off = job->off ? (ax->dn[l] + fabs(on / v) * dv) / v : 0.0;
-    double e_car = x->carry ? (ax->dc[l] + fabs(cn / v) * dv) / v : 0.0;
+    double rel = bad ? INFINITY : dv / val;
+    double e_off = on ? (ax->dn[l] + fabs(o / val) * dv) / val : 0.0;
+    double e_car = cn ? (ax->dc[l] + fabs(k / val) * dv) / val : 0.0;
     if (x->strict && (bad || rel > x->rel_tol || e_off > x->off_tol || e_car > x->off_tol)) {
-        ax->fix[l * job->ncentre + c] = 1;
+        ax->fix[l * x->job->ncentre + c] = 1;
         return;
     }
     if (!bad && rel > *worst) *worst = rel;
-    job->L[k] = job->linear ? v : job->amax[l] + log(v);
-    if (job->off) job->off[k] = on / v;
-    if (x->carry) job->carried[k] = cn / v;
+    *v = x->job->linear ? val : x->job->amax[l] + log(val);
+    if (on) *on = o / val;
+    if (cn) *cn = k / val;
+}
+
+/* keep_or_mark along line l, its values at L[c * cs] (off, car alike; NULL where not
+ * computed), the per-line bounds hoisted: one division per value where v > 0 and finite (other
+ * values take keep_or_mark's own path). */
+static void keep_or_mark_line(const axis_ctx *x, size_t l, double *L, double *off, double *car,
+                              size_t cs, size_t *clamped, double *worst)
+{
+    const dr_axis_fft *ax = x->ax;
+    size_t nc = x->job->ncentre;
+    double dv = ax->dv[l], dn = off ? ax->dn[l] : 0.0, dc = car ? ax->dc[l] : 0.0;
+    double amax = x->job->amax[l], w = *worst;
+    unsigned char *fix = ax->fix + l * nc;
+    for (size_t c = 0; c < nc; c++) {
+        double v = L[c * cs];
+        if (!(v > 0.0) || !isfinite(v)) {
+            keep_or_mark(x, l, c, &L[c * cs], off ? &off[c * cs] : NULL,
+                         car ? &car[c * cs] : NULL, clamped, &w);
+            continue;
+        }
+        double inv = 1.0 / v, rel = dv * inv;
+        double on = off ? off[c * cs] * inv : 0.0, cn = car ? car[c * cs] * inv : 0.0;
+        /* keep_or_mark's bounds: (dn + |off/v| dv)/v and the same for the carried mean */
+        int mark = x->strict && (rel > x->rel_tol || dn * inv + fabs(on) * rel > x->off_tol ||
+                                 dc * inv + fabs(cn) * rel > x->off_tol);
+        fix[c] = (unsigned char)mark;
+        if (mark) continue;
+        if (rel > w) w = rel;
+        L[c * cs] = x->job->linear ? v : amax + log(v);
+        if (off) off[c * cs] = on;
+        if (car) car[c * cs] = cn;
+    }
+    *worst = w;
 }
 
 /* The exact values at the marked centres of [cb, ce) on line l: on the coarse sub-grid when cl
@@ -469,14 +503,25 @@ static double convolve_line(const dr_axis_fft *ax, const fftw_complex *src,
     return EPS_FFT(N) * m + tail * sum;
 }
 
-static void gather_line(const dr_axis_job *job, size_t l, const double *real, double *dst)
+static void gather_line(const dr_axis_job *job, const double *real, double *dst)
 {
-    for (size_t c = 0; c < job->ncentre; c++)
-        dst[l * job->lstride + c * job->cstride] = real[job->centre[c]];
+    for (size_t c = 0; c < job->ncentre; c++) dst[c] = real[job->centre[c]];
 }
 
-/* As many lines as threads: each thread takes whole lines through the convolutions, the
- * gathers and the keep-or-mark test while the line is in its cache, where the batched path
+/* A thread's block of nb lines from l0 (kept contiguous in loc, DR_AXIS_BLOCK x ncentre per
+ * quantity) into the job's arrays: at each centre the block's lines are neighbours when the
+ * output is column-major (lstride 1), so every write fills whole cache lines. */
+static void scatter_block(const dr_axis_job *job, const double *loc, size_t l0, size_t nb,
+                          double *dst)
+{
+    size_t nc = job->ncentre;
+    for (size_t c = 0; c < nc; c++)
+        for (size_t b = 0; b < nb; b++)
+            dst[(l0 + b) * job->lstride + c * job->cstride] = loc[b * nc + c];
+}
+
+/* As many lines as threads: each thread takes blocks of whole lines through the convolutions,
+ * the gathers and the keep-or-mark test while they are in its cache, where the batched path
  * streams every stage's lines x N buffer through memory (and stops scaling with threads at
  * the memory's bandwidth). */
 static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *clamped,
@@ -484,29 +529,40 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
 {
     dr_axis_fft *ax = x->ax;
     const dr_axis_job *job = x->job;
-    size_t H = ax->H, nclamped = 0;
+    size_t H = ax->H, nc = job->ncentre, nclamped = 0;
     double w = 0.0;
     #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped) reduction(max : w)
     {
         int me = omp_get_thread_num();
         double *real = ax->treal + (size_t)me * ax->treal_stride;
         fftw_complex *spec = ax->tspec + (size_t)me * ax->tspec_stride;
+        double *loc = ax->tloc + (size_t)me * 3 * DR_AXIS_BLOCK * ax->n;
+        double *lv = loc, *lo = job->off ? loc + DR_AXIS_BLOCK * nc : NULL;
+        double *lc = x->carry ? loc + 2 * DR_AXIS_BLOCK * nc : NULL;
         #pragma omp for schedule(static)
-        for (size_t l = 0; l < ax->lines; l++) {
-            ax->dv[l] = convolve_line(ax, ax->wspec + l * H, ax->gspec, tail, ax->wsum[l], spec,
-                                      real);
-            gather_line(job, l, real, job->L);
-            if (job->off) {
-                ax->dn[l] = convolve_line(ax, ax->wspec + l * H, ax->zspec, reach * tail,
-                                          ax->wsum[l], spec, real);
-                gather_line(job, l, real, job->off);
-            }
-            if (x->carry) {
-                ax->dc[l] = convolve_line(ax, ax->cspec + l * H, ax->gspec, tail, ax->csum[l],
+        for (size_t l0 = 0; l0 < ax->lines; l0 += DR_AXIS_BLOCK) {
+            size_t nb = ax->lines - l0 < DR_AXIS_BLOCK ? ax->lines - l0 : DR_AXIS_BLOCK;
+            for (size_t b = 0; b < nb; b++) {
+                size_t l = l0 + b;
+                ax->dv[l] = convolve_line(ax, ax->wspec + l * H, ax->gspec, tail, ax->wsum[l],
                                           spec, real);
-                gather_line(job, l, real, job->carried);
+                gather_line(job, real, lv + b * nc);
+                if (lo) {
+                    ax->dn[l] = convolve_line(ax, ax->wspec + l * H, ax->zspec, reach * tail,
+                                              ax->wsum[l], spec, real);
+                    gather_line(job, real, lo + b * nc);
+                }
+                if (lc) {
+                    ax->dc[l] = convolve_line(ax, ax->cspec + l * H, ax->gspec, tail,
+                                              ax->csum[l], spec, real);
+                    gather_line(job, real, lc + b * nc);
+                }
+                keep_or_mark_line(x, l, lv + b * nc, lo ? lo + b * nc : NULL,
+                                  lc ? lc + b * nc : NULL, 1, &nclamped, &w);
             }
-            for (size_t c = 0; c < job->ncentre; c++) keep_or_mark(x, l, c, &nclamped, &w);
+            scatter_block(job, lv, l0, nb, job->L);
+            if (lo) scatter_block(job, lo, l0, nb, job->off);
+            if (lc) scatter_block(job, lc, l0, nb, job->carried);
         }
     }
     *clamped += nclamped;
@@ -534,7 +590,11 @@ static void run_batched(const axis_ctx *x, double tail, double reach, size_t *cl
     #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
         reduction(+ : nclamped) reduction(max : w)
     for (size_t l = 0; l < ax->lines; l++)
-        for (size_t c = 0; c < nc; c++) keep_or_mark(x, l, c, &nclamped, &w);
+        for (size_t c = 0; c < nc; c++) {
+            size_t k = l * job->lstride + c * job->cstride;
+            keep_or_mark(x, l, c, &job->L[k], job->off ? &job->off[k] : NULL,
+                         x->carry ? &job->carried[k] : NULL, &nclamped, &w);
+        }
     *clamped += nclamped;
     if (w > *worst) *worst = w;
 }

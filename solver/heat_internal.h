@@ -135,6 +135,10 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
                      size_t *hint, double *lin, double *L, double *off, double *carried,
                      size_t *taps);
 
+/* Lines per thread and block on the fused path (heat_axis.c): a block's results leave in
+ * whole cache lines when the output is column-major. */
+#define DR_AXIS_BLOCK 8
+
 /* One axis of the FFT engine: `lines` lines of n weights, each zero-padded to N >= n + K and
  * convolved (batched real FFTs) with the sampled Gaussian exp(-q d^2), |d| <= K, and with its
  * first moment d h exp(-q d^2). The spectra of the weights are kept between executions, so a
@@ -151,6 +155,7 @@ typedef struct {
     size_t treal_stride, tspec_stride; /* per-thread scratch strides (64-byte aligned) */
     double *treal;              /* threads x treal_stride */
     fftw_complex *tspec;        /* threads x tspec_stride */
+    double *tloc;               /* threads x 3 x DR_AXIS_BLOCK x n: a block's results */
     double *kreal;              /* N */
     fftw_complex *kspec, *gspec, *zspec; /* H: kernel scratch, Gaussian, first moment */
     fftw_plan kplan;
