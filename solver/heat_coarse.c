@@ -23,6 +23,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "deeprelax/error.h"
 
@@ -246,41 +249,66 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
 }
 
 /* sum[i] = sum_j w[j S + i] g[j], mom[i] the same with gz (if mom != NULL), big[i] the
- * largest term (if big != NULL), i < 8. */
+ * largest term (if big != NULL), i < 8: the fallback's inner loop, most of auto's cost where
+ * most values are recomputed. On SSE2 the eight centres are four vectors whose accumulators
+ * stay in registers (compilers at -O2 keep the array version's in memory, and every tap then
+ * waits on a store); max_pd(b, t) is b > t ? b : t, the same as the plain loop. */
+#if defined(__SSE2__) && DR_COARSE_BLOCK == 8
+static void block_sums(const double *w, size_t S, const double *g, const double *gz,
+                       size_t len, double *sum, double *mom, double *big)
+{
+    __m128d s0 = _mm_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
+    __m128d b0 = s0, b1 = s0, b2 = s0, b3 = s0, m0 = s0, m1 = s0, m2 = s0, m3 = s0;
+    for (size_t j = 0; j < len; j++) {
+        const double *row = w + j * S;
+        __m128d gj = _mm_set1_pd(g[j]);
+        __m128d w0 = _mm_loadu_pd(row), w1 = _mm_loadu_pd(row + 2);
+        __m128d w2 = _mm_loadu_pd(row + 4), w3 = _mm_loadu_pd(row + 6);
+        __m128d t0 = _mm_mul_pd(w0, gj), t1 = _mm_mul_pd(w1, gj);
+        __m128d t2 = _mm_mul_pd(w2, gj), t3 = _mm_mul_pd(w3, gj);
+        s0 = _mm_add_pd(s0, t0); s1 = _mm_add_pd(s1, t1);
+        s2 = _mm_add_pd(s2, t2); s3 = _mm_add_pd(s3, t3);
+        b0 = _mm_max_pd(b0, t0); b1 = _mm_max_pd(b1, t1);
+        b2 = _mm_max_pd(b2, t2); b3 = _mm_max_pd(b3, t3);
+        if (mom) {
+            __m128d zj = _mm_set1_pd(gz[j]);
+            m0 = _mm_add_pd(m0, _mm_mul_pd(w0, zj)); m1 = _mm_add_pd(m1, _mm_mul_pd(w1, zj));
+            m2 = _mm_add_pd(m2, _mm_mul_pd(w2, zj)); m3 = _mm_add_pd(m3, _mm_mul_pd(w3, zj));
+        }
+    }
+    _mm_storeu_pd(sum, s0); _mm_storeu_pd(sum + 2, s1);
+    _mm_storeu_pd(sum + 4, s2); _mm_storeu_pd(sum + 6, s3);
+    if (mom) {
+        _mm_storeu_pd(mom, m0); _mm_storeu_pd(mom + 2, m1);
+        _mm_storeu_pd(mom + 4, m2); _mm_storeu_pd(mom + 6, m3);
+    }
+    if (big) {
+        _mm_storeu_pd(big, b0); _mm_storeu_pd(big + 2, b1);
+        _mm_storeu_pd(big + 4, b2); _mm_storeu_pd(big + 6, b3);
+    }
+}
+#else
 static void block_sums(const double *w, size_t S, const double *g, const double *gz,
                        size_t len, double *sum, double *mom, double *big)
 {
     double s[DR_COARSE_BLOCK] = {0}, m[DR_COARSE_BLOCK] = {0}, b[DR_COARSE_BLOCK] = {0};
-    if (mom) {
-        for (size_t j = 0; j < len; j++) {
-            const double *row = w + j * S;
-            double gj = g[j], zj = gz[j];
-            #pragma GCC unroll 8
-            for (int i = 0; i < DR_COARSE_BLOCK; i++) {
-                double t = row[i] * gj;
-                s[i] += t;
-                b[i] = b[i] > t ? b[i] : t;
-                m[i] += row[i] * zj;
-            }
-        }
-        for (int i = 0; i < DR_COARSE_BLOCK; i++) mom[i] = m[i];
-    } else {
-        for (size_t j = 0; j < len; j++) {
-            const double *row = w + j * S;
-            double gj = g[j];
-            #pragma GCC unroll 8
-            for (int i = 0; i < DR_COARSE_BLOCK; i++) {
-                double t = row[i] * gj;
-                s[i] += t;
-                b[i] = b[i] > t ? b[i] : t;
-            }
+    for (size_t j = 0; j < len; j++) {
+        const double *row = w + j * S;
+        double gj = g[j], zj = mom ? gz[j] : 0.0;
+        for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+            double t = row[i] * gj;
+            s[i] += t;
+            b[i] = b[i] > t ? b[i] : t;
+            m[i] += row[i] * zj;
         }
     }
     for (int i = 0; i < DR_COARSE_BLOCK; i++) {
         sum[i] = s[i];
+        if (mom) mom[i] = m[i];
         if (big) big[i] = b[i];
     }
 }
+#endif
 
 /* Whether the window [-JL, JR] around centre c holds every term above e^-CUT times the
  * largest term found in it (big), and that term is above e^-RANGE: the bound of every term
