@@ -126,10 +126,10 @@ static int setup_fft(dr_heat_plan *p)
     unsigned flags = fftw_rigour(p->opt.planning);
     p->fft = 1;
     int status = dr_axis_fft_init(&p->ax[0], qg->n[1], qg->n[0], kernel_radius(p, 0), qg->hy[0],
-                                  0, flags, p->opt.threads);
+                                  0, 0, flags, p->opt.threads);
     if (!status && p->g.dim == 2)
         status = dr_axis_fft_init(&p->ax[1], p->g.n[0], qg->n[1], kernel_radius(p, 1),
-                                  qg->hy[1], 1, flags, p->opt.threads);
+                                  qg->hy[1], 1, 1, flags, p->opt.threads);
     if (status) return status;
     dr_axis_fft_load(&p->ax[0], p->wrow, NULL);
     return DR_SUCCESS;
@@ -416,12 +416,11 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
     } else {
         if (linear) column_weights_linear(p, grad != NULL);
         else column_weights(p, grad != NULL);
-        dr_axis_fft_load(&p->ax[1], p->W2, grad ? p->WC : NULL);
         dr_axis_job pass2 = {.a = linear ? NULL : p->A, .amax = p->colmax, .w = p->W2,
                              .carry = grad ? p->D : NULL, .wc = grad ? p->WC : NULL,
                              .centre = p->centre[1], .ncentre = n1, .L = u,
                              .off = grad ? grad + size : NULL, .carried = grad,
-                             .lstride = 1, .cstride = n0};
+                             .lstride = 1, .cstride = n0, .transform = 1};
         dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1],
                     ct[1].g ? &ct[1] : NULL, strict, rel_tol, off_tol, &st2);
         #pragma omp parallel for schedule(static) num_threads(nt)

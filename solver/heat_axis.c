@@ -74,6 +74,7 @@ void dr_axis_fft_free(dr_axis_fft *ax)
     if (ax->c2r) fftw_destroy_plan(ax->c2r);
     if (ax->kplan) fftw_destroy_plan(ax->kplan);
     if (ax->c2r_line) fftw_destroy_plan(ax->c2r_line);
+    if (ax->r2c_line) fftw_destroy_plan(ax->r2c_line);
     dr_fftw_unlock();
     fftw_free(ax->treal);
     fftw_free(ax->tspec);
@@ -106,8 +107,67 @@ static size_t fft_size(size_t n)
     }
 }
 
+/* The whole-batch buffers and plans: the kept spectra of the weights (keep) and the batched
+ * convolution of fewer lines than threads (batch). */
+static int axis_alloc_batched(dr_axis_fft *ax, int carry, int keep, int batch, unsigned flags)
+{
+    size_t N = ax->N, H = ax->H, lines = ax->lines;
+    int len = (int)N, howmany = (int)lines;
+    if (keep || batch) ax->real = fftw_alloc_real(lines * N);
+    if (keep) ax->wspec = fftw_alloc_complex(lines * H);
+    if (keep && carry) ax->cspec = fftw_alloc_complex(lines * H);
+    if (batch) ax->spec = fftw_alloc_complex(lines * H);
+    if (((keep || batch) && !ax->real) || (keep && !ax->wspec) || (keep && carry && !ax->cspec) ||
+        (batch && !ax->spec))
+        return dr_error(DR_ENOMEM, "out of memory for %zu FFTs of length %zu", lines, N);
+    /* Large batches run on every thread; small ones on one (threads cost more there). */
+    dr_fftw_lock(lines * N >= ((size_t)1 << 18) ? ax->threads : 1);
+    if (keep)
+        ax->r2c_w = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N,
+                                           ax->wspec, NULL, 1, (int)H, flags);
+    if (keep && carry)
+        ax->r2c_c = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N,
+                                           ax->cspec, NULL, 1, (int)H, flags);
+    if (batch)
+        ax->c2r = fftw_plan_many_dft_c2r(1, &len, howmany, ax->spec, NULL, 1, (int)H, ax->real,
+                                         NULL, 1, (int)N, flags);
+    dr_fftw_unlock();
+    if ((keep && !ax->r2c_w) || (keep && carry && !ax->r2c_c) || (batch && !ax->c2r))
+        return dr_error(DR_ENOMEM, "FFTW could not plan %zu transforms of length %zu", lines, N);
+    return DR_SUCCESS;
+}
+
+/* The per-line plans and each thread's scratch: the kernel's transform, and the fused path's
+ * line, spectra and block of results. Every thread's copy is on its own cache lines and as
+ * aligned as the first (FFTW's new-array execute needs the alignment the plan was made for). */
+static int axis_alloc_lines(dr_axis_fft *ax, unsigned flags)
+{
+    size_t N = ax->N, H = ax->H, T = (size_t)ax->threads;
+    int len = (int)N;
+    ax->kreal = fftw_alloc_real(N);
+    ax->kspec = fftw_alloc_complex(H);
+    ax->gspec = fftw_alloc_complex(H);
+    ax->zspec = fftw_alloc_complex(H);
+    ax->treal_stride = (N + 7) & ~(size_t)7;
+    ax->tspec_stride = (H + 3) & ~(size_t)3;
+    ax->treal = fftw_alloc_real(ax->treal_stride * T);
+    ax->tspec = fftw_alloc_complex(3 * ax->tspec_stride * T);
+    ax->tloc = malloc(T * 3 * DR_AXIS_BLOCK * ax->n * sizeof *ax->tloc);
+    if (!ax->kreal || !ax->kspec || !ax->gspec || !ax->zspec || !ax->treal || !ax->tspec ||
+        !ax->tloc)
+        return dr_error(DR_ENOMEM, "out of memory for FFT scratch of length %zu", N);
+    dr_fftw_lock(1);
+    ax->kplan = fftw_plan_dft_r2c_1d(len, ax->kreal, ax->kspec, flags);
+    ax->c2r_line = fftw_plan_dft_c2r_1d(len, ax->tspec, ax->treal, flags);
+    ax->r2c_line = fftw_plan_dft_r2c_1d(len, ax->treal, ax->tspec, flags);
+    dr_fftw_unlock();
+    if (!ax->kplan || !ax->c2r_line || !ax->r2c_line)
+        return dr_error(DR_ENOMEM, "FFTW could not plan a transform of length %zu", N);
+    return DR_SUCCESS;
+}
+
 int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
-                     unsigned flags, int threads)
+                     int per_run, unsigned flags, int threads)
 {
     memset(ax, 0, sizeof *ax);
     ax->threads = threads > 0 ? threads : 1;
@@ -116,55 +176,25 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     ax->K = K;
     ax->hy = hy;
     ax->qg = ax->qz = NAN;
+    ax->carry = carry;
     ax->N = fft_size(n + K);
     ax->H = ax->N / 2 + 1;
-    size_t N = ax->N, H = ax->H;
-    ax->real = fftw_alloc_real(lines * N);
-    ax->wspec = fftw_alloc_complex(lines * H);
-    ax->spec = fftw_alloc_complex(lines * H);
-    ax->kreal = fftw_alloc_real(N);
-    ax->kspec = fftw_alloc_complex(H);
-    ax->gspec = fftw_alloc_complex(H);
-    ax->zspec = fftw_alloc_complex(H);
     ax->wsum = calloc(lines, sizeof *ax->wsum);
     ax->csum = calloc(lines, sizeof *ax->csum);
     ax->dv = malloc(lines * sizeof *ax->dv);
     ax->dn = malloc(lines * sizeof *ax->dn);
     ax->dc = malloc(lines * sizeof *ax->dc);
-    if (carry) ax->cspec = fftw_alloc_complex(lines * H);
     ax->fix = malloc(lines * n); /* every centre is one of the line's n points */
-    /* each thread's line on its own cache lines, every copy as aligned as the first (FFTW's
-     * new-array execute needs the alignment the plan was made for) */
-    ax->treal_stride = (N + 7) & ~(size_t)7;
-    ax->tspec_stride = (H + 3) & ~(size_t)3;
-    ax->treal = fftw_alloc_real(ax->treal_stride * (size_t)ax->threads);
-    ax->tloc = malloc((size_t)ax->threads * 3 * DR_AXIS_BLOCK * n * sizeof *ax->tloc);
-    ax->tspec = fftw_alloc_complex(ax->tspec_stride * (size_t)ax->threads);
-    if (!ax->fix || !ax->treal || !ax->tspec || !ax->tloc || !ax->real || !ax->wspec || !ax->spec ||
-        !ax->kreal || !ax->kspec || !ax->gspec || !ax->zspec || !ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc ||
-        (carry && !ax->cspec)) {
-        dr_axis_fft_free(ax);
-        return dr_error(DR_ENOMEM, "out of memory for %zu FFTs of length %zu", lines, N);
-    }
-    int len = (int)N, howmany = (int)lines;
-    /* Large batches run on every thread; small ones on one (threads cost more there). */
-    dr_fftw_lock(lines * N >= ((size_t)1 << 18) ? ax->threads : 1);
-    ax->r2c_w = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N, ax->wspec,
-                                       NULL, 1, (int)H, flags);
-    if (carry)
-        ax->r2c_c = fftw_plan_many_dft_r2c(1, &len, howmany, ax->real, NULL, 1, (int)N,
-                                           ax->cspec, NULL, 1, (int)H, flags);
-    ax->c2r = fftw_plan_many_dft_c2r(1, &len, howmany, ax->spec, NULL, 1, (int)H, ax->real, NULL,
-                                     1, (int)N, flags);
-    fftw_plan_with_nthreads(1);
-    ax->kplan = fftw_plan_dft_r2c_1d(len, ax->kreal, ax->kspec, flags);
-    ax->c2r_line = fftw_plan_dft_c2r_1d(len, ax->tspec, ax->treal, flags);
-    dr_fftw_unlock();
-    if (!ax->r2c_w || (carry && !ax->r2c_c) || !ax->c2r || !ax->kplan || !ax->c2r_line) {
-        dr_axis_fft_free(ax);
-        return dr_error(DR_ENOMEM, "FFTW could not plan %zu transforms of length %zu", lines, N);
-    }
-    return DR_SUCCESS;
+    int status = DR_SUCCESS;
+    if (!ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc || !ax->fix)
+        status = dr_error(DR_ENOMEM, "out of memory for the bounds of %zu lines", lines);
+    /* by lines (as many lines as threads), weights that change every run need no kept spectra
+     * and no batch: each thread transforms its own lines (dr_axis_run) */
+    int by_lines = lines >= (size_t)ax->threads;
+    if (!status) status = axis_alloc_batched(ax, carry, !(per_run && by_lines), !by_lines, flags);
+    if (!status) status = axis_alloc_lines(ax, flags);
+    if (status) dr_axis_fft_free(ax);
+    return status;
 }
 
 /* Copies lines x n values into the zero-padded real buffer, with their per-line sums. */
@@ -503,6 +533,21 @@ static double convolve_line(const dr_axis_fft *ax, const fftw_complex *src,
     return EPS_FFT(N) * m + tail * sum;
 }
 
+/* The spectrum of one line of n values v, zero-padded, on the calling thread's scratch (real is
+ * overwritten); returns sum |v|, the line's part of the error bounds. */
+static double transform_line(const dr_axis_fft *ax, const double *v, double *real,
+                             fftw_complex *dst)
+{
+    double sum = 0.0;
+    for (size_t k = 0; k < ax->n; k++) {
+        real[k] = v[k];
+        sum += fabs(v[k]);
+    }
+    memset(real + ax->n, 0, (ax->N - ax->n) * sizeof *real);
+    fftw_execute_dft_r2c(ax->r2c_line, real, dst);
+    return sum;
+}
+
 static void gather_line(const dr_axis_job *job, const double *real, double *dst)
 {
     for (size_t c = 0; c < job->ncentre; c++) dst[c] = real[job->centre[c]];
@@ -535,7 +580,8 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
     {
         int me = omp_get_thread_num();
         double *real = ax->treal + (size_t)me * ax->treal_stride;
-        fftw_complex *spec = ax->tspec + (size_t)me * ax->tspec_stride;
+        fftw_complex *spec = ax->tspec + (size_t)me * 3 * ax->tspec_stride;
+        fftw_complex *wsp = spec + ax->tspec_stride, *csp = wsp + ax->tspec_stride;
         double *loc = ax->tloc + (size_t)me * 3 * DR_AXIS_BLOCK * ax->n;
         double *lv = loc, *lo = job->off ? loc + DR_AXIS_BLOCK * nc : NULL;
         double *lc = x->carry ? loc + 2 * DR_AXIS_BLOCK * nc : NULL;
@@ -544,17 +590,22 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
             size_t nb = ax->lines - l0 < DR_AXIS_BLOCK ? ax->lines - l0 : DR_AXIS_BLOCK;
             for (size_t b = 0; b < nb; b++) {
                 size_t l = l0 + b;
-                ax->dv[l] = convolve_line(ax, ax->wspec + l * H, ax->gspec, tail, ax->wsum[l],
-                                          spec, real);
+                const fftw_complex *ws = ax->wspec + l * H, *cs = lc ? ax->cspec + l * H : NULL;
+                if (job->transform) {
+                    ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
+                    if (lc) ax->csum[l] = transform_line(ax, job->wc + l * ax->n, real, csp);
+                    ws = wsp;
+                    cs = csp;
+                }
+                ax->dv[l] = convolve_line(ax, ws, ax->gspec, tail, ax->wsum[l], spec, real);
                 gather_line(job, real, lv + b * nc);
                 if (lo) {
-                    ax->dn[l] = convolve_line(ax, ax->wspec + l * H, ax->zspec, reach * tail,
-                                              ax->wsum[l], spec, real);
+                    ax->dn[l] = convolve_line(ax, ws, ax->zspec, reach * tail, ax->wsum[l], spec,
+                                              real);
                     gather_line(job, real, lo + b * nc);
                 }
                 if (lc) {
-                    ax->dc[l] = convolve_line(ax, ax->cspec + l * H, ax->gspec, tail,
-                                              ax->csum[l], spec, real);
+                    ax->dc[l] = convolve_line(ax, cs, ax->gspec, tail, ax->csum[l], spec, real);
                     gather_line(job, real, lc + b * nc);
                 }
                 keep_or_mark_line(x, l, lv + b * nc, lo ? lo + b * nc : NULL,
@@ -609,7 +660,7 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
         job->cstride = 1;
     }
     size_t nc = job->ncentre, n = ax->n;
-    int carry = job->carry != NULL && ax->cspec != NULL;
+    int carry = job->carry != NULL && ax->carry;
     double tail = ax->K + 1 < n ? exp(-q * (double)(ax->K + 1) * (double)(ax->K + 1)) : 0.0;
     double reach = (double)(ax->K + 1) * ax->hy;
 
@@ -623,8 +674,12 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
     x.consecutive = nc > 0 && job->centre[nc - 1] - job->centre[0] == nc - 1;
     size_t fixed = 0, clamped = 0, taps = 0;
     double worst = 0.0;
-    if (ax->lines >= (size_t)ax->threads) run_by_lines(&x, tail, reach, &clamped, &worst);
-    else run_batched(&x, tail, reach, &clamped, &worst);
+    if (ax->lines >= (size_t)ax->threads) {
+        run_by_lines(&x, tail, reach, &clamped, &worst);
+    } else {
+        if (job->transform) dr_axis_fft_load(ax, job->w, carry ? job->wc : NULL);
+        run_batched(&x, tail, reach, &clamped, &worst);
+    }
     if (strict) {
         if (ax->lines >= 2 * (size_t)ax->threads) fix_by_lines(&x, &fixed, &taps);
         else fix_by_points(&x, &fixed, &taps);

@@ -146,15 +146,16 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
 typedef struct {
     size_t N, H, K, lines, n;
     int threads;                /* for the transforms and the per-value loop */
+    int carry;                  /* the lines carry values (wc, carried) */
     double hy;
     double *real;               /* lines x N */
     fftw_complex *wspec, *cspec, *spec;  /* lines x H: weights, carried weights, scratch */
     fftw_plan r2c_w, r2c_c, c2r;
     /* the fused path (as many lines as threads): one line at a time per thread, in cache */
-    fftw_plan c2r_line;         /* one line, executed on each thread's own scratch */
+    fftw_plan c2r_line, r2c_line; /* one line, executed on each thread's own scratch */
     size_t treal_stride, tspec_stride; /* per-thread scratch strides (64-byte aligned) */
     double *treal;              /* threads x treal_stride */
-    fftw_complex *tspec;        /* threads x tspec_stride */
+    fftw_complex *tspec;        /* threads x 3 x tspec_stride: product, w and wc spectra */
     double *tloc;               /* threads x 3 x DR_AXIS_BLOCK x n: a block's results */
     double *kreal;              /* N */
     fftw_complex *kspec, *gspec, *zspec; /* H: kernel scratch, Gaussian, first moment */
@@ -165,8 +166,10 @@ typedef struct {
     unsigned char *fix;         /* lines x ncentre <= lines x n: values to recompute */
 } dr_axis_fft;
 
+/* per_run: the weights change with every run (dr_axis_job.transform): where the axis runs by
+ * lines their spectra are not kept. */
 int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double hy, int carry,
-                     unsigned flags, int threads);
+                     int per_run, unsigned flags, int threads);
 void dr_axis_fft_free(dr_axis_fft *ax);
 /* Transforms the weights w (lines x n) and, if the axis carries, wc (lines x n). */
 void dr_axis_fft_load(dr_axis_fft *ax, const double *w, const double *wc);
@@ -183,6 +186,9 @@ typedef struct {
                                   0, 0 means lines x ncentre, centre fastest */
     int linear;                /* write exp(L - amax) (the value relative to the line's largest
                                   weight) instead of L; a may be NULL: lines are w alone */
+    int transform;             /* w (and wc) change with every run: transformed here, one
+                                  line at a time where the axis runs by lines, instead of
+                                  spectra kept by dr_axis_fft_load */
 } dr_axis_job;
 
 typedef struct {
