@@ -23,7 +23,9 @@ PKGS     = fftw3 gsl libpng zlib libmatheval
 OPENBLAS_OMP = /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/openblas-openmp
 comma := ,
 BLAS_LIBS = $(if $(wildcard $(OPENBLAS_OMP)/libopenblas.so.0),-L$(OPENBLAS_OMP) -Wl$(comma)-rpath$(comma)$(OPENBLAS_OMP) -l:libopenblas.so.0,-lopenblas)
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp $(BLAS_LIBS) -lgomp -lm
+# libmvec (glibc's vector math, solver/vmath.c) on x86-64 glibc systems
+MVEC_LIBS = $(if $(filter x86_64,$(shell uname -m)),-lmvec)
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-lgslcblas//') -lfftw3_omp $(BLAS_LIBS) -lgomp $(MVEC_LIBS) -lm
 PY      ?= /usr/bin/python3
 # The one version source is include/deeprelax/version.h (pkg-config and Python read it from there).
 VERSION := $(shell sed -n 's/^#define DR_VERSION "\(.*\)"/\1/p' include/deeprelax/version.h)

@@ -25,6 +25,7 @@
 #include "deeprelax/error.h"
 #include "dr_args.h"
 #include "heat_internal.h"
+#include "vmath.h"
 #include "heat_kinks.h"
 
 struct dr_heat_plan {
@@ -317,10 +318,11 @@ static void column_weights(dr_heat_plan *p, int carry)
         for (size_t l = 0; l < ny1; l++)
             if (A[l] > m) m = A[l];
         p->colmax[i] = m;
-        for (size_t l = 0; l < ny1; l++) {
-            p->W2[i * ny1 + l] = exp(A[l] - m);
-            if (carry) p->WC[i * ny1 + l] = D[l] * p->W2[i * ny1 + l];
-        }
+        double *W = p->W2 + i * ny1;
+        for (size_t l = 0; l < ny1; l++) W[l] = A[l] - m;
+        dr_vexp(W, W, ny1);
+        if (carry)
+            for (size_t l = 0; l < ny1; l++) p->WC[i * ny1 + l] = D[l] * W[l];
     }
 }
 

@@ -28,6 +28,7 @@
 
 #include "deeprelax/error.h"
 #include "fftw_setup.h"
+#include "vmath.h"
 
 #if defined(__clang__)
 /* clang 14 cannot vectorise a floating-point max reduction (line_maxabs) without
@@ -152,7 +153,7 @@ static int axis_alloc_lines(dr_axis_fft *ax, unsigned flags)
     ax->tspec_stride = (H + 3) & ~(size_t)3;
     ax->treal = fftw_alloc_real(ax->treal_stride * T);
     ax->tspec = fftw_alloc_complex(3 * ax->tspec_stride * T);
-    ax->tloc = malloc(T * 3 * DR_AXIS_BLOCK * ax->n * sizeof *ax->tloc);
+    ax->tloc = malloc(T * (3 * DR_AXIS_BLOCK + 1) * ax->n * sizeof *ax->tloc);
     if (!ax->kreal || !ax->kspec || !ax->gspec || !ax->zspec || !ax->treal || !ax->tspec ||
         !ax->tloc)
         return dr_error(DR_ENOMEM, "out of memory for FFT scratch of length %zu", N);
@@ -353,35 +354,43 @@ static void keep_or_mark(const axis_ctx *x, size_t l, size_t c, double *v, doubl
     if (cn) *cn = k / val;
 }
 
-/* keep_or_mark along line l, its values at L[c * cs] (off, car alike; NULL where not
- * computed), the per-line bounds hoisted: one division per value where v > 0 and finite (other
- * values take keep_or_mark's own path). */
+/* keep_or_mark along line l, its values L[c] contiguous (off, car alike; NULL where not
+ * computed), the per-line bounds hoisted: one division per value where v > 0 and finite, and
+ * the logs of the values kept taken together at the end (dr_vlog, through tmp[ncentre]).
+ * Other values take keep_or_mark's own path, after the logs. */
 static void keep_or_mark_line(const axis_ctx *x, size_t l, double *L, double *off, double *car,
-                              size_t cs, size_t *clamped, double *worst)
+                              double *tmp, size_t *clamped, double *worst)
 {
     const dr_axis_fft *ax = x->ax;
-    size_t nc = x->job->ncentre;
+    size_t nc = x->job->ncentre, kept = 0;
+    int linear = x->job->linear;
     double dv = ax->dv[l], dn = off ? ax->dn[l] : 0.0, dc = car ? ax->dc[l] : 0.0;
     double amax = x->job->amax[l], w = *worst;
     unsigned char *fix = ax->fix + l * nc;
     for (size_t c = 0; c < nc; c++) {
-        double v = L[c * cs];
-        if (!(v > 0.0) || !isfinite(v)) {
-            keep_or_mark(x, l, c, &L[c * cs], off ? &off[c * cs] : NULL,
-                         car ? &car[c * cs] : NULL, clamped, &w);
-            continue;
-        }
+        double v = L[c];
+        if (!(v > 0.0) || !isfinite(v)) continue; /* below */
         double inv = 1.0 / v, rel = dv * inv;
-        double on = off ? off[c * cs] * inv : 0.0, cn = car ? car[c * cs] * inv : 0.0;
+        double on = off ? off[c] * inv : 0.0, cn = car ? car[c] * inv : 0.0;
         /* keep_or_mark's bounds: (dn + |off/v| dv)/v and the same for the carried mean */
         int mark = x->strict && (rel > x->rel_tol || dn * inv + fabs(on) * rel > x->off_tol ||
                                  dc * inv + fabs(cn) * rel > x->off_tol);
         fix[c] = (unsigned char)mark;
         if (mark) continue;
         if (rel > w) w = rel;
-        L[c * cs] = x->job->linear ? v : amax + log(v);
-        if (off) off[c * cs] = on;
-        if (car) car[c * cs] = cn;
+        if (!linear) tmp[kept++] = v;
+        if (off) off[c] = on;
+        if (car) car[c] = cn;
+    }
+    dr_vlog(tmp, tmp, kept);
+    kept = 0;
+    for (size_t c = 0; c < nc; c++) {
+        double v = L[c];
+        if (!(v > 0.0) || !isfinite(v))
+            keep_or_mark(x, l, c, &L[c], off ? &off[c] : NULL, car ? &car[c] : NULL, clamped,
+                         &w);
+        else if (!fix[c] && !linear)
+            L[c] = amax + tmp[kept++];
     }
     *worst = w;
 }
@@ -426,12 +435,14 @@ static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t 
                                     x->carry ? &car[0] : NULL, &win);
             taps += win;
         }
+        double loglin[DR_COARSE_BLOCK];
+        if (!job->linear) dr_vlog(lin, loglin, nb); /* NAN where lin is: unused there */
         for (size_t i = 0; i < nb; i++) {
             size_t k = l * job->lstride + (c + i) * job->cstride;
             if (isnan(lin[i]))
                 job->L[k] = job->linear ? exp(L[i] - amax) : L[i];
             else
-                job->L[k] = job->linear ? lin[i] : amax + log(lin[i]);
+                job->L[k] = job->linear ? lin[i] : amax + loglin[i];
             if (job->off) job->off[k] = off[i];
             if (x->carry) job->carried[k] = car[i];
         }
@@ -582,7 +593,8 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
         double *real = ax->treal + (size_t)me * ax->treal_stride;
         fftw_complex *spec = ax->tspec + (size_t)me * 3 * ax->tspec_stride;
         fftw_complex *wsp = spec + ax->tspec_stride, *csp = wsp + ax->tspec_stride;
-        double *loc = ax->tloc + (size_t)me * 3 * DR_AXIS_BLOCK * ax->n;
+        double *loc = ax->tloc + (size_t)me * (3 * DR_AXIS_BLOCK + 1) * ax->n;
+        double *tmp = loc + 3 * DR_AXIS_BLOCK * ax->n;
         double *lv = loc, *lo = job->off ? loc + DR_AXIS_BLOCK * nc : NULL;
         double *lc = x->carry ? loc + 2 * DR_AXIS_BLOCK * nc : NULL;
         #pragma omp for schedule(static)
@@ -609,7 +621,7 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                     gather_line(job, real, lc + b * nc);
                 }
                 keep_or_mark_line(x, l, lv + b * nc, lo ? lo + b * nc : NULL,
-                                  lc ? lc + b * nc : NULL, 1, &nclamped, &w);
+                                  lc ? lc + b * nc : NULL, tmp, &nclamped, &w);
             }
             scatter_block(job, lv, l0, nb, job->L);
             if (lo) scatter_block(job, lo, l0, nb, job->off);
