@@ -520,7 +520,8 @@ static int heat_kinks_and_bound(dr_heat_plan *p, double t, double *u, double *gr
         rep->unbounded = "the fft engine lost values to round-off (--engine auto recomputes "
                          "them exactly)";
     double alias = dr_alias_estimate(&p->qg, &p->g, p->beta, t);
-    rep->est_error += p->qg.quad_err_u + alias + dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
+    rep->est_error += p->qg.quad_err_u + alias +
+                      dr_heat_roundoff(u, dr_grid_size(&p->g), p->qg.fref);
     if (!rep->unbounded) rep->unbounded = p->qg.unbounded;
     if (p->qg.margin_capped) {
         /* the Gibbs terms beyond the capped padding are cut off, and none of the terms above

@@ -354,12 +354,14 @@ static void keep_or_mark(const axis_ctx *x, size_t l, size_t c, double *v, doubl
     if (cn) *cn = k / val;
 }
 
-/* keep_or_mark along line l, its values L[c] contiguous (off, car alike; NULL where not
- * computed), the per-line bounds hoisted: one division per value where v > 0 and finite, and
- * the logs of the values kept taken together at the end (dr_vlog, through tmp[ncentre]).
+/* keep_or_mark at the centres [cb, ce) of line l, its values L[c] contiguous (off, car alike;
+ * NULL where not computed), the per-line bounds hoisted: one division per value where v > 0
+ * and finite, and the logs of the values kept taken together at the end (dr_vlog, through
+ * tmp[ce - cb]).
  * Other values take keep_or_mark's own path, after the logs. */
-static void keep_or_mark_line(const axis_ctx *x, size_t l, double *L, double *off, double *car,
-                              double *tmp, size_t *clamped, double *worst)
+static void keep_or_mark_line(const axis_ctx *x, size_t l, size_t cb, size_t ce, double *L,
+                              double *off, double *car, double *tmp, size_t *clamped,
+                              double *worst)
 {
     const dr_axis_fft *ax = x->ax;
     size_t nc = x->job->ncentre, kept = 0;
@@ -367,7 +369,7 @@ static void keep_or_mark_line(const axis_ctx *x, size_t l, double *L, double *of
     double dv = ax->dv[l], dn = off ? ax->dn[l] : 0.0, dc = car ? ax->dc[l] : 0.0;
     double amax = x->job->amax[l], w = *worst;
     unsigned char *fix = ax->fix + l * nc;
-    for (size_t c = 0; c < nc; c++) {
+    for (size_t c = cb; c < ce; c++) {
         double v = L[c];
         if (!(v > 0.0) || !isfinite(v)) continue; /* below */
         double inv = 1.0 / v, rel = dv * inv;
@@ -384,7 +386,7 @@ static void keep_or_mark_line(const axis_ctx *x, size_t l, double *L, double *of
     }
     dr_vlog(tmp, tmp, kept);
     kept = 0;
-    for (size_t c = 0; c < nc; c++) {
+    for (size_t c = cb; c < ce; c++) {
         double v = L[c];
         if (!(v > 0.0) || !isfinite(v))
             keep_or_mark(x, l, c, &L[c], off ? &off[c] : NULL, car ? &car[c] : NULL, clamped,
@@ -620,7 +622,7 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                     ax->dc[l] = convolve_line(ax, cs, ax->gspec, tail, ax->csum[l], spec, real);
                     gather_line(job, real, lc + b * nc);
                 }
-                keep_or_mark_line(x, l, lv + b * nc, lo ? lo + b * nc : NULL,
+                keep_or_mark_line(x, l, 0, nc, lv + b * nc, lo ? lo + b * nc : NULL,
                                   lc ? lc + b * nc : NULL, tmp, &nclamped, &w);
             }
             scatter_block(job, lv, l0, nb, job->L);
@@ -631,6 +633,9 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
     *clamped += nclamped;
     if (w > *worst) *worst = w;
 }
+
+/* Centres per chunk of the batched keep-or-mark (a line shared out among the threads). */
+#define KEEP_CHUNK 4096
 
 /* Fewer lines than threads (1-D): every stage on all lines at once, each on every thread. */
 static void run_batched(const axis_ctx *x, double tail, double reach, size_t *clamped,
@@ -648,16 +653,32 @@ static void run_batched(const axis_ctx *x, double tail, double reach, size_t *cl
         convolve(ax, ax->cspec, ax->gspec, tail, ax->csum, ax->dc);
         gather(ax, job, job->carried);
     }
-    size_t nc = job->ncentre, nclamped = 0;
+    size_t nc = job->ncentre, nclamped = 0, chunks = (nc + KEEP_CHUNK - 1) / KEEP_CHUNK;
     double w = 0.0;
-    #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
-        reduction(+ : nclamped) reduction(max : w)
-    for (size_t l = 0; l < ax->lines; l++)
-        for (size_t c = 0; c < nc; c++) {
-            size_t k = l * job->lstride + c * job->cstride;
-            keep_or_mark(x, l, c, &job->L[k], job->off ? &job->off[k] : NULL,
-                         x->carry ? &job->carried[k] : NULL, &nclamped, &w);
+    if (job->cstride == 1) {
+        /* the line's values contiguous: chunks of centres on every thread */
+        #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped) reduction(max : w)
+        {
+            size_t me = (size_t)omp_get_thread_num();
+            double *tmp = ax->tloc + (me * (3 * DR_AXIS_BLOCK + 1) + 3 * DR_AXIS_BLOCK) * ax->n;
+            #pragma omp for schedule(static)
+            for (size_t k = 0; k < ax->lines * chunks; k++) {
+                size_t l = k / chunks, cb = (k % chunks) * KEEP_CHUNK;
+                size_t ce = cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc, o = l * job->lstride;
+                keep_or_mark_line(x, l, cb, ce, job->L + o, job->off ? job->off + o : NULL,
+                                  x->carry ? job->carried + o : NULL, tmp, &nclamped, &w);
+            }
         }
+    } else {
+        #pragma omp parallel for collapse(2) schedule(static) num_threads(ax->threads) \
+            reduction(+ : nclamped) reduction(max : w)
+        for (size_t l = 0; l < ax->lines; l++)
+            for (size_t c = 0; c < nc; c++) {
+                size_t k = l * job->lstride + c * job->cstride;
+                keep_or_mark(x, l, c, &job->L[k], job->off ? &job->off[k] : NULL,
+                             x->carry ? &job->carried[k] : NULL, &nclamped, &w);
+            }
+    }
     *clamped += nclamped;
     if (w > *worst) *worst = w;
 }

@@ -110,14 +110,15 @@ static void quad_2d_closed_form(void **state)
     dr_landscape_free(f);
 }
 
-/* u and grad of quad (1-D) or quad2d on g at `threads` threads; rep's engine into *used. */
+/* u and grad of landscape `name` on g at t = 1 and `threads` threads. */
 static double *solve_threads(const char *name, const dr_grid *g, double beta, dr_heat_engine e,
                              int threads, double **grad)
 {
     dr_landscape *f = builtin(name);
     dr_heat_plan *p = NULL;
     dr_heat_options opt = {.engine = e, .threads = threads};
-    if (dr_heat_plan_alloc(&p, f, g, beta, 1.0, 1.0, &opt)) fail_msg("plan: %s", dr_error_message());
+    if (dr_heat_plan_alloc(&p, f, g, beta, 1.0, 1.0, &opt))
+        fail_msg("plan: %s", dr_error_message());
     size_t size = dr_grid_size(g);
     double *u = malloc(size * sizeof *u);
     *grad = malloc((size_t)g->dim * size * sizeof **grad);
@@ -130,9 +131,10 @@ static double *solve_threads(const char *name, const dr_grid *g, double beta, dr
 /* The engine runs an axis by lines (one thread per line, per-line FFTs) when it has at least
  * as many lines as threads, and by whole batches (FFTW's own threads) otherwise: 1-D at 1
  * thread is by lines, at 2 and 16 batched; the 2-D grid of 8 columns (the fewest a grid may
- * have) has 8 lines in pass 2, by lines at 1 and 2 threads and batched at 16. The paths compute the same sums with different
- * FFT plans, so u and grad agree to round-off (1e-12; measured ~1e-14) at every thread count,
- * and each is exact (closed form of quad_1d_closed_form, 1e-9 over the whole box). */
+ * have) has 8 lines in pass 2, by lines at 1 and 2 threads and batched at 16. The paths
+ * compute the same sums with different FFT plans, so u and grad agree to round-off (1e-12;
+ * measured ~1e-16) at every thread count, and each is exact (the closed form of
+ * quad_1d_closed_form, 1e-9 over the whole box). */
 static void threads_agree(void **state)
 {
     (void)state;
