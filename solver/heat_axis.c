@@ -388,10 +388,11 @@ static void keep_or_mark_line(const axis_ctx *x, size_t l, size_t cb, size_t ce,
     kept = 0;
     for (size_t c = cb; c < ce; c++) {
         double v = L[c];
-        if (!(v > 0.0) || !isfinite(v))
-            keep_or_mark(x, l, c, &L[c], off ? &off[c] : NULL, car ? &car[c] : NULL, clamped,
-                         &w);
-        else if (!fix[c] && !linear)
+        if (!(v > 0.0) || !isfinite(v)) {
+            if (x->strict) fix[c] = 1; /* lost to round-off: recomputed */
+            else keep_or_mark(x, l, c, &L[c], off ? &off[c] : NULL, car ? &car[c] : NULL,
+                              clamped, &w);
+        } else if (!fix[c] && !linear)
             L[c] = amax + tmp[kept++];
     }
     *worst = w;
