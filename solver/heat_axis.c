@@ -41,6 +41,10 @@
  * FFTW errors are ~1e-16 sqrt(log N) in rms. */
 #define EPS_FFT(n) (4e-16 * log2((double)(n) + 2.0))
 
+/* Centres per chunk of the keep-or-mark test (the kept values' logs go through a chunk-sized
+ * scratch; in 1-D a line is shared out among the threads in chunks). */
+#define KEEP_CHUNK 4096
+
 double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double *wc,
                         const double *a, size_t n, double amax, size_t c, const double *carry,
                         double *off, double *carried, size_t *window)
@@ -80,6 +84,7 @@ void dr_axis_fft_free(dr_axis_fft *ax)
     fftw_free(ax->treal);
     fftw_free(ax->tspec);
     free(ax->tloc);
+    free(ax->tkeep);
     fftw_free(ax->real);
     fftw_free(ax->wspec);
     fftw_free(ax->cspec);
@@ -153,9 +158,11 @@ static int axis_alloc_lines(dr_axis_fft *ax, unsigned flags)
     ax->tspec_stride = (H + 3) & ~(size_t)3;
     ax->treal = fftw_alloc_real(ax->treal_stride * T);
     ax->tspec = fftw_alloc_complex(3 * ax->tspec_stride * T);
-    ax->tloc = malloc(T * (3 * DR_AXIS_BLOCK + 1) * ax->n * sizeof *ax->tloc);
+    ax->tkeep = malloc(T * KEEP_CHUNK * sizeof *ax->tkeep);
+    /* blocks of lines only where there are several (a 2-D axis, its results column-major) */
+    if (ax->lines > 1) ax->tloc = malloc(T * 3 * DR_AXIS_BLOCK * ax->n * sizeof *ax->tloc);
     if (!ax->kreal || !ax->kspec || !ax->gspec || !ax->zspec || !ax->treal || !ax->tspec ||
-        !ax->tloc)
+        !ax->tkeep || (ax->lines > 1 && !ax->tloc))
         return dr_error(DR_ENOMEM, "out of memory for FFT scratch of length %zu", N);
     dr_fftw_lock(1);
     ax->kplan = fftw_plan_dft_r2c_1d(len, ax->kreal, ax->kspec, flags);
@@ -398,6 +405,16 @@ static void keep_or_mark_line(const axis_ctx *x, size_t l, size_t cb, size_t ce,
     *worst = w;
 }
 
+/* keep_or_mark_line over the whole of line l, chunk by chunk. */
+static void keep_or_mark_chunks(const axis_ctx *x, size_t l, double *L, double *off, double *car,
+                                double *tmp, size_t *clamped, double *worst)
+{
+    size_t nc = x->job->ncentre;
+    for (size_t cb = 0; cb < nc; cb += KEEP_CHUNK)
+        keep_or_mark_line(x, l, cb, cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc, L, off, car,
+                          tmp, clamped, worst);
+}
+
 /* The exact values at the marked centres of [cb, ce) on line l: on the coarse sub-grid when cl
  * holds the line (runs of evenly spaced centres, one block at a time), else by the fine-grid
  * window. Returns the taps scanned. */
@@ -596,15 +613,23 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
         double *real = ax->treal + (size_t)me * ax->treal_stride;
         fftw_complex *spec = ax->tspec + (size_t)me * 3 * ax->tspec_stride;
         fftw_complex *wsp = spec + ax->tspec_stride, *csp = wsp + ax->tspec_stride;
-        double *loc = ax->tloc + (size_t)me * (3 * DR_AXIS_BLOCK + 1) * ax->n;
-        double *tmp = loc + 3 * DR_AXIS_BLOCK * ax->n;
-        double *lv = loc, *lo = job->off ? loc + DR_AXIS_BLOCK * nc : NULL;
-        double *lc = x->carry ? loc + 2 * DR_AXIS_BLOCK * nc : NULL;
+        double *tmp = ax->tkeep + (size_t)me * KEEP_CHUNK;
+        /* results contiguous per line (1-D): straight into the job's arrays; else through the
+         * block (there is one wherever a 2-D axis has several lines) */
+        double *loc = ax->tloc ? ax->tloc + (size_t)me * 3 * DR_AXIS_BLOCK * ax->n : NULL;
+        int direct = job->cstride == 1 || !loc;
         #pragma omp for schedule(static)
         for (size_t l0 = 0; l0 < ax->lines; l0 += DR_AXIS_BLOCK) {
             size_t nb = ax->lines - l0 < DR_AXIS_BLOCK ? ax->lines - l0 : DR_AXIS_BLOCK;
             for (size_t b = 0; b < nb; b++) {
-                size_t l = l0 + b;
+                size_t l = l0 + b, o = l * job->lstride;
+                double *lv = direct ? job->L + o : loc + b * nc;
+                double *lo = !job->off ? NULL
+                             : direct  ? job->off + o
+                                       : loc + (DR_AXIS_BLOCK + b) * nc;
+                double *lc = !x->carry ? NULL
+                             : direct  ? job->carried + o
+                                       : loc + (2 * DR_AXIS_BLOCK + b) * nc;
                 const fftw_complex *ws = ax->wspec + l * H, *cs = lc ? ax->cspec + l * H : NULL;
                 if (job->transform) {
                     ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
@@ -613,30 +638,27 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                     cs = csp;
                 }
                 ax->dv[l] = convolve_line(ax, ws, ax->gspec, tail, ax->wsum[l], spec, real);
-                gather_line(job, real, lv + b * nc);
+                gather_line(job, real, lv);
                 if (lo) {
                     ax->dn[l] = convolve_line(ax, ws, ax->zspec, reach * tail, ax->wsum[l], spec,
                                               real);
-                    gather_line(job, real, lo + b * nc);
+                    gather_line(job, real, lo);
                 }
                 if (lc) {
                     ax->dc[l] = convolve_line(ax, cs, ax->gspec, tail, ax->csum[l], spec, real);
-                    gather_line(job, real, lc + b * nc);
+                    gather_line(job, real, lc);
                 }
-                keep_or_mark_line(x, l, 0, nc, lv + b * nc, lo ? lo + b * nc : NULL,
-                                  lc ? lc + b * nc : NULL, tmp, &nclamped, &w);
+                keep_or_mark_chunks(x, l, lv, lo, lc, tmp, &nclamped, &w);
             }
-            scatter_block(job, lv, l0, nb, job->L);
-            if (lo) scatter_block(job, lo, l0, nb, job->off);
-            if (lc) scatter_block(job, lc, l0, nb, job->carried);
+            if (direct) continue;
+            scatter_block(job, loc, l0, nb, job->L);
+            if (job->off) scatter_block(job, loc + DR_AXIS_BLOCK * nc, l0, nb, job->off);
+            if (x->carry) scatter_block(job, loc + 2 * DR_AXIS_BLOCK * nc, l0, nb, job->carried);
         }
     }
     *clamped += nclamped;
     if (w > *worst) *worst = w;
 }
-
-/* Centres per chunk of the batched keep-or-mark (a line shared out among the threads). */
-#define KEEP_CHUNK 4096
 
 /* Fewer lines than threads (1-D): every stage on all lines at once, each on every thread. */
 static void run_batched(const axis_ctx *x, double tail, double reach, size_t *clamped,
@@ -661,7 +683,7 @@ static void run_batched(const axis_ctx *x, double tail, double reach, size_t *cl
         #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped) reduction(max : w)
         {
             size_t me = (size_t)omp_get_thread_num();
-            double *tmp = ax->tloc + (me * (3 * DR_AXIS_BLOCK + 1) + 3 * DR_AXIS_BLOCK) * ax->n;
+            double *tmp = ax->tkeep + me * KEEP_CHUNK;
             #pragma omp for schedule(static)
             for (size_t k = 0; k < ax->lines * chunks; k++) {
                 size_t l = k / chunks, cb = (k % chunks) * KEEP_CHUNK;

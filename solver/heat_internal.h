@@ -156,8 +156,9 @@ typedef struct {
     size_t treal_stride, tspec_stride; /* per-thread scratch strides (64-byte aligned) */
     double *treal;              /* threads x treal_stride */
     fftw_complex *tspec;        /* threads x 3 x tspec_stride: product, w and wc spectra */
-    double *tloc;               /* threads x (3 DR_AXIS_BLOCK + 1) x n: a block's results and
-                                   a line's kept values */
+    double *tloc;               /* threads x 3 x DR_AXIS_BLOCK x n: a block's results (NULL
+                                   with one line: its results are contiguous) */
+    double *tkeep;              /* threads x a chunk of kept values (heat_axis.c) */
     double *kreal;              /* N */
     fftw_complex *kspec, *gspec, *zspec; /* H: kernel scratch, Gaussian, first moment */
     fftw_plan kplan;
