@@ -3,10 +3,11 @@
  *
  * Why coarse. The values whose FFT estimate fails are sums of exp(a(y) - (x-y)^2/(2s)) over the
  * fine y-grid, whose spacing is the output grid's (or finer). The integrand's narrowest feature
- * has std w = sqrt(s)/sqrt(1 + tC) (heat_quadgrid.c), and the trapezoid rule is spectrally exact
- * on any grid of spacing H <= 0.7 w (relative error 2 exp(-2 pi^2 w^2/H^2) < 1e-17). So the
- * sum at a centre c is taken over the sub-grid k = c + jS (stride S = floor(0.7 w / hy), which
- * contains c: the Gaussian weights exp(-q S^2 j^2) are one table), and multiplied by S. With
+ * has std w = sqrt(s)/sqrt(1 + tC) (heat_quadgrid.c), and the trapezoid rule on spacing H errs
+ * by at most 2 exp(-2 pi^2 w^2/H^2) of the sum. So the sum at a centre c is taken over the
+ * sub-grid k = c + jS (S = floor(H / hy) for the coarsest H whose error is a hundredth of the
+ * tolerance, 0.86-0.9 w at 1e-10, see heat.c's fallback_stride; the sub-grid contains c, and
+ * the Gaussian weights exp(-q S^2 j^2) are one table), and multiplied by S. With
  * output spacings far below w (1-D n = 1e6: S ~ 2e4) this turns O(n^2) into O(n) taps.
  *
  * Why a table and not exp per tap. A term is w_k g_j with w_k = exp(a_k - amax) <= 1 the line's
