@@ -194,7 +194,7 @@ static long expr_breakpoints(const void *state, double lo, double hi, double *pt
 }
 
 static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, NULL, expr_destroy,
-                                             expr_breakpoints, NULL};
+                                             expr_breakpoints, NULL, NULL, NULL};
 
 /* One copy's evaluators: f parsed from the text, its derivatives (dim known). The text has
  * passed dr_expr_check, so libmatheval's lexer meets only bytes it has a rule for (it would echo
