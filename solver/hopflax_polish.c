@@ -97,6 +97,13 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
             for (int a = 0; a < dim; a++)
                 if (fabs(step[a]) > 1e-7 * cell[a]) tiny = 0;
             if (conv && tiny) *conv = 1;
+            /* that step is still Newton's, from a point where it converges quadratically: the
+             * trial is the closer to the minimiser (by up to the step, ~1e-9 here), and phi
+             * differs there only by its rounding, so y takes it while u keeps the lower value */
+            if (tiny && v <= best + 8 * DBL_EPSILON * (fabs(best) + 1)) {
+                y[0] = trial[0];
+                y[1] = trial[1];
+            }
             break;
         }
         best = v;
