@@ -74,8 +74,8 @@ static void row_candidates(const dr_hopflax_view *v, const dr_hopflax_lines *row
     size_t k1 = v->dim == 2 ? v->lo[1] + r : 0, ks[ROW_CAP], nk = 0;
     int full = 0;
     if (rows)
-        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, k0lo - v->lo[0], k0hi - v->lo[0], ks,
-                                     ROW_CAP, &full);
+        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U, k0lo - v->lo[0], k0hi - v->lo[0],
+                                     ks, ROW_CAP, &full);
     if (rows && !full) {
         for (size_t i = 0; i < nk; i++) {
             size_t k = v->lo[0] + ks[i];

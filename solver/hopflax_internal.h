@@ -52,17 +52,24 @@ typedef struct {
     int threads;             /* for the build's loops */
     size_t *off;
     uint32_t *brk;
+    double *smin;            /* least value of each stretch between breaks, with its two
+                                neighbours: line i's nb + 1 at smin + off[i] + i */
+    double *bmin;            /* least smin of each block of DR_HOPFLAX_BLOCK of them */
 } dr_hopflax_lines;
+
+#define DR_HOPFLAX_BLOCK 32
 
 /* Fills off and brk; -1 (nothing allocated) if out of memory or a line's values are not finite
  * or too large for the index, when the caller scans instead. */
 int dr_hopflax_lines_build(dr_hopflax_lines *L);
 void dr_hopflax_lines_free(dr_hopflax_lines *L);
 
-/* Line i's k in [kl, kh] that may be local minima of phi at x, x widened by tol (every one the
- * exact comparisons find is among them); at most cap into ks (*overflow = 1 if more). */
+/* Line i's k in [kl, kh] that may be local minima of phi at x with phi <= U, x widened by tol
+ * (every one the exact comparisons find is among them); at most cap into ks (*overflow = 1 if
+ * more). */
 size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
-                               size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
+                               double U, size_t kl, size_t kh, size_t *ks, size_t cap,
+                               int *overflow);
 
 /* Line i's k in [kl, kh] where phi <= U, each once. */
 size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
