@@ -682,7 +682,8 @@ int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *p
         dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .fy = p->fy,
                              .vt = p->vt, .C = p->C, .measured = p->C_measured,
                              .kinks = p->kinks, .nkinks = p->nkinks, .threads = p->nthreads,
-                             .convex = p->convexity > -1.0 / t};
+                             .convex = p->convexity > -1.0 / t,
+                             .quadratic = !p->C_measured && p->convexity == p->C};
         for (int a = 0; a < 2; a++) {
             v.ny[a] = p->ny[a];
             v.y0[a] = p->y0[a];

@@ -73,9 +73,12 @@ static void row_candidates(const dr_hopflax_view *v, const dr_hopflax_lines *row
 {
     size_t k1 = v->dim == 2 ? v->lo[1] + r : 0, ks[ROW_CAP], nk = 0;
     int full = 0;
+    /* the row's own phi lacks the y1 term, so it needs to be <= U less that term (the index
+     * widens the bound by far more than the subtraction's rounding) */
+    double d1 = v->dim == 2 ? x[1] - (v->y0[1] + (double)k1 * v->hy[1]) : 0.0;
     if (rows)
-        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U, k0lo - v->lo[0], k0hi - v->lo[0],
-                                     ks, ROW_CAP, &full);
+        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 / (2.0 * v->t),
+                                     k0lo - v->lo[0], k0hi - v->lo[0], ks, ROW_CAP, &full);
     if (rows && !full) {
         for (size_t i = 0; i < nk; i++) {
             size_t k = v->lo[0] + ks[i];
@@ -187,14 +190,17 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
 /* Where phi is strictly convex (v->convex): Newton from the grid minimiser y_out. If it reaches
  * a smooth minimiser, that is phi's one stationary point, so its global minimiser: what the
  * search would return, as every other candidate's polish can only reach it too or stop higher.
+ * For a quadratic f (v->quadratic) the first step reaches it, and the polish stops there (the
+ * full one takes a second step of round-off's size to see that it has converged).
  * Returns the point's error bound as point_global does for one such candidate, or NAN (nothing
  * written) where Newton did not converge and the search must run. */
 static double point_convex(const dr_hopflax_view *v, const double *x, double *u, double *y_out)
 {
-    double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), y[2], err;
-    int smooth;
-    double p = dr_hopflax_polish_point(v->f, x, y_out, v->hy, v->dim, v->t, NULL, 0, y, &err,
-                                       &smooth);
+    double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), y[2], err, p;
+    int smooth = 1;
+    if (v->quadratic) p = dr_hopflax_polish_quadratic(v->f, x, y_out, v->dim, v->t, y, &err);
+    else p = dr_hopflax_polish_point(v->f, x, y_out, v->hy, v->dim, v->t, NULL, 0, y, &err,
+                                     &smooth);
     if (!smooth || !(p <= ugrid + round)) return NAN;
     *u = fmin(p, ugrid);
     y_out[0] = y[0];

@@ -18,6 +18,12 @@ double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const dou
                                const double *cell, int dim, double t, const double *kinks,
                                size_t nkinks, double *y, double *err, int *smooth);
 
+/* For f quadratic (a constant Hessian): phi's minimiser is one Newton step from any y0, exact
+ * to round-off (*err, the same as the Newton branch above). Returns phi there (y written), or
+ * NAN where phi's Hessian is not positive definite. */
+double dr_hopflax_polish_quadratic(const dr_landscape *f, const double *x, const double *y0,
+                                   int dim, double t, double *y, double *err);
+
 /* The most breakpoints of a 1-D f a plan keeps for the polish (more: it does without). */
 #define DR_HOPFLAX_MAX_KINKS 64
 
@@ -39,6 +45,8 @@ typedef struct {
     int threads;            /* the plan's thread count, for the search's loops */
     int convex;             /* phi is strictly convex over the y-grid and a cell beyond: f's
                                proven smallest Hessian eigenvalue there is above -1/t */
+    int quadratic;          /* and f's proven least and largest Hessian eigenvalues are equal
+                               there: its Hessian is that constant times I, f is quadratic */
 } dr_hopflax_view;
 
 /* Where phi = v(k) + (x - y_k)^2/(2t) can be low along grid lines (hopflax_wells.c): nlines

@@ -198,6 +198,17 @@ static double snap_to_kink(const dr_landscape *f, const double *x, const double 
     return v;
 }
 
+double dr_hopflax_polish_quadratic(const dr_landscape *f, const double *x, const double *y0,
+                                   int dim, double t, double *y, double *err)
+{
+    phi_jet j = jet_at(f, x, y0, dim, t);
+    double step[2] = {0, 0}, grid = j.phi;
+    if (!newton_step(&j, dim, step)) return NAN;
+    for (int a = 0; a < dim; a++) y[a] = y0[a] + step[a];
+    *err = 8 * DBL_EPSILON * (fabs(grid) + 1);
+    return phi(f, x, y, dim, t);
+}
+
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
                                const double *cell, int dim, double t, const double *kinks,
                                size_t nkinks, double *y, double *err, int *smooth)

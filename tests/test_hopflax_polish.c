@@ -210,9 +210,10 @@ static double versus_search(const char *name, size_t n, double top, double t,
 
 /* Where phi is strictly convex (f's smallest Hessian eigenvalue above -1/t: quad and quad2d,
  * 1 > -1; double-well, -4 > -1/0.2) the polish skips the global search: u and prox as the full
- * search gives them. Each point's search finds the one well Newton from the grid minimiser
- * converges in, so the two agree to the bit; 1e-14 would still allow a different candidate's
- * Newton (of the same y*) winning a tie in the search. */
+ * search gives them. quad and quad2d are quadratic (least and largest eigenvalue both 1), so
+ * their polish is one Newton step, where the full one takes a second of round-off's size: 1e-14
+ * allows that (1.1e-16 measured on quad). double-well is not, and must get the full Newton: one
+ * step from the grid point would leave it 9e-6 off (measured with the quadratic rule forced). */
 static void convex_skips_search(void **state)
 {
     (void)state;
