@@ -65,7 +65,7 @@ typedef struct {
     double *bmin;            /* least smin of each block of DR_HOPFLAX_BLOCK of them */
 } dr_hopflax_lines;
 
-#define DR_HOPFLAX_BLOCK 32
+#define DR_HOPFLAX_BLOCK 8
 
 /* Fills off and brk; -1 (nothing allocated) if out of memory or a line's values are not finite
  * or too large for the index, when the caller scans instead. */
