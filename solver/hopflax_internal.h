@@ -63,6 +63,7 @@ typedef struct {
     double *smin;            /* least value of each stretch between breaks, with its two
                                 neighbours: line i's nb + 1 at smin + off[i] + i */
     double *bmin;            /* least smin of each block of DR_HOPFLAX_BLOCK of them */
+    double inv2t;            /* 1/(2t), for the stretches' bounds */
 } dr_hopflax_lines;
 
 #define DR_HOPFLAX_BLOCK 8

@@ -69,6 +69,7 @@ void dr_hopflax_lines_free(dr_hopflax_lines *L)
     L->brk = NULL;
     L->smin = NULL;
     L->bmin = NULL;
+    L->inv2t = 0.5 / L->t;
 }
 
 typedef struct { size_t a, b, kb; } stretch;
@@ -106,8 +107,10 @@ static int span_may_reach(const dr_hopflax_lines *L, double least, size_t lo, si
     double ya = L->yorigin + (double)(L->korigin + lo) * L->h;
     double yb = L->yorigin + (double)(L->korigin + hi) * L->h;
     double d = x < ya ? ya - x : x > yb ? x - yb : 0.0;
-    d = fmax(0.0, d - 1e-9 * (fabs(x) + fabs(ya) + fabs(yb) + L->h));
-    return least + d * d / (2.0 * L->t) <= U + 1e-12 * (fabs(U) + fabs(least) + 1.0);
+    d -= 1e-9 * (fabs(x) + fabs(ya) + fabs(yb) + L->h);
+    if (d < 0.0) d = 0.0;
+    /* times 1/(2t) rather than over 2t: the division held 28% of this test's profile samples */
+    return least + d * d * L->inv2t <= U + 1e-12 * (fabs(U) + fabs(least) + 1.0);
 }
 
 /* Whether stretch m of line i can hold a k with phi <= U at x. */
@@ -139,6 +142,7 @@ int dr_hopflax_lines_build(dr_hopflax_lines *L)
     L->brk = NULL;
     L->smin = NULL;
     L->bmin = NULL;
+    L->inv2t = 0.5 / L->t;
     L->off = calloc(L->nlines + 1, sizeof(size_t));
     if (!L->off || bad) goto fail;
     #pragma omp parallel for schedule(static) reduction(|| : bad) num_threads(nthreads)
