@@ -247,7 +247,7 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
     dr_hopflax_lines rows = {0}, cols = {0};
     /* the convex case needs the indexes only where Newton fails, which then scans instead */
     line_index idx = v->convex ? (line_index){NULL, NULL} : build_indexes(v, &rows, &cols);
-    #pragma omp parallel for schedule(dynamic, 16) reduction(+ : wells, switched) \
+    #pragma omp parallel for schedule(dynamic, 256) reduction(+ : wells, switched) \
         reduction(max : worst) num_threads(nthreads)
     for (size_t k = 0; k < size; k++) {
         if (!isfinite(u[k])) continue;
