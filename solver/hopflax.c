@@ -58,6 +58,8 @@ struct dr_hopflax_plan {
     size_t nymax, nmax;
     size_t act_lo[2], act_hi[2]; /* the active y-range of the last execution */
     double C;            /* curvature for the sub-grid error (see curvature_for_search) */
+    double convexity;    /* proven inf of f's smallest Hessian eigenvalue over the y-grid and a
+                            cell beyond (-inf: none known): phi is convex where it is > -1/t */
     int C_measured;
     double kinks[DR_HOPFLAX_MAX_KINKS]; /* 1-D: f's breakpoints over the y-grid (the polish
                                            tries them: a minimiser on a kink) */
@@ -367,6 +369,7 @@ int dr_hopflax_plan_alloc(dr_hopflax_plan **out, const dr_landscape *f, const dr
     p->refine = refine;
     p->f = f;
     p->polish = opt ? opt->polish : 0;
+    p->convexity = -INFINITY;  /* until curvature_for_search knows better */
     for (int a = 0; a < 2; a++) {
         if (a < g->dim) {
             p->nb[a] = (g->n[a] - 1) * (size_t)refine + 1;
@@ -611,6 +614,12 @@ static void curvature_for_search(dr_hopflax_plan *p)
         lo[a] = p->y0[a];
         hi[a] = p->y0[a] + (double)(p->ny[a] - 1) * p->hy[a];
     }
+    double wlo[2], whi[2];
+    for (int a = 0; a < 2; a++) {
+        wlo[a] = lo[a] - p->hy[a];
+        whi[a] = hi[a] + p->hy[a];
+    }
+    p->convexity = dr_landscape_convexity_bound(p->f, wlo, whi);
     double C = dr_landscape_curvature_bound(p->f, lo, hi);
     long nk = dr_landscape_breakpoints(p->f, lo[0], hi[0], NULL, 0);
     if (p->g.dim == 1 && nk > 0 && nk <= DR_HOPFLAX_MAX_KINKS)
@@ -672,7 +681,9 @@ int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *p
     if (p->polish) {
         dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .fy = p->fy,
                              .vt = p->vt, .C = p->C, .measured = p->C_measured,
-                             .kinks = p->kinks, .nkinks = p->nkinks, .threads = p->nthreads};
+                             .kinks = p->kinks, .nkinks = p->nkinks, .threads = p->nthreads,
+                             .convex = p->convexity > -1.0 / t,
+                             .quadratic = !p->C_measured && p->convexity == p->C};
         for (int a = 0; a < 2; a++) {
             v.ny[a] = p->ny[a];
             v.y0[a] = p->y0[a];

@@ -73,9 +73,12 @@ static void row_candidates(const dr_hopflax_view *v, const dr_hopflax_lines *row
 {
     size_t k1 = v->dim == 2 ? v->lo[1] + r : 0, ks[ROW_CAP], nk = 0;
     int full = 0;
+    /* the row's own phi lacks the y1 term, so it needs to be <= U less that term (the index
+     * widens the bound by far more than the subtraction's rounding) */
+    double d1 = v->dim == 2 ? x[1] - (v->y0[1] + (double)k1 * v->hy[1]) : 0.0;
     if (rows)
-        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, k0lo - v->lo[0], k0hi - v->lo[0], ks,
-                                     ROW_CAP, &full);
+        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 / (2.0 * v->t),
+                                     k0lo - v->lo[0], k0hi - v->lo[0], ks, ROW_CAP, &full);
     if (rows && !full) {
         for (size_t i = 0; i < nk; i++) {
             size_t k = v->lo[0] + ks[i];
@@ -156,8 +159,9 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
+        int smooth;
         double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks,
-                                                        v->nkinks, y, &err);
+                                                        v->nkinks, y, &err, &smooth);
         if (!isfinite(err)) floor_untrusted = fmin(floor_untrusted, c[i].v - delta);
         /* a trusted polish within round-off of the grid value wins over it (it may round a
          * hair above the envelope's own sum for the same point) */
@@ -181,6 +185,27 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     if (overflow || !isfinite(best_err)) return best - lower;
     if (floor_untrusted < best) best_err = fmax(best_err, best - fmax(floor_untrusted, lower));
     return best_err;
+}
+
+/* Where phi is strictly convex (v->convex): Newton from the grid minimiser y_out. If it reaches
+ * a smooth minimiser, that is phi's one stationary point, so its global minimiser: what the
+ * search would return, as every other candidate's polish can only reach it too or stop higher.
+ * For a quadratic f (v->quadratic) the first step reaches it, and the polish stops there (the
+ * full one takes a second step of round-off's size to see that it has converged).
+ * Returns the point's error bound as point_global does for one such candidate, or NAN (nothing
+ * written) where Newton did not converge and the search must run. */
+static double point_convex(const dr_hopflax_view *v, const double *x, double *u, double *y_out)
+{
+    double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), y[2], err, p;
+    int smooth = 1;
+    if (v->quadratic) p = dr_hopflax_polish_quadratic(v->f, x, y_out, v->dim, v->t, y, &err);
+    else p = dr_hopflax_polish_point(v->f, x, y_out, v->hy, v->dim, v->t, NULL, 0, y, &err,
+                                     &smooth);
+    if (!smooth || !(p <= ugrid + round)) return NAN;
+    *u = fmin(p, ugrid);
+    y_out[0] = y[0];
+    y_out[1] = y[1];
+    return err;
 }
 
 static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows,
@@ -219,17 +244,20 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
             fmin_y = fmin(fmin_y, v->fy[j * v->ny[0] + i]);
     size_t wells = 0, switched = 0;
     int nthreads = v->threads > 0 ? v->threads : 1;
-    dr_hopflax_lines rows, cols;
-    line_index idx = build_indexes(v, &rows, &cols);
-    #pragma omp parallel for schedule(dynamic, 16) reduction(+ : wells, switched) \
+    dr_hopflax_lines rows = {0}, cols = {0};
+    /* the convex case needs the indexes only where Newton fails, which then scans instead */
+    line_index idx = v->convex ? (line_index){NULL, NULL} : build_indexes(v, &rows, &cols);
+    #pragma omp parallel for schedule(dynamic, 256) reduction(+ : wells, switched) \
         reduction(max : worst) num_threads(nthreads)
     for (size_t k = 0; k < size; k++) {
         if (!isfinite(u[k])) continue;
         size_t col = k % g->n[0];
         double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
         double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0};
-        int sw;
-        double e = point_global(v, idx, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
+        int sw = 0;
+        double e = v->convex ? point_convex(v, x, &u[k], y) : NAN;
+        if (isnan(e)) e = point_global(v, idx, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
+        else wells++;
         switched += (size_t)sw;
         if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
         for (int a = 0; a < v->dim; a++) {

@@ -9,13 +9,20 @@
 #include "deeprelax/hopflax.h"
 
 /* Minimises phi(y) = f(y) + |x-y|^2/(2t) from the grid point y0 within about a cell: Newton
- * where it converges to a smooth minimiser (then *err is round-off), else a pattern search
- * whose result is trusted (*err = 1e3 round-off) only if no lower phi shows on rings around it
- * at every scale up to a cell, else *err = +inf. 1-D: f's breakpoints kinks[nkinks] (may be
- * NULL, 0) near the result are tried too. Returns phi at y (written, dim entries). */
+ * where it converges to a smooth minimiser (then *err is round-off and *smooth = 1), else a
+ * pattern search whose result is trusted (*err = 1e3 round-off) only if no lower phi shows on
+ * rings around it at every scale up to a cell, else *err = +inf (*smooth = 0 for both). 1-D:
+ * f's breakpoints kinks[nkinks] (may be NULL, 0) near the result are tried too. Returns phi at
+ * y (written, dim entries). */
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
                                const double *cell, int dim, double t, const double *kinks,
-                               size_t nkinks, double *y, double *err);
+                               size_t nkinks, double *y, double *err, int *smooth);
+
+/* For f quadratic (a constant Hessian): phi's minimiser is one Newton step from any y0, exact
+ * to round-off (*err, the same as the Newton branch above). Returns phi there (y written), or
+ * NAN where phi's Hessian is not positive definite. */
+double dr_hopflax_polish_quadratic(const dr_landscape *f, const double *x, const double *y0,
+                                   int dim, double t, double *y, double *err);
 
 /* The most breakpoints of a 1-D f a plan keeps for the polish (more: it does without). */
 #define DR_HOPFLAX_MAX_KINKS 64
@@ -36,6 +43,10 @@ typedef struct {
     const double *kinks;    /* 1-D: f's breakpoints, ascending (NULL if none known) */
     size_t nkinks;
     int threads;            /* the plan's thread count, for the search's loops */
+    int convex;             /* phi is strictly convex over the y-grid and a cell beyond: f's
+                               proven smallest Hessian eigenvalue there is above -1/t */
+    int quadratic;          /* and f's proven least and largest Hessian eigenvalues are equal
+                               there: its Hessian is that constant times I, f is quadratic */
 } dr_hopflax_view;
 
 /* Where phi = v(k) + (x - y_k)^2/(2t) can be low along grid lines (hopflax_wells.c): nlines
@@ -49,24 +60,34 @@ typedef struct {
     int threads;             /* for the build's loops */
     size_t *off;
     uint32_t *brk;
+    double *smin;            /* least value of each stretch between breaks, with its two
+                                neighbours: line i's nb + 1 at smin + off[i] + i */
+    double *bmin;            /* least smin of each block of DR_HOPFLAX_BLOCK of them */
+    double inv2t;            /* 1/(2t), for the stretches' bounds */
 } dr_hopflax_lines;
+
+#define DR_HOPFLAX_BLOCK 8
 
 /* Fills off and brk; -1 (nothing allocated) if out of memory or a line's values are not finite
  * or too large for the index, when the caller scans instead. */
 int dr_hopflax_lines_build(dr_hopflax_lines *L);
 void dr_hopflax_lines_free(dr_hopflax_lines *L);
 
-/* Line i's k in [kl, kh] that may be local minima of phi at x, x widened by tol (every one the
- * exact comparisons find is among them); at most cap into ks (*overflow = 1 if more). */
+/* Line i's k in [kl, kh] that may be local minima of phi at x with phi <= U, x widened by tol
+ * (every one the exact comparisons find is among them); at most cap into ks (*overflow = 1 if
+ * more). */
 size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
-                               size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
+                               double U, size_t kl, size_t kh, size_t *ks, size_t cap,
+                               int *overflow);
 
 /* Line i's k in [kl, kh] where phi <= U, each once. */
 size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
                               size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
 
 /* For every output point: every grid local minimum of phi within the sub-grid error
- * (C + 1/t) sum hy^2/8 of the grid minimum u is polished, and the lowest polished value wins.
+ * (C + 1/t) sum hy^2/8 of the grid minimum u is polished, and the lowest polished value wins;
+ * where v->convex, a smooth minimiser Newton reaches from the grid minimiser is phi's only
+ * stationary point, so the global one, and the search is skipped.
  * Rewrites u, prox and grad (NULL allowed); fills rep. Polishing never raises u. */
 void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double *grad,
                        dr_hopflax_report *rep);

@@ -9,31 +9,50 @@
  * kink, which the grid search already ranked), and a point is only moved if phi decreased. */
 #include "deeprelax/hopflax.h"
 #include "hopflax_internal.h"
+#include "landscape_impl.h"
 
 #include <float.h>
 #include <math.h>
 
 #define MAX_NEWTON 12
 
-static double phi(const dr_landscape *f, const double *x, const double *y, int dim, double t)
+/* What the Newton iteration knows at a point: phi there, and grad and Hessian of phi (ok = 0
+ * where the Hessian is unavailable). One landscape jet gives all three. */
+typedef struct { double phi, g[2], H[4]; int ok; } phi_jet;
+
+static double dist2(const double *x, const double *y, int dim)
 {
     double d2 = 0.0;
     for (int a = 0; a < dim; a++) d2 += (x[a] - y[a]) * (x[a] - y[a]);
-    return dr_landscape_value(f, y) + d2 / (2.0 * t);
+    return d2;
 }
 
-/* One Newton step for phi at y into step[]; 0 if the Hessian is unavailable or not positive
- * definite (then phi is not locally convex and Newton would climb). */
-static int newton_step(const dr_landscape *f, const double *x, const double *y, int dim,
-                       double t, double *step)
+static double phi(const dr_landscape *f, const double *x, const double *y, int dim, double t)
 {
-    double g[2], H[4];
-    dr_landscape_value_grad(f, y, g);
-    if (dr_landscape_hessian(f, y, H) != 0) return 0;
+    double v;
+    dr_landscape_jet(f, y, &v, NULL, NULL);
+    return v + dist2(x, y, dim) / (2.0 * t);
+}
+
+static phi_jet jet_at(const dr_landscape *f, const double *x, const double *y, int dim, double t)
+{
+    phi_jet j;
+    double v;
+    j.ok = dr_landscape_jet(f, y, &v, j.g, j.H) == 0;
+    j.phi = v + dist2(x, y, dim) / (2.0 * t);
     for (int a = 0; a < dim; a++) {
-        g[a] += (y[a] - x[a]) / t;
-        H[a * dim + a] += 1.0 / t;
+        j.g[a] += (y[a] - x[a]) / t;
+        j.H[a * dim + a] += 1.0 / t;
     }
+    return j;
+}
+
+/* One Newton step for phi from its jet into step[]; 0 if the Hessian is unavailable or not
+ * positive definite (then phi is not locally convex and Newton would climb). */
+static int newton_step(const phi_jet *j, int dim, double *step)
+{
+    const double *g = j->g, *H = j->H;
+    if (!j->ok) return 0;
     if (dim == 1) {
         if (!(H[0] > 0)) return 0;
         step[0] = -g[0] / H[0];
@@ -46,18 +65,21 @@ static int newton_step(const dr_landscape *f, const double *x, const double *y, 
     return isfinite(step[0]) && (dim == 1 || isfinite(step[1]));
 }
 
-/* Newton from `start`, staying within cell[] of y0; returns the lowest phi reached (and its y),
- * or +inf if no step was taken. *conv (may be NULL) = 1 when the last step was below round-off
- * at a positive definite Hessian: a smooth local minimiser, exact to round-off. */
+/* Newton from `start` (its jet js, or NULL to compute it), staying within cell[] of y0; returns
+ * the lowest phi reached (and its y), or +inf if no step was taken. Each trial point's jet gives
+ * both its phi (accept or stop) and the next step. *conv (may be NULL) = 1 when the last step
+ * was below round-off at a positive definite Hessian: a smooth local minimiser, exact to
+ * round-off. */
 static double newton_from_conv(const dr_landscape *f, const double *x, const double *y0,
-                               const double *start, const double *cell, int dim, double t,
-                               double *y, int *conv)
+                               const double *start, const phi_jet *js, const double *cell,
+                               int dim, double t, double *y, int *conv)
 {
     double best = INFINITY, cur[2] = {start[0], start[1]};
+    phi_jet j = js ? *js : jet_at(f, x, start, dim, t);
     if (conv) *conv = 0;
     for (int it = 0; it < MAX_NEWTON; it++) {
         double step[2] = {0, 0}, trial[2] = {0, 0};
-        if (!newton_step(f, x, cur, dim, t, step)) break;
+        if (!newton_step(&j, dim, step)) break;
         int inside = 1, small = 1;
         for (int a = 0; a < dim; a++) {
             trial[a] = cur[a] + step[a];
@@ -65,7 +87,9 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
             if (fabs(step[a]) > 4e-16 * (1.0 + fabs(cur[a]))) small = 0;
         }
         if (!inside) break;
-        double v = phi(f, x, trial, dim, t);
+        phi_jet jt = small ? (phi_jet){phi(f, x, trial, dim, t), {0, 0}, {0, 0, 0, 0}, 0}
+                           : jet_at(f, x, trial, dim, t);
+        double v = jt.phi;
         if (!(v <= best)) {
             /* no longer decreasing: converged if the step was already at round-off's scale
              * (Newton's steps shrink quadratically; phi's rounding stops it first) */
@@ -73,9 +97,17 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
             for (int a = 0; a < dim; a++)
                 if (fabs(step[a]) > 1e-7 * cell[a]) tiny = 0;
             if (conv && tiny) *conv = 1;
+            /* that step is still Newton's, from a point where it converges quadratically: the
+             * trial is the closer to the minimiser (by up to the step, ~1e-9 here), and phi
+             * differs there only by its rounding, so y takes it while u keeps the lower value */
+            if (tiny && v <= best + 8 * DBL_EPSILON * (fabs(best) + 1)) {
+                y[0] = trial[0];
+                y[1] = trial[1];
+            }
             break;
         }
         best = v;
+        j = jt;
         cur[0] = trial[0];
         cur[1] = trial[1];
         y[0] = cur[0];
@@ -91,7 +123,7 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
 static double newton_from(const dr_landscape *f, const double *x, const double *y0,
                           const double *start, const double *cell, int dim, double t, double *y)
 {
-    return newton_from_conv(f, x, y0, start, cell, dim, t, y, NULL);
+    return newton_from_conv(f, x, y0, start, NULL, cell, dim, t, y, NULL);
 }
 
 /* Derivative-free descent for minimisers on a kink, where Newton cannot converge: a pattern
@@ -166,21 +198,33 @@ static double snap_to_kink(const dr_landscape *f, const double *x, const double 
     return v;
 }
 
+double dr_hopflax_polish_quadratic(const dr_landscape *f, const double *x, const double *y0,
+                                   int dim, double t, double *y, double *err)
+{
+    phi_jet j = jet_at(f, x, y0, dim, t);
+    double step[2] = {0, 0}, grid = j.phi;
+    if (!newton_step(&j, dim, step)) return NAN;
+    for (int a = 0; a < dim; a++) y[a] = y0[a] + step[a];
+    *err = 8 * DBL_EPSILON * (fabs(grid) + 1);
+    return phi(f, x, y, dim, t);
+}
+
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
                                const double *cell, int dim, double t, const double *kinks,
-                               size_t nkinks, double *y, double *err)
+                               size_t nkinks, double *y, double *err, int *smooth)
 {
     double start[2] = {y0[0], dim == 2 ? y0[1] : 0}, yy[2];
-    double grid = phi(f, x, start, dim, t), round = 8 * DBL_EPSILON * (fabs(grid) + 1);
+    phi_jet js = jet_at(f, x, start, dim, t);
+    double grid = js.phi, round = 8 * DBL_EPSILON * (fabs(grid) + 1);
     int conv = 0;
-    double best = newton_from_conv(f, x, start, start, cell, dim, t, yy, &conv);
+    double best = newton_from_conv(f, x, start, start, &js, cell, dim, t, yy, &conv);
     if (!conv)
         for (int a = 0; a < dim && !conv; a++)
             for (int side = -1; side <= 1 && !conv; side += 2) {
                 double s2[2] = {start[0], start[1]}, yt[2];
                 int c2;
                 s2[a] += 0.5 * side * cell[a];
-                double v = newton_from_conv(f, x, start, s2, cell, dim, t, yt, &c2);
+                double v = newton_from_conv(f, x, start, s2, NULL, cell, dim, t, yt, &c2);
                 if (c2 && v <= fmin(best, grid) + round) {
                     best = v; yy[0] = yt[0]; yy[1] = yt[1]; conv = 1;
                 }
@@ -189,7 +233,8 @@ double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const dou
      * (or is within round-off of) the minimiser itself: it is still the minimiser, to round-off
      * in y, where a pattern search would stop where phi's rounding hides its quadratic rise,
      * sqrt(round-off) away. */
-    if (conv && best <= grid + round) {
+    *smooth = conv && best <= grid + round;
+    if (*smooth) {
         y[0] = yy[0]; y[1] = yy[1];
         *err = round;
         return fmin(best, grid);

@@ -86,6 +86,19 @@ int dr_landscape_hessian(const dr_landscape *f, const double *x, double *hess)
     return f->ops->hessian(f->state, x, hess);
 }
 
+int dr_landscape_jet(const dr_landscape *f, const double *x, double *v, double *grad,
+                     double *hess)
+{
+    if (f->ops->jet) return f->ops->jet(f->state, x, v, grad, hess);
+    *v = f->ops->value_grad(f->state, x, grad);
+    return hess ? f->ops->hessian(f->state, x, hess) : DR_SUCCESS;
+}
+
+double dr_landscape_convexity_bound(const dr_landscape *f, const double *lo, const double *hi)
+{
+    return f->ops->convexity ? f->ops->convexity(f->state, lo, hi) : -INFINITY;
+}
+
 double dr_landscape_max_eigen(int dim, const double *h)
 {
     if (dim == 1) return h[0];

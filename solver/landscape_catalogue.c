@@ -43,6 +43,8 @@ typedef struct {
     double (*curvature)(const noise_term *n, const double *lo, const double *hi);
     /* The entry's kinks in [lo, hi] (1-D; see dr_landscape_breakpoints); NULL: smooth. */
     long (*kinks)(double lo, double hi, double *pts, size_t max);
+    /* inf of the smallest Hessian eigenvalue over [lo, hi], where it is known; NULL: not. */
+    double (*convexity)(const double *lo, const double *hi);
 } entry_ops;
 
 typedef struct {
@@ -103,6 +105,12 @@ static double one_c(const noise_term *n, const double *lo, const double *hi)
     (void)n; (void)lo; (void)hi;
     return 1.0;
 }
+/* quad, quad2d: the Hessian is the identity everywhere */
+static double one_m(const double *lo, const double *hi)
+{
+    (void)lo; (void)hi;
+    return 1.0;
+}
 static double quad2d_vg(const noise_term *n, const double *x, double *g)
 {
     (void)n;
@@ -156,6 +164,12 @@ static double dwell_c(const noise_term *n, const double *lo, const double *hi)
 {
     (void)n;
     return 12 * max_sq(lo[0], hi[0]) - 4;
+}
+/* 12 x^2 - 4 is least at the point of [lo, hi] nearest 0 */
+static double dwell_m(const double *lo, const double *hi)
+{
+    double near = lo[0] > 0 ? lo[0] : hi[0] < 0 ? hi[0] : 0.0;
+    return 12 * near * near - 4;
 }
 
 /* ---- cos1d: -cos(pi x) ---- */
@@ -383,18 +397,18 @@ static const dr_landscape_info infos[] = {
 };
 
 static const entry_ops ops_table[] = {
-    {paper1d_vg, paper1d_h, paper1d_c, NULL},
-    {quad_vg, quad_h, one_c, NULL},
-    {quad2d_vg, quad2d_h, one_c, NULL},
-    {abs_vg, zero_h1, abs_c, abs_kinks},
-    {dwell_vg, dwell_h, dwell_c, NULL},
-    {cos1d_vg, cos1d_h, cos1d_c, NULL},
-    {sw1_vg, sw1_h, sw1_c, NULL},
-    {sw2_vg, sw2_h, sw2_c, NULL},
-    {rastrigin_vg, rastrigin_h, rastrigin_c, NULL},
-    {himmelblau_vg, himmelblau_h, himmelblau_c, NULL},
-    {camel6_vg, camel6_h, camel6_c, NULL},
-    {rosenbrock_vg, rosenbrock_h, rosenbrock_c, NULL},
+    {paper1d_vg, paper1d_h, paper1d_c, NULL, NULL},
+    {quad_vg, quad_h, one_c, NULL, one_m},
+    {quad2d_vg, quad2d_h, one_c, NULL, one_m},
+    {abs_vg, zero_h1, abs_c, abs_kinks, NULL},
+    {dwell_vg, dwell_h, dwell_c, NULL, dwell_m},
+    {cos1d_vg, cos1d_h, cos1d_c, NULL, NULL},
+    {sw1_vg, sw1_h, sw1_c, NULL, NULL},
+    {sw2_vg, sw2_h, sw2_c, NULL, NULL},
+    {rastrigin_vg, rastrigin_h, rastrigin_c, NULL, NULL},
+    {himmelblau_vg, himmelblau_h, himmelblau_c, NULL, NULL},
+    {camel6_vg, camel6_h, camel6_c, NULL, NULL},
+    {rosenbrock_vg, rosenbrock_h, rosenbrock_c, NULL, NULL},
 };
 
 #define N_ENTRIES (sizeof infos / sizeof infos[0])
@@ -435,6 +449,11 @@ static long builtin_breakpoints(const void *state, double lo, double hi, double 
     const builtin_state *s = state;
     return s->ops->kinks ? s->ops->kinks(lo, hi, pts, max) : 0;
 }
+static double builtin_convexity(const void *state, const double *lo, const double *hi)
+{
+    const builtin_state *s = state;
+    return s->ops->convexity ? s->ops->convexity(lo, hi) : -INFINITY;
+}
 static void builtin_destroy(void *state)
 {
     builtin_state *s = state;
@@ -443,7 +462,8 @@ static void builtin_destroy(void *state)
 }
 static const dr_landscape_ops builtin_vtable = {builtin_value_grad, builtin_hessian,
                                                 builtin_curvature, builtin_destroy,
-                                                builtin_breakpoints, NULL};
+                                                builtin_breakpoints, NULL,
+                                                builtin_convexity, NULL};
 
 static noise_term *noise_alloc(double amplitude, unsigned long seed)
 {

@@ -9,6 +9,7 @@
  * each behind its own lock: threads evaluating at once take different copies instead of
  * queueing for one (the Hopf-Lax polish and the alias check evaluate f from every thread). */
 #include "landscape_impl.h"
+#include "expr_jet.h"
 #include "dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/parse.h"
@@ -50,6 +51,7 @@ typedef struct {
     int nonsmooth;  /* the text uses a function with kinks or jumps (dr_expr_check decides) */
     int ncopies;
     expr_copy copy[EXPR_COPIES];
+    dr_expr_program *prog;  /* the text compiled for the jet op (expr_jet.h); NULL: libmatheval */
 } expr_state;
 
 /* A free copy, locked: the calling OpenMP thread's own first, then any free one; if every copy
@@ -107,9 +109,20 @@ static int expr_hessian(const void *state, const double *x, double *h)
     return DR_SUCCESS;
 }
 
+/* f, gradient and Hessian together: the compiled program where there is one (no lock), else
+ * libmatheval's evaluators. */
+static int expr_jet_op(const void *state, const double *x, double *v, double *grad, double *hess)
+{
+    const expr_state *s = state;
+    if (s->prog) return dr_expr_program_jet(s->prog, x, v, grad, hess);
+    *v = expr_value_grad(s, x, grad);
+    return grad && expr_hessian(s, x, hess) ? -1 : 0;
+}
+
 /* Called with the lock held. */
 static void destroy_locked(expr_state *s)
 {
+    dr_expr_program_free(s->prog);
     for (int i = 0; i < s->ncopies; i++) {
         for (int k = 0; k < E_COUNT; k++)
             if (s->copy[i].e[k]) evaluator_destroy(s->copy[i].e[k]);
@@ -194,7 +207,7 @@ static long expr_breakpoints(const void *state, double lo, double hi, double *pt
 }
 
 static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, NULL, expr_destroy,
-                                             expr_breakpoints, NULL};
+                                             expr_breakpoints, NULL, NULL, expr_jet_op};
 
 /* One copy's evaluators: f parsed from the text, its derivatives (dim known). The text has
  * passed dr_expr_check, so libmatheval's lexer meets only bytes it has a rule for (it would echo
@@ -230,6 +243,7 @@ static int build_locked(expr_state *s, const char *expr, const dr_expr_info *inf
     if (!s->copy[0].e[E_F]) return dr_error(DR_ENOMEM, "libmatheval could not build the expression");
     s->dim = dim_in ? dim_in : (info->uses_y ? 2 : 1);
     s->nonsmooth = info->nonsmooth;
+    if (!info->nonsmooth) s->prog = dr_expr_compile(expr, s->dim);
     int status = build_copy(&s->copy[0], expr, s->dim);
     for (int i = 1; !status && i < EXPR_COPIES; i++) {
         pthread_mutex_init(&s->copy[i].lock, NULL);

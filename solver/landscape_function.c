@@ -178,7 +178,8 @@ static void function_destroy(void *state)
 /* No breakpoints: the caller's function is taken as smooth (landscape.h says so); one with
  * kinks is better given as an expression, whose abs/sign the library finds by probing. */
 static const dr_landscape_ops function_vtable = {function_value_grad, function_hessian,
-                                                 function_curvature, function_destroy, NULL, NULL};
+                                                 function_curvature, function_destroy, NULL, NULL,
+                                                 NULL, NULL};
 
 int dr_landscape_alloc_function(dr_landscape **out, int dim, const double *domain,
                                 double curvature, dr_landscape_fn value, dr_landscape_fn grad,

@@ -18,6 +18,12 @@ typedef struct {
     long (*breakpoints)(const void *state, double lo, double hi, double *pts, size_t max);
     /* Interpolation uncertainty (see dr_landscape_interp_uncertainty); NULL: exact (0). */
     double (*interp_uncertainty)(const void *state);
+    /* A proven lower bound of the smallest Hessian eigenvalue over [lo,hi]; NULL: none known. */
+    double (*convexity)(const void *state, const double *lo, const double *hi);
+    /* f(x) into *v and, where not NULL, grad[dim] and the Hessian together, from any number of
+     * threads at once without a lock; DR_SUCCESS, or non-zero where the Hessian is not finite
+     * (v and grad are still written). NULL: value_grad and hessian serve instead. */
+    int (*jet)(const void *state, const double *x, double *v, double *grad, double *hess);
 } dr_landscape_ops;
 
 /* Takes ownership of `state` (destroyed with ops->destroy on failure too). name and formula are
@@ -42,6 +48,13 @@ void dr_landscape_prefetch_grid(const dr_landscape *f, const dr_grid *g);
 void dr_landscape_prefetch_lattice(const dr_landscape *f, int dim, const size_t n[2],
                                    const double y0[2], const double h[2]);
 void dr_landscape_prefetch_end(const dr_landscape *f);
+
+/* The jet op where f has one, else value_grad then hessian (same contract as the op). */
+int dr_landscape_jet(const dr_landscape *f, const double *x, double *v, double *grad,
+                     double *hess);
+
+/* The convexity op over [lo,hi] (both dim entries), -inf where f has none. */
+double dr_landscape_convexity_bound(const dr_landscape *f, const double *lo, const double *hi);
 
 /* The largest eigenvalue of a symmetric dim x dim matrix (dim 1 or 2). */
 double dr_landscape_max_eigen(int dim, const double *hess);

@@ -60,7 +60,8 @@ static int land_hessian(const void *state, const double *x, double *hess)
     return dr_error(DR_EUNSUPPORTED, "test landscape: no Hessian (Hopf-Lax does not need one)");
 }
 
-static const dr_landscape_ops land_ops = { land_value, land_hessian, NULL, free, NULL, NULL };
+static const dr_landscape_ops land_ops = { land_value, land_hessian, NULL, free, NULL, NULL,
+                                           NULL, NULL };
 
 static dr_landscape *make_land(kind k, int dim, double c)
 {

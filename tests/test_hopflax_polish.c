@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
+#include "../solver/landscape_impl.h"
 
 static double *hopflax(const char *name, const dr_grid *g, double t, int refine, int polish,
                        double **grad)
@@ -147,6 +148,139 @@ static void prox_to_round_off(void **state)
     }
 }
 
+/* The same landscape without its convexity bound: it shares f's state (not owned) and
+ * evaluation functions, so a plan over it runs the full global search where f's skips it. */
+static dr_landscape_ops plain_ops;
+
+static dr_landscape *without_convexity(const dr_landscape *f)
+{
+    void *state;
+    plain_ops = *dr_landscape_ops_of(f, &state);
+    plain_ops.convexity = NULL;
+    plain_ops.destroy = NULL;
+    double lo[2], hi[2];
+    dr_landscape_domain(f, lo, hi);
+    dr_landscape *w = NULL;
+    assert_int_equal(dr_landscape_wrap(&w, &plain_ops, state, dr_landscape_dim(f), "plain",
+                                       "plain", lo, hi), DR_SUCCESS);
+    return w;
+}
+
+/* One polished execution on n points (per axis) over [-2, top]: u, prox (dim * size) and the
+ * report; returns the size. */
+static size_t polished(const dr_landscape *f, size_t n, double top, double t, double **u,
+                       double **prox, dr_hopflax_report *rep)
+{
+    dr_grid g;
+    int dim = dr_landscape_dim(f);
+    size_t nn[2] = {n, n};
+    double lo[2] = {-2, -2}, hi[2] = {top, top};
+    dr_grid_init(&g, dim, nn, lo, hi);
+    dr_hopflax_plan *p = NULL;
+    dr_hopflax_options opt = {.refine = 1, .polish = 1};
+    assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, t, &opt), DR_SUCCESS);
+    size_t size = dr_grid_size(&g);
+    *u = malloc(size * sizeof **u);
+    *prox = malloc((size_t)dim * size * sizeof **prox);
+    assert_int_equal(dr_hopflax_execute_report(p, t, *u, *prox, NULL, rep), DR_SUCCESS);
+    dr_hopflax_plan_free(p);
+    return size * (size_t)dim;
+}
+
+/* Largest |a - b| over the u and prox of f's plan and of the same f without its convexity
+ * bound (the full search), on [-2, top]; the two reports into r[2]. */
+static double versus_search(const char *name, size_t n, double top, double t,
+                            dr_hopflax_report r[2])
+{
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_builtin(&f, name, NULL), DR_SUCCESS);
+    dr_landscape *w = without_convexity(f);
+    double *u[2], *y[2], worst = 0;
+    size_t m = polished(f, n, top, t, &u[0], &y[0], &r[0]);
+    polished(w, n, top, t, &u[1], &y[1], &r[1]);
+    for (size_t k = 0; k < m; k++) {
+        if (k < m / (size_t)dr_landscape_dim(f)) worst = fmax(worst, fabs(u[0][k] - u[1][k]));
+        worst = fmax(worst, fabs(y[0][k] - y[1][k]));
+    }
+    for (int i = 0; i < 2; i++) { free(u[i]); free(y[i]); }
+    dr_landscape_free(w);
+    dr_landscape_free(f);
+    return worst;
+}
+
+/* Where phi is strictly convex (f's smallest Hessian eigenvalue above -1/t: quad and quad2d,
+ * 1 > -1; double-well, -4 > -1/0.2) the polish skips the global search: u and prox as the full
+ * search gives them. quad and quad2d are quadratic (least and largest eigenvalue both 1), so
+ * their polish is one Newton step, where the full one takes a second of round-off's size: 1e-14
+ * allows that (1.1e-16 measured on quad). double-well is not, and must get the full Newton: one
+ * step from the grid point would leave it 9e-6 off (measured with the quadratic rule forced). */
+static void convex_skips_search(void **state)
+{
+    (void)state;
+    const char *name[3] = {"quad", "quad2d", "double-well"};
+    const double t[3] = {1.0, 1.0, 0.2};
+    const size_t n[3] = {801, 129, 801};
+    for (int c = 0; c < 3; c++) {
+        dr_hopflax_report r[2];
+        double worst = versus_search(name[c], n[c], 2.0, t[c], r);
+        print_message("%s t = %g: max |shortcut - search| = %.3g (u and prox), est_error %.3g / "
+                      "%.3g\n", name[c], t[c], worst, r[0].est_error, r[1].est_error);
+        assert_true(worst <= 1e-14);
+        assert_true(r[0].est_error <= r[1].est_error);
+        assert_int_equal(r[0].switched, 0);
+    }
+}
+
+/* Where phi is not convex the search runs: double-well at t = 1 (-4 < -1/t), on a grid coarse
+ * enough (21 points on [-2, 2], h = 0.2) that at some x both wells are candidates (30 polished
+ * on 21 points, measured) and at one the grid minimum sits in the wrong well, which the search
+ * moves to the other (switched = 1). Newton from the grid minimiser alone polishes one well a
+ * point and stays within a cell of it, so a shortcut taken here would show as wells = 21 and
+ * switched = 0. With and without the bound the results are the same bits. */
+static void nonconvex_searches(void **state)
+{
+    (void)state;
+    dr_hopflax_report r[2];
+    double worst = versus_search("double-well", 21, 2.0, 1.0, r);
+    print_message("double-well t = 1: wells %zu, switched %zu, max |with - without bound| = "
+                  "%.3g\n", r[0].wells, r[0].switched, worst);
+    assert_true(r[0].wells > 21);
+    assert_true(r[0].switched >= 1);
+    assert_int_equal(r[0].wells, r[1].wells);
+    assert_true(worst == 0.0);
+}
+
+/* The convexity bounds themselves: no sampled Hessian eigenvalue below them, and attained (quad,
+ * quad2d: 1 everywhere; double-well: 12 x^2 - 4 at the box's point nearest 0). */
+static void convexity_bounds(void **state)
+{
+    (void)state;
+    const char *name[3] = {"quad", "quad2d", "double-well"};
+    const double box[3][2] = {{-2, 2}, {0.5, 1.5}, {-1.5, -0.25}};
+    for (int c = 0; c < 3; c++)
+        for (int b = 0; b < 3; b++) {
+            dr_landscape *f = NULL;
+            assert_int_equal(dr_landscape_alloc_builtin(&f, name[c], NULL), DR_SUCCESS);
+            double lo[2] = {box[b][0], box[b][0]}, hi[2] = {box[b][1], box[b][1]};
+            double m = dr_landscape_convexity_bound(f, lo, hi), least = INFINITY, h[4];
+            for (int i = 0; i <= 1000; i++) {
+                double x[2] = {lo[0] + (hi[0] - lo[0]) * i / 1000.0, lo[1]};
+                assert_int_equal(dr_landscape_hessian(f, x, h), DR_SUCCESS);
+                double e = dr_landscape_dim(f) == 1 ? h[0]
+                         : 0.5 * (h[0] + h[3]) - hypot(0.5 * (h[0] - h[3]), h[1]);
+                least = fmin(least, e);
+            }
+            assert_true(least >= m - 1e-12);
+            assert_true(least <= m + 1e-12);
+            dr_landscape_free(f);
+        }
+    dr_landscape *f = NULL;  /* one without a known bound */
+    assert_int_equal(dr_landscape_alloc_builtin(&f, "rastrigin", NULL), DR_SUCCESS);
+    assert_true(dr_landscape_convexity_bound(f, (double[2]){-1, -1}, (double[2]){1, 1}) ==
+                -INFINITY);
+    dr_landscape_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +288,9 @@ int main(void)
         cmocka_unit_test(abs_closed_form),
         cmocka_unit_test(paper1d_bracketed),
         cmocka_unit_test(prox_to_round_off),
+        cmocka_unit_test(convex_skips_search),
+        cmocka_unit_test(nonconvex_searches),
+        cmocka_unit_test(convexity_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,9 +49,10 @@ static double row_value(int kind, double y, unsigned *seed)
     }
 }
 
-/* Every brute-force local minimum in [kl, kh] is among the index's answers, and the k with
- * phi <= U (the highest minimum) are exactly the brute force's; returns the number of minima
- * returned (for the convex line's count check). */
+/* Every brute-force local minimum in [kl, kh] with phi <= U is among the index's answers (U the
+ * highest minimum, and a lower one), and the k with phi <= U are exactly the brute force's;
+ * returns the number of minima returned for the highest U (for the convex line's count
+ * check). */
 static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh)
 {
     size_t ks[N], n, nb, count = 0;
@@ -65,13 +66,22 @@ static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh)
     if (!isfinite(U)) U = fy_min; /* none in range: any finite tolerance will do */
     double tol = 64 * DBL_EPSILON * ((fabs(U) + fabs(fy_min) + 1.0) * L->t / L->h + fabs(x) +
                                      ymax + L->h);
-    n = dr_hopflax_lines_minima(L, 0, x, tol, kl, kh, ks, N, &overflow);
-    assert_false(overflow);
-    for (size_t k = kl; k <= kh; k++) {
-        if (!local_min(L, x, k)) continue;
-        int found = 0;
-        for (size_t i = 0; i < n; i++) found |= ks[i] == k;
-        if (!found) fail_msg("x = %.17g, t = %g: local minimum k = %zu missed", x, L->t, k);
+    /* asked for every minimum (U, the highest), then for those at most a third of the way
+     * from the lowest up (the stretches whose values lie above that are skipped) */
+    double lowest = INFINITY;
+    for (size_t k = kl; k <= kh; k++)
+        if (local_min(L, x, k)) lowest = fmin(lowest, phi(L, x, k));
+    for (int pass = 0; pass < 2; pass++) {
+        double Uq = pass == 0 || !isfinite(lowest) ? U : lowest + (U - lowest) / 3;
+        size_t nq = dr_hopflax_lines_minima(L, 0, x, tol, Uq, kl, kh, ks, N, &overflow);
+        assert_false(overflow);
+        if (pass == 0) n = nq;
+        for (size_t k = kl; k <= kh; k++) {
+            if (!local_min(L, x, k) || !(phi(L, x, k) <= Uq)) continue;
+            int found = 0;
+            for (size_t i = 0; i < nq; i++) found |= ks[i] == k;
+            if (!found) fail_msg("x = %.17g, t = %g: local minimum k = %zu missed", x, L->t, k);
+        }
     }
     nb = dr_hopflax_lines_below(L, 0, x, U, kl, kh, ks, N, &overflow);
     assert_false(overflow);

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Landscape expressions compiled for the Hopf-Lax polish's hot path (expr_jet.h).
+ *
+ * libmatheval interprets a tree per value and one more per derivative (f, f_x, f_y, f_xx, f_xy,
+ * f_yy: six trees a Newton step in 2-D, each walk a chain of calls and symbol-table lookups), and
+ * its evaluators share a symbol table, so each use takes a lock. Here the text is parsed once
+ * into a flat program, children before parents, and run on jets (value, gradient, Hessian):
+ * sums and products by the product rule, a function u -> F(u) by the chain rule from F, F' and
+ * F'' at u, so sin and cos are evaluated once per step for all six outputs. The grammar is
+ * dr_expr_check's (parse.c), read the same way libmatheval reads it: unary minus binds looser
+ * than '^' (-x^2 is -(x^2)), an exponent may carry its own signs (2^-x), chains associate left.
+ * Values are the same operations on the same numbers as libmatheval's, up to its own
+ * simplifications (a few ulps); derivatives are the same quantities by another route, so they
+ * agree to round-off, which tests/test_landscape.c checks against libmatheval's. */
+#include "expr_jet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OP_CONST, OP_X, OP_Y, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POWC, OP_POW, OP_NEG, OP_FN };
+
+/* The compiled functions: smooth ones whose derivatives have one meaning. The others (kinks,
+ * jumps, the reciprocal and inverse reciprocal families) stay with libmatheval. */
+enum { FN_EXP, FN_LOG, FN_SQRT, FN_SIN, FN_COS, FN_TAN, FN_SINH, FN_COSH, FN_TANH, FN_ASIN,
+       FN_ACOS, FN_ATAN, FN_ERF, FN_COUNT };
+static const char *const fn_names[FN_COUNT] = {"exp", "log", "sqrt", "sin", "cos", "tan", "sinh",
+                                               "cosh", "tanh", "asin", "acos", "atan", "erf"};
+
+static const struct { const char *name; double v; } constants[] = {
+    {"e", M_E}, {"log2e", M_LOG2E}, {"log10e", M_LOG10E}, {"ln2", M_LN2}, {"ln10", M_LN10},
+    {"pi", M_PI}, {"pi_2", M_PI_2}, {"pi_4", M_PI_4}, {"1_pi", M_1_PI}, {"2_pi", M_2_PI},
+    {"2_sqrtpi", M_2_SQRTPI}, {"sqrt2", M_SQRT2}, {"sqrt1_2", M_SQRT1_2}};
+
+typedef struct {
+    unsigned char op, fn, konst; /* konst: no x or y below (a '^' over it is a power rule) */
+    unsigned short a, b;         /* operands: earlier instructions */
+    double c;
+} insn;
+
+struct dr_expr_program {
+    int dim, n;
+    insn code[DR_EXPR_JET_MAX_NODES];
+};
+
+/* ---- the compiler: recursive descent over dr_expr_check's grammar ---- */
+
+typedef struct {
+    const char *s;
+    size_t pos;
+    dr_expr_program *p;
+} compiler;
+
+static void blanks(compiler *c)
+{
+    while (c->s[c->pos] == ' ' || c->s[c->pos] == '\t') c->pos++;
+}
+
+static int emit(compiler *c, int op, int fn, int a, int b, double k)
+{
+    if (c->p->n >= DR_EXPR_JET_MAX_NODES) return -1;
+    insn *i = &c->p->code[c->p->n];
+    *i = (insn){(unsigned char)op, (unsigned char)fn, 0, (unsigned short)a, (unsigned short)b, k};
+    i->konst = op == OP_CONST || ((op == OP_NEG || op == OP_FN) && c->p->code[a].konst) ||
+               (op >= OP_ADD && op <= OP_POW && c->p->code[a].konst && c->p->code[b].konst);
+    return c->p->n++;
+}
+
+static int is_name_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_';
+}
+
+static int expr(compiler *c);
+
+/* NUMBER, x, y, a constant, a function of a parenthesised argument, or ( expr ). */
+static int primary(compiler *c)
+{
+    blanks(c);
+    const char *s = c->s + c->pos;
+    size_t n = 0;
+    while (is_name_char(s[n])) n++;
+    for (size_t k = 0; k < sizeof constants / sizeof constants[0]; k++)
+        if (n == strlen(constants[k].name) && !memcmp(s, constants[k].name, n)) {
+            c->pos += n;
+            return emit(c, OP_CONST, 0, 0, 0, constants[k].v);
+        }
+    if ((s[0] >= '0' && s[0] <= '9') || s[0] == '.') {
+        char *end;  /* on a checked text strtod ends where dr_expr_check's numeral does */
+        double v = strtod(s, &end);
+        c->pos += (size_t)(end - s);
+        return emit(c, OP_CONST, 0, 0, 0, v);
+    }
+    if (n == 1 && (s[0] == 'x' || s[0] == 'y')) {
+        c->pos++;
+        return emit(c, s[0] == 'x' ? OP_X : OP_Y, 0, 0, 0, 0.0);
+    }
+    int fn = -1;
+    for (int k = 0; k < FN_COUNT; k++)
+        if (n && n == strlen(fn_names[k]) && !memcmp(s, fn_names[k], n)) fn = k;
+    if (n && fn < 0) return -1;  /* a function left to libmatheval */
+    c->pos += n;
+    blanks(c);
+    if (c->s[c->pos] != '(') return -1;
+    c->pos++;
+    int a = expr(c);
+    blanks(c);
+    if (a < 0 || c->s[c->pos] != ')') return -1;
+    c->pos++;
+    return fn < 0 ? a : emit(c, OP_FN, fn, a, 0, 0.0);
+}
+
+/* A run of unary minus signs over `operand`. */
+static int signed_of(compiler *c, int (*operand)(compiler *))
+{
+    blanks(c);
+    if (c->s[c->pos] != '-') return operand(c);
+    c->pos++;
+    int a = signed_of(c, operand);
+    return a < 0 ? -1 : emit(c, OP_NEG, 0, a, 0, 0.0);
+}
+
+static int power(compiler *c)
+{
+    int a = primary(c);
+    blanks(c);
+    if (a < 0 || c->s[c->pos] != '^') return a;
+    c->pos++;
+    int b = signed_of(c, primary);
+    if (b < 0) return -1;
+    return emit(c, c->p->code[b].konst ? OP_POWC : OP_POW, 0, a, b, 0.0);
+}
+
+static int unary(compiler *c) { return signed_of(c, power); }
+
+static int chain(compiler *c, const char *ops, int (*operand)(compiler *))
+{
+    int a = operand(c);
+    for (;;) {
+        blanks(c);
+        char ch = c->s[c->pos];
+        if (a < 0 || !ch || !strchr(ops, ch)) return a;
+        c->pos++;
+        int b = operand(c);
+        if (b < 0) return -1;
+        int op = ch == '+' ? OP_ADD : ch == '-' ? OP_SUB : ch == '*' ? OP_MUL : OP_DIV;
+        a = emit(c, op, 0, a, b, 0.0);
+    }
+}
+
+static int term(compiler *c) { return chain(c, "*/", unary); }
+static int expr(compiler *c) { return chain(c, "+-", term); }
+
+dr_expr_program *dr_expr_compile(const char *text, int dim)
+{
+    dr_expr_program *p = malloc(sizeof *p);
+    if (!p) return NULL;
+    p->dim = dim;
+    p->n = 0;
+    compiler c = {text, 0, p};
+    int root = expr(&c);
+    blanks(&c);
+    /* the root is the last instruction: every operand precedes its user */
+    if (root < 0 || root != p->n - 1 || text[c.pos]) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void dr_expr_program_free(dr_expr_program *p) { free(p); }
+
+/* ---- the evaluator ---- */
+
+/* F, F', F'' of function fn at u. */
+static void fn_jet(int fn, double u, double *F)
+{
+    double s, q;
+    switch (fn) {
+    case FN_EXP: F[0] = F[1] = F[2] = exp(u); break;
+    case FN_LOG: F[0] = log(u); F[1] = 1.0 / u; F[2] = -1.0 / (u * u); break;
+    case FN_SQRT: s = sqrt(u); F[0] = s; F[1] = 0.5 / s; F[2] = -0.25 / (s * u); break;
+    case FN_SIN: s = sin(u); F[0] = s; F[1] = cos(u); F[2] = -s; break;
+    case FN_COS: s = cos(u); F[0] = s; F[1] = -sin(u); F[2] = -s; break;
+    case FN_TAN: s = tan(u); F[0] = s; F[1] = 1.0 + s * s; F[2] = 2.0 * s * F[1]; break;
+    case FN_SINH: s = sinh(u); F[0] = s; F[1] = cosh(u); F[2] = s; break;
+    case FN_COSH: s = cosh(u); F[0] = s; F[1] = sinh(u); F[2] = s; break;
+    case FN_TANH: s = tanh(u); F[0] = s; F[1] = 1.0 - s * s; F[2] = -2.0 * s * F[1]; break;
+    case FN_ASIN:
+    case FN_ACOS:
+        q = 1.0 - u * u;
+        s = fn == FN_ASIN ? 1.0 : -1.0;
+        F[0] = fn == FN_ASIN ? asin(u) : acos(u);
+        F[1] = s / sqrt(q);
+        F[2] = s * u / (q * sqrt(q));
+        break;
+    case FN_ATAN: q = 1.0 + u * u; F[0] = atan(u); F[1] = 1.0 / q; F[2] = -2.0 * u / (q * q); break;
+    default: /* FN_ERF */
+        q = M_2_SQRTPI * exp(-u * u);
+        F[0] = erf(u); F[1] = q; F[2] = -2.0 * u * q;
+        break;
+    }
+}
+
+/* The value alone: the same operations as the jet's value, so both give the same bits. */
+static double value_only(const dr_expr_program *p, const double *x)
+{
+    double r[DR_EXPR_JET_MAX_NODES], F[3];
+    for (int k = 0; k < p->n; k++) {
+        const insn *i = &p->code[k];
+        /* operands exist from OP_ADD on; b only for the binary ones */
+        double a = i->op >= OP_ADD ? r[i->a] : 0.0;
+        double b = i->op >= OP_ADD && i->op <= OP_POW ? r[i->b] : 0.0;
+        switch (i->op) {
+        case OP_CONST: r[k] = i->c; break;
+        case OP_X: r[k] = x[0]; break;
+        case OP_Y: r[k] = p->dim == 2 ? x[1] : 0.0; break;
+        case OP_ADD: r[k] = a + b; break;
+        case OP_SUB: r[k] = a - b; break;
+        case OP_MUL: r[k] = a * b; break;
+        case OP_DIV: r[k] = a / b; break;
+        case OP_POWC: r[k] = b == 2.0 ? a * a : pow(a, b); break;
+        case OP_POW: r[k] = pow(a, b); break;
+        case OP_NEG: r[k] = -a; break;
+        default: fn_jet(i->fn, a, F); r[k] = F[0]; break;
+        }
+    }
+    return r[p->n - 1];
+}
+
+/* value, d/dx, d/dy, d2/dx2, d2/dxdy, d2/dy2 */
+typedef struct { double v, g[2], h[3]; } jet;
+
+/* r = F(a) by the chain rule */
+static void chain_rule(jet *r, const jet *a, const double *F)
+{
+    r->v = F[0];
+    r->g[0] = F[1] * a->g[0];
+    r->g[1] = F[1] * a->g[1];
+    r->h[0] = F[1] * a->h[0] + F[2] * a->g[0] * a->g[0];
+    r->h[1] = F[1] * a->h[1] + F[2] * a->g[0] * a->g[1];
+    r->h[2] = F[1] * a->h[2] + F[2] * a->g[1] * a->g[1];
+}
+
+/* r = a b (r may be neither) */
+static void product(jet *r, const jet *a, const jet *b)
+{
+    r->v = a->v * b->v;
+    for (int d = 0; d < 2; d++) r->g[d] = a->g[d] * b->v + a->v * b->g[d];
+    r->h[0] = a->h[0] * b->v + 2.0 * a->g[0] * b->g[0] + a->v * b->h[0];
+    r->h[1] = a->h[1] * b->v + a->g[0] * b->g[1] + a->g[1] * b->g[0] + a->v * b->h[1];
+    r->h[2] = a->h[2] * b->v + 2.0 * a->g[1] * b->g[1] + a->v * b->h[2];
+}
+
+/* r = a / b: q = a/b solves a = q b, differentiated twice */
+static void quotient(jet *r, const jet *a, const jet *b)
+{
+    double q = a->v / b->v, w = 1.0 / b->v, qg[2];
+    for (int d = 0; d < 2; d++) qg[d] = (a->g[d] - q * b->g[d]) * w;
+    r->v = q;
+    r->g[0] = qg[0];
+    r->g[1] = qg[1];
+    r->h[0] = (a->h[0] - 2.0 * qg[0] * b->g[0] - q * b->h[0]) * w;
+    r->h[1] = (a->h[1] - qg[0] * b->g[1] - qg[1] * b->g[0] - q * b->h[1]) * w;
+    r->h[2] = (a->h[2] - 2.0 * qg[1] * b->g[1] - q * b->h[2]) * w;
+}
+
+/* r = a^b for b varying: exp(b log a), with the value pow(a, b) itself */
+static void general_power(jet *r, const jet *a, const jet *b)
+{
+    double F[3] = {log(a->v), 1.0 / a->v, -1.0 / (a->v * a->v)};
+    jet L, w;
+    chain_rule(&L, a, F);
+    product(&w, b, &L);
+    double v = pow(a->v, b->v), E[3] = {v, v, v};
+    chain_rule(r, &w, E);
+}
+
+/* a^c for a constant c: c a^(c-1) and c (c-1) a^(c-2), exact zeros where c is 0 or 1 */
+static void constant_power(jet *r, const jet *a, double c)
+{
+    double F[3];
+    if (c == 2.0) {
+        F[0] = a->v * a->v; F[1] = 2.0 * a->v; F[2] = 2.0;
+    } else {
+        F[0] = pow(a->v, c);
+        F[1] = c == 0.0 ? 0.0 : c * pow(a->v, c - 1.0);
+        F[2] = c == 0.0 || c == 1.0 ? 0.0 : c * (c - 1.0) * pow(a->v, c - 2.0);
+    }
+    chain_rule(r, a, F);
+}
+
+static void run_jets(const dr_expr_program *p, const double *x, jet *r)
+{
+    for (int k = 0; k < p->n; k++) {
+        const insn *i = &p->code[k];
+        const jet *a = &r[i->a], *b = &r[i->b];
+        jet *o = &r[k];
+        double F[3];
+        switch (i->op) {
+        case OP_CONST: *o = (jet){i->c, {0, 0}, {0, 0, 0}}; break;
+        case OP_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
+        case OP_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
+        case OP_ADD:
+        case OP_SUB: {
+            double s = i->op == OP_ADD ? 1.0 : -1.0;
+            o->v = i->op == OP_ADD ? a->v + b->v : a->v - b->v;
+            for (int d = 0; d < 2; d++) o->g[d] = a->g[d] + s * b->g[d];
+            for (int d = 0; d < 3; d++) o->h[d] = a->h[d] + s * b->h[d];
+            break;
+        }
+        case OP_MUL: product(o, a, b); break;
+        case OP_DIV: quotient(o, a, b); break;
+        case OP_POWC: constant_power(o, a, b->v); break;
+        case OP_POW: general_power(o, a, b); break;
+        case OP_NEG:
+            *o = (jet){-a->v, {-a->g[0], -a->g[1]}, {-a->h[0], -a->h[1], -a->h[2]}};
+            break;
+        default: fn_jet(i->fn, a->v, F); chain_rule(o, a, F); break;
+        }
+    }
+}
+
+int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, double *grad,
+                        double *hess)
+{
+    if (!grad) {
+        *v = value_only(p, x);
+        return 0;
+    }
+    jet r[DR_EXPR_JET_MAX_NODES];
+    run_jets(p, x, r);
+    const jet *f = &r[p->n - 1];
+    *v = f->v;
+    grad[0] = f->g[0];
+    if (p->dim == 1) {
+        hess[0] = f->h[0];
+        return isfinite(hess[0]) ? 0 : -1;
+    }
+    grad[1] = f->g[1];
+    hess[0] = f->h[0];
+    hess[1] = hess[2] = f->h[1];
+    hess[3] = f->h[2];
+    return isfinite(f->h[0]) && isfinite(f->h[1]) && isfinite(f->h[2]) ? 0 : -1;
+}

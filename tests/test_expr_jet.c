@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of the compiled landscape expressions (solver/expr_jet.c) against libmatheval: the same
+ * value, gradient and Hessian to round-off on expressions that use every compiled operator,
+ * function and constant and each of the grammar's binding rules; the expressions it leaves to
+ * libmatheval refused; and the landscape's jet op giving libmatheval's own numbers for those. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "deeprelax/deeprelax.h"
+#include "../solver/expr_jet.h"
+#include "../solver/landscape_impl.h"
+
+/* Every compiled operator, function and constant, and the binding rules: unary minus looser
+ * than '^' (-x^2), signs in exponents (2^-y, x^-2), left-associative chains (3-2-1, 8/4/2), a
+ * varying exponent, exponent 2 (a*a), 1 and 0 (exact zero derivatives). */
+static const char *const smooth[] = {
+    "(x^2+y^2)/2 + 0.3*sin(3*x)*cos(2*y)",
+    "-x^2 + 2^-y - - x + 2*-y",
+    "exp(-(x-1)^2 - y^2/2) * log(2 + x^2)",
+    "sqrt(1 + x^2 + y^2) / (2 + cos(x*y))",
+    "tan(0.3*x) + sinh(0.5*y) - cosh(0.2*x*y) + tanh(x - y)",
+    "asin(0.3*x) + acos(0.2*y) + atan(x*y)",
+    "erf(x - 0.5*y) + pi*e - 1_pi*2_sqrtpi + sqrt2*x + sqrt1_2*y + pi_2 - pi_4 + 2_pi",
+    "log2e*x + log10e*y + ln2*x*y + ln10",
+    "(1 + x^2)^(0.5 + 0.1*y) + x^3 - y^0.5 + x^-2 + (x*y)^1 + y^0",
+    "3 - 2 - 1 + 8/4/2*x - x/y/2 + (x)^(y)",
+    "1.5e-1*x^2 + .25*y + 2.*x*y",
+};
+
+/* The largest difference of the compiled jet from libmatheval's value, gradient and Hessian,
+ * relative to 1 + |libmatheval's|, over a 9 x 9 lattice of [0.15, 0.85]^dim (inside every
+ * function's domain above). */
+static double misfit(const char *text, int dim)
+{
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_expr(&f, text, dim), DR_SUCCESS);
+    dr_expr_program *p = dr_expr_compile(text, dim);
+    assert_non_null(p);
+    double worst = 0;
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < (dim == 2 ? 9 : 1); j++) {
+            double x[2] = {0.15 + 0.7 * i / 8.0, 0.15 + 0.7 * j / 8.0}, g[2], H[4], v, gj[2], Hj[4];
+            double ref = dr_landscape_value_grad(f, x, g), vo;
+            assert_int_equal(dr_landscape_hessian(f, x, H), DR_SUCCESS);
+            assert_int_equal(dr_expr_program_jet(p, x, &v, gj, Hj), 0);
+            assert_int_equal(dr_expr_program_jet(p, x, &vo, NULL, NULL), 0);
+            assert_true(vo == v);  /* the value alone is the jet's value, to the bit */
+            worst = fmax(worst, fabs(v - ref) / (1 + fabs(ref)));
+            for (int a = 0; a < dim; a++) worst = fmax(worst, fabs(gj[a] - g[a]) / (1 + fabs(g[a])));
+            for (int a = 0; a < dim * dim; a++)
+                worst = fmax(worst, fabs(Hj[a] - H[a]) / (1 + fabs(H[a])));
+        }
+    dr_expr_program_free(p);
+    dr_landscape_free(f);
+    return worst;
+}
+
+/* Round-off: values below ~100 through a few dozen operations, libmatheval's symbolic
+ * derivatives and the jets' product and chain rules taking different routes: 1e-13 relative
+ * is a few hundred ulps, 1e6 below a single wrong term. */
+static void matches_libmatheval(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof smooth / sizeof smooth[0]; k++) {
+        double m = misfit(smooth[k], 2);
+        print_message("%-80s %.2g\n", smooth[k], m);
+        assert_true(m <= 1e-13);
+    }
+    double m = misfit("x^4 - 3*x^2 + x/(1 + x^2) - sin(x)^2", 1);
+    print_message("1-D: %.2g\n", m);
+    assert_true(m <= 1e-13);
+}
+
+/* Kinks and jumps (abs, step, ...) and the functions outside the compiled list stay with
+ * libmatheval: no program, and the landscape's jet gives libmatheval's numbers exactly. */
+static void leaves_the_rest(void **state)
+{
+    (void)state;
+    static const char *const rest[] = {"abs(x) + y", "step(x - 0.5)", "cot(x)", "sec(y) + x",
+                                       "acosh(2 + x)", "asinh(x)*y"};
+    for (size_t k = 0; k < sizeof rest / sizeof rest[0]; k++) {
+        assert_null(dr_expr_compile(rest[k], 2));
+        dr_landscape *f = NULL;
+        assert_int_equal(dr_landscape_alloc_expr(&f, rest[k], 2), DR_SUCCESS);
+        double x[2] = {0.3, 0.7}, g[2], H[4], v, gj[2], Hj[4];
+        double ref = dr_landscape_value_grad(f, x, g);
+        assert_int_equal(dr_landscape_hessian(f, x, H), DR_SUCCESS);
+        assert_int_equal(dr_landscape_jet(f, x, &v, gj, Hj), DR_SUCCESS);
+        assert_true(v == ref && gj[0] == g[0] && gj[1] == g[1]);
+        for (int a = 0; a < 4; a++) assert_true(Hj[a] == H[a]);
+        dr_landscape_free(f);
+    }
+}
+
+/* A Hessian that is not finite (sqrt at 0: f'' = -1/(4 x^(3/2))) is reported, as libmatheval's
+ * landscape reports it, with the value still written. */
+static void infinite_hessian(void **state)
+{
+    (void)state;
+    dr_expr_program *p = dr_expr_compile("sqrt(x) + y", 2);
+    assert_non_null(p);
+    double x[2] = {0.0, 2.0}, v, g[2], H[4];
+    assert_int_equal(dr_expr_program_jet(p, x, &v, g, H), -1);
+    assert_true(v == 2.0);
+    dr_expr_program_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(matches_libmatheval),
+        cmocka_unit_test(leaves_the_rest),
+        cmocka_unit_test(infinite_hessian),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
