@@ -112,13 +112,17 @@ void dr_dropout_apply(size_t n, const float *mask, const float *x, float *y)
  * sets, which thrashed: 128 columns ran the mnistfc layer's statistics 3.5x faster. */
 #define BN_COLS 128
 
-static inline __attribute__((always_inline)) void bn_train_block(size_t B, size_t C, size_t j0, size_t w, const float *x,
-                           const float *gamma, const float *beta, float eps, float *y,
-                           float *xhat, float *invstd, float *mean, float *var_unbiased)
+/* Column statistics of a block: mean, biased-variance invstd, and the saves. Two passes (mean,
+ * then squared deviations) in row order: the cancellation of the one-pass E[x^2] - E[x]^2 would
+ * cost float32 its digits when |mean| >> std. */
+static inline __attribute__((always_inline)) void bn_stats(size_t B, size_t C, size_t j0,
+                                                           size_t w, const float *x, float eps,
+                                                           float *mu, float *is, float *invstd,
+                                                           float *mean, float *var_unbiased)
 {
-    /* Two passes (mean, then squared deviations) in row order: the cancellation of the one-pass
-     * E[x^2] - E[x]^2 would cost float32 its digits when |mean| >> std. */
-    float mu[BN_COLS] = {0}, ss[BN_COLS] = {0}, is[BN_COLS];
+    float ss[BN_COLS] = {0};
+    for (size_t j = 0; j < w; j++)
+        mu[j] = 0.0f;
     for (size_t r = 0; r < B; r++)
 #pragma omp simd
         for (size_t j = 0; j < w; j++)
@@ -136,22 +140,55 @@ static inline __attribute__((always_inline)) void bn_train_block(size_t B, size_
         var_unbiased[j0 + j] = B > 1 ? ss[j] / (float)(B - 1) : 0.0f;
         is[j] = invstd[j0 + j] = 1.0f / sqrtf(ss[j] / (float)B + eps);
     }
+}
+
+/* The output pass, with the hidden layer's ReLU and dropout when `t` says so: the same
+ * operations as the separate kernels, in one pass over memory instead of three. */
+static inline __attribute__((always_inline)) void bn_train_block(
+    size_t B, size_t C, size_t j0, size_t w, const float *x, const float *gamma,
+    const float *beta, float eps, float *y, float *xhat, float *invstd, float *mean,
+    float *var_unbiased, const dr_nn_bn_tail *t)
+{
+    float mu[BN_COLS], is[BN_COLS];
+    bn_stats(B, C, j0, w, x, eps, mu, is, invstd, mean, var_unbiased);
     const float *g = gamma + j0, *b = beta + j0;
     for (size_t r = 0; r < B; r++) {
-        const float *xr = x + r * C + j0;
-        float *hr = xhat + r * C + j0, *yr = y + r * C + j0;
+        size_t o = r * C + j0;
+        const float *xr = x + o;
+        float *hr = xhat + o, *yr = y + o;
+        if (!t) {
 #pragma omp simd
-        for (size_t j = 0; j < w; j++) {
-            float h = (xr[j] - mu[j]) * is[j];
-            hr[j] = h;
-            yr[j] = g[j] * h + b[j];
+            for (size_t j = 0; j < w; j++) {
+                float h = (xr[j] - mu[j]) * is[j];
+                hr[j] = h;
+                yr[j] = g[j] * h + b[j];
+            }
+        } else if (!t->mask) {
+#pragma omp simd
+            for (size_t j = 0; j < w; j++) {
+                float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
+                hr[j] = h;
+                yr[j] = v > 0.0f ? v : 0.0f;
+            }
+        } else {
+            const float *mr = t->mask + o;
+            float *ar = t->dropped + o;
+#pragma omp simd
+            for (size_t j = 0; j < w; j++) {
+                float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
+                v = v > 0.0f ? v : 0.0f;
+                hr[j] = h;
+                yr[j] = v;
+                ar[j] = v * mr[j];
+            }
         }
     }
 }
 
-void dr_batchnorm_forward_train(size_t B, size_t C, const float *x, const float *gamma,
+void dr_nn_batchnorm_train_tail(size_t B, size_t C, const float *x, const float *gamma,
                                 const float *beta, float eps, float *y, float *xhat,
-                                float *invstd, float *mean, float *var_unbiased)
+                                float *invstd, float *mean, float *var_unbiased,
+                                const dr_nn_bn_tail *t)
 {
     size_t blocks = (C + BN_COLS - 1) / BN_COLS;
 #pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
@@ -159,15 +196,24 @@ void dr_batchnorm_forward_train(size_t B, size_t C, const float *x, const float 
         size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
         if (w == BN_COLS) /* a constant width: the column loops compile to whole vectors */
             bn_train_block(B, C, j0, BN_COLS, x, gamma, beta, eps, y, xhat, invstd, mean,
-                           var_unbiased);
+                           var_unbiased, t);
         else
-            bn_train_block(B, C, j0, w, x, gamma, beta, eps, y, xhat, invstd, mean, var_unbiased);
+            bn_train_block(B, C, j0, w, x, gamma, beta, eps, y, xhat, invstd, mean,
+                           var_unbiased, t);
     }
 }
 
-void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *gamma,
+void dr_batchnorm_forward_train(size_t B, size_t C, const float *x, const float *gamma,
+                                const float *beta, float eps, float *y, float *xhat,
+                                float *invstd, float *mean, float *var_unbiased)
+{
+    dr_nn_batchnorm_train_tail(B, C, x, gamma, beta, eps, y, xhat, invstd, mean, var_unbiased,
+                               NULL);
+}
+
+void dr_nn_batchnorm_eval_relu(size_t B, size_t C, const float *x, const float *gamma,
                                const float *beta, const float *run_mean, const float *run_var,
-                               float eps, float *y)
+                               float eps, float *y, int relu)
 {
     /* per-column scale: one division per column, not per element */
     size_t blocks = (C + BN_COLS - 1) / BN_COLS;
@@ -182,25 +228,63 @@ void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *
             const float *xr = x + r * C + j0;
             float *yr = y + r * C + j0;
 #pragma omp simd
-            for (size_t j = 0; j < w; j++)
-                yr[j] = sc[j] * (xr[j] - m[j]) + b[j];
+            for (size_t j = 0; j < w; j++) {
+                float v = sc[j] * (xr[j] - m[j]) + b[j];
+                yr[j] = relu && !(v > 0.0f) ? 0.0f : v;
+            }
         }
     }
 }
 
+void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *gamma,
+                               const float *beta, const float *run_mean, const float *run_var,
+                               float eps, float *y)
+{
+    dr_nn_batchnorm_eval_relu(B, C, x, gamma, beta, run_mean, run_var, eps, y, 0);
+}
+
+/* One row of the backward tail: dy through the dropout (if `masked`, a constant at both calls, so
+ * that each compiles to its own loop) and the ReLU into dx, summed into db and dg. */
+static inline __attribute__((always_inline)) void tail_row(size_t w, const float *dyr,
+                                                           const float *mr, const float *yr,
+                                                           const float *hr, float *dxr,
+                                                           float *db, float *dg, int masked)
+{
+#pragma omp simd
+    for (size_t j = 0; j < w; j++) {
+        float d = masked ? dyr[j] * mr[j] : dyr[j];
+        d = yr[j] > 0.0f ? d : 0.0f;
+        dxr[j] = d;
+        db[j] += d;
+        dg[j] += d * hr[j];
+    }
+}
+
 /* With xhat = (x - mean) invstd and g = dL/dxhat = gamma dy, the batch statistics' own
- * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)). */
-static inline __attribute__((always_inline)) void bn_backward_block(size_t B, size_t C, size_t j0, size_t w, const float *xhat,
-                              const float *invstd, const float *gamma, const float *dy,
-                              float *dx, float *dgamma, float *dbeta)
+ * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)). With a tail, dy first
+ * goes back through the dropout and the ReLU (as dr_dropout_apply, then dr_relu_backward), kept
+ * in dx for the second pass. */
+static inline __attribute__((always_inline)) void bn_backward_block(
+    size_t B, size_t C, size_t j0, size_t w, const float *xhat, const float *invstd,
+    const float *gamma, const float *dy, float *dx, float *dgamma, float *dbeta,
+    const dr_nn_bn_tail *t)
 {
     float db[BN_COLS] = {0}, dg[BN_COLS] = {0};
-    for (size_t r = 0; r < B; r++)
+    for (size_t r = 0; r < B; r++) {
+        size_t o = r * C + j0;
+        const float *dyr = dy + o, *hr = xhat + o;
+        if (t && t->mask)
+            tail_row(w, dyr, t->mask + o, t->relu + o, hr, dx + o, db, dg, 1);
+        else if (t)
+            tail_row(w, dyr, NULL, t->relu + o, hr, dx + o, db, dg, 0);
+        else {
 #pragma omp simd
-        for (size_t j = 0; j < w; j++) {
-            db[j] += dy[r * C + j0 + j];
-            dg[j] += dy[r * C + j0 + j] * xhat[r * C + j0 + j];
+            for (size_t j = 0; j < w; j++) {
+                db[j] += dyr[j];
+                dg[j] += dyr[j] * hr[j];
+            }
         }
+    }
     float inv_B = 1.0f / (float)B, a[BN_COLS], c[BN_COLS];
     for (size_t j = 0; j < w; j++) {
         dgamma[j0 + j] = dg[j];
@@ -209,9 +293,9 @@ static inline __attribute__((always_inline)) void bn_backward_block(size_t B, si
         a[j] = gamma[j0 + j];
         c[j] = gamma[j0 + j] * inv_B;
     }
-    const float *is = invstd + j0;
+    const float *is = invstd + j0, *src = t ? dx : dy;
     for (size_t r = 0; r < B; r++) {
-        const float *dyr = dy + r * C + j0, *hr = xhat + r * C + j0;
+        const float *dyr = src + r * C + j0, *hr = xhat + r * C + j0;
         float *dxr = dx + r * C + j0;
 #pragma omp simd
         for (size_t j = 0; j < w; j++)
@@ -219,19 +303,26 @@ static inline __attribute__((always_inline)) void bn_backward_block(size_t B, si
     }
 }
 
-void dr_batchnorm_backward(size_t B, size_t C, const float *xhat, const float *invstd,
-                           const float *gamma, const float *dy, float *dx, float *dgamma,
-                           float *dbeta)
+void dr_nn_batchnorm_backward_tail(size_t B, size_t C, const float *xhat, const float *invstd,
+                                   const float *gamma, const float *dy, float *dx,
+                                   float *dgamma, float *dbeta, const dr_nn_bn_tail *t)
 {
     size_t blocks = (C + BN_COLS - 1) / BN_COLS;
 #pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
     for (size_t k = 0; k < blocks; k++) {
         size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
-        if (w == BN_COLS) /* as in dr_batchnorm_forward_train */
-            bn_backward_block(B, C, j0, BN_COLS, xhat, invstd, gamma, dy, dx, dgamma, dbeta);
+        if (w == BN_COLS) /* as in dr_nn_batchnorm_train_tail */
+            bn_backward_block(B, C, j0, BN_COLS, xhat, invstd, gamma, dy, dx, dgamma, dbeta, t);
         else
-            bn_backward_block(B, C, j0, w, xhat, invstd, gamma, dy, dx, dgamma, dbeta);
+            bn_backward_block(B, C, j0, w, xhat, invstd, gamma, dy, dx, dgamma, dbeta, t);
     }
+}
+
+void dr_batchnorm_backward(size_t B, size_t C, const float *xhat, const float *invstd,
+                           const float *gamma, const float *dy, float *dx, float *dgamma,
+                           float *dbeta)
+{
+    dr_nn_batchnorm_backward_tail(B, C, xhat, invstd, gamma, dy, dx, dgamma, dbeta, NULL);
 }
 
 double dr_softmax_xent(size_t B, size_t K, const float *logits, const unsigned char *labels,

@@ -40,4 +40,26 @@ static inline void dr_nn_rng_chunk(dr_nn_rng *r, uint64_t base, size_t chunk)
     dr_nn_rng_seed(r, base + 0xd1b54a32d192ed03ULL * (uint64_t)(chunk + 1));
 }
 
+/* What follows batch norm in a hidden layer, fused into its passes (layers.c): the ReLU output
+ * `relu` (B x C, also the batch norm's y) and, if `mask` is not NULL, the dropout mask and the
+ * dropped output `dropped`. The backward pass takes dy through the dropout and the ReLU first.
+ * Results are bit-identical to the separate kernels: the same operations on each element. */
+typedef struct {
+    float *relu;
+    const float *mask;
+    float *dropped;
+} dr_nn_bn_tail;
+
+void dr_nn_batchnorm_train_tail(size_t B, size_t C, const float *x, const float *gamma,
+                                const float *beta, float eps, float *y, float *xhat,
+                                float *invstd, float *mean, float *var_unbiased,
+                                const dr_nn_bn_tail *t);
+void dr_nn_batchnorm_backward_tail(size_t B, size_t C, const float *xhat, const float *invstd,
+                                   const float *gamma, const float *dy, float *dx,
+                                   float *dgamma, float *dbeta, const dr_nn_bn_tail *t);
+/* Eval-mode batch norm, then a ReLU if `relu`. */
+void dr_nn_batchnorm_eval_relu(size_t B, size_t C, const float *x, const float *gamma,
+                               const float *beta, const float *run_mean, const float *run_var,
+                               float eps, float *y, int relu);
+
 #endif
