@@ -243,6 +243,17 @@ void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *
     dr_nn_batchnorm_eval_relu(B, C, x, gamma, beta, run_mean, run_var, eps, y, 0);
 }
 
+/* y > 0 ? d : +0.0f as an and-mask of d's bits: written as ?:, the multiply by the dropout mask
+ * was sunk under the condition and the loop stayed scalar and branching. */
+static inline float relu_pass(float y, float d)
+{
+    uint32_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    bits &= 0u - (uint32_t)(y > 0.0f);
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
 /* One row of the backward tail: dy through the dropout (if `masked`, a constant at both calls, so
  * that each compiles to its own loop) and the ReLU into dx, summed into db and dg. */
 static inline __attribute__((always_inline)) void tail_row(size_t w, const float *dyr,
@@ -253,7 +264,7 @@ static inline __attribute__((always_inline)) void tail_row(size_t w, const float
 #pragma omp simd
     for (size_t j = 0; j < w; j++) {
         float d = masked ? dyr[j] * mr[j] : dyr[j];
-        d = yr[j] > 0.0f ? d : 0.0f;
+        d = relu_pass(yr[j], d);
         dxr[j] = d;
         db[j] += d;
         dg[j] += d * hr[j];
