@@ -106,23 +106,20 @@ void dr_dropout_apply(size_t n, const float *mask, const float *x, float *y)
         y[i] = x[i] * mask[i];
 }
 
-/* Batch norm works on blocks of BN_COLS columns, each block through all B rows on one thread:
- * the column sums keep their row order whatever the thread count (and whatever BN_COLS). Blocks
- * of 32 columns (128 bytes of each 4 KB row at C = 1024) put a block's rows in the same two L1
- * sets, which thrashed: 128 columns ran the mnistfc layer's statistics 3.5x faster. */
-#define BN_COLS 128
+/* Batch norm in two phases inside one parallel region: the column statistics on blocks of
+ * BN_COLS columns, each block through all B rows on one thread, so that the column sums keep
+ * their row order whatever the thread count; then the element-wise output by rows, whole 4 KB
+ * rows at C = 1024, which the prefetchers follow (blocks of 32 columns put each block's rows in
+ * the same two L1 sets; 128-column blocks for the output pass still cost 3x the row pass). */
+#define BN_COLS 256
 
 /* Column statistics of a block: mean, biased-variance invstd, and the saves. Two passes (mean,
  * then squared deviations) in row order: the cancellation of the one-pass E[x^2] - E[x]^2 would
  * cost float32 its digits when |mean| >> std. */
-static inline __attribute__((always_inline)) void bn_stats(size_t B, size_t C, size_t j0,
-                                                           size_t w, const float *x, float eps,
-                                                           float *mu, float *is, float *invstd,
-                                                           float *mean, float *var_unbiased)
+static void bn_stats(size_t B, size_t C, size_t j0, size_t w, const float *x, float eps,
+                     float *invstd, float *mean, float *var_unbiased)
 {
-    float ss[BN_COLS] = {0};
-    for (size_t j = 0; j < w; j++)
-        mu[j] = 0.0f;
+    float mu[BN_COLS] = {0}, ss[BN_COLS] = {0};
     for (size_t r = 0; r < B; r++)
 #pragma omp simd
         for (size_t j = 0; j < w; j++)
@@ -138,49 +135,42 @@ static inline __attribute__((always_inline)) void bn_stats(size_t B, size_t C, s
     for (size_t j = 0; j < w; j++) {
         mean[j0 + j] = mu[j];
         var_unbiased[j0 + j] = B > 1 ? ss[j] / (float)(B - 1) : 0.0f;
-        is[j] = invstd[j0 + j] = 1.0f / sqrtf(ss[j] / (float)B + eps);
+        invstd[j0 + j] = 1.0f / sqrtf(ss[j] / (float)B + eps);
     }
 }
 
-/* The output pass, with the hidden layer's ReLU and dropout when `t` says so: the same
+/* One output row, with the hidden layer's ReLU and dropout when `t` says so: the same
  * operations as the separate kernels, in one pass over memory instead of three. */
-static inline __attribute__((always_inline)) void bn_train_block(
-    size_t B, size_t C, size_t j0, size_t w, const float *x, const float *gamma,
-    const float *beta, float eps, float *y, float *xhat, float *invstd, float *mean,
-    float *var_unbiased, const dr_nn_bn_tail *t)
+static void bn_out_row(size_t C, size_t o, const float *x, const float *mu, const float *is,
+                       const float *g, const float *b, float *y, float *xhat,
+                       const dr_nn_bn_tail *t)
 {
-    float mu[BN_COLS], is[BN_COLS];
-    bn_stats(B, C, j0, w, x, eps, mu, is, invstd, mean, var_unbiased);
-    const float *g = gamma + j0, *b = beta + j0;
-    for (size_t r = 0; r < B; r++) {
-        size_t o = r * C + j0;
-        const float *xr = x + o;
-        float *hr = xhat + o, *yr = y + o;
-        if (!t) {
+    const float *xr = x + o;
+    float *hr = xhat + o, *yr = y + o;
+    if (!t) {
 #pragma omp simd
-            for (size_t j = 0; j < w; j++) {
-                float h = (xr[j] - mu[j]) * is[j];
-                hr[j] = h;
-                yr[j] = g[j] * h + b[j];
-            }
-        } else if (!t->mask) {
+        for (size_t j = 0; j < C; j++) {
+            float h = (xr[j] - mu[j]) * is[j];
+            hr[j] = h;
+            yr[j] = g[j] * h + b[j];
+        }
+    } else if (!t->mask) {
 #pragma omp simd
-            for (size_t j = 0; j < w; j++) {
-                float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
-                hr[j] = h;
-                yr[j] = v > 0.0f ? v : 0.0f;
-            }
-        } else {
-            const float *mr = t->mask + o;
-            float *ar = t->dropped + o;
+        for (size_t j = 0; j < C; j++) {
+            float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
+            hr[j] = h;
+            yr[j] = v > 0.0f ? v : 0.0f;
+        }
+    } else {
+        const float *mr = t->mask + o;
+        float *ar = t->dropped + o;
 #pragma omp simd
-            for (size_t j = 0; j < w; j++) {
-                float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
-                v = v > 0.0f ? v : 0.0f;
-                hr[j] = h;
-                yr[j] = v;
-                ar[j] = v * mr[j];
-            }
+        for (size_t j = 0; j < C; j++) {
+            float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
+            v = v > 0.0f ? v : 0.0f;
+            hr[j] = h;
+            yr[j] = v;
+            ar[j] = v * mr[j];
         }
     }
 }
@@ -191,15 +181,16 @@ void dr_nn_batchnorm_train_tail(size_t B, size_t C, const float *x, const float 
                                 const dr_nn_bn_tail *t)
 {
     size_t blocks = (C + BN_COLS - 1) / BN_COLS;
-#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
-    for (size_t k = 0; k < blocks; k++) {
-        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
-        if (w == BN_COLS) /* a constant width: the column loops compile to whole vectors */
-            bn_train_block(B, C, j0, BN_COLS, x, gamma, beta, eps, y, xhat, invstd, mean,
-                           var_unbiased, t);
-        else
-            bn_train_block(B, C, j0, w, x, gamma, beta, eps, y, xhat, invstd, mean,
-                           var_unbiased, t);
+#pragma omp parallel if (B * C >= DR_NN_PAR_MIN)
+    {
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < blocks; k++) {
+            size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+            bn_stats(B, C, j0, w, x, eps, invstd, mean, var_unbiased);
+        }
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < B; r++)
+            bn_out_row(C, r * C, x, mean, invstd, gamma, beta, y, xhat, t);
     }
 }
 
@@ -271,14 +262,12 @@ static inline __attribute__((always_inline)) void tail_row(size_t w, const float
     }
 }
 
-/* With xhat = (x - mean) invstd and g = dL/dxhat = gamma dy, the batch statistics' own
- * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)). With a tail, dy first
- * goes back through the dropout and the ReLU (as dr_dropout_apply, then dr_relu_backward), kept
- * in dx for the second pass. */
-static inline __attribute__((always_inline)) void bn_backward_block(
-    size_t B, size_t C, size_t j0, size_t w, const float *xhat, const float *invstd,
-    const float *gamma, const float *dy, float *dx, float *dgamma, float *dbeta,
-    const dr_nn_bn_tail *t)
+/* The column sums of the backward pass for one block (dbeta = sum dy, dgamma = sum dy xhat, in
+ * row order); with a tail, dy first goes back through the dropout and the ReLU (as
+ * dr_dropout_apply, then dr_relu_backward), kept in dx for the row pass. */
+static void bn_backward_sums(size_t B, size_t C, size_t j0, size_t w, const float *xhat,
+                             const float *dy, float *dx, float *dgamma, float *dbeta,
+                             const dr_nn_bn_tail *t)
 {
     float db[BN_COLS] = {0}, dg[BN_COLS] = {0};
     for (size_t r = 0; r < B; r++) {
@@ -296,36 +285,39 @@ static inline __attribute__((always_inline)) void bn_backward_block(
             }
         }
     }
-    float inv_B = 1.0f / (float)B, a[BN_COLS], c[BN_COLS];
     for (size_t j = 0; j < w; j++) {
         dgamma[j0 + j] = dg[j];
         dbeta[j0 + j] = db[j];
-        /* mean(g) = gamma dbeta / B, mean(g xhat) = gamma dgamma / B */
-        a[j] = gamma[j0 + j];
-        c[j] = gamma[j0 + j] * inv_B;
-    }
-    const float *is = invstd + j0, *src = t ? dx : dy;
-    for (size_t r = 0; r < B; r++) {
-        const float *dyr = src + r * C + j0, *hr = xhat + r * C + j0;
-        float *dxr = dx + r * C + j0;
-#pragma omp simd
-        for (size_t j = 0; j < w; j++)
-            dxr[j] = is[j] * (a[j] * dyr[j] - c[j] * (db[j] + hr[j] * dg[j]));
     }
 }
 
+/* With xhat = (x - mean) invstd and g = dL/dxhat = gamma dy, the batch statistics' own
+ * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)), where mean(g) =
+ * gamma dbeta / B and mean(g xhat) = gamma dgamma / B. Sums by column blocks, then dx by rows
+ * (see BN_COLS). */
 void dr_nn_batchnorm_backward_tail(size_t B, size_t C, const float *xhat, const float *invstd,
                                    const float *gamma, const float *dy, float *dx,
                                    float *dgamma, float *dbeta, const dr_nn_bn_tail *t)
 {
     size_t blocks = (C + BN_COLS - 1) / BN_COLS;
-#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
-    for (size_t k = 0; k < blocks; k++) {
-        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
-        if (w == BN_COLS) /* as in dr_nn_batchnorm_train_tail */
-            bn_backward_block(B, C, j0, BN_COLS, xhat, invstd, gamma, dy, dx, dgamma, dbeta, t);
-        else
-            bn_backward_block(B, C, j0, w, xhat, invstd, gamma, dy, dx, dgamma, dbeta, t);
+    const float *src = t ? dx : dy;
+    float inv_B = 1.0f / (float)B;
+#pragma omp parallel if (B * C >= DR_NN_PAR_MIN)
+    {
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < blocks; k++) {
+            size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+            bn_backward_sums(B, C, j0, w, xhat, dy, dx, dgamma, dbeta, t);
+        }
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < B; r++) {
+            const float *dyr = src + r * C, *hr = xhat + r * C;
+            float *dxr = dx + r * C;
+#pragma omp simd
+            for (size_t j = 0; j < C; j++)
+                dxr[j] = invstd[j] * (gamma[j] * dyr[j] -
+                                      gamma[j] * inv_B * (dbeta[j] + hr[j] * dgamma[j]));
+        }
     }
 }
 
