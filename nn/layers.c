@@ -9,30 +9,49 @@
 #include <math.h>
 #include <string.h>
 
+/* The dense layers zero their sgemm's C themselves and call it with beta = 1, which then adds the
+ * product onto the zeros exactly as beta = 0 would (OpenBLAS zeroes C and accumulates into it):
+ * OpenBLAS's own threaded zeroing (sgemm_beta) took 8% of a 2-thread mnistfc step's CPU in a
+ * profile, 2.5x the time per byte of memset split between the threads. */
+static void zero_parallel(float *a, size_t n)
+{
+    size_t chunks = (n + DR_NN_RNG_CHUNK - 1) / DR_NN_RNG_CHUNK;
+#pragma omp parallel for schedule(static) if (n >= DR_NN_PAR_MIN)
+    for (size_t c = 0; c < chunks; c++) {
+        size_t i = c * DR_NN_RNG_CHUNK, len = n - i < DR_NN_RNG_CHUNK ? n - i : DR_NN_RNG_CHUNK;
+        memset(a + i, 0, len * sizeof *a);
+    }
+}
+
 void dr_dense_forward(size_t B, size_t in, size_t out, const float *x, const float *W,
                       const float *b, float *y)
 {
     if (b)
         for (size_t r = 0; r < B; r++)
             memcpy(y + r * out, b, out * sizeof *y);
+    else
+        zero_parallel(y, B * out);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)out, (int)in, 1.0f, x,
-                (int)in, W, (int)in, b ? 1.0f : 0.0f, y, (int)out);
+                (int)in, W, (int)in, 1.0f, y, (int)out);
 }
 
 void dr_dense_backward(size_t B, size_t in, size_t out, const float *x, const float *W,
                        const float *dy, float *dW, float *db, float *dx)
 {
+    zero_parallel(dW, out * in);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)B, 1.0f, dy,
-                (int)out, x, (int)in, 0.0f, dW, (int)in);
+                (int)out, x, (int)in, 1.0f, dW, (int)in);
     if (db) {
         memset(db, 0, out * sizeof *db);
         for (size_t r = 0; r < B; r++)
             for (size_t j = 0; j < out; j++)
                 db[j] += dy[r * out + j];
     }
-    if (dx)
+    if (dx) {
+        zero_parallel(dx, B * in);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in, (int)out, 1.0f,
-                    dy, (int)out, W, (int)in, 0.0f, dx, (int)in);
+                    dy, (int)out, W, (int)in, 1.0f, dx, (int)in);
+    }
 }
 
 /* `omp simd`: element-wise loops whose arrays may alias (in-place use) are still safe to
@@ -46,16 +65,30 @@ void dr_relu_forward(size_t n, const float *x, float *y)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+/* dy is loaded unconditionally: a load under the condition kept the loop scalar and branching on
+ * the (random) sign pattern, 6% of a training step's CPU time in a profile. */
 void dr_relu_backward(size_t n, const float *y, const float *dy, float *dx)
 {
 #pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
-    for (size_t i = 0; i < n; i++)
-        dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float d = dy[i];
+        dx[i] = y[i] > 0.0f ? d : 0.0f;
+    }
 }
 
 /* One draw of `rng` fixes the mask: chunk c of DR_NN_RNG_CHUNK entries comes from its own
  * stream (see nn_parallel.h), so the mask is the same for every thread count. One 64-bit draw
  * gives two 32-bit uniforms: the mask needs no more resolution than that. */
+/* 0.0f or `keep` (given by its bits) as an and-mask: a ?: or a multiply by the comparison became
+ * a branch on random bits, mispredicted a fifth of the time. */
+static inline float mask_value(uint32_t u, uint32_t threshold, uint32_t keep_bits)
+{
+    uint32_t bits = (0u - (uint32_t)(u >= threshold)) & keep_bits;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
 void dr_dropout_mask(size_t n, float p, dr_nn_rng *rng, float *mask)
 {
     if (p <= 0.0f) {
@@ -65,20 +98,23 @@ void dr_dropout_mask(size_t n, float p, dr_nn_rng *rng, float *mask)
     }
     uint32_t threshold = (uint32_t)((double)p * 4294967296.0);
     float keep = 1.0f / (1.0f - p);
+    uint32_t keep_bits;
+    memcpy(&keep_bits, &keep, sizeof keep_bits);
     uint64_t base = dr_nn_rng_next(rng);
     size_t chunks = (n + DR_NN_RNG_CHUNK - 1) / DR_NN_RNG_CHUNK;
 #pragma omp parallel for schedule(static) if (n >= DR_NN_PAR_MIN)
     for (size_t c = 0; c < chunks; c++) {
         dr_nn_rng r;
         dr_nn_rng_chunk(&r, base, c);
+        uint64_t st[4] = {r.s[0], r.s[1], r.s[2], r.s[3]}; /* a local copy stays in registers */
         size_t i = c * DR_NN_RNG_CHUNK, end = i + DR_NN_RNG_CHUNK < n ? i + DR_NN_RNG_CHUNK : n;
         for (; i + 1 < end; i += 2) {
-            uint64_t v = dr_nn_rng_next(&r);
-            mask[i] = (uint32_t)v < threshold ? 0.0f : keep;
-            mask[i + 1] = (uint32_t)(v >> 32) < threshold ? 0.0f : keep;
+            uint64_t v = dr_nn_xoshiro_next(st);
+            mask[i] = mask_value((uint32_t)v, threshold, keep_bits);
+            mask[i + 1] = mask_value((uint32_t)(v >> 32), threshold, keep_bits);
         }
         if (i < end)
-            mask[i] = (uint32_t)dr_nn_rng_next(&r) < threshold ? 0.0f : keep;
+            mask[i] = mask_value((uint32_t)dr_nn_xoshiro_next(st), threshold, keep_bits);
     }
 }
 
@@ -89,23 +125,28 @@ void dr_dropout_apply(size_t n, const float *mask, const float *x, float *y)
         y[i] = x[i] * mask[i];
 }
 
-/* Batch norm works on blocks of BN_COLS columns, each block through all B rows on one thread:
- * the column sums keep their row order whatever the thread count. */
-#define BN_COLS 32
+/* Batch norm in two phases inside one parallel region: the column statistics on blocks of
+ * BN_COLS columns, each block through all B rows on one thread, so that the column sums keep
+ * their row order whatever the thread count; then the element-wise output by rows, whole 4 KB
+ * rows at C = 1024, which the prefetchers follow (blocks of 32 columns put each block's rows in
+ * the same two L1 sets; 128-column blocks for the output pass still cost 3x the row pass). */
+#define BN_COLS 256
 
-static void bn_train_block(size_t B, size_t C, size_t j0, size_t w, const float *x,
-                           const float *gamma, const float *beta, float eps, float *y,
-                           float *xhat, float *invstd, float *mean, float *var_unbiased)
+/* Column statistics of a block: mean, biased-variance invstd, and the saves. Two passes (mean,
+ * then squared deviations) in row order: the cancellation of the one-pass E[x^2] - E[x]^2 would
+ * cost float32 its digits when |mean| >> std. */
+static void bn_stats(size_t B, size_t C, size_t j0, size_t w, const float *x, float eps,
+                     float *invstd, float *mean, float *var_unbiased)
 {
-    /* Two passes (mean, then squared deviations) in row order: the cancellation of the one-pass
-     * E[x^2] - E[x]^2 would cost float32 its digits when |mean| >> std. */
-    float mu[BN_COLS] = {0}, ss[BN_COLS] = {0}, is[BN_COLS];
+    float mu[BN_COLS] = {0}, ss[BN_COLS] = {0};
     for (size_t r = 0; r < B; r++)
+#pragma omp simd
         for (size_t j = 0; j < w; j++)
             mu[j] += x[r * C + j0 + j];
     for (size_t j = 0; j < w; j++)
         mu[j] /= (float)B;
     for (size_t r = 0; r < B; r++)
+#pragma omp simd
         for (size_t j = 0; j < w; j++) {
             float d = x[r * C + j0 + j] - mu[j];
             ss[j] += d * d;
@@ -113,18 +154,62 @@ static void bn_train_block(size_t B, size_t C, size_t j0, size_t w, const float 
     for (size_t j = 0; j < w; j++) {
         mean[j0 + j] = mu[j];
         var_unbiased[j0 + j] = B > 1 ? ss[j] / (float)(B - 1) : 0.0f;
-        is[j] = invstd[j0 + j] = 1.0f / sqrtf(ss[j] / (float)B + eps);
+        invstd[j0 + j] = 1.0f / sqrtf(ss[j] / (float)B + eps);
     }
-    const float *g = gamma + j0, *b = beta + j0;
-    for (size_t r = 0; r < B; r++) {
-        const float *xr = x + r * C + j0;
-        float *hr = xhat + r * C + j0, *yr = y + r * C + j0;
+}
+
+/* One output row, with the hidden layer's ReLU and dropout when `t` says so: the same
+ * operations as the separate kernels, in one pass over memory instead of three. */
+static void bn_out_row(size_t C, size_t o, const float *x, const float *mu, const float *is,
+                       const float *g, const float *b, float *y, float *xhat,
+                       const dr_nn_bn_tail *t)
+{
+    const float *xr = x + o;
+    float *hr = xhat + o, *yr = y + o;
+    if (!t) {
 #pragma omp simd
-        for (size_t j = 0; j < w; j++) {
+        for (size_t j = 0; j < C; j++) {
             float h = (xr[j] - mu[j]) * is[j];
             hr[j] = h;
             yr[j] = g[j] * h + b[j];
         }
+    } else if (!t->mask) {
+#pragma omp simd
+        for (size_t j = 0; j < C; j++) {
+            float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
+            hr[j] = h;
+            yr[j] = v > 0.0f ? v : 0.0f;
+        }
+    } else {
+        const float *mr = t->mask + o;
+        float *ar = t->dropped + o;
+#pragma omp simd
+        for (size_t j = 0; j < C; j++) {
+            float h = (xr[j] - mu[j]) * is[j], v = g[j] * h + b[j];
+            v = v > 0.0f ? v : 0.0f;
+            hr[j] = h;
+            yr[j] = v;
+            ar[j] = v * mr[j];
+        }
+    }
+}
+
+void dr_nn_batchnorm_train_tail(size_t B, size_t C, const float *x, const float *gamma,
+                                const float *beta, float eps, float *y, float *xhat,
+                                float *invstd, float *mean, float *var_unbiased,
+                                const dr_nn_bn_tail *t)
+{
+    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
+#pragma omp parallel if (B * C >= DR_NN_PAR_MIN)
+    {
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < blocks; k++) {
+            size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+            bn_stats(B, C, j0, w, x, eps, invstd, mean, var_unbiased);
+        }
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < B; r++)
+            bn_out_row(C, r * C, x, mean, invstd, gamma, beta, y, xhat, t);
     }
 }
 
@@ -132,17 +217,13 @@ void dr_batchnorm_forward_train(size_t B, size_t C, const float *x, const float 
                                 const float *beta, float eps, float *y, float *xhat,
                                 float *invstd, float *mean, float *var_unbiased)
 {
-    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
-#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
-    for (size_t k = 0; k < blocks; k++) {
-        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
-        bn_train_block(B, C, j0, w, x, gamma, beta, eps, y, xhat, invstd, mean, var_unbiased);
-    }
+    dr_nn_batchnorm_train_tail(B, C, x, gamma, beta, eps, y, xhat, invstd, mean, var_unbiased,
+                               NULL);
 }
 
-void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *gamma,
+void dr_nn_batchnorm_eval_relu(size_t B, size_t C, const float *x, const float *gamma,
                                const float *beta, const float *run_mean, const float *run_var,
-                               float eps, float *y)
+                               float eps, float *y, int relu)
 {
     /* per-column scale: one division per column, not per element */
     size_t blocks = (C + BN_COLS - 1) / BN_COLS;
@@ -157,39 +238,105 @@ void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *
             const float *xr = x + r * C + j0;
             float *yr = y + r * C + j0;
 #pragma omp simd
-            for (size_t j = 0; j < w; j++)
-                yr[j] = sc[j] * (xr[j] - m[j]) + b[j];
+            for (size_t j = 0; j < w; j++) {
+                float v = sc[j] * (xr[j] - m[j]) + b[j];
+                yr[j] = relu && !(v > 0.0f) ? 0.0f : v;
+            }
         }
     }
 }
 
-/* With xhat = (x - mean) invstd and g = dL/dxhat = gamma dy, the batch statistics' own
- * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)). */
-static void bn_backward_block(size_t B, size_t C, size_t j0, size_t w, const float *xhat,
-                              const float *invstd, const float *gamma, const float *dy,
-                              float *dx, float *dgamma, float *dbeta)
+void dr_batchnorm_forward_eval(size_t B, size_t C, const float *x, const float *gamma,
+                               const float *beta, const float *run_mean, const float *run_var,
+                               float eps, float *y)
+{
+    dr_nn_batchnorm_eval_relu(B, C, x, gamma, beta, run_mean, run_var, eps, y, 0);
+}
+
+/* y > 0 ? d : +0.0f as an and-mask of d's bits: written as ?:, the multiply by the dropout mask
+ * was sunk under the condition and the loop stayed scalar and branching. */
+static inline float relu_pass(float y, float d)
+{
+    uint32_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    bits &= 0u - (uint32_t)(y > 0.0f);
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* One row of the backward tail: dy through the dropout (if `masked`, a constant at both calls, so
+ * that each compiles to its own loop) and the ReLU into dx, summed into db and dg. */
+static inline __attribute__((always_inline)) void tail_row(size_t w, const float *dyr,
+                                                           const float *mr, const float *yr,
+                                                           const float *hr, float *dxr,
+                                                           float *db, float *dg, int masked)
+{
+#pragma omp simd
+    for (size_t j = 0; j < w; j++) {
+        float d = masked ? dyr[j] * mr[j] : dyr[j];
+        d = relu_pass(yr[j], d);
+        dxr[j] = d;
+        db[j] += d;
+        dg[j] += d * hr[j];
+    }
+}
+
+/* The column sums of the backward pass for one block (dbeta = sum dy, dgamma = sum dy xhat, in
+ * row order); with a tail, dy first goes back through the dropout and the ReLU (as
+ * dr_dropout_apply, then dr_relu_backward), kept in dx for the row pass. */
+static void bn_backward_sums(size_t B, size_t C, size_t j0, size_t w, const float *xhat,
+                             const float *dy, float *dx, float *dgamma, float *dbeta,
+                             const dr_nn_bn_tail *t)
 {
     float db[BN_COLS] = {0}, dg[BN_COLS] = {0};
-    for (size_t r = 0; r < B; r++)
-        for (size_t j = 0; j < w; j++) {
-            db[j] += dy[r * C + j0 + j];
-            dg[j] += dy[r * C + j0 + j] * xhat[r * C + j0 + j];
+    for (size_t r = 0; r < B; r++) {
+        size_t o = r * C + j0;
+        const float *dyr = dy + o, *hr = xhat + o;
+        if (t && t->mask)
+            tail_row(w, dyr, t->mask + o, t->relu + o, hr, dx + o, db, dg, 1);
+        else if (t)
+            tail_row(w, dyr, NULL, t->relu + o, hr, dx + o, db, dg, 0);
+        else {
+#pragma omp simd
+            for (size_t j = 0; j < w; j++) {
+                db[j] += dyr[j];
+                dg[j] += dyr[j] * hr[j];
+            }
         }
-    float inv_B = 1.0f / (float)B, a[BN_COLS], c[BN_COLS];
+    }
     for (size_t j = 0; j < w; j++) {
         dgamma[j0 + j] = dg[j];
         dbeta[j0 + j] = db[j];
-        /* mean(g) = gamma dbeta / B, mean(g xhat) = gamma dgamma / B */
-        a[j] = gamma[j0 + j];
-        c[j] = gamma[j0 + j] * inv_B;
     }
-    const float *is = invstd + j0;
-    for (size_t r = 0; r < B; r++) {
-        const float *dyr = dy + r * C + j0, *hr = xhat + r * C + j0;
-        float *dxr = dx + r * C + j0;
+}
+
+/* With xhat = (x - mean) invstd and g = dL/dxhat = gamma dy, the batch statistics' own
+ * dependence on x gives dx = invstd (g - mean(g) - xhat mean(g xhat)), where mean(g) =
+ * gamma dbeta / B and mean(g xhat) = gamma dgamma / B. Sums by column blocks, then dx by rows
+ * (see BN_COLS). */
+void dr_nn_batchnorm_backward_tail(size_t B, size_t C, const float *xhat, const float *invstd,
+                                   const float *gamma, const float *dy, float *dx,
+                                   float *dgamma, float *dbeta, const dr_nn_bn_tail *t)
+{
+    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
+    const float *src = t ? dx : dy;
+    float inv_B = 1.0f / (float)B;
+#pragma omp parallel if (B * C >= DR_NN_PAR_MIN)
+    {
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < blocks; k++) {
+            size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
+            bn_backward_sums(B, C, j0, w, xhat, dy, dx, dgamma, dbeta, t);
+        }
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < B; r++) {
+            const float *dyr = src + r * C, *hr = xhat + r * C;
+            float *dxr = dx + r * C;
 #pragma omp simd
-        for (size_t j = 0; j < w; j++)
-            dxr[j] = is[j] * (a[j] * dyr[j] - c[j] * (db[j] + hr[j] * dg[j]));
+            for (size_t j = 0; j < C; j++)
+                dxr[j] = invstd[j] * (gamma[j] * dyr[j] -
+                                      gamma[j] * inv_B * (dbeta[j] + hr[j] * dgamma[j]));
+        }
     }
 }
 
@@ -197,12 +344,7 @@ void dr_batchnorm_backward(size_t B, size_t C, const float *xhat, const float *i
                            const float *gamma, const float *dy, float *dx, float *dgamma,
                            float *dbeta)
 {
-    size_t blocks = (C + BN_COLS - 1) / BN_COLS;
-#pragma omp parallel for schedule(static) if (B * C >= DR_NN_PAR_MIN)
-    for (size_t k = 0; k < blocks; k++) {
-        size_t j0 = k * BN_COLS, w = C - j0 < BN_COLS ? C - j0 : BN_COLS;
-        bn_backward_block(B, C, j0, w, xhat, invstd, gamma, dy, dx, dgamma, dbeta);
-    }
+    dr_nn_batchnorm_backward_tail(B, C, xhat, invstd, gamma, dy, dx, dgamma, dbeta, NULL);
 }
 
 double dr_softmax_xent(size_t B, size_t K, const float *logits, const unsigned char *labels,

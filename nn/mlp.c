@@ -4,6 +4,7 @@
 #include "deeprelax/nn.h"
 #include "../solver/dr_args.h"
 #include "deeprelax/error.h"
+#include "nn_parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -182,6 +183,16 @@ void dr_mlp_init(dr_mlp *m, float *w, uint64_t seed)
     }
 }
 
+/* Batch norm's running averages after a training minibatch (PyTorch's momentum form). */
+static void running_stats(dr_mlp *m, int l, size_t o)
+{
+    float *rm = m->state + m->run_mean[l], *rv = m->state + m->run_var[l];
+    for (size_t j = 0; j < o; j++) {
+        rm[j] = (1.0f - BN_MOMENTUM) * rm[j] + BN_MOMENTUM * m->bmean[l][j];
+        rv[j] = (1.0f - BN_MOMENTUM) * rv[j] + BN_MOMENTUM * m->bvar[l][j];
+    }
+}
+
 int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned char *y, size_t B,
                      int mode, uint64_t seed, double *loss, size_t *errors, float *grad)
 {
@@ -219,34 +230,27 @@ int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned c
                          m->z[l]);
         if (l == L - 1)
             break;
+        dropped[l] = train && c->dropout_hidden > 0.0f;
+        if (dropped[l]) /* before the batch norm, which applies it (the draws keep their order) */
+            dr_dropout_mask(n, c->dropout_hidden, &rng, m->mask[l]);
         if (ly->gamma == SIZE_MAX) {
             dr_relu_forward(n, m->z[l], m->r[l]);
+            if (dropped[l])
+                dr_dropout_apply(n, m->mask[l], m->r[l], m->a[l + 1]);
+        } else if (batch_stats) {
+            /* batch norm, ReLU and dropout in one pass (nn_parallel.h) */
+            dr_nn_bn_tail tail = {m->r[l], dropped[l] ? m->mask[l] : NULL, m->a[l + 1]};
+            dr_nn_batchnorm_train_tail(B, o, m->z[l], w + ly->gamma, w + ly->beta, BN_EPS,
+                                       m->r[l], m->xhat[l], m->invstd[l], m->bmean[l],
+                                       m->bvar[l], &tail);
+            if (train)
+                running_stats(m, l, o);
         } else {
-            if (batch_stats) {
-                dr_batchnorm_forward_train(B, o, m->z[l], w + ly->gamma, w + ly->beta, BN_EPS,
-                                           m->r[l], m->xhat[l], m->invstd[l], m->bmean[l],
-                                           m->bvar[l]);
-                if (train) {
-                    float *rm = m->state + m->run_mean[l], *rv = m->state + m->run_var[l];
-                    for (size_t j = 0; j < o; j++) {
-                        rm[j] = (1.0f - BN_MOMENTUM) * rm[j] + BN_MOMENTUM * m->bmean[l][j];
-                        rv[j] = (1.0f - BN_MOMENTUM) * rv[j] + BN_MOMENTUM * m->bvar[l][j];
-                    }
-                }
-            } else {
-                dr_batchnorm_forward_eval(B, o, m->z[l], w + ly->gamma, w + ly->beta,
-                                          m->state + m->run_mean[l], m->state + m->run_var[l],
-                                          BN_EPS, m->r[l]);
-            }
-            dr_relu_forward(n, m->r[l], m->r[l]);
+            dr_nn_batchnorm_eval_relu(B, o, m->z[l], w + ly->gamma, w + ly->beta,
+                                      m->state + m->run_mean[l], m->state + m->run_var[l],
+                                      BN_EPS, m->r[l], 1);
         }
-        act = m->r[l];
-        if (train && c->dropout_hidden > 0.0f) {
-            dr_dropout_mask(n, c->dropout_hidden, &rng, m->mask[l]);
-            dr_dropout_apply(n, m->mask[l], m->r[l], m->a[l + 1]);
-            act = m->a[l + 1];
-            dropped[l] = 1;
-        }
+        act = dropped[l] ? m->a[l + 1] : m->r[l];
     }
     double value = dr_softmax_xent(B, K, m->z[L - 1], y, grad ? m->delta : NULL, errors);
     if (loss)
@@ -266,12 +270,15 @@ int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned c
             break;
         const dr_mlp_layer_layout *below = &m->lay[l - 1];
         size_t n = B * ly->in;
-        if (dropped[l - 1])
-            dr_dropout_apply(n, m->mask[l - 1], d2, d2);
-        dr_relu_backward(n, m->r[l - 1], d2, d2);
-        if (below->gamma != SIZE_MAX) {
-            dr_batchnorm_backward(B, ly->in, m->xhat[l - 1], m->invstd[l - 1], w + below->gamma,
-                                  d2, d2, grad + below->gamma, grad + below->beta);
+        if (below->gamma != SIZE_MAX) { /* dropout, ReLU and batch norm in two passes */
+            dr_nn_bn_tail tail = {m->r[l - 1], dropped[l - 1] ? m->mask[l - 1] : NULL, NULL};
+            dr_nn_batchnorm_backward_tail(B, ly->in, m->xhat[l - 1], m->invstd[l - 1],
+                                          w + below->gamma, d2, d2, grad + below->gamma,
+                                          grad + below->beta, &tail);
+        } else {
+            if (dropped[l - 1])
+                dr_dropout_apply(n, m->mask[l - 1], d2, d2);
+            dr_relu_backward(n, m->r[l - 1], d2, d2);
         }
         float *t = d; d = d2; d2 = t;
     }

@@ -2,10 +2,9 @@
 /* xoshiro256** pseudo-random numbers for dropout masks and Langevin noise (see nn.h for why the
  * trainer carries its own generator rather than GSL's). */
 #include "deeprelax/nn.h"
+#include "nn_parallel.h"
 
 #include <math.h>
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* SplitMix64 expands the seed so that nearby seeds give unrelated streams. */
 void dr_nn_rng_seed(dr_nn_rng *r, uint64_t seed)
@@ -18,18 +17,7 @@ void dr_nn_rng_seed(dr_nn_rng *r, uint64_t seed)
     }
 }
 
-uint64_t dr_nn_rng_next(dr_nn_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+uint64_t dr_nn_rng_next(dr_nn_rng *r) { return dr_nn_xoshiro_next(r->s); }
 
 double dr_nn_rng_uniform(dr_nn_rng *r) { return (double)(dr_nn_rng_next(r) >> 11) * 0x1.0p-53; }
 

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The trainer's fused hidden-layer kernels (nn/nn_parallel.h: batch norm with its ReLU and
+ * dropout in one pass, forward and backward) against the separate public kernels, and the
+ * parallel batch-norm statistics against a serial double-precision reference.
+ *
+ * Fused against separate: bit-identical (memcmp). The fusion changes which pass an operation
+ * runs in, never the operation or its operands, and each column's sums keep their row order
+ * (one block of columns per thread), so no float result may differ, at 1 thread or at 2.
+ *
+ * Statistics against double: a float sum of B terms is within (B - 1) u sum|x_i| of the exact
+ * one (u = 2^-24, the classic bound gamma_{B-1}), the division adds one rounding, so the mean
+ * must be within (B + 1) u mean|x| of the double mean. The two-pass variance sums B squares of
+ * deviations: within (B + 3) u var, plus the mean's error squared (its first-order effect
+ * cancels, the deviations summing to zero). C = 1000 columns, not a multiple of the kernel's
+ * 128-column blocks, so the last block is a partial one; B x C is above the parallel threshold. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deeprelax/deeprelax.h"
+#include "../nn/nn_parallel.h"
+#include "test_common.h"
+
+#define B 128
+#define C 1000
+#define N (B * C)
+#define U 0x1p-24
+
+static float *x, *dy, *mask, gam[C], bet[C];
+
+static float *alloc_n(void)
+{
+    float *p = malloc(N * sizeof *p);
+    assert_non_null(p);
+    return p;
+}
+
+/* Inputs with |mean| >> std in some columns (the case the two-pass variance is for). */
+static int setup(void **state)
+{
+    (void)state;
+    dr_nn_rng r;
+    dr_nn_rng_seed(&r, 19);
+    x = malloc(N * sizeof *x);
+    dy = malloc(N * sizeof *dy);
+    mask = malloc(N * sizeof *mask);
+    if (!x || !dy || !mask)
+        return 1;
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (float)(3.0 * (double)(i % C % 7) + dr_nn_rng_gaussian(&r));
+        dy[i] = (float)dr_nn_rng_gaussian(&r);
+    }
+    for (size_t j = 0; j < C; j++) {
+        gam[j] = (float)(1.0 + 0.3 * dr_nn_rng_gaussian(&r));
+        bet[j] = (float)(0.5 * dr_nn_rng_gaussian(&r));
+    }
+    dr_dropout_mask(N, 0.2f, &r, mask);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(x);
+    free(dy);
+    free(mask);
+    return 0;
+}
+
+static void test_forward_fused(void **state)
+{
+    (void)state;
+    float *y = alloc_n(), *h = alloc_n(), *a = alloc_n(), *y2 = alloc_n(), *h2 = alloc_n(),
+          *a2 = alloc_n();
+    float is[C], mu[C], var[C], is2[C], mu2[C], var2[C];
+    for (int threads = 1; threads <= 2; threads++) {
+        omp_set_num_threads(threads);
+        dr_batchnorm_forward_train(B, C, x, gam, bet, 1e-5f, y, h, is, mu, var);
+        dr_relu_forward(N, y, y);
+        dr_dropout_apply(N, mask, y, a);
+        for (int with_mask = 0; with_mask < 2; with_mask++) {
+            dr_nn_bn_tail t = {y2, with_mask ? mask : NULL, a2};
+            dr_nn_batchnorm_train_tail(B, C, x, gam, bet, 1e-5f, y2, h2, is2, mu2, var2, &t);
+            assert_memory_equal(y, y2, N * sizeof *y);
+            assert_memory_equal(h, h2, N * sizeof *h);
+            assert_memory_equal(is, is2, sizeof is);
+            assert_memory_equal(mu, mu2, sizeof mu);
+            assert_memory_equal(var, var2, sizeof var);
+            if (with_mask)
+                assert_memory_equal(a, a2, N * sizeof *a);
+        }
+        /* eval mode, with the batch's statistics as the running ones */
+        dr_batchnorm_forward_eval(B, C, x, gam, bet, mu, var, 1e-5f, y);
+        dr_relu_forward(N, y, y);
+        dr_nn_batchnorm_eval_relu(B, C, x, gam, bet, mu, var, 1e-5f, y2, 1);
+        assert_memory_equal(y, y2, N * sizeof *y);
+    }
+    free(y); free(h); free(a); free(y2); free(h2); free(a2);
+}
+
+static void test_backward_fused(void **state)
+{
+    (void)state;
+    float *y = alloc_n(), *h = alloc_n(), *d = alloc_n(), *d2 = alloc_n();
+    float is[C], mu[C], var[C], dg[C], db[C], dg2[C], db2[C];
+    dr_batchnorm_forward_train(B, C, x, gam, bet, 1e-5f, y, h, is, mu, var);
+    dr_relu_forward(N, y, y);
+    for (int threads = 1; threads <= 2; threads++) {
+        omp_set_num_threads(threads);
+        for (int with_mask = 0; with_mask < 2; with_mask++) {
+            memcpy(d, dy, N * sizeof *d);
+            if (with_mask)
+                dr_dropout_apply(N, mask, d, d);
+            dr_relu_backward(N, y, d, d);
+            dr_batchnorm_backward(B, C, h, is, gam, d, d, dg, db);
+            memcpy(d2, dy, N * sizeof *d2); /* in place, as the network calls it */
+            dr_nn_bn_tail t = {y, with_mask ? mask : NULL, NULL};
+            dr_nn_batchnorm_backward_tail(B, C, h, is, gam, d2, d2, dg2, db2, &t);
+            assert_memory_equal(d, d2, N * sizeof *d);
+            assert_memory_equal(dg, dg2, sizeof dg);
+            assert_memory_equal(db, db2, sizeof db);
+        }
+    }
+    free(y); free(h); free(d); free(d2);
+}
+
+static void test_statistics_reference(void **state)
+{
+    (void)state;
+    float *y = alloc_n(), *h = alloc_n(), is[C], mu[C], var[C];
+    omp_set_num_threads(2);
+    dr_batchnorm_forward_train(B, C, x, gam, bet, 1e-5f, y, h, is, mu, var);
+    for (size_t j = 0; j < C; j++) {
+        double m = 0.0, abs_sum = 0.0, ss = 0.0;
+        for (size_t r = 0; r < B; r++) {
+            m += x[r * C + j];
+            abs_sum += fabs(x[r * C + j]);
+        }
+        m /= B;
+        for (size_t r = 0; r < B; r++)
+            ss += (x[r * C + j] - m) * (x[r * C + j] - m);
+        double v = ss / (B - 1), tol_mean = (B + 1) * U * abs_sum / B;
+        assert_near(mu[j], m, tol_mean);
+        assert_near(var[j], v, (B + 3) * U * v + tol_mean * tol_mean);
+    }
+    free(y);
+    free(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forward_fused),
+        cmocka_unit_test(test_backward_fused),
+        cmocka_unit_test(test_statistics_reference),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
