@@ -364,8 +364,7 @@ static void keep_or_mark(const axis_ctx *x, size_t l, size_t c, double *v, doubl
 /* keep_or_mark at the centres [cb, ce) of line l, its values L[c] contiguous (off, car alike;
  * NULL where not computed), the per-line bounds hoisted: one division per value where v > 0
  * and finite, and the logs of the values kept taken together at the end (dr_vlog, through
- * tmp[ce - cb]).
- * Other values take keep_or_mark's own path, after the logs. */
+ * tmp[ce - cb]); values lost to round-off as keep_or_mark treats them. */
 static void keep_or_mark_line(const axis_ctx *x, size_t l, size_t cb, size_t ce, double *L,
                               double *off, double *car, double *tmp, size_t *clamped,
                               double *worst)
@@ -377,32 +376,38 @@ static void keep_or_mark_line(const axis_ctx *x, size_t l, size_t cb, size_t ce,
     double amax = x->job->amax[l], w = *worst;
     unsigned char *fix = ax->fix + l * nc;
     for (size_t c = cb; c < ce; c++) {
-        double v = L[c];
-        if (!(v > 0.0) || !isfinite(v)) continue; /* below */
-        double inv = 1.0 / v, rel = dv * inv;
-        double on = off ? off[c] * inv : 0.0, cn = car ? car[c] * inv : 0.0;
-        /* keep_or_mark's bounds: (dn + |off/v| dv)/v and the same for the carried mean */
-        int mark = x->strict && (rel > x->rel_tol || dn * inv + fabs(on) * rel > x->off_tol ||
-                                 dc * inv + fabs(cn) * rel > x->off_tol);
-        fix[c] = (unsigned char)mark;
-        if (mark) continue;
-        if (rel > w) w = rel;
-        if (!linear) tmp[kept++] = v;
+        double v = L[c], on = 0.0, cn = 0.0;
+        if (!(v > 0.0) || !isfinite(v)) {
+            /* lost to round-off: recomputed under auto; the fft engine by request keeps the
+             * noise floor and counts it (keep_or_mark's rule) */
+            fix[c] = (unsigned char)x->strict;
+            if (x->strict) continue;
+            v = dv > 0.0 ? dv : 1e-300;
+            (*clamped)++;
+            w = INFINITY;
+        } else {
+            double inv = 1.0 / v, rel = dv * inv;
+            on = off ? off[c] * inv : 0.0;
+            cn = car ? car[c] * inv : 0.0;
+            /* keep_or_mark's bounds: (dn + |off/v| dv)/v and the same for the carried mean */
+            int mark = x->strict && (rel > x->rel_tol || dn * inv + fabs(on) * rel > x->off_tol ||
+                                     dc * inv + fabs(cn) * rel > x->off_tol);
+            fix[c] = (unsigned char)mark;
+            if (mark) continue;
+            if (rel > w) w = rel;
+        }
+        if (linear) L[c] = v;
+        else tmp[kept++] = v;
         if (off) off[c] = on;
         if (car) car[c] = cn;
     }
+    *worst = w;
+    if (linear) return;
+    /* every value kept took one place in tmp, in order */
     dr_vlog(tmp, tmp, kept);
     kept = 0;
-    for (size_t c = cb; c < ce; c++) {
-        double v = L[c];
-        if (!(v > 0.0) || !isfinite(v)) {
-            if (x->strict) fix[c] = 1; /* lost to round-off: recomputed */
-            else keep_or_mark(x, l, c, &L[c], off ? &off[c] : NULL, car ? &car[c] : NULL,
-                              clamped, &w);
-        } else if (!fix[c] && !linear)
-            L[c] = amax + tmp[kept++];
-    }
-    *worst = w;
+    for (size_t c = cb; c < ce; c++)
+        if (!fix[c]) L[c] = amax + tmp[kept++];
 }
 
 /* keep_or_mark_line over the whole of line l, chunk by chunk. */
