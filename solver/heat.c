@@ -319,7 +319,14 @@ static void column_weights(dr_heat_plan *p, int carry)
             if (A[l] > m) m = A[l];
         p->colmax[i] = m;
         double *W = p->W2 + i * ny1;
-        for (size_t l = 0; l < ny1; l++) W[l] = A[l] - m;
+        /* below e^-708 a weight is far under every cut (e^-45 of the column's largest) and
+         * exp's special case for results that leave the normal range costs a scalar call: such
+         * exponents are held at -708 (a weight of 3e-308 instead of less); a wall's -inf
+         * stays (its weight is exactly 0) */
+        for (size_t l = 0; l < ny1; l++) {
+            double d = A[l] - m;
+            W[l] = d > -708.0 || d == -INFINITY ? d : -708.0;
+        }
         dr_vexp(W, W, ny1);
         if (carry)
             for (size_t l = 0; l < ny1; l++) p->WC[i * ny1 + l] = D[l] * W[l];
