@@ -6,7 +6,7 @@
 set -e
 want=${1:-test}
 
-build="gcc make pkg-config libfftw3-dev libgsl-dev libpng-dev zlib1g-dev libmatheval-dev libopenblas-dev libopenblas0-openmp help2man"
+build="gcc libc6-dev make pkg-config libfftw3-dev libgsl-dev libpng-dev zlib1g-dev libmatheval-dev libopenblas-dev libopenblas0-openmp help2man"
 run="gnuplot-nox"
 test="libcmocka-dev python3-numpy python3-pytest man-db bash-completion python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel jupyter-nbconvert python3-ipywidgets openmpi-bin libopenmpi-dev chromium chromium-driver python3-selenium"
 bench="python3-numpy python3-scipy python3-torch"
