@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Expressions: the grammar check (dr_expr_check), then libmatheval on whatever it accepts.
+/* Expressions: the grammar check (dr_expr_check), then libmatheval and the jet compiler
+ * (solver/expr_jet.c, the Hopf-Lax polish's evaluator) on whatever it accepts.
  * Properties: a rejection has a clean one-line message; an accepted text is parsed by
  * libmatheval (the grammar is a subset of its own) and nothing is printed on stdout while it
- * is (its lexer echoes bytes it has no rule for: stdout is a file here, checked empty). */
+ * is (its lexer echoes bytes it has no rule for: stdout is a file here, checked empty); the
+ * compiler takes it or leaves it to libmatheval, and its program runs, under the sanitizers. */
 #include <fcntl.h>
 #include <matheval.h>
 #include <math.h>
@@ -11,6 +13,7 @@
 #include "deeprelax/landscape.h"
 #include "deeprelax/parse.h"
 #include "fuzz_util.h"
+#include "../../solver/expr_jet.h"
 
 static int stdout_file = -1;
 
@@ -49,6 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_stdout_empty(text);
         if (!e) { fprintf(stderr, "libmatheval refused accepted '%s'\n", text); abort(); }
         evaluator_destroy(e);
+        for (int dim = 1; dim <= 2; dim++) {
+            dr_expr_program *prog = dr_expr_compile(text, dim);
+            if (!prog) continue;
+            double x[2] = {0.25, -0.5}, v, g[2], h[4];
+            (void)dr_expr_program_jet(prog, x, &v, g, h);
+            (void)dr_expr_program_jet(prog, x, &v, NULL, NULL);
+            dr_expr_program_free(prog);
+        }
         dr_landscape *f;
         status = dr_landscape_alloc_expr(&f, text, 0);
         check_stdout_empty(text);
