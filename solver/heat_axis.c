@@ -205,22 +205,25 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     return status;
 }
 
+/* One line of n values into dst[N], zero-padded; returns sum |v|. */
+static double pad_line(const dr_axis_fft *ax, const double *v, double *dst)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < ax->n; k++) {
+        dst[k] = v[k];
+        s += fabs(v[k]);
+    }
+    memset(dst + ax->n, 0, (ax->N - ax->n) * sizeof *dst);
+    return s;
+}
+
 /* Copies lines x n values into the zero-padded real buffer, with their per-line sums. */
 static void fill_padded(dr_axis_fft *ax, const double *v, double *sums)
 {
     size_t N = ax->N, n = ax->n, lines = ax->lines;
     if (lines >= (size_t)ax->threads) {
         #pragma omp parallel for schedule(static) num_threads(ax->threads)
-        for (size_t l = 0; l < lines; l++) {
-            const double *line = v + l * n;
-            double *dst = ax->real + l * N, s = 0.0;
-            for (size_t k = 0; k < n; k++) {
-                dst[k] = line[k];
-                s += fabs(line[k]);
-            }
-            memset(dst + n, 0, (N - n) * sizeof *dst);
-            sums[l] = s;
-        }
+        for (size_t l = 0; l < lines; l++) sums[l] = pad_line(ax, v + l * n, ax->real + l * N);
         return;
     }
     for (size_t l = 0; l < lines; l++) {
@@ -574,12 +577,7 @@ static double convolve_line(const dr_axis_fft *ax, const fftw_complex *src,
 static double transform_line(const dr_axis_fft *ax, const double *v, double *real,
                              fftw_complex *dst)
 {
-    double sum = 0.0;
-    for (size_t k = 0; k < ax->n; k++) {
-        real[k] = v[k];
-        sum += fabs(v[k]);
-    }
-    memset(real + ax->n, 0, (ax->N - ax->n) * sizeof *real);
+    double sum = pad_line(ax, v, real);
     fftw_execute_dft_r2c(ax->r2c_line, real, dst);
     return sum;
 }

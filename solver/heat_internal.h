@@ -140,9 +140,11 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
 #define DR_AXIS_BLOCK 8
 
 /* One axis of the FFT engine: `lines` lines of n weights, each zero-padded to N >= n + K and
- * convolved (batched real FFTs) with the sampled Gaussian exp(-q d^2), |d| <= K, and with its
- * first moment d h exp(-q d^2). The spectra of the weights are kept between executions, so a
- * line set that does not depend on t (the first axis) is transformed once. */
+ * convolved with the sampled Gaussian exp(-q d^2), |d| <= K, and with its first moment
+ * d h exp(-q d^2): a line per thread with per-line plans where there are as many lines as
+ * threads, else batched transforms on every thread. A line set that does not depend on t (the
+ * first axis) keeps its spectra and is transformed once; one that changes every run (per_run)
+ * is transformed where it is used. */
 typedef struct {
     size_t N, H, K, lines, n;
     int threads;                /* for the transforms and the per-value loop */

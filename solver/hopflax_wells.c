@@ -136,6 +136,14 @@ static size_t block_skip(const dr_hopflax_lines *L, size_t i, const uint32_t *br
     return span_may_reach(L, L->bmin[g / B], lo, hi2, x, U) ? m : last + 1;
 }
 
+/* The first stretch from m on that no block bound rules out (nb + 1: none left). */
+static size_t next_visited(const dr_hopflax_lines *L, size_t i, const uint32_t *brk, size_t nb,
+                           size_t m, size_t m0, double x, double U)
+{
+    for (size_t next; m <= nb && (next = block_skip(L, i, brk, nb, m, m0, x, U)) > m;) m = next;
+    return m;
+}
+
 int dr_hopflax_lines_build(dr_hopflax_lines *L)
 {
     int bad = L->len >= UINT32_MAX || L->len < 1, nthreads = L->threads > 0 ? L->threads : 1;
@@ -223,12 +231,8 @@ size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, do
     const uint32_t *brk = L->brk + L->off[i];
     size_t nb = L->off[i + 1] - L->off[i], n = 0;
     size_t m0 = first_stretch(brk, nb, kl);
-    for (size_t m = m0; m <= nb; m++) {
-        size_t next = block_skip(L, i, brk, nb, m, m0, x, U);
-        if (next > m) {
-            m = next - 1;
-            continue;
-        }
+    for (size_t m = next_visited(L, i, brk, nb, m0, m0, x, U); m <= nb;
+         m = next_visited(L, i, brk, nb, m + 1, m0, x, U)) {
         stretch s = stretch_at(L, brk, nb, m);
         if (s.a > kh) break;
         if (!may_reach(L, i, m, s, x, U)) continue;
@@ -267,12 +271,8 @@ size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, dou
     const uint32_t *brk = L->brk + L->off[i];
     size_t nb = L->off[i + 1] - L->off[i], n = 0;
     size_t m0 = first_stretch(brk, nb, kl);
-    for (size_t m = m0; m <= nb; m++) {
-        size_t next = block_skip(L, i, brk, nb, m, m0, x, U);
-        if (next > m) {
-            m = next - 1;
-            continue;
-        }
+    for (size_t m = next_visited(L, i, brk, nb, m0, m0, x, U); m <= nb;
+         m = next_visited(L, i, brk, nb, m + 1, m0, x, U)) {
         stretch s = stretch_at(L, brk, nb, m);
         /* phi falls then rises on [a - 1, b + 1], so its sublevel set there is one interval;
          * a - 1 is the previous stretch's b + 1, walked there unless this is the first visited */
