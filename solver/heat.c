@@ -441,6 +441,8 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
     }
     rep->log_points = st1.fixed + st2.fixed;
     rep->log_taps = st1.taps + st2.taps;
+    rep->lines = st1.lines + st2.lines;
+    rep->exact_lines = st1.exact_lines + st2.exact_lines;
     rep->clamped_points = st1.clamped + st2.clamped;
     rep->est_error = (st1.worst + st2.worst) / p->beta;
     rep->engine = rep->log_points ? DR_HEAT_HYBRID : DR_HEAT_FFT;

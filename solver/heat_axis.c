@@ -99,6 +99,7 @@ void dr_axis_fft_free(dr_axis_fft *ax)
     free(ax->dn);
     free(ax->dc);
     free(ax->fix);
+    free(ax->exact);
     memset(ax, 0, sizeof *ax);
 }
 
@@ -193,8 +194,9 @@ int dr_axis_fft_init(dr_axis_fft *ax, size_t lines, size_t n, size_t K, double h
     ax->dn = malloc(lines * sizeof *ax->dn);
     ax->dc = malloc(lines * sizeof *ax->dc);
     ax->fix = malloc(lines * n); /* every centre is one of the line's n points */
+    ax->exact = malloc(lines);
     int status = DR_SUCCESS;
-    if (!ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc || !ax->fix)
+    if (!ax->wsum || !ax->csum || !ax->dv || !ax->dn || !ax->dc || !ax->fix || !ax->exact)
         status = dr_error(DR_ENOMEM, "out of memory for the bounds of %zu lines", lines);
     /* by lines (as many lines as threads), weights that change every run need no kept spectra
      * and no batch: each thread transforms its own lines (dr_axis_run) */
@@ -330,7 +332,56 @@ typedef struct {
     int strict, carry;
     int consecutive;   /* centre[c] = centre[0] + c: runs need no look-up */
     double rel_tol, off_tol;
+    double pass_w;     /* a centre whose own weight is at least this is expected to pass the
+                          FFT's test */
+    double fft_ns;     /* the FFT path's fixed cost per line (transforms, gather, test) */
+    double exact_ns;   /* the exact sum's cost per value */
 } axis_ctx;
+
+/* Which path a line takes under auto. The FFT gives every value of a line for a fixed cost,
+ * but only the values it certifies are kept; the rest are summed exactly anyway. So a line is
+ * worth transforming only if the values it would keep cost more to sum exactly than the
+ * transforms themselves. Both costs are per-machine constants times operation counts, measured
+ * on a 2-core Skylake-X (bench_heat): the choice can only change the time, never a value's
+ * guarantee, since either path meets the tolerance. */
+#define FFT_NS_PER_NLOGN 1.2  /* one c2r or r2c of length N: this times N log2 N, in ns */
+#define KEEP_NS 4.0           /* gather and keep-or-mark, per value */
+#define TAP_NS 2.2            /* one tap of the exact sum, window search included */
+
+/* The counts behind the model, for dr_axis_run's job: the fixed cost of transforming a line,
+ * the expected exact cost per value, and the weight above which the FFT is expected to keep a
+ * value. The FFT's error is eps times the line's largest value, about G = sum_d exp(-q d^2)
+ * (the weights are <= 1 and 1 at the line's peak), and a value is about w_c G where the
+ * weights vary slowly over the kernel (more where they fall off steeply, never less than w_c):
+ * so its relative error is about eps / w_c. Taps: the window of a flat line, where the
+ * Gaussian on the sub-grid falls to e^-CUT, less where the weights fall off. */
+static void cost_model(axis_ctx *x, double q)
+{
+    const dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    double N = (double)ax->N, convolutions = 1.0 + (job->off != NULL) + x->carry;
+    double transforms = convolutions + (job->transform ? 1.0 + x->carry : 0.0);
+    x->fft_ns = transforms * FFT_NS_PER_NLOGN * N * log2(N) + KEEP_NS * (double)job->ncentre;
+    double qs = x->ct ? x->ct->q : q, nodes = x->ct ? (double)ax->n / (double)x->ct->S
+                                                      : (double)ax->n;
+    double taps = 2.0 * ceil(sqrt(DR_HEAT_CUT / qs)) + 1.0;
+    if (taps > nodes) taps = nodes;
+    /* the offset moment is one more product per tap, the carried sum a second pass */
+    x->exact_ns = TAP_NS * taps * (1.0 + 0.5 * (job->off != NULL) + x->carry);
+    x->pass_w = EPS_FFT(ax->N) / x->rel_tol;
+}
+
+/* Whether line l is cheaper summed exactly at every centre than transformed: the values the FFT
+ * is expected to keep against the transforms' cost. */
+static int line_goes_exact(const axis_ctx *x, size_t l)
+{
+    if (!x->strict) return 0;
+    const double *w = x->job->w + l * x->ax->n;
+    const size_t *centre = x->job->centre;
+    size_t nc = x->job->ncentre, pass = 0;
+    for (size_t c = 0; c < nc; c++) pass += w[centre[c]] >= x->pass_w;
+    return (double)pass * x->exact_ns < x->fft_ns;
+}
 
 /* The FFT's value *v at centre c of line l, with its offset and carried sums *on, *cn (NULL
  * where not computed): kept (turned into L, off, carried in place) or marked for the exact
@@ -624,6 +675,7 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
         #pragma omp for schedule(static)
         for (size_t l0 = 0; l0 < ax->lines; l0 += DR_AXIS_BLOCK) {
             size_t nb = ax->lines - l0 < DR_AXIS_BLOCK ? ax->lines - l0 : DR_AXIS_BLOCK;
+            size_t transformed = 0;
             for (size_t b = 0; b < nb; b++) {
                 size_t l = l0 + b, o = l * job->lstride;
                 double *lv = direct ? job->L + o : loc + b * nc;
@@ -633,6 +685,17 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                 double *lc = !x->carry ? NULL
                              : direct  ? job->carried + o
                                        : loc + (2 * DR_AXIS_BLOCK + b) * nc;
+                if (ax->exact[l]) {
+                    /* every value recomputed (fix_by_lines writes them all); the block's row
+                     * is only zeroed so that no stale value is scattered meanwhile */
+                    memset(ax->fix + l * nc, 1, nc);
+                    if (direct) continue;
+                    memset(lv, 0, nc * sizeof *lv);
+                    if (lo) memset(lo, 0, nc * sizeof *lo);
+                    if (lc) memset(lc, 0, nc * sizeof *lc);
+                    continue;
+                }
+                transformed++;
                 const fftw_complex *ws = ax->wspec + l * H, *cs = lc ? ax->cspec + l * H : NULL;
                 if (job->transform) {
                     ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
@@ -653,7 +716,7 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                 }
                 keep_or_mark_chunks(x, l, lv, lo, lc, tmp, &nclamped, &w);
             }
-            if (direct) continue;
+            if (direct || !transformed) continue;
             scatter_block(job, loc, l0, nb, job->L);
             if (job->off) scatter_block(job, loc + DR_AXIS_BLOCK * nc, l0, nb, job->off);
             if (x->carry) scatter_block(job, loc + 2 * DR_AXIS_BLOCK * nc, l0, nb, job->carried);
@@ -724,17 +787,32 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
     double reach = (double)(ax->K + 1) * ax->hy;
 
     /* Three convolutions: the value, the offset moment, the carried moment. The results go to
-     * the job's own arrays and are turned into L, off, carried by keep_or_mark. */
-    kernel_spectrum(ax, q, 0, ax->gspec);
-    if (job->off) kernel_spectrum(ax, q, 1, ax->zspec);
+     * the job's own arrays and are turned into L, off, carried by keep_or_mark; lines that are
+     * cheaper summed exactly skip them. */
     axis_ctx x = {.ax = ax, .job = job, .tab = tab, .ct = ct, .strict = strict,
                   .carry = carry, .rel_tol = rel_tol, .off_tol = off_tol};
     /* centres are increasing y-indices: evenly spaced by one iff the ends are nc - 1 apart */
     x.consecutive = nc > 0 && job->centre[nc - 1] - job->centre[0] == nc - 1;
     size_t fixed = 0, clamped = 0, taps = 0;
     double worst = 0.0;
-    if (ax->lines >= (size_t)ax->threads) {
+    cost_model(&x, q);
+    size_t exact = 0;
+    #pragma omp parallel for schedule(static) num_threads(ax->threads) reduction(+ : exact)
+    for (size_t l = 0; l < ax->lines; l++) {
+        ax->exact[l] = (unsigned char)line_goes_exact(&x, l);
+        exact += ax->exact[l];
+    }
+    /* the kernels' spectra only where some line is transformed (1-D: a transform as long as
+     * the line); batched lines, transformed together, are summed exactly only all together */
+    int by_lines = ax->lines >= (size_t)ax->threads;
+    if (exact < ax->lines) {
+        kernel_spectrum(ax, q, 0, ax->gspec);
+        if (job->off) kernel_spectrum(ax, q, 1, ax->zspec);
+    }
+    if (by_lines) {
         run_by_lines(&x, tail, reach, &clamped, &worst);
+    } else if (exact == ax->lines) {
+        memset(ax->fix, 1, ax->lines * nc);
     } else {
         if (job->transform) dr_axis_fft_load(ax, job->w, carry ? job->wc : NULL);
         run_batched(&x, tail, reach, &clamped, &worst);
@@ -743,6 +821,8 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
         if (ax->lines >= 2 * (size_t)ax->threads) fix_by_lines(&x, &fixed, &taps);
         else fix_by_points(&x, &fixed, &taps);
     }
+    stats->lines += ax->lines;
+    stats->exact_lines += exact;
     stats->fixed += fixed;
     stats->clamped += clamped;
     stats->taps += taps;

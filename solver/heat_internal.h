@@ -168,6 +168,7 @@ typedef struct {
     double *dv, *dn, *dc;       /* per line: absolute error bounds of the three convolutions */
     double qg, qz;              /* q of the kernel spectra in gspec, zspec (NAN: none yet) */
     unsigned char *fix;         /* lines x ncentre <= lines x n: values to recompute */
+    unsigned char *exact;       /* per line: summed exactly at every centre, not transformed */
 } dr_axis_fft;
 
 /* per_run: the weights change with every run (dr_axis_job.transform): where the axis runs by
@@ -197,6 +198,7 @@ typedef struct {
 
 typedef struct {
     size_t fixed, clamped, taps;
+    size_t lines, exact_lines; /* lines run; of them, summed exactly at every centre */
     double worst;   /* largest estimated relative error among the FFT values kept */
 } dr_axis_stats;
 

@@ -179,6 +179,47 @@ static void threads_agree(void **state)
     }
 }
 
+/* Under auto a line is either transformed (the FFT's certified values kept, the rest summed
+ * exactly) or, where that is cheaper, summed exactly at every point (heat_axis.c's cost
+ * model). On f = (1 + y^2) x^2/2 + y^2/2 at beta = 10 the rows stiffen with |y|, so that
+ * pass 1 takes both paths in one run, and the lines transformed keep some FFT values (both
+ * checked on the report). Both must give the log-domain engine's answer,
+ * which shares neither path: 1e-10 on u (the tolerance) and 1e-8 on the gradient (the
+ * offset bound of quad_2d_closed_form), at 1 and 2 threads. */
+static void paths_agree(void **state)
+{
+    (void)state;
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_expr(&f, "(1 + y^2)*x^2/2 + y^2/2", 2), DR_SUCCESS);
+    dr_grid g = grid2(129, -3, 3);
+    size_t size = dr_grid_size(&g);
+    double *gl, *ga;
+    dr_heat_report rl, ra;
+    double *ul = solve(f, &g, 10, 1, DR_HEAT_LOGSUM, &gl, &rl);
+    for (int threads = 1; threads <= 2; threads++) {
+        dr_heat_plan *p = NULL;
+        dr_heat_options opt = {.engine = DR_HEAT_AUTO, .threads = threads};
+        if (dr_heat_plan_alloc(&p, f, &g, 10, 1, 1, &opt)) fail_msg("%s", dr_error_message());
+        double *ua = malloc(size * sizeof *ua);
+        ga = malloc(2 * size * sizeof *ga);
+        assert_int_equal(dr_heat_execute(p, 1, ua, ga, &ra), DR_SUCCESS);
+        double du = 0, dg = 0;
+        for (size_t k = 0; k < size; k++) du = fmax(du, fabs(ua[k] - ul[k]));
+        for (size_t k = 0; k < 2 * size; k++) dg = fmax(dg, fabs(ga[k] - gl[k]));
+        print_message("%d thread(s): %zu of %zu lines summed exactly; auto vs logsum: u %.2g, "
+                      "grad %.2g (est. error %.2g)\n", threads, ra.exact_lines, ra.lines, du, dg,
+                      ra.est_error);
+        assert_true(ra.exact_lines > 0 && ra.exact_lines < ra.lines);
+        assert_true(ra.log_points < ra.lines * 129); /* every line has 129 centres */
+        assert_true(du <= 1e-10);
+        assert_true(dg <= 1e-8);
+        free(ua); free(ga);
+        dr_heat_plan_free(p);
+    }
+    free(ul); free(gl);
+    dr_landscape_free(f);
+}
+
 /* Brute force, written independently of the solver: for each x, the trapezoid rule over its own
  * y-grid (spacing and extent chosen here, not aligned with the solver's), summed in the log
  * domain with every term (no window): u = -(1/beta) log sum_k hy G_s(x - y_k) exp(-beta f(y_k)). */
@@ -419,6 +460,7 @@ int main(void)
         cmocka_unit_test(quad_1d_whole_box),
         cmocka_unit_test(quad_2d_closed_form),
         cmocka_unit_test(threads_agree),
+        cmocka_unit_test(paths_agree),
         cmocka_unit_test(paper1d_vs_brute_force),
         cmocka_unit_test(converges_to_hopf_lax),
         cmocka_unit_test(engines_agree),

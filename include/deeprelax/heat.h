@@ -89,6 +89,9 @@ typedef struct {
     size_t log_taps;        /* log-domain terms scanned, in all passes (its cost measure) */
     int margin_capped;      /* 1 if the padding hit its size cap before the terms beyond it
                                became negligible (then values near the box edge may be off) */
+    size_t lines;           /* FFT and AUTO: 1-D lines run, summed over the passes */
+    size_t exact_lines;     /* AUTO: of them, the lines summed exactly at every point without
+                               a transform, where that costs less than the FFT (heat_axis.c) */
 } dr_heat_report;
 
 typedef struct dr_heat_plan dr_heat_plan;

@@ -93,7 +93,8 @@ class HeatReport(Structure):
     _fields_ = [("engine", c_int), ("log_points", c_size_t), ("refine", c_int),
                 ("margin", c_double), ("quad_points", c_size_t * 2), ("est_error", c_double),
                 ("unbounded", c_char_p), ("breakpoints", c_size_t), ("refine_capped", c_int), ("fft_size", c_size_t * 2),
-                ("clamped_points", c_size_t), ("log_taps", c_size_t), ("margin_capped", c_int)]
+                ("clamped_points", c_size_t), ("log_taps", c_size_t), ("margin_capped", c_int),
+                ("lines", c_size_t), ("exact_lines", c_size_t)]
 
 
 class HopfLaxOptions(Structure):
