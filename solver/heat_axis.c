@@ -379,7 +379,13 @@ static int line_goes_exact(const axis_ctx *x, size_t l)
     const double *w = x->job->w + l * x->ax->n;
     const size_t *centre = x->job->centre;
     size_t nc = x->job->ncentre, pass = 0;
-    for (size_t c = 0; c < nc; c++) pass += w[centre[c]] >= x->pass_w;
+    if (x->consecutive) {
+        w += centre[0];
+        #pragma omp simd reduction(+ : pass)
+        for (size_t c = 0; c < nc; c++) pass += w[c] >= x->pass_w;
+    } else {
+        for (size_t c = 0; c < nc; c++) pass += w[centre[c]] >= x->pass_w;
+    }
     return (double)pass * x->exact_ns < x->fft_ns;
 }
 

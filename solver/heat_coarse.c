@@ -14,9 +14,10 @@
  * weights, read in place: consecutive centres read consecutive addresses at each offset j, so a
  * sweep over the centres streams through the line once (a phase-major copy would be re-read
  * once per node). The largest term T* of a centre is found by a
- * short climb (started from the previous centre's argmax); terms below e^-CUT T* are dropped,
- * and the window ends where the prefix/suffix maximum of w times g_j falls below that: every
- * dropped term is provably below e^-CUT T*. Relevant factors are then >= e^-(RANGE+CUT) and
+ * short climb (started from the previous centre's argmax); terms below e^-cut T* are dropped
+ * (cut <= CUT, as deep as the tolerance needs: heat.c's fallback_cut), and the window ends
+ * where the prefix/suffix maximum of w times g_j falls below that: every dropped term is
+ * provably below e^-cut T*. Relevant factors are then >= e^-(RANGE+CUT) and
  * never underflow while T* >= e^-RANGE; below that the centre takes the exp-per-tap window of
  * heat_logsum.c on the same sub-grid (exact at any range, slower). */
 #include "heat_internal.h"
@@ -25,16 +26,19 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include "deeprelax/error.h"
 
-int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n)
+int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n,
+                         double cut)
 {
     memset(ct, 0, sizeof *ct);
     if (S < 1) S = 1;
     ct->S = S;
+    ct->cut = cut < DR_HEAT_CUT ? cut : DR_HEAT_CUT;
+    ct->ecut = exp(-ct->cut);
     ct->H = (double)S * hy;
     ct->q = q * (double)S * (double)S;
     ct->logS = log((double)S);
@@ -122,6 +126,15 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
             size_t b = e > S ? e - S : 0;
             #pragma omp parallel for simd schedule(static) num_threads(threads)
             for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+        }
+    } else if (S >= 8) {
+        /* each value depends on the one S back: runs of 8 are independent (vectorised) */
+        #pragma omp simd safelen(8)
+        for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
+        for (size_t e = n - S; e > 0;) {
+            size_t b = e > 8 ? e - 8 : 0;
+            for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+            e = b;
         }
     } else {
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
@@ -240,7 +253,7 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
     size_t mb = climb(ct, a ? a + p : NULL, S, cl->w + p, M, amax, mc, h, &lbest, &tbest);
     hint[0] = p + mb * S;
     if (!(lbest >= -DR_HEAT_RANGE)) return 0;
-    double thr = tbest * exp(-DR_HEAT_CUT); /* folded at compile time */
+    double thr = tbest * ct->ecut;
     *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr,
                      hint[2]);
     *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[1]);
@@ -255,8 +268,8 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
  * stay in registers (compilers at -O2 keep the array version's in memory, and every tap then
  * waits on a store); max_pd(b, t) is b > t ? b : t, the same as the plain loop. */
 #if defined(__SSE2__) && DR_COARSE_BLOCK == 8
-static void block_sums(const double *w, size_t S, const double *g, const double *gz,
-                       size_t len, double *sum, double *mom, double *big)
+static void block_sums_sse2(const double *w, size_t S, const double *g, const double *gz,
+                            size_t len, double *sum, double *mom, double *big)
 {
     __m128d s0 = _mm_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
     __m128d b0 = s0, b1 = s0, b2 = s0, b3 = s0, m0 = s0, m1 = s0, m2 = s0, m3 = s0;
@@ -288,6 +301,64 @@ static void block_sums(const double *w, size_t S, const double *g, const double 
         _mm_storeu_pd(big + 4, b2); _mm_storeu_pd(big + 6, b3);
     }
 }
+
+/* The same on AVX2 where the CPU has it: the eight centres in two vectors, and the offsets
+ * split into even and odd halves summed apart and added at the end, so that two additions
+ * are in flight per accumulator (one chain of dependent additions held the SSE2 loop to the
+ * adder's latency). The order of the additions differs from the SSE2 loop's: the sums agree
+ * to round-off, and every run on one CPU gives the same bits. */
+__attribute__((target("avx2"))) static void block_sums_avx2(const double *w, size_t S,
+                                                            const double *g, const double *gz,
+                                                            size_t len, double *sum,
+                                                            double *mom, double *big)
+{
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, t0 = s0, t1 = s0, b0 = s0, b1 = s0;
+    __m256d m0 = s0, m1 = s0, n0 = s0, n1 = s0;
+    size_t j = 0;
+    for (; j + 2 <= len; j += 2) {
+        const double *r0 = w + j * S, *r1 = r0 + S;
+        __m256d g0 = _mm256_broadcast_sd(g + j), g1 = _mm256_broadcast_sd(g + j + 1);
+        __m256d w00 = _mm256_loadu_pd(r0), w01 = _mm256_loadu_pd(r0 + 4);
+        __m256d w10 = _mm256_loadu_pd(r1), w11 = _mm256_loadu_pd(r1 + 4);
+        __m256d p00 = _mm256_mul_pd(w00, g0), p01 = _mm256_mul_pd(w01, g0);
+        __m256d p10 = _mm256_mul_pd(w10, g1), p11 = _mm256_mul_pd(w11, g1);
+        s0 = _mm256_add_pd(s0, p00); s1 = _mm256_add_pd(s1, p01);
+        t0 = _mm256_add_pd(t0, p10); t1 = _mm256_add_pd(t1, p11);
+        b0 = _mm256_max_pd(b0, _mm256_max_pd(p00, p10));
+        b1 = _mm256_max_pd(b1, _mm256_max_pd(p01, p11));
+        if (mom) {
+            __m256d z0 = _mm256_broadcast_sd(gz + j), z1 = _mm256_broadcast_sd(gz + j + 1);
+            m0 = _mm256_add_pd(m0, _mm256_mul_pd(w00, z0));
+            m1 = _mm256_add_pd(m1, _mm256_mul_pd(w01, z0));
+            n0 = _mm256_add_pd(n0, _mm256_mul_pd(w10, z1));
+            n1 = _mm256_add_pd(n1, _mm256_mul_pd(w11, z1));
+        }
+    }
+    if (j < len) {
+        const double *r0 = w + j * S;
+        __m256d g0 = _mm256_broadcast_sd(g + j);
+        __m256d w00 = _mm256_loadu_pd(r0), w01 = _mm256_loadu_pd(r0 + 4);
+        __m256d p00 = _mm256_mul_pd(w00, g0), p01 = _mm256_mul_pd(w01, g0);
+        s0 = _mm256_add_pd(s0, p00); s1 = _mm256_add_pd(s1, p01);
+        b0 = _mm256_max_pd(b0, p00); b1 = _mm256_max_pd(b1, p01);
+        if (mom) {
+            __m256d z0 = _mm256_broadcast_sd(gz + j);
+            m0 = _mm256_add_pd(m0, _mm256_mul_pd(w00, z0));
+            m1 = _mm256_add_pd(m1, _mm256_mul_pd(w01, z0));
+        }
+    }
+    _mm256_storeu_pd(sum, _mm256_add_pd(s0, t0));
+    _mm256_storeu_pd(sum + 4, _mm256_add_pd(s1, t1));
+    if (mom) {
+        _mm256_storeu_pd(mom, _mm256_add_pd(m0, n0));
+        _mm256_storeu_pd(mom + 4, _mm256_add_pd(m1, n1));
+    }
+    if (big) {
+        _mm256_storeu_pd(big, b0);
+        _mm256_storeu_pd(big + 4, b1);
+    }
+}
+#define BLOCK_SUMS_AVX2 1
 #else
 static void block_sums(const double *w, size_t S, const double *g, const double *gz,
                        size_t len, double *sum, double *mom, double *big)
@@ -311,6 +382,15 @@ static void block_sums(const double *w, size_t S, const double *g, const double 
 }
 #endif
 
+#if defined(BLOCK_SUMS_AVX2)
+static void block_sums(const double *w, size_t S, const double *g, const double *gz,
+                       size_t len, double *sum, double *mom, double *big)
+{
+    if (__builtin_cpu_supports("avx2")) block_sums_avx2(w, S, g, gz, len, sum, mom, big);
+    else block_sums_sse2(w, S, g, gz, len, sum, mom, big);
+}
+#endif
+
 /* Whether the window [-JL, JR] around centre c holds every term above e^-CUT times the
  * largest term found in it (big), and that term is above e^-RANGE: the bound of every term
  * beyond either end is the running maximum of w there times the Gaussian at that end. */
@@ -320,13 +400,34 @@ static int window_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, siz
     size_t S = ct->S, J = ct->J;
     if (!(big >= exp(-DR_HEAT_RANGE))) /* folded at compile time */
         return 0;
-    double thr = big * exp(-DR_HEAT_CUT); /* folded at compile time */
+    double thr = big * ct->ecut;
     /* beyond the table, g < e^-(RANGE + CUT) <= thr already */
     if (JR < J && c + (JR + 1) * S < cl->n && cl->suf[c + (JR + 1) * S] * ct->g[J + JR + 1] >= thr)
         return 0;
     if (JL < J && c >= (JL + 1) * S && cl->pre[c - (JL + 1) * S] * ct->g[J - JL - 1] >= thr)
         return 0;
     return 1;
+}
+
+/* window_holds for the block's centres c0 + i, i < DR_COARSE_BLOCK, into holds[i]: where
+ * the nodes beyond both ends lie on the line for every centre (the usual case), one
+ * branch-free loop over the block, which vectorises. */
+static void block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
+                        size_t JL, size_t JR, const double *big, int *holds)
+{
+    size_t S = ct->S, J = ct->J, last = c0 + DR_COARSE_BLOCK - 1;
+    if (JR >= J || JL >= J || last + (JR + 1) * S >= cl->n || c0 < (JL + 1) * S) {
+        for (size_t i = 0; i < DR_COARSE_BLOCK; i++)
+            holds[i] = window_holds(cl, ct, c0 + i, JL, JR, big[i]);
+        return;
+    }
+    const double *right = cl->suf + c0 + (JR + 1) * S, *left = cl->pre + c0 - (JL + 1) * S;
+    double gr = ct->g[J + JR + 1], gl = ct->g[J - JL - 1], floor = exp(-DR_HEAT_RANGE);
+    #pragma omp simd
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+        double thr = big[i] * ct->ecut;
+        holds[i] = (big[i] >= floor) & (right[i] * gr < thr) & (left[i] * gl < thr);
+    }
 }
 
 /* The common case, a full block of consecutive centres: one window for the block, from its
@@ -353,9 +454,11 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
     if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
     *taps = 0;
+    int holds[DR_COARSE_BLOCK];
+    block_holds(cl, ct, c0, JL, JR, big, holds);
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
         L[i] = NAN;
-        if (!window_holds(cl, ct, c0 + i, JL, JR, big[i])) {
+        if (!holds[i]) {
             lin[i] = NAN;
             continue;
         }

@@ -103,10 +103,13 @@ double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double
 typedef struct {
     size_t S, J;       /* stride on the fine y-grid; table half-length */
     double q, H, logS; /* exp(-q j^2) per node offset j; coarse spacing S hy; log S */
+    double cut, ecut;  /* terms below e^-cut of a centre's largest are dropped (cut <=
+                          DR_HEAT_CUT, set by the tolerance: heat.c's fallback_cut); e^-cut */
     double *g, *gz;    /* g[J + j] = exp(-q j^2); gz[J + j] = -j H g[J + j] */
 } dr_coarse_table;
 
-int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n);
+int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n,
+                         double cut);
 void dr_coarse_table_free(dr_coarse_table *ct);
 
 /* One line for the fallback: its weights (and carried weights) in place, and the running
