@@ -536,6 +536,45 @@ static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t 
     return taps;
 }
 
+/* recompute at every centre of line l (a line summed exactly; consecutive centres, the
+ * coarse sub-grid in cl): blocks of DR_COARSE_BLOCK centres straight through, and the logs of
+ * a chunk of values (in tmp[KEEP_CHUNK]) taken together. */
+static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp)
+{
+    const dr_axis_job *job = x->job;
+    size_t n = x->ax->n, nc = job->ncentre, c0 = job->centre[0], taps = 0;
+    const double *a = job->a ? job->a + l * n : NULL;
+    const double *cv = x->carry ? job->carry + l * n : NULL;
+    double amax = job->amax[l];
+    int linear = job->linear;
+    size_t hint[3] = {SIZE_MAX, 0, 0};
+    for (size_t cb = 0; cb < nc; cb += KEEP_CHUNK) {
+        size_t ce = cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc;
+        for (size_t c = cb; c < ce; c += DR_COARSE_BLOCK) {
+            size_t nb = ce - c < DR_COARSE_BLOCK ? ce - c : DR_COARSE_BLOCK, t;
+            double lin[DR_COARSE_BLOCK], L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK],
+                car[DR_COARSE_BLOCK];
+            dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
+                            job->off ? off : NULL, x->carry ? car : NULL, &t);
+            taps += t;
+            for (size_t i = 0; i < nb; i++) {
+                size_t k = l * job->lstride + (c + i) * job->cstride;
+                /* tmp: the linear values whose logs are still to be taken, NAN elsewhere */
+                tmp[c + i - cb] = isnan(lin[i]) || linear ? NAN : lin[i];
+                if (isnan(lin[i])) job->L[k] = linear ? exp(L[i] - amax) : L[i];
+                else if (linear) job->L[k] = lin[i];
+                if (job->off) job->off[k] = off[i];
+                if (x->carry) job->carried[k] = car[i];
+            }
+        }
+        if (linear) continue;
+        dr_vlog(tmp, tmp, ce - cb);
+        for (size_t c = cb; c < ce; c++)
+            if (!isnan(tmp[c - cb])) job->L[l * job->lstride + c * job->cstride] = amax + tmp[c - cb];
+    }
+    return taps;
+}
+
 static size_t count_marked(const unsigned char *fix, size_t nc)
 {
     size_t m = 0;
@@ -543,30 +582,24 @@ static size_t count_marked(const unsigned char *fix, size_t nc)
     return m;
 }
 
-/* Many lines: one line per thread at a time, each thread with its own coarse scratch. */
-static void fix_by_lines(const axis_ctx *x, size_t *fixed, size_t *taps)
+/* The marked values of line l on the calling thread, with its coarse scratch cl (and a chunk
+ * of scratch tmp[KEEP_CHUNK]): adds the values fixed and the taps scanned. */
+static void fix_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp,
+                     size_t *fixed, size_t *taps)
 {
     const dr_axis_fft *ax = x->ax;
-    size_t nc = x->job->ncentre, nf = 0, nt = 0;
-    #pragma omp parallel num_threads(ax->threads) reduction(+ : nf, nt)
-    {
-        dr_coarse_line cl = {0};
-        #pragma omp for schedule(dynamic, 2)
-        for (size_t l = 0; l < ax->lines; l++) {
-            const unsigned char *fix = ax->fix + l * nc;
-            size_t m = count_marked(fix, nc);
-            if (!m) continue;
-            const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
-            int coarse = x->ct &&
-                         !dr_coarse_line_load(&cl, x->ct, x->job->w + l * ax->n, wc, ax->n, 1);
-            size_t hint[3] = {SIZE_MAX, 0, 0};
-            nt += recompute(x, coarse ? &cl : NULL, l, 0, nc, hint);
-            nf += m;
-        }
-        dr_coarse_line_free(&cl);
+    size_t nc = x->job->ncentre, m = count_marked(ax->fix + l * nc, nc);
+    if (!m) return;
+    const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
+    int coarse = x->ct && !dr_coarse_line_load(cl, x->ct, x->job->w + l * ax->n, wc, ax->n, 1);
+    *fixed += m;
+    if (coarse && ax->exact[l] && x->consecutive) {
+        *taps += recompute_all(x, cl, l, tmp);
+        return;
     }
-    *fixed += nf;
-    *taps += nt;
+    /* a fresh hint per line: a line's sums do not depend on which thread had which before */
+    size_t hint[3] = {SIZE_MAX, 0, 0};
+    *taps += recompute(x, coarse ? cl : NULL, l, 0, nc, hint);
 }
 
 /* Few lines (1-D): the points of each line shared out among the threads. */
@@ -646,29 +679,32 @@ static void gather_line(const dr_axis_job *job, const double *real, double *dst)
 
 /* A thread's block of nb lines from l0 (kept contiguous in loc, DR_AXIS_BLOCK x ncentre per
  * quantity) into the job's arrays: at each centre the block's lines are neighbours when the
- * output is column-major (lstride 1), so every write fills whole cache lines. */
+ * output is column-major (lstride 1), so every write fills whole cache lines. Lines with
+ * skip[b] (summed exactly, written by fix_line) have no values in loc. */
 static void scatter_block(const dr_axis_job *job, const double *loc, size_t l0, size_t nb,
-                          double *dst)
+                          const unsigned char *skip, double *dst)
 {
     size_t nc = job->ncentre;
     for (size_t c = 0; c < nc; c++)
         for (size_t b = 0; b < nb; b++)
-            dst[(l0 + b) * job->lstride + c * job->cstride] = loc[b * nc + c];
+            if (!skip[b]) dst[(l0 + b) * job->lstride + c * job->cstride] = loc[b * nc + c];
 }
 
 /* As many lines as threads: each thread takes blocks of whole lines through the convolutions,
  * the gathers and the keep-or-mark test while they are in its cache, where the batched path
  * streams every stage's lines x N buffer through memory (and stops scaling with threads at
  * the memory's bandwidth). */
-static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *clamped,
-                         double *worst)
+static void run_by_lines(const axis_ctx *x, double tail, double reach, int fix_here,
+                         size_t *clamped, double *worst, size_t *fixed, size_t *taps)
 {
     dr_axis_fft *ax = x->ax;
     const dr_axis_job *job = x->job;
-    size_t H = ax->H, nc = job->ncentre, nclamped = 0;
+    size_t H = ax->H, nc = job->ncentre, nclamped = 0, nf = 0, nt = 0;
     double w = 0.0;
-    #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped) reduction(max : w)
+    #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped, nf, nt) \
+        reduction(max : w)
     {
+        dr_coarse_line cl = {0};
         int me = omp_get_thread_num();
         double *real = ax->treal + (size_t)me * ax->treal_stride;
         fftw_complex *spec = ax->tspec + (size_t)me * 3 * ax->tspec_stride;
@@ -678,10 +714,9 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
          * block (there is one wherever a 2-D axis has several lines) */
         double *loc = ax->tloc ? ax->tloc + (size_t)me * 3 * DR_AXIS_BLOCK * ax->n : NULL;
         int direct = job->cstride == 1 || !loc;
-        #pragma omp for schedule(static)
+        #pragma omp for schedule(dynamic, 1)
         for (size_t l0 = 0; l0 < ax->lines; l0 += DR_AXIS_BLOCK) {
             size_t nb = ax->lines - l0 < DR_AXIS_BLOCK ? ax->lines - l0 : DR_AXIS_BLOCK;
-            size_t transformed = 0;
             for (size_t b = 0; b < nb; b++) {
                 size_t l = l0 + b, o = l * job->lstride;
                 double *lv = direct ? job->L + o : loc + b * nc;
@@ -692,16 +727,10 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                              : direct  ? job->carried + o
                                        : loc + (2 * DR_AXIS_BLOCK + b) * nc;
                 if (ax->exact[l]) {
-                    /* every value recomputed (fix_by_lines writes them all); the block's row
-                     * is only zeroed so that no stale value is scattered meanwhile */
+                    /* every value recomputed (fix_line writes them all) */
                     memset(ax->fix + l * nc, 1, nc);
-                    if (direct) continue;
-                    memset(lv, 0, nc * sizeof *lv);
-                    if (lo) memset(lo, 0, nc * sizeof *lo);
-                    if (lc) memset(lc, 0, nc * sizeof *lc);
                     continue;
                 }
-                transformed++;
                 const fftw_complex *ws = ax->wspec + l * H, *cs = lc ? ax->cspec + l * H : NULL;
                 if (job->transform) {
                     ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
@@ -722,14 +751,24 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, size_t *c
                 }
                 keep_or_mark_chunks(x, l, lv, lo, lc, tmp, &nclamped, &w);
             }
-            if (direct || !transformed) continue;
-            scatter_block(job, loc, l0, nb, job->L);
-            if (job->off) scatter_block(job, loc + DR_AXIS_BLOCK * nc, l0, nb, job->off);
-            if (x->carry) scatter_block(job, loc + 2 * DR_AXIS_BLOCK * nc, l0, nb, job->carried);
+            if (!direct && memchr(ax->exact + l0, 0, nb)) {
+                const unsigned char *skip = ax->exact + l0;
+                scatter_block(job, loc, l0, nb, skip, job->L);
+                if (job->off)
+                    scatter_block(job, loc + DR_AXIS_BLOCK * nc, l0, nb, skip, job->off);
+                if (x->carry)
+                    scatter_block(job, loc + 2 * DR_AXIS_BLOCK * nc, l0, nb, skip, job->carried);
+            }
+            /* the block's exact values while its weights are still in cache (after the
+             * scatter, which would overwrite them) */
+            for (size_t b = 0; fix_here && b < nb; b++) fix_line(x, &cl, l0 + b, tmp, &nf, &nt);
         }
+        dr_coarse_line_free(&cl);
     }
     *clamped += nclamped;
     if (w > *worst) *worst = w;
+    *fixed += nf;
+    *taps += nt;
 }
 
 /* Fewer lines than threads (1-D): every stage on all lines at once, each on every thread. */
@@ -815,18 +854,17 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
         kernel_spectrum(ax, q, 0, ax->gspec);
         if (job->off) kernel_spectrum(ax, q, 1, ax->zspec);
     }
+    /* many lines: each fixed by the thread that ran it, right after; few: shared by points */
+    int fix_here = strict && ax->lines >= 2 * (size_t)ax->threads;
     if (by_lines) {
-        run_by_lines(&x, tail, reach, &clamped, &worst);
+        run_by_lines(&x, tail, reach, fix_here, &clamped, &worst, &fixed, &taps);
     } else if (exact == ax->lines) {
         memset(ax->fix, 1, ax->lines * nc);
     } else {
         if (job->transform) dr_axis_fft_load(ax, job->w, carry ? job->wc : NULL);
         run_batched(&x, tail, reach, &clamped, &worst);
     }
-    if (strict) {
-        if (ax->lines >= 2 * (size_t)ax->threads) fix_by_lines(&x, &fixed, &taps);
-        else fix_by_points(&x, &fixed, &taps);
-    }
+    if (strict && !fix_here) fix_by_points(&x, &fixed, &taps);
     stats->lines += ax->lines;
     stats->exact_lines += exact;
     stats->fixed += fixed;

@@ -133,6 +133,7 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
         for (size_t e = n - S; e > 0;) {
             size_t b = e > 8 ? e - 8 : 0;
+            #pragma omp simd
             for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
             e = b;
         }
@@ -423,11 +424,13 @@ static void block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, siz
     }
     const double *right = cl->suf + c0 + (JR + 1) * S, *left = cl->pre + c0 - (JL + 1) * S;
     double gr = ct->g[J + JR + 1], gl = ct->g[J - JL - 1], floor = exp(-DR_HEAT_RANGE);
+    long long ok[DR_COARSE_BLOCK]; /* the width of a double: one vector compare per pair */
     #pragma omp simd
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
         double thr = big[i] * ct->ecut;
-        holds[i] = (big[i] >= floor) & (right[i] * gr < thr) & (left[i] * gl < thr);
+        ok[i] = (big[i] >= floor) & (right[i] * gr < thr) & (left[i] * gl < thr);
     }
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) holds[i] = (int)ok[i];
 }
 
 /* The common case, a full block of consecutive centres: one window for the block, from its
