@@ -178,7 +178,7 @@ static size_t fallback_stride(const dr_heat_plan *p, int a, double t)
     if (qg->kinks) return 1;
     double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature);
     /* The trapezoid rule on spacing H errs by at most 2 exp(-2 pi^2 w^2 / H^2) of the sum
-     * (fallback_quad_err, reported): the coarsest sub-grid whose error is a hundredth of the
+     * (fallback_err, reported): the coarsest sub-grid whose error is a hundredth of the
      * tolerance per axis, e = 0.01 beta tol / dim, has H = pi w sqrt(2 / log(2 / e)), and
      * never coarser than w (e = 5e-9). At tol = 1e-10, beta = 10..100: H = 0.86..0.90 w, a
      * fifth fewer taps than the y-grid's own 0.7 w. */
@@ -208,17 +208,13 @@ static double fallback_cut(const dr_heat_plan *p, int a, size_t S, double t)
     return cut < DR_HEAT_CUT ? cut : DR_HEAT_CUT;
 }
 
-/* The fallback's relative error bound: the trapezoid rule on its sub-grid (as heat_quadgrid.c's
- * on the y-grid) and the terms its cut drops, per axis: part of the execution's error
- * estimate. */
-static double fallback_quad_err(const dr_heat_plan *p, const dr_coarse_table ct[2], double t)
+/* The fallback's relative error bound on one axis: the trapezoid rule on its sub-grid at the
+ * Gibbs width (as heat_quadgrid.c's on the y-grid), and what the axis measured (aliasing of
+ * features the width misses, dropped terms): part of the execution's error estimate. */
+static double fallback_err(const dr_heat_plan *p, const dr_axis_stats *st, double t)
 {
-    double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature), e = 0.0;
-    for (int a = 0; a < p->g.dim; a++) {
-        if (ct[a].S > 1) e += 2.0 * exp(-2.0 * M_PI * M_PI * w * w / (ct[a].H * ct[a].H));
-        e += (double)(p->qg.n[a] / ct[a].S + 1) * ct[a].ecut;
-    }
-    return e;
+    double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature), H = st->fallback_H;
+    return st->fallback_rel + (H > 0.0 ? 2.0 * exp(-2.0 * M_PI * M_PI * w * w / (H * H)) : 0.0);
 }
 
 int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid *g, double beta,
@@ -449,7 +445,8 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
                              .carry = grad ? p->D : NULL, .wc = grad ? p->WC : NULL,
                              .centre = p->centre[1], .ncentre = n1, .L = u,
                              .off = grad ? grad + size : NULL, .carried = grad,
-                             .lstride = 1, .cstride = n0, .transform = 1};
+                             .lstride = 1, .cstride = n0, .transform = 1,
+                             .noise = st1.worst + (st1.fixed ? fallback_err(p, &st1, t) : 0.0)};
         dr_axis_run(&p->ax[1], &pass2, qg->hy[1] * qg->hy[1] / (2.0 * s), &tab[1],
                     ct[1].g ? &ct[1] : NULL, strict, rel_tol, off_tol, &st2);
         #pragma omp parallel for schedule(static) num_threads(nt)
@@ -465,6 +462,8 @@ static void fft_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2],
     rep->exact_lines = st1.exact_lines + st2.exact_lines;
     rep->clamped_points = st1.clamped + st2.clamped;
     rep->est_error = (st1.worst + st2.worst) / p->beta;
+    if (st1.fixed) rep->est_error += fallback_err(p, &st1, t) / p->beta;
+    if (st2.fixed) rep->est_error += fallback_err(p, &st2, t) / p->beta;
     rep->engine = rep->log_points ? DR_HEAT_HYBRID : DR_HEAT_FFT;
 }
 
@@ -590,7 +589,6 @@ int dr_heat_execute(dr_heat_plan *p, double t, double *u, double *grad, dr_heat_
         report.log_points = size;
     } else {
         fft_execute(p, t, tab, ct, u, grad, &report);
-        if (report.log_points) report.est_error += fallback_quad_err(p, ct, t) / p->beta;
     }
     for (int a = 0; a < 2; a++) {
         dr_gauss_table_free(&tab[a]);

@@ -570,7 +570,8 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
         if (linear) continue;
         dr_vlog(tmp, tmp, ce - cb);
         for (size_t c = cb; c < ce; c++)
-            if (!isnan(tmp[c - cb])) job->L[l * job->lstride + c * job->cstride] = amax + tmp[c - cb];
+            if (!isnan(tmp[c - cb]))
+                job->L[l * job->lstride + c * job->cstride] = amax + tmp[c - cb];
     }
     return taps;
 }
@@ -771,6 +772,73 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, int fix_h
     *taps += nt;
 }
 
+/* The sub-grid's largest measured aliasing (dr_coarse_alias) on the job's lines, at centres and
+ * lines half a sub-grid stride apart (where the gap cannot change by much: the Gibbs window
+ * spans tens of strides), the last of each included. */
+static double coarse_gap(const axis_ctx *x, const dr_coarse_table *ct)
+{
+    const dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    size_t nc = job->ncentre, spacing = nc > 1 ? job->centre[1] - job->centre[0] : 1;
+    size_t half = ct->S / 2 > 1 ? ct->S / 2 : 1;
+    size_t lstep = half, cstep = half / spacing > 1 ? half / spacing : 1;
+    size_t nl = (ax->lines + lstep - 1) / lstep + 1;
+    double gap = 0.0;
+    if (nc == 0) return 0.0;
+    #pragma omp parallel num_threads(ax->threads) reduction(max : gap)
+    {
+        dr_coarse_line cl = {0};
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < nl; i++) {
+            size_t l = i * lstep < ax->lines ? i * lstep : ax->lines - 1;
+            const double *a = job->a ? job->a + l * ax->n : NULL;
+            if (dr_coarse_line_load(&cl, ct, job->w + l * ax->n, NULL, ax->n, 1)) continue;
+            size_t hint[3] = {SIZE_MAX, 0, 0};
+            for (size_t c = 0;; c += cstep) {
+                if (c >= nc) c = nc - 1; /* the last centre too */
+                double g = dr_coarse_alias(&cl, ct, a, job->amax[l], job->centre[c], hint);
+                if (g > gap) gap = g;
+                if (c == nc - 1) break;
+            }
+        }
+        dr_coarse_line_free(&cl);
+    }
+    return gap;
+}
+
+/* The sub-grid the job's sums can trust: ct's stride halved (into *local) while the measured
+ * aliasing exceeds a tenth of the relative tolerance, down to the y-grid itself (S = 1, whose
+ * aliasing heat_alias.c measures). Weights that carry a relative error of their own
+ * (job->noise: pass 2's, from pass 1) move T and M apart by up to twice that, which is
+ * allowed for and not counted as aliasing. Returns the table to use (NULL: none could be made,
+ * the fine-grid window then) and its aliasing in *gap. */
+static const dr_coarse_table *trusted_table(const axis_ctx *x, const dr_coarse_table *ct,
+                                            double q, dr_coarse_table *local, double *gap)
+{
+    *gap = 0.0;
+    while (ct && ct->S >= 2) {
+        double allowed = 2.0 * x->job->noise;
+        *gap = coarse_gap(x, ct);
+        if (*gap <= 0.1 * x->rel_tol + allowed) {
+            *gap = *gap > allowed ? *gap - allowed : 0.0;
+            break;
+        }
+        /* twice the nodes: one more factor 2 of dropped terms for the same bound */
+        double cut = ct->cut + log(2.0);
+        size_t S = ct->S / 2;
+        dr_coarse_table next;
+        if (dr_coarse_table_init(&next, q, x->ax->hy, S, x->ax->n, cut)) {
+            dr_coarse_table_free(local);
+            return NULL;
+        }
+        dr_coarse_table_free(local);
+        *local = next;
+        ct = local;
+        *gap = 0.0;
+    }
+    return ct;
+}
+
 /* Fewer lines than threads (1-D): every stage on all lines at once, each on every thread. */
 static void run_batched(const axis_ctx *x, double tail, double reach, size_t *clamped,
                         double *worst)
@@ -839,7 +907,9 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
     /* centres are increasing y-indices: evenly spaced by one iff the ends are nc - 1 apart */
     x.consecutive = nc > 0 && job->centre[nc - 1] - job->centre[0] == nc - 1;
     size_t fixed = 0, clamped = 0, taps = 0;
-    double worst = 0.0;
+    double worst = 0.0, gap = 0.0;
+    dr_coarse_table local = {0};
+    if (strict) x.ct = trusted_table(&x, ct, q, &local, &gap);
     cost_model(&x, q);
     size_t exact = 0;
     #pragma omp parallel for schedule(static) num_threads(ax->threads) reduction(+ : exact)
@@ -865,6 +935,13 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
         run_batched(&x, tail, reach, &clamped, &worst);
     }
     if (strict && !fix_here) fix_by_points(&x, &fixed, &taps);
+    if (fixed && x.ct) {
+        /* the sub-grid's part of the values it summed: its aliasing measured, the terms its
+         * cut drops (at most one per node, each below e^-cut of the sum), its spacing */
+        stats->fallback_rel = gap + (double)(ax->n / x.ct->S + 1) * x.ct->ecut;
+        stats->fallback_H = x.ct->S > 1 ? x.ct->H : 0.0;
+    }
+    dr_coarse_table_free(&local);
     stats->lines += ax->lines;
     stats->exact_lines += exact;
     stats->fixed += fixed;

@@ -106,6 +106,8 @@ typedef struct {
     double cut, ecut;  /* terms below e^-cut of a centre's largest are dropped (cut <=
                           DR_HEAT_CUT, set by the tolerance: heat.c's fallback_cut); e^-cut */
     double *g, *gz;    /* g[J + j] = exp(-q j^2); gz[J + j] = -j H g[J + j] */
+    double *gm;        /* gm[J + 1 + j] = exp(-q (j + d)^2), j = -J - 1 .. J, d = floor(S/2)/S:
+                          the shifted rule of dr_coarse_alias */
 } dr_coarse_table;
 
 int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n,
@@ -137,6 +139,11 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
                      const double *carry, double amax, size_t c0, size_t step, size_t nb,
                      size_t *hint, double *lin, double *L, double *off, double *carried,
                      size_t *taps);
+
+/* The sub-grid's measured aliasing at centre c of the loaded line: |T - M| / T of its
+ * trapezoid and shifted rules (heat_coarse.c); hint as dr_coarse_block's. */
+double dr_coarse_alias(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                       double amax, size_t c, size_t *hint);
 
 /* Lines per thread and block on the fused path (heat_axis.c): a block's results leave in
  * whole cache lines when the output is column-major. */
@@ -197,11 +204,15 @@ typedef struct {
     int transform;             /* w (and wc) change with every run: transformed here, one
                                   line at a time where the axis runs by lines, instead of
                                   spectra kept by dr_axis_fft_load */
+    double noise;              /* the relative error w already carries (pass 2: pass 1's) */
 } dr_axis_job;
 
 typedef struct {
     size_t fixed, clamped, taps;
     size_t lines, exact_lines; /* lines run; of them, summed exactly at every centre */
+    double fallback_rel;       /* where values were recomputed on a sub-grid: its measured
+                                  aliasing and dropped terms, relative to the sums */
+    double fallback_H;         /* that sub-grid's spacing (0: the y-grid itself) */
     double worst;   /* largest estimated relative error among the FFT values kept */
 } dr_axis_stats;
 

@@ -12,6 +12,7 @@
 
 #include "deeprelax/deeprelax.h"
 #include "test_common.h"
+#include "../solver/heat_internal.h"
 
 /* Solves and returns u (and grad if asked); report into rep. */
 static double *solve(const dr_landscape *f, const dr_grid *g, double beta, double t,
@@ -218,6 +219,66 @@ static void paths_agree(void **state)
     }
     free(ul); free(gl);
     dr_landscape_free(f);
+}
+
+/* The exact fallback's sub-grid (stride S of the y-grid) is chosen to resolve the Gibbs width;
+ * bumps of f narrower than that, at small beta, alias on it. Its check, dr_coarse_alias, compares
+ * the sub-grid's trapezoid sum T with the rule shifted by S/2, whose leading error has the
+ * opposite sign: |T - M| / T is at least T's own error. On a line of f = 0.43 y^2 + 0.12
+ * exp(-(y - 1.39)^2/0.31) - 0.89 exp(-(y + 0.23)^2/1.02) at beta = 0.0155, t = 0.04 (the case
+ * that gave u wrong by 4e-6 before the check), spacing 0.03, S = 20 (H = 0.6, the stride the
+ * Gibbs-width model chose there): T's error against the y-grid's own sum is measured at 21
+ * centres, and the gap must bound it; on a Gaussian line (f = y^2/2, beta = 10, t = 1, where the
+ * width is the whole story) at H = 0.8 of the width, the gap stays near the rule's own 1e-13. */
+static double line_f(int bumpy, double y)
+{
+    if (!bumpy) return y * y / 2;
+    return 0.42692909522447731 * y * y + 0.11645019566640258 * exp(-(y - 1.3852436728775501) *
+           (y - 1.3852436728775501) / 0.30958402924409556) - 0.88664325303398073 *
+           exp(-(y + 0.22618842497467995) * (y + 0.22618842497467995) / 1.0215413108777265);
+}
+
+static void subgrid_alias_check(void **state)
+{
+    (void)state;
+    for (int bumpy = 1; bumpy >= 0; bumpy--) {
+        double beta = bumpy ? 0.0155494 : 10, t = bumpy ? 0.040109 : 1, h = 0.03;
+        /* y in [-18, 18]; the Gaussian line's Gibbs width is sqrt(0.05) = 0.22: H = 0.18 */
+        size_t n = 1201, S = bumpy ? 20 : 6;
+        double q = h * h / (2 * t / beta), *w = malloc(n * sizeof *w), least = INFINITY;
+        for (size_t k = 0; k < n; k++) least = fmin(least, line_f(bumpy, -18 + h * k));
+        for (size_t k = 0; k < n; k++) w[k] = exp(-beta * (line_f(bumpy, -18 + h * k) - least));
+        dr_coarse_table ct;
+        dr_coarse_line cl = {0};
+        assert_int_equal(dr_coarse_table_init(&ct, q, h, S, n, DR_HEAT_CUT), DR_SUCCESS);
+        assert_int_equal(dr_coarse_line_load(&cl, &ct, w, NULL, n, 1), DR_SUCCESS);
+        double worst_err = 0, worst_ratio = 0, worst_gap = 0;
+        for (size_t c = 400; c <= 800; c += 20) {
+            double fine = 0, lin, L, off;
+            for (size_t k = 0; k < n; k++) {
+                double d = (double)k - (double)c;
+                fine += w[k] * exp(-q * d * d);
+            }
+            size_t taps, hint[3] = {SIZE_MAX, 0, 0}, hint2[3] = {SIZE_MAX, 0, 0};
+            dr_coarse_block(&cl, &ct, NULL, NULL, 0.0, c, 1, 1, hint, &lin, &L, &off, NULL, &taps);
+            double err = fabs(lin - fine) / fine;
+            double gap = dr_coarse_alias(&cl, &ct, NULL, 0.0, c, hint2);
+            worst_err = fmax(worst_err, err);
+            worst_gap = fmax(worst_gap, gap);
+            worst_ratio = fmax(worst_ratio, err / gap);
+        }
+        print_message("%s line: sub-grid error up to %.3g, gap up to %.3g, error/gap <= %.3g\n",
+                      bumpy ? "bumpy" : "Gaussian", worst_err, worst_gap, worst_ratio);
+        if (bumpy) {
+            assert_true(worst_err > 1e-9);   /* the check has something to find here */
+            assert_true(worst_ratio <= 1.0); /* and it bounds it */
+        } else {
+            assert_true(worst_gap <= 1e-12);
+        }
+        dr_coarse_line_free(&cl);
+        dr_coarse_table_free(&ct);
+        free(w);
+    }
 }
 
 /* Brute force, written independently of the solver: for each x, the trapezoid rule over its own
@@ -461,6 +522,7 @@ int main(void)
         cmocka_unit_test(quad_2d_closed_form),
         cmocka_unit_test(threads_agree),
         cmocka_unit_test(paths_agree),
+        cmocka_unit_test(subgrid_alias_check),
         cmocka_unit_test(paper1d_vs_brute_force),
         cmocka_unit_test(converges_to_hopf_lax),
         cmocka_unit_test(engines_agree),
