@@ -354,7 +354,7 @@ typedef struct {
  * (the weights are <= 1 and 1 at the line's peak), and a value is about w_c G where the
  * weights vary slowly over the kernel (more where they fall off steeply, never less than w_c):
  * so its relative error is about eps / w_c. Taps: the window of a flat line, where the
- * Gaussian on the sub-grid falls to e^-CUT, less where the weights fall off. */
+ * Gaussian on the sub-grid falls to e^-cut, less where the weights fall off. */
 static void cost_model(axis_ctx *x, double q)
 {
     const dr_axis_fft *ax = x->ax;
@@ -364,7 +364,8 @@ static void cost_model(axis_ctx *x, double q)
     x->fft_ns = transforms * FFT_NS_PER_NLOGN * N * log2(N) + KEEP_NS * (double)job->ncentre;
     double qs = x->ct ? x->ct->q : q, nodes = x->ct ? (double)ax->n / (double)x->ct->S
                                                       : (double)ax->n;
-    double taps = 2.0 * ceil(sqrt(DR_HEAT_CUT / qs)) + 1.0;
+    double cut = x->ct ? x->ct->cut : DR_HEAT_CUT;
+    double taps = 2.0 * ceil(sqrt(cut / qs)) + 1.0;
     if (taps > nodes) taps = nodes;
     /* the offset moment is one more product per tap, the carried sum a second pass */
     x->exact_ns = TAP_NS * taps * (1.0 + 0.5 * (job->off != NULL) + x->carry);
@@ -810,8 +811,8 @@ static double coarse_gap(const axis_ctx *x, const dr_coarse_table *ct)
  * aliasing exceeds a tenth of the relative tolerance, down to the y-grid itself (S = 1, whose
  * aliasing heat_alias.c measures). Weights that carry a relative error of their own
  * (job->noise: pass 2's, from pass 1) move T and M apart by up to twice that, which is
- * allowed for and not counted as aliasing. Returns the table to use (NULL: none could be made,
- * the fine-grid window then) and its aliasing in *gap. */
+ * allowed for here; the gap reported (*gap, which joins est_error) is the whole measured one.
+ * Returns the table to use (NULL: none could be made, the fine-grid window then). */
 static const dr_coarse_table *trusted_table(const axis_ctx *x, const dr_coarse_table *ct,
                                             double q, dr_coarse_table *local, double *gap)
 {
@@ -819,10 +820,7 @@ static const dr_coarse_table *trusted_table(const axis_ctx *x, const dr_coarse_t
     while (ct && ct->S >= 2) {
         double allowed = 2.0 * x->job->noise;
         *gap = coarse_gap(x, ct);
-        if (*gap <= 0.1 * x->rel_tol + allowed) {
-            *gap = *gap > allowed ? *gap - allowed : 0.0;
-            break;
-        }
+        if (*gap <= 0.1 * x->rel_tol + allowed) break;
         /* twice the nodes: one more factor 2 of dropped terms for the same bound */
         double cut = ct->cut + log(2.0);
         size_t S = ct->S / 2;
