@@ -548,7 +548,7 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
     const double *cv = x->carry ? job->carry + l * n : NULL;
     double amax = job->amax[l];
     int linear = job->linear;
-    size_t hint[3] = {SIZE_MAX, 0, 0};
+    size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
     for (size_t cb = 0; cb < nc; cb += KEEP_CHUNK) {
         size_t ce = cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc;
         for (size_t c = cb; c < ce; c += DR_COARSE_BLOCK) {
@@ -600,7 +600,7 @@ static void fix_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tm
         return;
     }
     /* a fresh hint per line: a line's sums do not depend on which thread had which before */
-    size_t hint[3] = {SIZE_MAX, 0, 0};
+    size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
     *taps += recompute(x, coarse ? cl : NULL, l, 0, nc, hint);
 }
 
@@ -632,7 +632,7 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
         if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
         #pragma omp parallel num_threads(ax->threads) reduction(+ : nt)
         {
-            size_t hint[3] = {SIZE_MAX, 0, 0};
+            size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
             #pragma omp for schedule(dynamic, 1)
             for (size_t r = 0; r < P; r++)
                 for (size_t gi = r; gi < groups; gi += P) {
@@ -773,16 +773,17 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, int fix_h
     *taps += nt;
 }
 
-/* The sub-grid's largest measured aliasing (dr_coarse_alias) on the job's lines, at centres and
- * lines half a sub-grid stride apart (where the gap cannot change by much: the Gibbs window
- * spans tens of strides), the last of each included. */
+/* The sub-grid's largest measured aliasing (dr_coarse_alias) on the job's lines, on every S-th
+ * line and at centres 0.7 S apart, the last of each included. The gap's envelope changes slowly
+ * (the Gibbs window spans tens of strides), but its phase turns once per stride: T - M is
+ * 4A cos(2 pi x / H + phi). Steps of 0.7 S visit every phase in a few steps, where steps of
+ * S or S/2 could sit on its zeros. */
 static double coarse_gap(const axis_ctx *x, const dr_coarse_table *ct)
 {
     const dr_axis_fft *ax = x->ax;
     const dr_axis_job *job = x->job;
     size_t nc = job->ncentre, spacing = nc > 1 ? job->centre[1] - job->centre[0] : 1;
-    size_t half = ct->S / 2 > 1 ? ct->S / 2 : 1;
-    size_t lstep = half, cstep = half / spacing > 1 ? half / spacing : 1;
+    size_t lstep = ct->S, cstep = (7 * ct->S / 10) / spacing > 1 ? (7 * ct->S / 10) / spacing : 1;
     size_t nl = (ax->lines + lstep - 1) / lstep + 1;
     double gap = 0.0;
     if (nc == 0) return 0.0;
@@ -794,7 +795,7 @@ static double coarse_gap(const axis_ctx *x, const dr_coarse_table *ct)
             size_t l = i * lstep < ax->lines ? i * lstep : ax->lines - 1;
             const double *a = job->a ? job->a + l * ax->n : NULL;
             if (dr_coarse_line_load(&cl, ct, job->w + l * ax->n, NULL, ax->n, 1)) continue;
-            size_t hint[3] = {SIZE_MAX, 0, 0};
+            size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
             for (size_t c = 0;; c += cstep) {
                 if (c >= nc) c = nc - 1; /* the last centre too */
                 double g = dr_coarse_alias(&cl, ct, a, job->amax[l], job->centre[c], hint);

@@ -566,17 +566,13 @@ double dr_coarse_alias(dr_coarse_line *cl, const dr_coarse_table *ct, const doub
 {
     size_t S = ct->S, J = ct->J, n = cl->n, jl, jr, half = S / 2;
     if (S < 2 || !centre_window(cl, ct, a, amax, c, hint, &jl, &jr)) return 0.0;
+    /* nodes c + jS, j = -jl .. jr (on the line: jl <= c/S, jr <= the nodes left); shifted
+     * nodes c + jS + S/2, j = -jl - 1 .. jr, less the first and last where off the line */
+    const double *w0 = cl->w + (c - jl * S), *g = ct->g + (J - jl), *gm = ct->gm + (J - jl);
+    size_t m0 = c - jl * S + half >= S ? 0 : 1, m1 = jl + jr + 1;
+    if (c + jr * S + half >= n) m1--;
     double T = 0.0, M = 0.0;
-    for (size_t j = 0; j <= jl + jr; j++) {
-        size_t k = c + j * S - jl * S;   /* >= 0: jl <= c / S */
-        T += cl->w[k] * ct->g[J - jl + j];
-    }
-    for (size_t j = 0; j <= jl + jr + 1; j++) {
-        /* midpoint offsets -jl - 1/2 .. jr + 1/2, fine index c + (j - jl - 1) S + S/2 */
-        if (c + j * S + half < (jl + 1) * S) continue;
-        size_t k = c + j * S + half - (jl + 1) * S;
-        if (k >= n) break;
-        M += cl->w[k] * ct->gm[J - jl + j];
-    }
+    for (size_t j = 0; j <= jl + jr; j++) T += w0[j * S] * g[j];
+    for (size_t j = m0; j <= m1; j++) M += w0[(ptrdiff_t)(j * S + half) - (ptrdiff_t)S] * gm[j];
     return T > 0.0 ? fabs(T - M) / T : 0.0;
 }

@@ -11,6 +11,7 @@
 #define DEEPRELAX_HEAT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <fftw3.h>
 #include "deeprelax/grid.h"
 #include "deeprelax/landscape.h"
@@ -132,9 +133,11 @@ void dr_coarse_line_free(dr_coarse_line *cl);
  * computed) and the carried mean (carried may be NULL), and the sum either as
  * lin[i] = exp(L - amax) (L[i] = NAN; saves a log and an exp where the caller wants the linear
  * value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine log-weights) and carry
- * may be NULL. hint[3]: the previous centre's argmax (SIZE_MAX: none) and window ({SIZE_MAX,
- * 0, 0} to start a sweep), updated. */
+ * may be NULL. hint[DR_COARSE_HINT], updated along a sweep (DR_COARSE_HINT_START to begin
+ * one): the previous centre's argmax (SIZE_MAX: none) and window. */
 #define DR_COARSE_BLOCK 8
+#define DR_COARSE_HINT 3
+#define DR_COARSE_HINT_START {SIZE_MAX, 0, 0}
 void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
                      const double *carry, double amax, size_t c0, size_t step, size_t nb,
                      size_t *hint, double *lin, double *L, double *off, double *carried,

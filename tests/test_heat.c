@@ -259,7 +259,8 @@ static void subgrid_alias_check(void **state)
                 double d = (double)k - (double)c;
                 fine += w[k] * exp(-q * d * d);
             }
-            size_t taps, hint[3] = {SIZE_MAX, 0, 0}, hint2[3] = {SIZE_MAX, 0, 0};
+            size_t taps, hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
+            size_t hint2[DR_COARSE_HINT] = DR_COARSE_HINT_START;
             dr_coarse_block(&cl, &ct, NULL, NULL, 0.0, c, 1, 1, hint, &lin, &L, &off, NULL, &taps);
             double err = fabs(lin - fine) / fine;
             double gap = dr_coarse_alias(&cl, &ct, NULL, 0.0, c, hint2);
