@@ -549,30 +549,35 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
     double amax = job->amax[l];
     int linear = job->linear;
     size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
+    size_t cs = job->cstride, base = l * job->lstride;
     for (size_t cb = 0; cb < nc; cb += KEEP_CHUNK) {
         size_t ce = cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc;
+        int logs = 0; /* some centre took the exp-per-tap path: its L is written already */
         for (size_t c = cb; c < ce; c += DR_COARSE_BLOCK) {
             size_t nb = ce - c < DR_COARSE_BLOCK ? ce - c : DR_COARSE_BLOCK, t;
-            double lin[DR_COARSE_BLOCK], L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK],
-                car[DR_COARSE_BLOCK];
+            double L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK], car[DR_COARSE_BLOCK];
+            /* tmp: the linear values (NAN where the sum came as L) */
+            double *lin = tmp + (c - cb);
             dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
                             job->off ? off : NULL, x->carry ? car : NULL, &t);
             taps += t;
-            for (size_t i = 0; i < nb; i++) {
-                size_t k = l * job->lstride + (c + i) * job->cstride;
-                /* tmp: the linear values whose logs are still to be taken, NAN elsewhere */
-                tmp[c + i - cb] = isnan(lin[i]) || linear ? NAN : lin[i];
-                if (isnan(lin[i])) job->L[k] = linear ? exp(L[i] - amax) : L[i];
-                else if (linear) job->L[k] = lin[i];
-                if (job->off) job->off[k] = off[i];
-                if (x->carry) job->carried[k] = car[i];
-            }
+            for (size_t i = 0; i < nb; i++)
+                if (isnan(lin[i])) {
+                    job->L[base + (c + i) * cs] = linear ? exp(L[i] - amax) : L[i];
+                    logs = 1;
+                }
+            for (size_t i = 0; job->off && i < nb; i++) job->off[base + (c + i) * cs] = off[i];
+            for (size_t i = 0; x->carry && i < nb; i++)
+                job->carried[base + (c + i) * cs] = car[i];
         }
-        if (linear) continue;
-        dr_vlog(tmp, tmp, ce - cb);
-        for (size_t c = cb; c < ce; c++)
-            if (!isnan(tmp[c - cb]))
-                job->L[l * job->lstride + c * job->cstride] = amax + tmp[c - cb];
+        if (!linear) dr_vlog(tmp, tmp, ce - cb);
+        double *dst = job->L + base + cb * cs, shift = linear ? 0.0 : amax;
+        if (!logs) {
+            for (size_t c = cb; c < ce; c++, dst += cs) *dst = shift + tmp[c - cb];
+        } else {
+            for (size_t c = cb; c < ce; c++, dst += cs)
+                if (!isnan(tmp[c - cb])) *dst = shift + tmp[c - cb];
+        }
     }
     return taps;
 }

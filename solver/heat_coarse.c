@@ -139,11 +139,10 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
         /* each value depends on the one S back: runs of 8 are independent (vectorised) */
         #pragma omp simd safelen(8)
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
-        for (size_t e = n - S; e > 0;) {
-            size_t b = e > 8 ? e - 8 : 0;
-            #pragma omp simd
-            for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
-            e = b;
+        #pragma omp simd safelen(8)
+        for (size_t r = 0; r < n - S; r++) {
+            size_t k = n - S - 1 - r;
+            cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
         }
     } else {
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
@@ -418,33 +417,36 @@ static int window_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, siz
     return 1;
 }
 
-/* window_holds for the block's centres c0 + i, i < DR_COARSE_BLOCK, into holds[i]: where
- * the nodes beyond both ends lie on the line for every centre (the usual case), one
- * branch-free loop over the block, which vectorises. */
-static void block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
-                        size_t JL, size_t JR, const double *big, int *holds)
+/* window_holds for the block's centres c0 + i, i < DR_COARSE_BLOCK, into holds[i]; returns
+ * whether all hold. Where the nodes beyond both ends lie on the line for every centre (the
+ * usual case), pairs of centres at a time, branch-free. */
+static int block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
+                       size_t JL, size_t JR, const double *big, int *holds)
 {
     size_t S = ct->S, J = ct->J, last = c0 + DR_COARSE_BLOCK - 1;
+    int all = 1;
     if (JR >= J || JL >= J || last + (JR + 1) * S >= cl->n || c0 < (JL + 1) * S) {
-        for (size_t i = 0; i < DR_COARSE_BLOCK; i++)
+        for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
             holds[i] = window_holds(cl, ct, c0 + i, JL, JR, big[i]);
-        return;
+            all &= holds[i];
+        }
+        return all;
     }
     const double *right = cl->suf + c0 + (JR + 1) * S, *left = cl->pre + c0 - (JL + 1) * S;
     double gr = ct->g[J + JR + 1], gl = ct->g[J - JL - 1], floor = exp(-DR_HEAT_RANGE);
-    long long ok[DR_COARSE_BLOCK]; /* the width of a double: one vector compare per pair */
-    #pragma omp simd
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
         double thr = big[i] * ct->ecut;
-        ok[i] = (big[i] >= floor) & (right[i] * gr < thr) & (left[i] * gl < thr);
+        holds[i] = (big[i] >= floor) & (right[i] * gr < thr) & (left[i] * gl < thr);
+        all &= holds[i];
     }
-    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) holds[i] = (int)ok[i];
+    return all;
 }
 
 /* The common case, a full block of consecutive centres: one window for the block, from its
  * first centre's widened by a node each side, checked for each centre after the sums (the
- * largest term of each is then known exactly). Returns 0 where it does not apply; centres that fail
- * the check get lin[i] = NAN, L[i] = NAN, to be redone alone. */
+ * largest term of each is then known exactly). Returns 0 where it does not apply, 2 where every
+ * centre passed, else 1: centres that fail the check get lin[i] = NAN, L[i] = NAN, to be redone
+ * alone. */
 static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a, double amax,
                       size_t c0, size_t *hint, double *lin, double *L, double *off,
                       double *carried, size_t *taps)
@@ -464,9 +466,16 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
     block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
     if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
-    *taps = 0;
     int holds[DR_COARSE_BLOCK];
-    block_holds(cl, ct, c0, JL, JR, big, holds);
+    if (block_holds(cl, ct, c0, JL, JR, big, holds)) {
+        /* every centre's window holds: straight through (L is only read where lin is NAN) */
+        for (size_t i = 0; i < DR_COARSE_BLOCK; i++) lin[i] = sum[i] * (double)S;
+        for (size_t i = 0; off && i < DR_COARSE_BLOCK; i++) off[i] = mom[i] / sum[i];
+        for (size_t i = 0; carried && i < DR_COARSE_BLOCK; i++) carried[i] = cm[i] / sum[i];
+        *taps = DR_COARSE_BLOCK * (JL + JR + 1);
+        return 2;
+    }
+    *taps = 0;
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
         L[i] = NAN;
         if (!holds[i]) {
@@ -487,8 +496,11 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
                      size_t *taps)
 {
     size_t S = ct->S, J = ct->J, JL = 0, JR = 0, n = cl->n;
-    if (nb == DR_COARSE_BLOCK && step == 1 &&
-        fast_block(cl, ct, a, amax, c0, hint, lin, L, off, carried, taps)) {
+    int fast = nb == DR_COARSE_BLOCK && step == 1
+                   ? fast_block(cl, ct, a, amax, c0, hint, lin, L, off, carried, taps)
+                   : 0;
+    if (fast == 2) return;
+    if (fast) {
         for (size_t i = 0; i < nb; i++) {
             if (!isnan(lin[i])) continue;
             size_t t;
