@@ -341,12 +341,16 @@ typedef struct {
 /* Which path a line takes under auto. The FFT gives every value of a line for a fixed cost,
  * but only the values it certifies are kept; the rest are summed exactly anyway. So a line is
  * worth transforming only if the values it would keep cost more to sum exactly than the
- * transforms themselves. Both costs are per-machine constants times operation counts, measured
- * on a 2-core Skylake-X (bench_heat): the choice can only change the time, never a value's
- * guarantee, since either path meets the tolerance. */
-#define FFT_NS_PER_NLOGN 1.2  /* one c2r or r2c of length N: this times N log2 N, in ns */
+ * transforms themselves. Both costs are per-machine constants times operation counts, fitted
+ * on a 2-core Skylake-X at 1 thread (quad and quad2d, 512^2 to 1e6 points, beta 1 to 100, each
+ * path forced on every line): the choice can only change the time, never a value's guarantee,
+ * since either path meets the tolerance. The transforms cost 1.2 ns per N log2 N in cache and
+ * more once a line outgrows it (1.8-2.5 ns at N = 1.7e6-3.9e6); the exact sum 35-50 ns a value,
+ * less than the tap estimate says where the weights cut the windows short. */
+#define FFT_NS_PER_NLOGN(N) (1.2 + 0.15 * fmax(0.0, log2(N) - 15.0))
 #define KEEP_NS 4.0           /* gather and keep-or-mark, per value */
-#define TAP_NS 2.2            /* one tap of the exact sum, window search included */
+#define VALUE_NS 12.0         /* the exact sum's window search and output, per value */
+#define TAP_NS 0.8            /* one tap of the exact sum */
 
 /* The counts behind the model, for dr_axis_run's job: the fixed cost of transforming a line,
  * the expected exact cost per value, and the weight above which the FFT is expected to keep a
@@ -361,14 +365,14 @@ static void cost_model(axis_ctx *x, double q)
     const dr_axis_job *job = x->job;
     double N = (double)ax->N, convolutions = 1.0 + (job->off != NULL) + x->carry;
     double transforms = convolutions + (job->transform ? 1.0 + x->carry : 0.0);
-    x->fft_ns = transforms * FFT_NS_PER_NLOGN * N * log2(N) + KEEP_NS * (double)job->ncentre;
+    x->fft_ns = transforms * FFT_NS_PER_NLOGN(N) * N * log2(N) + KEEP_NS * (double)job->ncentre;
     double qs = x->ct ? x->ct->q : q, nodes = x->ct ? (double)ax->n / (double)x->ct->S
                                                       : (double)ax->n;
     double cut = x->ct ? x->ct->cut : DR_HEAT_CUT;
     double taps = 2.0 * ceil(sqrt(cut / qs)) + 1.0;
     if (taps > nodes) taps = nodes;
     /* the offset moment is one more product per tap, the carried sum a second pass */
-    x->exact_ns = TAP_NS * taps * (1.0 + 0.5 * (job->off != NULL) + x->carry);
+    x->exact_ns = VALUE_NS + TAP_NS * taps * (1.0 + 0.5 * (job->off != NULL) + x->carry);
     x->pass_w = EPS_FFT(ax->N) / x->rel_tol;
 }
 
