@@ -123,17 +123,26 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
     memcpy(cl->pre, w, S * sizeof *w);
     memcpy(cl->suf + n - S, w + n - S, S * sizeof *w);
     if (threads > 1 && S >= 4096) {
-        /* long strides (1-D, fine output grids): in blocks of S, each depending on the block
-         * before only, the S values of a block in parallel */
-        for (size_t b = S; b < n; b += S) {
-            size_t e = b + S < n ? b + S : n;
-            #pragma omp parallel for simd schedule(static) num_threads(threads)
-            for (size_t k = b; k < e; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
-        }
-        for (size_t e = n - S; e > 0; e = e > S ? e - S : 0) {
-            size_t b = e > S ? e - S : 0;
-            #pragma omp parallel for simd schedule(static) num_threads(threads)
-            for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+        /* long strides (1-D, fine output grids): the S sub-grids are independent, so each
+         * thread takes a range of phases [p0, p1) down the whole line, S values at a time
+         * (one parallel region; a region per block of S cost a fork and join each) */
+        size_t chunk = ((S + (size_t)threads - 1) / (size_t)threads + 7) & ~(size_t)7;
+        #pragma omp parallel for schedule(static) num_threads(threads)
+        for (size_t p0 = 0; p0 < S; p0 += chunk) {
+            size_t p1 = p0 + chunk < S ? p0 + chunk : S;
+            for (size_t b = S; b + p0 < n; b += S) {
+                size_t e = b + p1 < n ? b + p1 : n;
+                #pragma omp simd
+                for (size_t k = b + p0; k < e; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
+            }
+            /* the suffix maxima the same from the end: reversed index r = n - 1 - k */
+            for (size_t b = S; b + p0 < n; b += S) {
+                size_t e = b + p1 < n ? b + p1 : n;
+                for (size_t r = b + p0; r < e; r++) {
+                    size_t k = n - 1 - r;
+                    cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+                }
+            }
         }
     } else if (S >= 8) {
         /* each value depends on the one S back: runs of 8 are independent (vectorised) */
