@@ -145,7 +145,35 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
     return n;
 }
 
-/* One output point: polish every candidate, keep the best; returns the point's error bound. */
+/* The candidates in scan order (k1, then k0), so that the winner does not depend on the order
+ * in which the index returns them. */
+static void sort_candidates(candidate *c, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && (c[j].k[1] < c[j - 1].k[1] ||
+                                     (c[j].k[1] == c[j - 1].k[1] && c[j].k[0] < c[j - 1].k[0]));
+             j--) {
+            candidate tmp = c[j];
+            c[j] = c[j - 1];
+            c[j - 1] = tmp;
+        }
+}
+
+/* Whether a polish (p, err) beats the best so far: lower by more than round-off, or as low to
+ * round-off with a smaller error (a converged Newton over a pattern search that stopped in the
+ * same well sqrt(eps) from its minimiser), or as accurate and lower. */
+static int beats(double p, double err, double best, double best_err, double round)
+{
+    if (p < best - round) return 1;
+    if (!(p <= best + round)) return 0;
+    return err < best_err || (err == best_err && p < best) ||
+           (p == best && !isfinite(best_err));
+}
+
+/* One output point: polish every candidate, keep the best; returns the point's error bound:
+ * no y has phi below the least of each trusted candidate's value less its error and each
+ * untrusted one's grid value less delta (the bracket of its well), nor below the grid minimum
+ * less delta; u is above that by at most the bound. */
 static double point_global(const dr_hopflax_view *v, line_index ix, const double *x,
                            size_t col, double fmin_y, double delta, double *u, double *y_out,
                            size_t *wells, int *switched)
@@ -154,19 +182,17 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     int overflow;
     double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), U = ugrid + delta + round;
     size_t n = find_candidates(v, ix, x, col, U, fmin_y, c, &overflow);
-    double best = ugrid, best_err = INFINITY, floor_untrusted = INFINITY;
+    double best = ugrid, best_err = INFINITY, floor = INFINITY;
     double yb[2] = {y_out[0], y_out[1]}, y0g[2] = {y_out[0], y_out[1]};
+    sort_candidates(c, n);
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
         int smooth;
         double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks,
                                                         v->nkinks, y, &err, &smooth);
-        if (!isfinite(err)) floor_untrusted = fmin(floor_untrusted, c[i].v - delta);
-        /* a trusted polish within round-off of the grid value wins over it (it may round a
-         * hair above the envelope's own sum for the same point) */
-        int trusted_tie = isfinite(err) && !isfinite(best_err) && p <= best + round;
-        if (p < best || trusted_tie || (p == best && !isfinite(best_err))) {
+        floor = fmin(floor, isfinite(err) ? p - err : c[i].v - delta);
+        if (beats(p, err, best, best_err, round)) {
             best = p;
             best_err = err;
             yb[0] = y[0];
@@ -182,9 +208,8 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     y_out[0] = yb[0];
     y_out[1] = yb[1];
     double lower = ugrid - delta;  /* the bracket: no y has phi below this */
-    if (overflow || !isfinite(best_err)) return best - lower;
-    if (floor_untrusted < best) best_err = fmax(best_err, best - fmax(floor_untrusted, lower));
-    return best_err;
+    if (overflow || !isfinite(best_err)) return *u - lower;
+    return fmax(best_err, *u - fmax(floor, lower));
 }
 
 /* Where phi is strictly convex (v->convex): Newton from the grid minimiser y_out. If it reaches
@@ -208,7 +233,9 @@ static double point_convex(const dr_hopflax_view *v, const double *x, double *u,
     return err;
 }
 
-static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows,
+/* The indexes list each line's points within twice the sub-grid error delta of its hull: a
+ * query asks for U = u + delta (and a rounding) where u is at least the line's least phi. */
+static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopflax_lines *rows,
                                 dr_hopflax_lines *cols)
 {
     size_t nrows = v->dim == 2 ? v->hi[1] - v->lo[1] + 1 : 1;
@@ -217,7 +244,7 @@ static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows
         .base = v->fy + (v->dim == 2 ? v->lo[1] * v->ny[0] : 0) + v->lo[0], .stride = v->ny[0],
         .nlines = nrows, .len = v->hi[0] - v->lo[0] + 1, .korigin = v->lo[0], .t = v->t,
         .h = v->hy[0], .ystart = v->y0[0] + (double)v->lo[0] * v->hy[0], .yorigin = v->y0[0],
-        .threads = v->threads};
+        .near = 2.0 * delta, .threads = v->threads};
     *cols = (dr_hopflax_lines){0};
     if (dr_hopflax_lines_build(rows) == 0) ix.rows = rows;
     if (v->dim == 2) {
@@ -225,7 +252,7 @@ static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows
             .base = v->vt, .stride = nrows, .nlines = v->g->n[0], .len = nrows,
             .korigin = v->lo[1], .t = v->t, .h = v->hy[1],
             .ystart = v->y0[1] + (double)v->lo[1] * v->hy[1], .yorigin = v->y0[1],
-            .threads = v->threads};
+            .near = 2.0 * delta, .threads = v->threads};
         if (dr_hopflax_lines_build(cols) == 0) ix.cols = cols;
     }
     return ix;
@@ -246,7 +273,7 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
     int nthreads = v->threads > 0 ? v->threads : 1;
     dr_hopflax_lines rows = {0}, cols = {0};
     /* the convex case needs the indexes only where Newton fails, which then scans instead */
-    line_index idx = v->convex ? (line_index){NULL, NULL} : build_indexes(v, &rows, &cols);
+    line_index idx = v->convex ? (line_index){NULL, NULL} : build_indexes(v, delta, &rows, &cols);
     #pragma omp parallel for schedule(dynamic, 256) reduction(+ : wells, switched) \
         reduction(max : worst) num_threads(nthreads)
     for (size_t k = 0; k < size; k++) {

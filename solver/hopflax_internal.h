@@ -51,25 +51,25 @@ typedef struct {
 
 /* Where phi = v(k) + (x - y_k)^2/(2t) can be low along grid lines (hopflax_wells.c): nlines
  * lines of len values, line i at base + i*stride, y_k = ystart + k h (and, to compute phi as the
- * global search does, yorigin + (korigin + k) h). Built per t: the breaks of line i, where its
- * slope coordinate stops increasing, are brk[off[i] .. off[i+1]). */
+ * global search does, yorigin + (korigin + k) h). Built per t: line i's lower hull of the points
+ * (y_k, t v(k) + y_k^2/2) is hv[hoff[i] .. hoff[i+1]) with its edges' slopes hs (+inf after the
+ * last), and the points within `near` (in phi's units; 0: the vertices only) of it are
+ * nk[noff[i] .. noff[i+1]), ascending. */
 typedef struct {
     const double *base;
     size_t stride, nlines, len, korigin;
     double t, h, ystart, yorigin;
+    double near;             /* the gap above the hull up to which points are listed: queries
+                                with U at most this above the least phi test only those */
     int threads;             /* for the build's loops */
-    size_t *off;
-    uint32_t *brk;
-    double *smin;            /* least value of each stretch between breaks, with its two
-                                neighbours: line i's nb + 1 at smin + off[i] + i */
-    double *bmin;            /* least smin of each block of DR_HOPFLAX_BLOCK of them */
-    double inv2t;            /* 1/(2t), for the stretches' bounds */
+    size_t *hoff, *noff;
+    uint32_t *hv, *nk;
+    double *hs;
+    double *slack;           /* per line: the widening that covers the rounding of P */
 } dr_hopflax_lines;
 
-#define DR_HOPFLAX_BLOCK 8
-
-/* Fills off and brk; -1 (nothing allocated) if out of memory or a line's values are not finite
- * or too large for the index, when the caller scans instead. */
+/* Fills the hulls and lists; -1 (nothing allocated) if out of memory or a line's values are not
+ * finite, when the caller scans instead. */
 int dr_hopflax_lines_build(dr_hopflax_lines *L);
 void dr_hopflax_lines_free(dr_hopflax_lines *L);
 
