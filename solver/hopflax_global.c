@@ -145,6 +145,34 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
     return n;
 }
 
+/* The most hops polish_candidate takes from an untrusted polish (1.5 cells each). */
+#define MAX_HOPS 16
+
+/* A candidate's polish, followed downhill: where the polish stopped at the edge of its box still
+ * descending (untrusted: a grid local minimum on a slope of phi, which the 8-point test takes
+ * for a well where phi is not convex, as it is between this landscape's wells at t = 1), the
+ * polish starts again from where it stopped, while phi keeps decreasing, until one is trusted.
+ * The candidate's well is then the one its descent reaches, with that polish's value and error;
+ * a descent that stops untrusted keeps the bracket of its grid value. */
+static double polish_candidate(const dr_hopflax_view *v, const double *x, const double *y0,
+                               double *y, double *err)
+{
+    int smooth;
+    double p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks, v->nkinks, y,
+                                       err, &smooth);
+    for (int hop = 0; hop < MAX_HOPS && !isfinite(*err); hop++) {
+        double from[2] = {y[0], y[1]}, y2[2], e2;
+        double p2 = dr_hopflax_polish_point(v->f, x, from, v->hy, v->dim, v->t, v->kinks,
+                                            v->nkinks, y2, &e2, &smooth);
+        if (!(p2 < p)) break;
+        p = p2;
+        *err = e2;
+        y[0] = y2[0];
+        y[1] = y2[1];
+    }
+    return p;
+}
+
 /* The candidates in scan order (k1, then k0), so that the winner does not depend on the order
  * in which the index returns them. */
 static void sort_candidates(candidate *c, size_t n)
@@ -188,9 +216,7 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
-        int smooth;
-        double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks,
-                                                        v->nkinks, y, &err, &smooth);
+        double y[2], err, p = polish_candidate(v, x, y0, y, &err);
         floor = fmin(floor, isfinite(err) ? p - err : c[i].v - delta);
         if (beats(p, err, best, best_err, round)) {
             best = p;
