@@ -155,14 +155,14 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
  * The candidate's well is then the one its descent reaches, with that polish's value and error;
  * a descent that stops untrusted keeps the bracket of its grid value. */
 static double polish_candidate(const dr_hopflax_view *v, const double *x, const double *y0,
-                               double *y, double *err)
+                               const double *warm, double *y, double *err)
 {
     int smooth;
-    double p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks, v->nkinks, y,
-                                       err, &smooth);
+    double p = dr_hopflax_polish_point(v->f, x, y0, warm, v->hy, v->dim, v->t, v->kinks,
+                                       v->nkinks, y, err, &smooth);
     for (int hop = 0; hop < MAX_HOPS && !isfinite(*err); hop++) {
         double from[2] = {y[0], y[1]}, y2[2], e2;
-        double p2 = dr_hopflax_polish_point(v->f, x, from, v->hy, v->dim, v->t, v->kinks,
+        double p2 = dr_hopflax_polish_point(v->f, x, from, NULL, v->hy, v->dim, v->t, v->kinks,
                                             v->nkinks, y2, &e2, &smooth);
         if (!(p2 < p)) break;
         p = p2;
@@ -203,8 +203,8 @@ static int beats(double p, double err, double best, double best_err, double roun
  * untrusted one's grid value less delta (the bracket of its well), nor below the grid minimum
  * less delta; u is above that by at most the bound. */
 static double point_global(const dr_hopflax_view *v, line_index ix, const double *x,
-                           size_t col, double fmin_y, double delta, double *u, double *y_out,
-                           size_t *wells, int *switched)
+                           size_t col, double fmin_y, double delta, const double *warm,
+                           double *u, double *y_out, size_t *wells, int *switched)
 {
     candidate c[MAX_CANDIDATES];
     int overflow;
@@ -216,7 +216,7 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
-        double y[2], err, p = polish_candidate(v, x, y0, y, &err);
+        double y[2], err, p = polish_candidate(v, x, y0, warm, y, &err);
         floor = fmin(floor, isfinite(err) ? p - err : c[i].v - delta);
         if (beats(p, err, best, best_err, round)) {
             best = p;
@@ -245,13 +245,14 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
  * full one takes a second step of round-off's size to see that it has converged).
  * Returns the point's error bound as point_global does for one such candidate, or NAN (nothing
  * written) where Newton did not converge and the search must run. */
-static double point_convex(const dr_hopflax_view *v, const double *x, double *u, double *y_out)
+static double point_convex(const dr_hopflax_view *v, const double *x, const double *warm,
+                           double *u, double *y_out)
 {
     double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), y[2], err, p;
     int smooth = 1;
     if (v->quadratic) p = dr_hopflax_polish_quadratic(v->f, x, y_out, v->dim, v->t, y, &err);
-    else p = dr_hopflax_polish_point(v->f, x, y_out, v->hy, v->dim, v->t, NULL, 0, y, &err,
-                                     &smooth);
+    else p = dr_hopflax_polish_point(v->f, x, y_out, warm, v->hy, v->dim, v->t, NULL, 0, y,
+                                     &err, &smooth);
     if (!smooth || !(p <= ugrid + round)) return NAN;
     *u = fmin(p, ugrid);
     y_out[0] = y[0];
@@ -284,6 +285,29 @@ static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopfl
     return ix;
 }
 
+/* A thread's last two minimisers along an output row, for the next point's warm start: the
+ * proximal map is smooth away from shocks, so their linear extrapolation is O(h^2) off where
+ * the grid minimiser is O(h) off. */
+typedef struct { size_t k; double y[2], dy[2]; int has_dy; } warm_track;
+
+static const double *warm_start(const warm_track *w, size_t k, size_t n0, double *buf)
+{
+    if (!w->has_dy || w->k + 1 != k || k % n0 == 0) return NULL;
+    buf[0] = w->y[0] + w->dy[0];
+    buf[1] = w->y[1] + w->dy[1];
+    return buf;
+}
+
+static void warm_record(warm_track *w, size_t k, size_t n0, const double *y)
+{
+    w->has_dy = w->k + 1 == k && k % n0 != 0;
+    for (int a = 0; a < 2; a++) {
+        w->dy[a] = y[a] - w->y[a];
+        w->y[a] = y[a];
+    }
+    w->k = k;
+}
+
 void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double *grad,
                        dr_hopflax_report *rep)
 {
@@ -300,22 +324,30 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
     dr_hopflax_lines rows = {0}, cols = {0};
     /* the convex case needs the indexes only where Newton fails, which then scans instead */
     line_index idx = v->convex ? (line_index){NULL, NULL} : build_indexes(v, delta, &rows, &cols);
-    #pragma omp parallel for schedule(dynamic, 256) reduction(+ : wells, switched) \
-        reduction(max : worst) num_threads(nthreads)
-    for (size_t k = 0; k < size; k++) {
-        if (!isfinite(u[k])) continue;
-        size_t col = k % g->n[0];
-        double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
-        double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0};
-        int sw = 0;
-        double e = v->convex ? point_convex(v, x, &u[k], y) : NAN;
-        if (isnan(e)) e = point_global(v, idx, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
-        else wells++;
-        switched += (size_t)sw;
-        if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
-        for (int a = 0; a < v->dim; a++) {
-            prox[(size_t)a * size + k] = y[a];
-            if (grad) grad[(size_t)a * size + k] = (x[a] - y[a]) / v->t;
+    #pragma omp parallel num_threads(nthreads)
+    {
+        warm_track w = {SIZE_MAX, {0, 0}, {0, 0}, 0};
+        #pragma omp for schedule(dynamic, 256) reduction(+ : wells, switched) \
+            reduction(max : worst)
+        for (size_t k = 0; k < size; k++) {
+            if (!isfinite(u[k])) continue;
+            size_t col = k % g->n[0];
+            double x[2] = {dr_grid_coord(g, 0, col),
+                           v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
+            double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0}, wbuf[2];
+            const double *ws = warm_start(&w, k, g->n[0], wbuf);
+            int sw = 0;
+            double e = v->convex ? point_convex(v, x, ws, &u[k], y) : NAN;
+            if (isnan(e))
+                e = point_global(v, idx, x, col, fmin_y, delta, ws, &u[k], y, &wells, &sw);
+            else wells++;
+            warm_record(&w, k, g->n[0], y);
+            switched += (size_t)sw;
+            if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
+            for (int a = 0; a < v->dim; a++) {
+                prox[(size_t)a * size + k] = y[a];
+                if (grad) grad[(size_t)a * size + k] = (x[a] - y[a]) / v->t;
+            }
         }
     }
     dr_hopflax_lines_free(&rows);
