@@ -65,7 +65,7 @@ typedef struct {
                                 with U at most this above the least phi test only those */
     int threads;             /* for the build's loops */
     size_t *hoff, *noff;
-    uint32_t *hv, *nk;
+    uint32_t *hv, *nk, *np;  /* np (as hv): each vertex's place in nk */
     double *hs;
     double *slack;           /* per line: the widening that covers the rounding of P */
 } dr_hopflax_lines;
@@ -77,14 +77,16 @@ void dr_hopflax_lines_free(dr_hopflax_lines *L);
 
 /* Line i's k in [kl, kh] that may be local minima of phi at x with phi <= U, x widened by tol
  * (every one the exact comparisons find is among them); at most cap into ks (*overflow = 1 if
- * more). */
+ * more). hint (may be NULL; any value: UINT32_MAX at first) keeps the caller's last place on
+ * the line, which speeds up the next query at a nearby x. */
 size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
-                               double U, size_t kl, size_t kh, size_t *ks, size_t cap,
-                               int *overflow);
+                               double U, size_t kl, size_t kh, uint32_t *hint, size_t *ks,
+                               size_t cap, int *overflow);
 
-/* Line i's k in [kl, kh] where phi <= U, each once. */
+/* Line i's k in [kl, kh] where phi <= U, each once (hint as above). */
 size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
-                              size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
+                              size_t kl, size_t kh, uint32_t *hint, size_t *ks, size_t cap,
+                              int *overflow);
 
 /* For every output point: every grid local minimum of phi within the sub-grid error
  * (C + 1/t) sum hy^2/8 of the grid minimum u is polished, and the lowest polished value wins;

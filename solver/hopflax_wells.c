@@ -73,9 +73,10 @@ static long line_hull(const dr_hopflax_lines *L, size_t i, uint32_t *hv, double 
 }
 
 /* The hull's edge slopes (hs[j]: from hv[j] to hv[j + 1], +inf after the last) and the points
- * of line i within near + slack of the hull into nk; returns how many those are. */
+ * of line i within near + slack of the hull into nk, vertex j's place among them at np[j];
+ * returns how many those are. */
 static size_t line_near(const dr_hopflax_lines *L, size_t i, const uint32_t *hv, size_t nh,
-                        double *hs, uint32_t *nk)
+                        double *hs, uint32_t *nk, uint32_t *np)
 {
     const double *v = line_of(L, i);
     size_t n = 0;
@@ -83,6 +84,7 @@ static size_t line_near(const dr_hopflax_lines *L, size_t i, const uint32_t *hv,
         hs[j] = j + 1 < nh ? chord(L, v, hv[j], hv[j + 1]) : INFINITY;
         size_t end = j + 1 < nh ? hv[j + 1] : (size_t)hv[j] + 1;
         double p0 = tilted(L, v, hv[j]);
+        np[j] = (uint32_t)n;
         for (size_t k = hv[j]; k < end; k++) {
             double gap = (tilted(L, v, k) - p0 - (double)(k - hv[j]) * L->h * hs[j]) / L->t;
             if (k == hv[j] || gap <= L->near + L->slack[i]) nk[n++] = (uint32_t)k;
@@ -98,9 +100,10 @@ void dr_hopflax_lines_free(dr_hopflax_lines *L)
     free(L->hs);
     free(L->noff);
     free(L->nk);
+    free(L->np);
     free(L->slack);
     L->hoff = L->noff = NULL;
-    L->hv = L->nk = NULL;
+    L->hv = L->nk = L->np = NULL;
     L->hs = L->slack = NULL;
 }
 
@@ -115,7 +118,8 @@ static int build_lines(dr_hopflax_lines *L, double *hs)
         long nh = line_hull(L, i, hv, &L->slack[i]);
         if (nh < 0) { bad = 1; continue; }
         L->hoff[i + 1] = (size_t)nh;
-        L->noff[i + 1] = line_near(L, i, hv, (size_t)nh, hs + i * L->len, L->nk + i * L->len);
+        L->noff[i + 1] = line_near(L, i, hv, (size_t)nh, hs + i * L->len, L->nk + i * L->len,
+                                   L->np + i * L->len);
     }
     return bad ? -1 : 0;
 }
@@ -139,10 +143,11 @@ int dr_hopflax_lines_build(dr_hopflax_lines *L)
     L->noff = calloc(L->nlines + 1, sizeof(size_t));
     L->hv = malloc(cells * sizeof(uint32_t));
     L->nk = malloc(cells * sizeof(uint32_t));
+    L->np = malloc(cells * sizeof(uint32_t));
     L->hs = malloc(cells * sizeof(double));
     L->slack = malloc(L->nlines * sizeof(double));
     hs = L->hs;
-    if (L->len < 1 || L->len >= UINT32_MAX || !L->hoff || !L->noff || !L->hv || !L->nk || !hs ||
+    if (L->len < 1 || L->len >= UINT32_MAX || !L->hoff || !L->noff || !L->hv || !L->nk || !L->np || !hs ||
         !L->slack || build_lines(L, hs))
         goto fail;
     size_t *h2 = malloc((L->nlines + 1) * sizeof(size_t));
@@ -150,6 +155,8 @@ int dr_hopflax_lines_build(dr_hopflax_lines *L)
     for (size_t i = 0; i <= L->nlines; i++) h2[i] = L->hoff[i];
     pack(L->hoff, L->nlines, L->len, L->hv, sizeof(uint32_t));
     pack(h2, L->nlines, L->len, hs, sizeof(double));
+    for (size_t i = 0; i <= L->nlines; i++) h2[i] = i ? L->hoff[i] - L->hoff[i - 1] : 0;
+    pack(h2, L->nlines, L->len, L->np, sizeof(uint32_t));
     free(h2);
     pack(L->noff, L->nlines, L->len, L->nk, sizeof(uint32_t));
     return 0;
@@ -164,32 +171,49 @@ static double query_slack(const dr_hopflax_lines *L, size_t i, double x)
     return L->slack[i] + 1e-10 * x * x / L->t;
 }
 
-/* Where line i's phi at x can be <= U: [*a, *b] between the nearest hull vertices either side
- * of the least one with phi > U + slack (the line's ends if none), and that least phi in *m. */
-static void hull_window(const dr_hopflax_lines *L, size_t i, double x, double U, size_t *a,
-                        size_t *b, double *m)
+/* The vertex of line i's hull where phi at x is least: from the hint (the last query's, on the
+ * same line at a nearby x: a few steps along the hull's slopes) where it is close, else by
+ * bisection on them; rounding can put either a vertex off the least phi, so it descends to it. */
+static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t *hint,
+                         double *m)
 {
     const double *v = line_of(L, i);
     const uint32_t *hv = L->hv + L->hoff[i];
     const double *hs = L->hs + L->hoff[i];
-    size_t nh = L->hoff[i + 1] - L->hoff[i], lo = 0, hi = nh - 1;
-    while (lo < hi) {  /* the first vertex whose right edge rises at least as steeply as x */
-        size_t mid = lo + (hi - lo) / 2;
-        if (hs[mid] >= x) hi = mid;
-        else lo = mid + 1;
+    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hint ? *hint : nh, steps = 0;
+    if (j < nh) {  /* the first vertex whose right edge rises at least as steeply as x */
+        while (j > 0 && hs[j - 1] >= x && steps++ < 8) j--;
+        while (hs[j] < x && steps++ < 8) j++;
     }
-    /* rounding can put the bisection a vertex off the least phi: descend to it */
-    size_t j = lo;
+    if (j >= nh || steps >= 8) {
+        size_t lo = 0, hi = nh - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (hs[mid] >= x) hi = mid;
+            else lo = mid + 1;
+        }
+        j = lo;
+    }
     double pj = line_phi(L, v, x, hv[j]), q;
     while (j > 0 && (q = line_phi(L, v, x, hv[j - 1])) < pj) { j--; pj = q; }
     while (j + 1 < nh && (q = line_phi(L, v, x, hv[j + 1])) < pj) { j++; pj = q; }
+    if (hint) *hint = (uint32_t)j;
     *m = pj;
+    return j;
+}
+
+/* Where line i's phi at x can be <= U: between hull vertices *l and *r, the nearest either side
+ * of the least one with phi > U + slack (the line's ends if none); that least phi in *m. */
+static void hull_window(const dr_hopflax_lines *L, size_t i, double x, double U, uint32_t *hint,
+                        size_t *l, size_t *r, double *m)
+{
+    const double *v = line_of(L, i);
+    const uint32_t *hv = L->hv + L->hoff[i];
+    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hull_least(L, i, x, hint, m);
     double top = U + query_slack(L, i, x);
-    size_t l = j, r = j;
-    while (l > 0 && line_phi(L, v, x, hv[l]) <= top) l--;
-    while (r + 1 < nh && line_phi(L, v, x, hv[r]) <= top) r++;
-    *a = l == 0 && line_phi(L, v, x, hv[0]) <= top ? 0 : (size_t)hv[l];
-    *b = r + 1 == nh && line_phi(L, v, x, hv[r]) <= top ? L->len - 1 : (size_t)hv[r];
+    *l = *r = j;
+    while (*l > 0 && line_phi(L, v, x, hv[*l]) <= top) (*l)--;
+    while (*r + 1 < nh && line_phi(L, v, x, hv[*r]) <= top) (*r)++;
 }
 
 static void emit(size_t k, size_t *ks, size_t cap, size_t *n, int *overflow)
@@ -205,30 +229,27 @@ typedef int (*keep_fn)(const dr_hopflax_lines *L, const double *v, double x, siz
                        const double *arg);
 
 static size_t window_query(const dr_hopflax_lines *L, size_t i, double x, double U, size_t kl,
-                           size_t kh, keep_fn keep, const double *arg, size_t *ks, size_t cap,
-                           int *overflow)
+                           size_t kh, uint32_t *hint, keep_fn keep, const double *arg,
+                           size_t *ks, size_t cap, int *overflow)
 {
     const double *v = line_of(L, i);
-    size_t a, b, n = 0;
+    const uint32_t *hv = L->hv + L->hoff[i];
+    size_t l, r, n = 0;
     double m;
-    hull_window(L, i, x, U, &a, &b, &m);
-    if (a < kl) a = kl;
-    if (b > kh) b = kh;
-    if (a > b) return 0;
+    hull_window(L, i, x, U, hint, &l, &r, &m);
     if (!(U - m + query_slack(L, i, x) <= L->near)) {
+        size_t a = hv[l] > kl ? hv[l] : kl, b = hv[r] < kh ? hv[r] : kh;
         for (size_t k = a; k <= b; k++)
             if (keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
         return n;
     }
-    const uint32_t *nk = L->nk + L->noff[i];
-    size_t lo = 0, hi = L->noff[i + 1] - L->noff[i], end = hi;
-    while (lo < hi) {  /* the first listed k >= a */
-        size_t mid = lo + (hi - lo) / 2;
-        if (nk[mid] < a) lo = mid + 1;
-        else hi = mid;
+    /* the listed k from vertex l's place to vertex r's (every vertex is listed) */
+    const uint32_t *nk = L->nk + L->noff[i], *np = L->np + L->hoff[i];
+    for (size_t p = np[l]; p <= np[r]; p++) {
+        size_t k = nk[p];
+        if (k > kh) break;
+        if (k >= kl && keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
     }
-    for (; lo < end && nk[lo] <= b; lo++)
-        if (keep(L, v, x, nk[lo], arg)) emit(nk[lo], ks, cap, &n, overflow);
     return n;
 }
 
@@ -251,19 +272,20 @@ static int keep_minimum(const dr_hopflax_lines *L, const double *v, double x, si
 }
 
 size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
-                               double U, size_t kl, size_t kh, size_t *ks, size_t cap,
-                               int *overflow)
+                               double U, size_t kl, size_t kh, uint32_t *hint, size_t *ks,
+                               size_t cap, int *overflow)
 {
     /* phi(k + 1) - phi(k) = (h/t) (s(k) - x) for the slope coordinate s: widening x by tol
      * widens the neighbour comparisons by (h/t) tol; U is widened by far more than the
      * rounding of the caller's subtraction of its y1 term */
     double sl = query_slack(L, i, x), tphi = L->h / L->t * tol;
     double Uw = U + 1e-12 * (fabs(U) + 1.0) + tphi + sl, arg[2] = {Uw, tphi + sl};
-    return window_query(L, i, x, Uw, kl, kh, keep_minimum, arg, ks, cap, overflow);
+    return window_query(L, i, x, Uw, kl, kh, hint, keep_minimum, arg, ks, cap, overflow);
 }
 
 size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
-                              size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow)
+                              size_t kl, size_t kh, uint32_t *hint, size_t *ks, size_t cap,
+                              int *overflow)
 {
-    return window_query(L, i, x, U, kl, kh, keep_below, &U, ks, cap, overflow);
+    return window_query(L, i, x, U, kl, kh, hint, keep_below, &U, ks, cap, overflow);
 }
