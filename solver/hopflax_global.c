@@ -161,7 +161,7 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
  * The candidate's well is then the one its descent reaches, with that polish's value and error;
  * a descent that stops untrusted keeps the bracket of its grid value. */
 static double polish_candidate(const dr_hopflax_view *v, const double *x, const double *y0,
-                               const double *warm, double *y, double *err)
+                               const dr_hopflax_warm *warm, double *y, double *err)
 {
     int smooth;
     double p = dr_hopflax_polish_point(v->f, x, y0, warm, v->hy, v->dim, v->t, v->kinks,
@@ -222,7 +222,8 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
-        double y[2], err, p = polish_candidate(v, x, y0, warm, y, &err);
+        dr_hopflax_warm wc = {{warm ? warm[0] : 0, warm ? warm[1] : 0}, c[i].v};
+        double y[2], err, p = polish_candidate(v, x, y0, warm ? &wc : NULL, y, &err);
         floor = fmin(floor, isfinite(err) ? p - err : c[i].v - delta);
         if (beats(p, err, best, best_err, round)) {
             best = p;
@@ -257,8 +258,11 @@ static double point_convex(const dr_hopflax_view *v, const double *x, const doub
     double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), y[2], err, p;
     int smooth = 1;
     if (v->quadratic) p = dr_hopflax_polish_quadratic(v->f, x, y_out, v->dim, v->t, y, &err);
-    else p = dr_hopflax_polish_point(v->f, x, y_out, warm, v->hy, v->dim, v->t, NULL, 0, y,
-                                     &err, &smooth);
+    else {
+        dr_hopflax_warm wc = {{warm ? warm[0] : 0, warm ? warm[1] : 0}, ugrid};
+        p = dr_hopflax_polish_point(v->f, x, y_out, warm ? &wc : NULL, v->hy, v->dim, v->t, NULL,
+                                    0, y, &err, &smooth);
+    }
     if (!smooth || !(p <= ugrid + round)) return NAN;
     *u = fmin(p, ugrid);
     y_out[0] = y[0];

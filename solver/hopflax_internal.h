@@ -8,15 +8,21 @@
 #include <stdint.h>
 #include "deeprelax/hopflax.h"
 
+/* A warm start for the polish: a point near the minimiser (a neighbour's, carried over), and
+ * phi at the grid point as the caller has it (the grid's value: the polish then need not
+ * evaluate it). */
+typedef struct { double y[2], grid; } dr_hopflax_warm;
+
 /* Minimises phi(y) = f(y) + |x-y|^2/(2t) from the grid point y0 within about a cell: Newton
  * where it converges to a smooth minimiser (then *err is round-off and *smooth = 1), else a
  * pattern search whose result is trusted (*err = 1e3 round-off) only if no lower phi shows on
  * rings around it at every scale up to a cell, else *err = +inf (*smooth = 0 for both). Newton
- * starts from warm (may be NULL) where that is within a cell of y0 and converges there. 1-D:
+ * starts from warm->y (warm may be NULL) where that is within a cell of y0 and converges there,
+ * its result then compared with warm->grid for phi at y0. 1-D:
  * f's breakpoints kinks[nkinks] (may be NULL, 0) near the result are tried too. Returns phi at
  * y (written, dim entries). */
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
-                               const double *warm, const double *cell, int dim, double t,
+                               const dr_hopflax_warm *warm, const double *cell, int dim, double t,
                                const double *kinks, size_t nkinks, double *y, double *err,
                                int *smooth);
 

@@ -218,19 +218,19 @@ double dr_hopflax_polish_quadratic(const dr_landscape *f, const double *x, const
     return phi(f, x, y, dim, t);
 }
 
-/* Newton from a warm start w within a cell of the grid point y0 (a neighbour's minimiser carried
- * over): where it converges to a smooth minimiser in y0's box, no higher than y0, that is the
- * minimiser the Newton from y0 reaches, in about half its steps (the start is O(h^2) off, not
- * O(h)); its value, with y, *err and *smooth as the full polish gives them. NAN (nothing
- * written) where it does not: the polish then starts from y0. */
+/* Newton from a warm start within a cell of the grid point y0 (a neighbour's minimiser carried
+ * over): where it converges to a smooth minimiser in y0's box, no higher than the grid's value
+ * at y0, that is the minimiser the Newton from y0 reaches, in about half its steps (the start
+ * is O(h^2) off, not O(h)); its value, with y, *err and *smooth as the full polish gives them.
+ * NAN (nothing written) where it does not: the polish then starts from y0. */
 static double warm_polish(const dr_landscape *f, const double *x, const double *y0,
-                          const double *warm, const double *cell, int dim, double t, double *y,
-                          double *err, int *smooth)
+                          const dr_hopflax_warm *warm, const double *cell, int dim, double t,
+                          double *y, double *err, int *smooth)
 {
-    double w[2] = {warm[0], dim == 2 ? warm[1] : 0}, yy[2];
+    double w[2] = {warm->y[0], dim == 2 ? warm->y[1] : 0}, yy[2];
     for (int a = 0; a < dim; a++)
         if (!(fabs(w[a] - y0[a]) <= cell[a])) return NAN;
-    double grid = phi(f, x, y0, dim, t), round = 8 * DBL_EPSILON * (fabs(grid) + 1);
+    double grid = warm->grid, round = 8 * DBL_EPSILON * (fabs(grid) + 1);
     int conv = 0;
     double best = newton_from_conv(f, x, y0, w, NULL, cell, dim, t, yy, &conv);
     if (!conv || !(best <= grid + round)) return NAN;
@@ -242,12 +242,12 @@ static double warm_polish(const dr_landscape *f, const double *x, const double *
 }
 
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
-                               const double *warm, const double *cell, int dim, double t,
+                               const dr_hopflax_warm *warm, const double *cell, int dim, double t,
                                const double *kinks, size_t nkinks, double *y, double *err,
                                int *smooth)
 {
     double start[2] = {y0[0], dim == 2 ? y0[1] : 0}, yy[2];
-    if (warm) {
+    if (warm && isfinite(warm->grid)) {
         double w = warm_polish(f, x, start, warm, cell, dim, t, y, err, smooth);
         if (!isnan(w)) return w;
     }
