@@ -396,6 +396,9 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
         #pragma omp for schedule(dynamic, 1)
         for (size_t tile = 0; tile < tx * ty; tile++) {
             size_t i0 = tile % tx * TILE_X, j0 = tile / tx * TILE_Y;
+            /* no warm start across tiles: a tile's results must not depend on which thread
+             * ran the one before it (in 1-D, tile ends meet) */
+            c.w.k = SIZE_MAX;
             for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++)
                 for (size_t i = i0; i < i0 + TILE_X && i < n0; i++)
                     one_point(&c, j * n0 + i, u, prox, grad);
