@@ -203,10 +203,30 @@ static void fn_jet(int fn, double u, double *F)
     }
 }
 
+/* F alone, as fn_jet computes it (the same call, so the same bits), without F' and F''. */
+static double fn_value(int fn, double u)
+{
+    switch (fn) {
+    case FN_EXP: return exp(u);
+    case FN_LOG: return log(u);
+    case FN_SQRT: return sqrt(u);
+    case FN_SIN: return sin(u);
+    case FN_COS: return cos(u);
+    case FN_TAN: return tan(u);
+    case FN_SINH: return sinh(u);
+    case FN_COSH: return cosh(u);
+    case FN_TANH: return tanh(u);
+    case FN_ASIN: return asin(u);
+    case FN_ACOS: return acos(u);
+    case FN_ATAN: return atan(u);
+    default: return erf(u);
+    }
+}
+
 /* The value alone: the same operations as the jet's value, so both give the same bits. */
 static double value_only(const dr_expr_program *p, const double *x)
 {
-    double r[DR_EXPR_JET_MAX_NODES], F[3];
+    double r[DR_EXPR_JET_MAX_NODES];
     for (int k = 0; k < p->n; k++) {
         const insn *i = &p->code[k];
         /* operands exist from OP_ADD on; b only for the binary ones */
@@ -223,7 +243,7 @@ static double value_only(const dr_expr_program *p, const double *x)
         case OP_POWC: r[k] = b == 2.0 ? a * a : pow(a, b); break;
         case OP_POW: r[k] = pow(a, b); break;
         case OP_NEG: r[k] = -a; break;
-        default: fn_jet(i->fn, a, F); r[k] = F[0]; break;
+        default: r[k] = fn_value(i->fn, a); break;
         }
     }
     return r[p->n - 1];
@@ -291,6 +311,24 @@ static void constant_power(jet *r, const jet *a, double c)
     chain_rule(r, a, F);
 }
 
+/* r = c a for a constant c: what product() gives when one factor has no derivatives (its
+ * zero terms add nothing), in a third of its operations */
+static void scaled(jet *r, double c, const jet *a)
+{
+    r->v = c * a->v;
+    for (int d = 0; d < 2; d++) r->g[d] = c * a->g[d];
+    for (int d = 0; d < 3; d++) r->h[d] = c * a->h[d];
+}
+
+/* r = a / c for a constant c: quotient()'s operations less its zero terms */
+static void divided(jet *r, const jet *a, double c)
+{
+    double w = 1.0 / c;
+    r->v = a->v / c;
+    for (int d = 0; d < 2; d++) r->g[d] = a->g[d] * w;
+    for (int d = 0; d < 3; d++) r->h[d] = a->h[d] * w;
+}
+
 static void run_jets(const dr_expr_program *p, const double *x, jet *r)
 {
     for (int k = 0; k < p->n; k++) {
@@ -310,8 +348,15 @@ static void run_jets(const dr_expr_program *p, const double *x, jet *r)
             for (int d = 0; d < 3; d++) o->h[d] = a->h[d] + s * b->h[d];
             break;
         }
-        case OP_MUL: product(o, a, b); break;
-        case OP_DIV: quotient(o, a, b); break;
+        case OP_MUL:
+            if (p->code[i->a].konst) scaled(o, a->v, b);
+            else if (p->code[i->b].konst) scaled(o, b->v, a);
+            else product(o, a, b);
+            break;
+        case OP_DIV:
+            if (p->code[i->b].konst) divided(o, a, b->v);
+            else quotient(o, a, b);
+            break;
         case OP_POWC: constant_power(o, a, b->v); break;
         case OP_POW: general_power(o, a, b); break;
         case OP_NEG:

@@ -63,14 +63,18 @@ static void add_candidate(candidate *c, size_t *n, int *overflow, double p, size
 
 /* The indexes of a time t (hopflax_wells.c), NULL where there is none: the y-rows of f's
  * samples, and in 2-D the columns of pass 1's values. */
-typedef struct { const dr_hopflax_lines *rows, *cols; } line_index;
+typedef struct {
+    const dr_hopflax_lines *rows, *cols;
+    uint32_t *row_hint, *col_hint; /* a thread's places on each line (NULL: none) */
+} line_index;
 
 /* The grid local minima of phi <= U on the r-th active y-row, k0 in [k0lo, k0hi]: from the row
  * index when there is one, else by a scan. */
-static void row_candidates(const dr_hopflax_view *v, const dr_hopflax_lines *rows, size_t r,
+static void row_candidates(const dr_hopflax_view *v, line_index ix, size_t r,
                            const double *x, double U, double tol, size_t k0lo, size_t k0hi,
                            candidate *c, size_t *n, int *overflow)
 {
+    const dr_hopflax_lines *rows = ix.rows;
     size_t k1 = v->dim == 2 ? v->lo[1] + r : 0, ks[ROW_CAP], nk = 0;
     int full = 0;
     /* the row's own phi lacks the y1 term, so it needs to be <= U less that term (the index
@@ -78,7 +82,8 @@ static void row_candidates(const dr_hopflax_view *v, const dr_hopflax_lines *row
     double d1 = v->dim == 2 ? x[1] - (v->y0[1] + (double)k1 * v->hy[1]) : 0.0;
     if (rows)
         nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 / (2.0 * v->t),
-                                     k0lo - v->lo[0], k0hi - v->lo[0], ks, ROW_CAP, &full);
+                                     k0lo - v->lo[0], k0hi - v->lo[0],
+                                     ix.row_hint ? ix.row_hint + r : NULL, ks, ROW_CAP, &full);
     if (rows && !full) {
         for (size_t i = 0; i < nk; i++) {
             size_t k = v->lo[0] + ks[i];
@@ -118,7 +123,7 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
     double tol = 64 * DBL_EPSILON * ((fabs(U) + fabs(fmin_y) + 1.0) * v->t / v->hy[0] +
                                      fabs(x[0]) + ymax + v->hy[0]);
     if (v->dim == 1) {
-        row_candidates(v, ix.rows, 0, x, U, tol, k0lo, k0hi, c, &n, overflow);
+        row_candidates(v, ix, 0, x, U, tol, k0lo, k0hi, c, &n, overflow);
         return n;
     }
     in_reach(v, 1, x[1], reach, &k1lo, &k1hi);
@@ -130,43 +135,97 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
     double Urow = U + 64 * DBL_EPSILON * (fabs(U) + fabs(fmin_y) + 1.0);
     if (ix.cols)
         nr = dr_hopflax_lines_below(ix.cols, col, x[1], Urow, k1lo - v->lo[1], k1hi - v->lo[1],
-                                    rs, ROWS_CAP, &full);
+                                    ix.col_hint ? ix.col_hint + col : NULL, rs, ROWS_CAP,
+                                    &full);
     if (ix.cols && !full) {
         for (size_t i = 0; i < nr; i++)
-            row_candidates(v, ix.rows, rs[i], x, U, tol, k0lo, k0hi, c, &n, overflow);
+            row_candidates(v, ix, rs[i], x, U, tol, k0lo, k0hi, c, &n, overflow);
         return n;
     }
     const double *vt = v->vt + col * nrows;
     for (size_t r = k1lo - v->lo[1]; r <= k1hi - v->lo[1]; r++) {
         double d1 = x[1] - (v->y0[1] + (double)(v->lo[1] + r) * v->hy[1]);
         if (vt[r] + d1 * d1 / (2.0 * v->t) <= Urow)
-            row_candidates(v, ix.rows, r, x, U, tol, k0lo, k0hi, c, &n, overflow);
+            row_candidates(v, ix, r, x, U, tol, k0lo, k0hi, c, &n, overflow);
     }
     return n;
 }
 
-/* One output point: polish every candidate, keep the best; returns the point's error bound. */
+/* The most hops polish_candidate takes from an untrusted polish (1.5 cells each). */
+#define MAX_HOPS 16
+
+/* A candidate's polish, followed downhill: where the polish stopped at the edge of its box still
+ * descending (untrusted: a grid local minimum on a slope of phi, which the 8-point test takes
+ * for a well where phi is not convex, as it is between this landscape's wells at t = 1), the
+ * polish starts again from where it stopped, while phi keeps decreasing, until one is trusted.
+ * The candidate's well is then the one its descent reaches, with that polish's value and error;
+ * a descent that stops untrusted keeps the bracket of its grid value. */
+static double polish_candidate(const dr_hopflax_view *v, const double *x, const double *y0,
+                               const dr_hopflax_warm *warm, double *y, double *err)
+{
+    int smooth;
+    double p = dr_hopflax_polish_point(v->f, x, y0, warm, v->hy, v->dim, v->t, v->kinks,
+                                       v->nkinks, y, err, &smooth);
+    for (int hop = 0; hop < MAX_HOPS && !isfinite(*err); hop++) {
+        double from[2] = {y[0], y[1]}, y2[2], e2;
+        double p2 = dr_hopflax_polish_point(v->f, x, from, NULL, v->hy, v->dim, v->t, v->kinks,
+                                            v->nkinks, y2, &e2, &smooth);
+        if (!(p2 < p)) break;
+        p = p2;
+        *err = e2;
+        y[0] = y2[0];
+        y[1] = y2[1];
+    }
+    return p;
+}
+
+/* The candidates in scan order (k1, then k0), so that the winner does not depend on the order
+ * in which the index returns them. */
+static void sort_candidates(candidate *c, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && (c[j].k[1] < c[j - 1].k[1] ||
+                                     (c[j].k[1] == c[j - 1].k[1] && c[j].k[0] < c[j - 1].k[0]));
+             j--) {
+            candidate tmp = c[j];
+            c[j] = c[j - 1];
+            c[j - 1] = tmp;
+        }
+}
+
+/* Whether a polish (p, err) beats the best so far: lower by more than round-off, or as low to
+ * round-off with a smaller error (a converged Newton over a pattern search that stopped in the
+ * same well sqrt(eps) from its minimiser), or as accurate and lower. */
+static int beats(double p, double err, double best, double best_err, double round)
+{
+    if (p < best - round) return 1;
+    if (!(p <= best + round)) return 0;
+    return err < best_err || (err == best_err && p < best) ||
+           (p == best && !isfinite(best_err));
+}
+
+/* One output point: polish every candidate, keep the best; returns the point's error bound:
+ * no y has phi below the least of each trusted candidate's value less its error and each
+ * untrusted one's grid value less delta (the bracket of its well), nor below the grid minimum
+ * less delta; u is above that by at most the bound. */
 static double point_global(const dr_hopflax_view *v, line_index ix, const double *x,
-                           size_t col, double fmin_y, double delta, double *u, double *y_out,
-                           size_t *wells, int *switched)
+                           size_t col, double fmin_y, double delta, const double *warm,
+                           double *u, double *y_out, size_t *wells, int *switched)
 {
     candidate c[MAX_CANDIDATES];
     int overflow;
     double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), U = ugrid + delta + round;
     size_t n = find_candidates(v, ix, x, col, U, fmin_y, c, &overflow);
-    double best = ugrid, best_err = INFINITY, floor_untrusted = INFINITY;
+    double best = ugrid, best_err = INFINITY, floor = INFINITY;
     double yb[2] = {y_out[0], y_out[1]}, y0g[2] = {y_out[0], y_out[1]};
+    sort_candidates(c, n);
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
-        int smooth;
-        double y[2], err, p = dr_hopflax_polish_point(v->f, x, y0, v->hy, v->dim, v->t, v->kinks,
-                                                        v->nkinks, y, &err, &smooth);
-        if (!isfinite(err)) floor_untrusted = fmin(floor_untrusted, c[i].v - delta);
-        /* a trusted polish within round-off of the grid value wins over it (it may round a
-         * hair above the envelope's own sum for the same point) */
-        int trusted_tie = isfinite(err) && !isfinite(best_err) && p <= best + round;
-        if (p < best || trusted_tie || (p == best && !isfinite(best_err))) {
+        dr_hopflax_warm wc = {{warm ? warm[0] : 0, warm ? warm[1] : 0}, c[i].v};
+        double y[2], err, p = polish_candidate(v, x, y0, warm ? &wc : NULL, y, &err);
+        floor = fmin(floor, isfinite(err) ? p - err : c[i].v - delta);
+        if (beats(p, err, best, best_err, round)) {
             best = p;
             best_err = err;
             yb[0] = y[0];
@@ -182,9 +241,8 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     y_out[0] = yb[0];
     y_out[1] = yb[1];
     double lower = ugrid - delta;  /* the bracket: no y has phi below this */
-    if (overflow || !isfinite(best_err)) return best - lower;
-    if (floor_untrusted < best) best_err = fmax(best_err, best - fmax(floor_untrusted, lower));
-    return best_err;
+    if (overflow || !isfinite(best_err)) return *u - lower;
+    return fmax(best_err, *u - fmax(floor, lower));
 }
 
 /* Where phi is strictly convex (v->convex): Newton from the grid minimiser y_out. If it reaches
@@ -194,13 +252,17 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
  * full one takes a second step of round-off's size to see that it has converged).
  * Returns the point's error bound as point_global does for one such candidate, or NAN (nothing
  * written) where Newton did not converge and the search must run. */
-static double point_convex(const dr_hopflax_view *v, const double *x, double *u, double *y_out)
+static double point_convex(const dr_hopflax_view *v, const double *x, const double *warm,
+                           double *u, double *y_out)
 {
     double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), y[2], err, p;
     int smooth = 1;
     if (v->quadratic) p = dr_hopflax_polish_quadratic(v->f, x, y_out, v->dim, v->t, y, &err);
-    else p = dr_hopflax_polish_point(v->f, x, y_out, v->hy, v->dim, v->t, NULL, 0, y, &err,
-                                     &smooth);
+    else {
+        dr_hopflax_warm wc = {{warm ? warm[0] : 0, warm ? warm[1] : 0}, ugrid};
+        p = dr_hopflax_polish_point(v->f, x, y_out, warm ? &wc : NULL, v->hy, v->dim, v->t, NULL,
+                                    0, y, &err, &smooth);
+    }
     if (!smooth || !(p <= ugrid + round)) return NAN;
     *u = fmin(p, ugrid);
     y_out[0] = y[0];
@@ -208,16 +270,18 @@ static double point_convex(const dr_hopflax_view *v, const double *x, double *u,
     return err;
 }
 
-static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows,
+/* The indexes list each line's points within twice the sub-grid error delta of its hull: a
+ * query asks for U = u + delta (and a rounding) where u is at least the line's least phi. */
+static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopflax_lines *rows,
                                 dr_hopflax_lines *cols)
 {
     size_t nrows = v->dim == 2 ? v->hi[1] - v->lo[1] + 1 : 1;
-    line_index ix = {NULL, NULL};
+    line_index ix = {NULL, NULL, NULL, NULL};
     *rows = (dr_hopflax_lines){
         .base = v->fy + (v->dim == 2 ? v->lo[1] * v->ny[0] : 0) + v->lo[0], .stride = v->ny[0],
         .nlines = nrows, .len = v->hi[0] - v->lo[0] + 1, .korigin = v->lo[0], .t = v->t,
         .h = v->hy[0], .ystart = v->y0[0] + (double)v->lo[0] * v->hy[0], .yorigin = v->y0[0],
-        .threads = v->threads};
+        .near = 2.0 * delta, .threads = v->threads};
     *cols = (dr_hopflax_lines){0};
     if (dr_hopflax_lines_build(rows) == 0) ix.rows = rows;
     if (v->dim == 2) {
@@ -225,45 +289,124 @@ static line_index build_indexes(const dr_hopflax_view *v, dr_hopflax_lines *rows
             .base = v->vt, .stride = nrows, .nlines = v->g->n[0], .len = nrows,
             .korigin = v->lo[1], .t = v->t, .h = v->hy[1],
             .ystart = v->y0[1] + (double)v->lo[1] * v->hy[1], .yorigin = v->y0[1],
-            .threads = v->threads};
+            .near = 2.0 * delta, .threads = v->threads};
         if (dr_hopflax_lines_build(cols) == 0) ix.cols = cols;
     }
     return ix;
 }
 
+/* A thread's last two minimisers along an output row, for the next point's warm start: the
+ * proximal map is smooth away from shocks, so their linear extrapolation is O(h^2) off where
+ * the grid minimiser is O(h) off. */
+typedef struct { size_t k; double y[2], dy[2]; int has_dy; } warm_track;
+
+static const double *warm_start(const warm_track *w, size_t k, size_t n0, double *buf)
+{
+    if (!w->has_dy || w->k + 1 != k || k % n0 == 0) return NULL;
+    buf[0] = w->y[0] + w->dy[0];
+    buf[1] = w->y[1] + w->dy[1];
+    return buf;
+}
+
+static void warm_record(warm_track *w, size_t k, size_t n0, const double *y)
+{
+    w->has_dy = w->k + 1 == k && k % n0 != 0;
+    for (int a = 0; a < 2; a++) {
+        w->dy[a] = y[a] - w->y[a];
+        w->y[a] = y[a];
+    }
+    w->k = k;
+}
+
+/* A thread's copy of the indexes with its own places on every line (one allocation, both
+ * kinds, at row_hint; without memory, none: the queries then bisect). */
+static line_index thread_hints(line_index ix)
+{
+    size_t nr = ix.rows ? ix.rows->nlines : 0, nc = ix.cols ? ix.cols->nlines : 0;
+    ix.row_hint = nr + nc ? malloc((nr + nc) * sizeof(uint32_t)) : NULL;
+    ix.col_hint = NULL;
+    if (!ix.row_hint) return ix;
+    for (size_t i = 0; i < nr + nc; i++) ix.row_hint[i] = UINT32_MAX;
+    if (nc) ix.col_hint = ix.row_hint + nr;
+    return ix;
+}
+
+/* What a thread carries from point to point: the indexes with its places, its warm start, its
+ * sums for the report. */
+typedef struct {
+    const dr_hopflax_view *v;
+    line_index ix;
+    warm_track w;
+    double fmin_y, delta, worst;
+    size_t wells, switched;
+} point_ctx;
+
+static void one_point(point_ctx *c, size_t k, double *u, double *prox, double *grad)
+{
+    const dr_hopflax_view *v = c->v;
+    const dr_grid *g = v->g;
+    size_t size = dr_grid_size(g), col = k % g->n[0];
+    if (!isfinite(u[k])) return;
+    double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
+    double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0}, wbuf[2];
+    const double *ws = warm_start(&c->w, k, g->n[0], wbuf);
+    int sw = 0;
+    double e = v->convex ? point_convex(v, x, ws, &u[k], y) : NAN;
+    if (isnan(e))
+        e = point_global(v, c->ix, x, col, c->fmin_y, c->delta, ws, &u[k], y, &c->wells, &sw);
+    else c->wells++;
+    warm_record(&c->w, k, g->n[0], y);
+    c->switched += (size_t)sw;
+    if (!(e <= c->worst)) c->worst = isnan(e) ? INFINITY : e;
+    for (int a = 0; a < v->dim; a++) {
+        prox[(size_t)a * size + k] = y[a];
+        if (grad) grad[(size_t)a * size + k] = (x[a] - y[a]) / v->t;
+    }
+}
+
+/* Output points go in tiles of TILE_X by TILE_Y, row by row within each: the index lines a
+ * tile's points query (its columns near its x1, its rows near its x0) stay in cache across it,
+ * where a full output row would touch every column line once (on 1024^2, 20 MB between two
+ * visits of one). */
+#define TILE_X 64
+#define TILE_Y 8
+
 void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double *grad,
                        dr_hopflax_report *rep)
 {
     const dr_grid *g = v->g;
-    size_t size = dr_grid_size(g);
     double delta = 0.0, fmin_y = INFINITY, worst = 0.0;
     for (int a = 0; a < v->dim; a++) delta += v->hy[a] * v->hy[a] / 8.0;
     delta *= v->C + 1.0 / v->t;
     for (size_t j = v->dim == 2 ? v->lo[1] : 0; j <= (v->dim == 2 ? v->hi[1] : 0); j++)
         for (size_t i = v->lo[0]; i <= v->hi[0]; i++)
             fmin_y = fmin(fmin_y, v->fy[j * v->ny[0] + i]);
-    size_t wells = 0, switched = 0;
+    size_t wells = 0, switched = 0, n0 = g->n[0], n1 = v->dim == 2 ? g->n[1] : 1;
+    size_t tx = (n0 + TILE_X - 1) / TILE_X, ty = (n1 + TILE_Y - 1) / TILE_Y;
     int nthreads = v->threads > 0 ? v->threads : 1;
     dr_hopflax_lines rows = {0}, cols = {0};
     /* the convex case needs the indexes only where Newton fails, which then scans instead */
-    line_index idx = v->convex ? (line_index){NULL, NULL} : build_indexes(v, &rows, &cols);
-    #pragma omp parallel for schedule(dynamic, 256) reduction(+ : wells, switched) \
-        reduction(max : worst) num_threads(nthreads)
-    for (size_t k = 0; k < size; k++) {
-        if (!isfinite(u[k])) continue;
-        size_t col = k % g->n[0];
-        double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
-        double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0};
-        int sw = 0;
-        double e = v->convex ? point_convex(v, x, &u[k], y) : NAN;
-        if (isnan(e)) e = point_global(v, idx, x, col, fmin_y, delta, &u[k], y, &wells, &sw);
-        else wells++;
-        switched += (size_t)sw;
-        if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
-        for (int a = 0; a < v->dim; a++) {
-            prox[(size_t)a * size + k] = y[a];
-            if (grad) grad[(size_t)a * size + k] = (x[a] - y[a]) / v->t;
+    line_index idx = v->convex ? (line_index){NULL, NULL, NULL, NULL}
+                               : build_indexes(v, delta, &rows, &cols);
+    #pragma omp parallel num_threads(nthreads) reduction(+ : wells, switched) \
+        reduction(max : worst)
+    {
+        point_ctx c = {v, thread_hints(idx), {SIZE_MAX, {0, 0}, {0, 0}, 0}, fmin_y, delta, 0.0,
+                       0, 0};
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t tile = 0; tile < tx * ty; tile++) {
+            size_t i0 = tile % tx * TILE_X, j0 = tile / tx * TILE_Y;
+            /* no warm start across tiles: a tile's results must not depend on which thread
+             * ran the one before it (in 1-D, tile ends meet) */
+            c.w.k = SIZE_MAX;
+            for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++)
+                for (size_t i = i0; i < i0 + TILE_X && i < n0; i++)
+                    one_point(&c, j * n0 + i, u, prox, grad);
         }
+        free(c.ix.row_hint);
+        wells += c.wells;
+        switched += c.switched;
+        worst = c.worst;
     }
     dr_hopflax_lines_free(&rows);
     dr_hopflax_lines_free(&cols);

@@ -8,15 +8,23 @@
 #include <stdint.h>
 #include "deeprelax/hopflax.h"
 
+/* A warm start for the polish: a point near the minimiser (a neighbour's, carried over), and
+ * phi at the grid point as the caller has it (the grid's value: the polish then need not
+ * evaluate it). */
+typedef struct { double y[2], grid; } dr_hopflax_warm;
+
 /* Minimises phi(y) = f(y) + |x-y|^2/(2t) from the grid point y0 within about a cell: Newton
  * where it converges to a smooth minimiser (then *err is round-off and *smooth = 1), else a
  * pattern search whose result is trusted (*err = 1e3 round-off) only if no lower phi shows on
- * rings around it at every scale up to a cell, else *err = +inf (*smooth = 0 for both). 1-D:
+ * rings around it at every scale up to a cell, else *err = +inf (*smooth = 0 for both). Newton
+ * starts from warm->y (warm may be NULL) where that is within a cell of y0 and converges there,
+ * its result then compared with warm->grid for phi at y0. 1-D:
  * f's breakpoints kinks[nkinks] (may be NULL, 0) near the result are tried too. Returns phi at
  * y (written, dim entries). */
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
-                               const double *cell, int dim, double t, const double *kinks,
-                               size_t nkinks, double *y, double *err, int *smooth);
+                               const dr_hopflax_warm *warm, const double *cell, int dim, double t,
+                               const double *kinks, size_t nkinks, double *y, double *err,
+                               int *smooth);
 
 /* For f quadratic (a constant Hessian): phi's minimiser is one Newton step from any y0, exact
  * to round-off (*err, the same as the Newton branch above). Returns phi there (y written), or
@@ -51,38 +59,40 @@ typedef struct {
 
 /* Where phi = v(k) + (x - y_k)^2/(2t) can be low along grid lines (hopflax_wells.c): nlines
  * lines of len values, line i at base + i*stride, y_k = ystart + k h (and, to compute phi as the
- * global search does, yorigin + (korigin + k) h). Built per t: the breaks of line i, where its
- * slope coordinate stops increasing, are brk[off[i] .. off[i+1]). */
+ * global search does, yorigin + (korigin + k) h). Built per t: line i's lower hull of the points
+ * (y_k, t v(k) + y_k^2/2) is hv[hoff[i] .. hoff[i+1]) with its edges' slopes hs (+inf after the
+ * last), and the points within `near` (in phi's units; 0: the vertices only) of it are
+ * nk[noff[i] .. noff[i+1]), ascending. */
 typedef struct {
     const double *base;
     size_t stride, nlines, len, korigin;
     double t, h, ystart, yorigin;
+    double near;             /* the gap above the hull up to which points are listed: queries
+                                with U at most this above the least phi test only those */
     int threads;             /* for the build's loops */
-    size_t *off;
-    uint32_t *brk;
-    double *smin;            /* least value of each stretch between breaks, with its two
-                                neighbours: line i's nb + 1 at smin + off[i] + i */
-    double *bmin;            /* least smin of each block of DR_HOPFLAX_BLOCK of them */
-    double inv2t;            /* 1/(2t), for the stretches' bounds */
+    size_t *hoff, *noff;
+    uint32_t *hv, *nk, *np;  /* np (as hv): each vertex's place in nk */
+    double *hs;
+    double *slack;           /* per line: the widening that covers the rounding of P */
 } dr_hopflax_lines;
 
-#define DR_HOPFLAX_BLOCK 8
-
-/* Fills off and brk; -1 (nothing allocated) if out of memory or a line's values are not finite
- * or too large for the index, when the caller scans instead. */
+/* Fills the hulls and lists; -1 (nothing allocated) if out of memory or a line's values are not
+ * finite, when the caller scans instead. */
 int dr_hopflax_lines_build(dr_hopflax_lines *L);
 void dr_hopflax_lines_free(dr_hopflax_lines *L);
 
 /* Line i's k in [kl, kh] that may be local minima of phi at x with phi <= U, x widened by tol
  * (every one the exact comparisons find is among them); at most cap into ks (*overflow = 1 if
- * more). */
+ * more). hint (may be NULL; any value: UINT32_MAX at first) keeps the caller's last place on
+ * the line, which speeds up the next query at a nearby x. */
 size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
-                               double U, size_t kl, size_t kh, size_t *ks, size_t cap,
-                               int *overflow);
+                               double U, size_t kl, size_t kh, uint32_t *hint, size_t *ks,
+                               size_t cap, int *overflow);
 
-/* Line i's k in [kl, kh] where phi <= U, each once. */
+/* Line i's k in [kl, kh] where phi <= U, each once (hint as above). */
 size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
-                              size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow);
+                              size_t kl, size_t kh, uint32_t *hint, size_t *ks, size_t cap,
+                              int *overflow);
 
 /* For every output point: every grid local minimum of phi within the sub-grid error
  * (C + 1/t) sum hy^2/8 of the grid minimum u is polished, and the lowest polished value wins;

@@ -74,19 +74,28 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
                                const double *start, const phi_jet *js, const double *cell,
                                int dim, double t, double *y, int *conv)
 {
-    double best = INFINITY, cur[2] = {start[0], start[1]};
+    double best = INFINITY, cur[2] = {start[0], start[1]}, last = INFINITY;
     phi_jet j = js ? *js : jet_at(f, x, start, dim, t);
     if (conv) *conv = 0;
     for (int it = 0; it < MAX_NEWTON; it++) {
-        double step[2] = {0, 0}, trial[2] = {0, 0};
+        double step[2] = {0, 0}, trial[2] = {0, 0}, size = 0.0;
         if (!newton_step(&j, dim, step)) break;
-        int inside = 1, small = 1;
+        int inside = 1, small = 1, quad = 1;
         for (int a = 0; a < dim; a++) {
             trial[a] = cur[a] + step[a];
+            size = fmax(size, fabs(step[a]));
             if (fabs(trial[a] - y0[a]) > cell[a]) inside = 0;
             if (fabs(step[a]) > 4e-16 * (1.0 + fabs(cur[a]))) small = 0;
+            if (fabs(step[a]) > 1e-7 * cell[a]) quad = 0;
         }
         if (!inside) break;
+        /* Newton's steps shrink quadratically, s' ~ s^2 / (the last step's s^2 over it): a step
+         * below 1e-7 cell whose successor that predicts is below round-off is the last one, and
+         * the trial's value (no jet) decides as for a step at round-off */
+        for (int a = 0; a < dim && quad; a++)
+            if (size * size * size > 4e-16 * (1.0 + fabs(cur[a])) * last * last) quad = 0;
+        small |= quad && isfinite(last);
+        last = size;
         phi_jet jt = small ? (phi_jet){phi(f, x, trial, dim, t), {0, 0}, {0, 0, 0, 0}, 0}
                            : jet_at(f, x, trial, dim, t);
         double v = jt.phi;
@@ -209,11 +218,39 @@ double dr_hopflax_polish_quadratic(const dr_landscape *f, const double *x, const
     return phi(f, x, y, dim, t);
 }
 
+/* Newton from a warm start within a cell of the grid point y0 (a neighbour's minimiser carried
+ * over): where it converges to a smooth minimiser in y0's box, no higher than the grid's value
+ * at y0, that is the minimiser the Newton from y0 reaches, in about half its steps (the start
+ * is O(h^2) off, not O(h)); its value, with y, *err and *smooth as the full polish gives them.
+ * NAN (nothing written) where it does not: the polish then starts from y0. */
+static double warm_polish(const dr_landscape *f, const double *x, const double *y0,
+                          const dr_hopflax_warm *warm, const double *cell, int dim, double t,
+                          double *y, double *err, int *smooth)
+{
+    double w[2] = {warm->y[0], dim == 2 ? warm->y[1] : 0}, yy[2];
+    for (int a = 0; a < dim; a++)
+        if (!(fabs(w[a] - y0[a]) <= cell[a])) return NAN;
+    double grid = warm->grid, round = 8 * DBL_EPSILON * (fabs(grid) + 1);
+    int conv = 0;
+    double best = newton_from_conv(f, x, y0, w, NULL, cell, dim, t, yy, &conv);
+    if (!conv || !(best <= grid + round)) return NAN;
+    y[0] = yy[0];
+    y[1] = yy[1];
+    *err = round;
+    *smooth = 1;
+    return fmin(best, grid);
+}
+
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,
-                               const double *cell, int dim, double t, const double *kinks,
-                               size_t nkinks, double *y, double *err, int *smooth)
+                               const dr_hopflax_warm *warm, const double *cell, int dim, double t,
+                               const double *kinks, size_t nkinks, double *y, double *err,
+                               int *smooth)
 {
     double start[2] = {y0[0], dim == 2 ? y0[1] : 0}, yy[2];
+    if (warm && isfinite(warm->grid)) {
+        double w = warm_polish(f, x, start, warm, cell, dim, t, y, err, smooth);
+        if (!isnan(w)) return w;
+    }
     phi_jet js = jet_at(f, x, start, dim, t);
     double grid = js.phi, round = 8 * DBL_EPSILON * (fabs(grid) + 1);
     int conv = 0;

@@ -4,248 +4,34 @@
  * The lines are the y-rows of f's samples (candidates: the row-local minima of phi) and, in 2-D,
  * the columns of pass 1's values (which rows can hold a candidate at all: those where phi <= U).
  *
- * Along a line, phi(k+1) - phi(k) = (h/t) (s(k) - x) with the slope coordinate
- *     s(k) = t (v(k+1) - v(k)) / h + y_k + h/2,
- * which does not depend on x. So k is a local minimum of phi exactly when s(k-1) <= x <= s(k),
- * and where s increases, phi falls then rises: one minimum, found by bisection, and one interval
- * where phi <= U around it. Where v is convex, s increases by at least h a step; it can decrease
- * only where the second difference of v is below -h^2/t (a concave stretch between wells). The
- * index keeps, per line, the breaks: the j where s(j+1) - s(j) < h/2. Between two breaks s
- * increases by at least h/2 a step, far above its rounding, so bisection is exact there; each
- * break's own k = j + 1 is tested directly. Queries widen x by a tolerance covering the rounding
- * of phi's own comparisons, so every minimum the exact test (local_min in hopflax_global.c)
- * would accept is returned; a few extra are harmless, as the caller tests each one. Cost per line
- * and point: one bisection per stretch in reach instead of a scan of every point in reach; and
- * none for a stretch whose least value plus the least (x - y)^2/(2t) over it is above U (on a
- * landscape with many wells most stretches in reach are such). */
+ * Tilted, t phi(k) = P(k) - x y_k + x^2/2 with P(k) = t v(k) + y_k^2/2, which does not depend on
+ * x: phi at x is P less a line of slope x. So phi's least value over the line is reached on the
+ * lower convex hull of the points (y_k, P(k)), at the vertex where the hull's slope passes x
+ * (found by bisection on the edges' slopes); and the hull less that line is convex, so the k
+ * where phi <= U lie between the nearest hull vertices either side where phi > U (a walk over a
+ * few vertices). Between them only the points whose height above the hull (their gap, in phi's
+ * units) is at most U less the least phi can have phi <= U: each line lists its points with a
+ * gap up to `near` (the caller's sub-grid error, a few times over), and a query whose U lies
+ * within `near` of the least phi tests those only; one asking for more tests every k between
+ * the vertices. On a convex stretch every point is a vertex and a query visits the few around
+ * the minimum; across a concave stretch (between wells) one hull edge bridges it and its points,
+ * far above the edge, are not listed. Cost per query: two bisections and its answers, where the
+ * scan of every stretch in reach it replaces cost 5x more on the bench expression.
+ *
+ * Rounding: the hull is built from rounded P, so a point can lie below a computed edge, and the
+ * computed least phi above the true one, by a few ulps of P; every bound here is widened by
+ * `slack` (1e-10 of P's scale over t, far above that) so that no k the exact comparisons of the
+ * search keep is dropped. A few extra answers are harmless: the caller tests each one. */
 #include "hopflax_internal.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const double *line_of(const dr_hopflax_lines *L, size_t i)
 {
     return L->base + i * L->stride;
-}
-
-/* The slope coordinate, with the line's ends as sentinels (no neighbour there, so the side
- * condition holds for every x). */
-static double slope_coord(const dr_hopflax_lines *L, const double *v, long k)
-{
-    if (k < 0) return -INFINITY;
-    if (k >= (long)L->len - 1) return INFINITY;
-    return L->t * (v[k + 1] - v[k]) / L->h + (L->ystart + (double)k * L->h) + 0.5 * L->h;
-}
-
-/* Breaks of one line into out (NULL: count only); -1 if its values are not finite or so large
- * that s's rounding would reach the h/2 margin (the caller then scans). */
-static long line_breaks(const dr_hopflax_lines *L, size_t i, uint32_t *out)
-{
-    const double *v = line_of(L, i);
-    double h = L->h, big = 0.0;
-    for (size_t k = 0; k < L->len; k++) {
-        if (!isfinite(v[k])) return -1;
-        big = fmax(big, fabs(v[k]));
-    }
-    double ymax = fabs(L->ystart) + (double)L->len * h;
-    if (64 * DBL_EPSILON * (big * L->t / h + ymax + h) > h / 8) return -1;
-    long n = 0;
-    for (long j = 0; j + 2 < (long)L->len; j++)
-        if (slope_coord(L, v, j + 1) - slope_coord(L, v, j) < 0.5 * h) {
-            if (out) out[n] = (uint32_t)j;
-            n++;
-        }
-    return n;
-}
-
-void dr_hopflax_lines_free(dr_hopflax_lines *L)
-{
-    free(L->off);
-    free(L->brk);
-    free(L->smin);
-    free(L->bmin);
-    L->off = NULL;
-    L->brk = NULL;
-    L->smin = NULL;
-    L->bmin = NULL;
-    L->inv2t = 0.5 / L->t;
-}
-
-typedef struct { size_t a, b, kb; } stretch;
-static stretch stretch_at(const dr_hopflax_lines *L, const uint32_t *brk, size_t nb, size_t m);
-
-/* Where stretch s's values are read, with the neighbour either side: [a - 1, kb or b]. */
-static void stretch_span(const dr_hopflax_lines *L, stretch s, size_t *lo, size_t *hi)
-{
-    *lo = s.a ? s.a - 1 : 0;
-    *hi = s.kb == SIZE_MAX ? s.b : s.kb;
-    if (*hi > L->len - 1) *hi = L->len - 1;
-}
-
-/* The least value of each of line i's stretches over its span. */
-static void stretch_mins(dr_hopflax_lines *L, size_t i)
-{
-    const double *v = line_of(L, i);
-    const uint32_t *brk = L->brk + L->off[i];
-    size_t nb = L->off[i + 1] - L->off[i];
-    for (size_t m = 0; m <= nb; m++) {
-        size_t lo, hi;
-        stretch_span(L, stretch_at(L, brk, nb, m), &lo, &hi);
-        double least = INFINITY;
-        for (size_t k = lo; k <= hi; k++) least = fmin(least, v[k]);
-        L->smin[L->off[i] + i + m] = least;
-    }
-}
-
-/* Whether values at least `least` on [lo, hi] can give phi <= U at x: not if least plus the
- * least distance term there is above U. The distance is shrunk and U raised by far more than
- * their rounding, so that no k the exact comparisons would keep is dropped. */
-static int span_may_reach(const dr_hopflax_lines *L, double least, size_t lo, size_t hi,
-                          double x, double U)
-{
-    double ya = L->yorigin + (double)(L->korigin + lo) * L->h;
-    double yb = L->yorigin + (double)(L->korigin + hi) * L->h;
-    double d = x < ya ? ya - x : x > yb ? x - yb : 0.0;
-    d -= 1e-9 * (fabs(x) + fabs(ya) + fabs(yb) + L->h);
-    if (d < 0.0) d = 0.0;
-    /* times 1/(2t) rather than over 2t: the division held 28% of this test's profile samples */
-    return least + d * d * L->inv2t <= U + 1e-12 * (fabs(U) + fabs(least) + 1.0);
-}
-
-/* Whether stretch m of line i can hold a k with phi <= U at x. */
-static int may_reach(const dr_hopflax_lines *L, size_t i, size_t m, stretch s, double x, double U)
-{
-    size_t lo, hi;
-    stretch_span(L, s, &lo, &hi);
-    return span_may_reach(L, L->smin[L->off[i] + i + m], lo, hi, x, U);
-}
-
-/* At the first stretch m0 visited and at each block's first: if no stretch from m to the end of
- * its block (or of the line) can hold a k with phi <= U, the stretch after them, else m. A
- * block's least value may come from the next line's stretches too: a lower bound still. */
-static size_t block_skip(const dr_hopflax_lines *L, size_t i, const uint32_t *brk, size_t nb,
-                         size_t m, size_t m0, double x, double U)
-{
-    size_t g = L->off[i] + i + m, B = DR_HOPFLAX_BLOCK;
-    if (g % B && m != m0) return m;
-    size_t last = m + (B - 1 - g % B), lo, hi, lo2, hi2;
-    if (last > nb) last = nb;
-    stretch_span(L, stretch_at(L, brk, nb, m), &lo, &hi);
-    stretch_span(L, stretch_at(L, brk, nb, last), &lo2, &hi2);
-    return span_may_reach(L, L->bmin[g / B], lo, hi2, x, U) ? m : last + 1;
-}
-
-/* The first stretch from m on that no block bound rules out (nb + 1: none left). */
-static size_t next_visited(const dr_hopflax_lines *L, size_t i, const uint32_t *brk, size_t nb,
-                           size_t m, size_t m0, double x, double U)
-{
-    for (size_t next; m <= nb && (next = block_skip(L, i, brk, nb, m, m0, x, U)) > m;) m = next;
-    return m;
-}
-
-int dr_hopflax_lines_build(dr_hopflax_lines *L)
-{
-    int bad = L->len >= UINT32_MAX || L->len < 1, nthreads = L->threads > 0 ? L->threads : 1;
-    L->brk = NULL;
-    L->smin = NULL;
-    L->bmin = NULL;
-    L->inv2t = 0.5 / L->t;
-    L->off = calloc(L->nlines + 1, sizeof(size_t));
-    if (!L->off || bad) goto fail;
-    #pragma omp parallel for schedule(static) reduction(|| : bad) num_threads(nthreads)
-    for (size_t i = 0; i < L->nlines; i++) {
-        long n = line_breaks(L, i, NULL);
-        if (n < 0) bad = 1;
-        else L->off[i + 1] = (size_t)n;
-    }
-    if (bad) goto fail;
-    for (size_t i = 0; i < L->nlines; i++) L->off[i + 1] += L->off[i];
-    L->brk = malloc((L->off[L->nlines] + 1) * sizeof(uint32_t));
-    size_t nst = L->off[L->nlines] + L->nlines, nblk = (nst + DR_HOPFLAX_BLOCK - 1) / DR_HOPFLAX_BLOCK;
-    L->smin = malloc(nst * sizeof(double));
-    L->bmin = malloc(nblk * sizeof(double));
-    if (!L->brk || !L->smin || !L->bmin) goto fail;
-    #pragma omp parallel for schedule(static) num_threads(nthreads)
-    for (size_t i = 0; i < L->nlines; i++) {
-        line_breaks(L, i, L->brk + L->off[i]);
-        stretch_mins(L, i);
-    }
-    for (size_t b = 0; b < nblk; b++) {
-        L->bmin[b] = INFINITY;
-        for (size_t g = b * DR_HOPFLAX_BLOCK; g < nst && g < (b + 1) * DR_HOPFLAX_BLOCK; g++)
-            L->bmin[b] = fmin(L->bmin[b], L->smin[g]);
-    }
-    return 0;
-fail:
-    dr_hopflax_lines_free(L);
-    return -1;
-}
-
-/* First k in [a, b] with s(k) >= target (b + 1 if none); s increases on [a, b]. */
-static size_t first_at_least(const dr_hopflax_lines *L, const double *v, size_t a, size_t b,
-                             double target)
-{
-    size_t lo = a, hi = b + 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (slope_coord(L, v, (long)mid) >= target) hi = mid;
-        else lo = mid + 1;
-    }
-    return lo;
-}
-
-static void emit(size_t k, size_t *ks, size_t cap, size_t *n, int *overflow)
-{
-    if (*n < cap) ks[(*n)++] = k;
-    else *overflow = 1;
-}
-
-/* The stretches of line i that meet [kl, kh]: stretch m holds the k in [a, b] between its
- * breaks (s increasing on [a - 1, b]), followed by its break's own k = b + 1 (kb, or SIZE_MAX
- * after the last). Returns the number of the first stretch to visit. */
-
-static size_t first_stretch(const uint32_t *brk, size_t nb, size_t kl)
-{
-    size_t lo = 0, hi = nb;
-    while (lo < hi) {  /* the first stretch that can hold a k >= kl */
-        size_t mid = lo + (hi - lo) / 2;
-        if ((size_t)brk[mid] + 1 < kl) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
-static stretch stretch_at(const dr_hopflax_lines *L, const uint32_t *brk, size_t nb, size_t m)
-{
-    stretch s = {m ? (size_t)brk[m - 1] + 2 : 0, m < nb ? brk[m] : L->len - 1, SIZE_MAX};
-    if (m < nb) s.kb = (size_t)brk[m] + 1;
-    return s;
-}
-
-size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
-                               double U, size_t kl, size_t kh, size_t *ks, size_t cap,
-                               int *overflow)
-{
-    const double *v = line_of(L, i);
-    const uint32_t *brk = L->brk + L->off[i];
-    size_t nb = L->off[i + 1] - L->off[i], n = 0;
-    size_t m0 = first_stretch(brk, nb, kl);
-    for (size_t m = next_visited(L, i, brk, nb, m0, m0, x, U); m <= nb;
-         m = next_visited(L, i, brk, nb, m + 1, m0, x, U)) {
-        stretch s = stretch_at(L, brk, nb, m);
-        if (s.a > kh) break;
-        if (!may_reach(L, i, m, s, x, U)) continue;
-        size_t a = s.a > kl ? s.a : kl, b = s.b < kh ? s.b : kh;
-        if (a <= b)
-            for (size_t k = first_at_least(L, v, a, b, x - tol);
-                 k <= b && slope_coord(L, v, (long)k - 1) <= x + tol; k++)
-                emit(k, ks, cap, &n, overflow);
-        if (s.kb == SIZE_MAX || s.kb < kl || s.kb > kh) continue;
-        double s0 = slope_coord(L, v, (long)s.kb - 1), s1 = slope_coord(L, v, (long)s.kb);
-        if (fmin(s0, s1) <= x + tol && fmax(s0, s1) >= x - tol) emit(s.kb, ks, cap, &n, overflow);
-    }
-    return n;
 }
 
 /* phi exactly as the global search computes it: its y from the grid's own origin. */
@@ -255,39 +41,251 @@ static double line_phi(const dr_hopflax_lines *L, const double *v, double x, siz
     return v[k] + d * d / (2.0 * L->t);
 }
 
-/* Appends the k of [a, b] around k0 where phi <= U (phi is unimodal on [a, b]). */
-static void walk_below(const dr_hopflax_lines *L, const double *v, double x, double U,
-                       size_t a, size_t b, size_t k0, size_t *ks, size_t cap, size_t *n,
-                       int *overflow)
+static double tilted(const dr_hopflax_lines *L, const double *v, size_t k)
 {
-    for (size_t k = k0 + 1; k-- > a && line_phi(L, v, x, k) <= U;) emit(k, ks, cap, n, overflow);
-    for (size_t k = k0 + 1; k <= b && line_phi(L, v, x, k) <= U; k++) emit(k, ks, cap, n, overflow);
+    double y = L->ystart + (double)k * L->h;
+    return L->t * v[k] + 0.5 * y * y;
+}
+
+/* Slope of the chord from a to b (a < b) of the points (y_k, P(k)), in units of x. */
+static double chord(const dr_hopflax_lines *L, const double *v, size_t a, size_t b)
+{
+    return (tilted(L, v, b) - tilted(L, v, a)) / ((double)(b - a) * L->h);
+}
+
+/* Line i's lower hull into hv (returns its vertex count), and its slack; -1 if a value is not
+ * finite (the caller then scans). */
+static long line_hull(const dr_hopflax_lines *L, size_t i, uint32_t *hv, double *slack)
+{
+    const double *v = line_of(L, i);
+    double big = 0.0;
+    long n = 0;
+    for (size_t k = 0; k < L->len; k++) {
+        if (!isfinite(v[k])) return -1;
+        double y = L->ystart + (double)k * L->h;
+        big = fmax(big, fabs(L->t * v[k]) + y * y);
+        /* k replaces the last vertex while the chord to k is no steeper than the last edge */
+        while (n >= 2 && chord(L, v, hv[n - 2], hv[n - 1]) >= chord(L, v, hv[n - 1], k)) n--;
+        hv[n++] = (uint32_t)k;
+    }
+    *slack = 1e-10 * (big / L->t + 1.0);
+    return n;
+}
+
+/* The hull's edge slopes (hs[j]: from hv[j] to hv[j + 1], +inf after the last) and the points
+ * of line i within near + slack of the hull into nk, vertex j's place among them at np[j];
+ * returns how many those are. */
+static size_t line_near(const dr_hopflax_lines *L, size_t i, const uint32_t *hv, size_t nh,
+                        double *hs, uint32_t *nk, uint32_t *np)
+{
+    const double *v = line_of(L, i);
+    size_t n = 0;
+    for (size_t j = 0; j < nh; j++) {
+        hs[j] = j + 1 < nh ? chord(L, v, hv[j], hv[j + 1]) : INFINITY;
+        size_t end = j + 1 < nh ? hv[j + 1] : (size_t)hv[j] + 1;
+        double p0 = tilted(L, v, hv[j]);
+        np[j] = (uint32_t)n;
+        for (size_t k = hv[j]; k < end; k++) {
+            double gap = (tilted(L, v, k) - p0 - (double)(k - hv[j]) * L->h * hs[j]) / L->t;
+            if (k == hv[j] || gap <= L->near + L->slack[i]) nk[n++] = (uint32_t)k;
+        }
+    }
+    return n;
+}
+
+void dr_hopflax_lines_free(dr_hopflax_lines *L)
+{
+    free(L->hoff);
+    free(L->hv);
+    free(L->hs);
+    free(L->noff);
+    free(L->nk);
+    free(L->np);
+    free(L->slack);
+    L->hoff = L->noff = NULL;
+    L->hv = L->nk = L->np = NULL;
+    L->hs = L->slack = NULL;
+}
+
+/* Pass 1: every line's hull into hv at i * len (its count into hoff[i + 1]), near list at
+ * nk + i * len likewise. -1 on a non-finite value. */
+static int build_lines(dr_hopflax_lines *L, double *hs)
+{
+    int bad = 0, nthreads = L->threads > 0 ? L->threads : 1;
+    #pragma omp parallel for schedule(static) reduction(|| : bad) num_threads(nthreads)
+    for (size_t i = 0; i < L->nlines; i++) {
+        uint32_t *hv = L->hv + i * L->len;
+        long nh = line_hull(L, i, hv, &L->slack[i]);
+        if (nh < 0) { bad = 1; continue; }
+        L->hoff[i + 1] = (size_t)nh;
+        L->noff[i + 1] = line_near(L, i, hv, (size_t)nh, hs + i * L->len, L->nk + i * L->len,
+                                   L->np + i * L->len);
+    }
+    return bad ? -1 : 0;
+}
+
+/* Packs the per-line blocks of size len (counts in off[1 ..]) to the front, off cumulative. */
+static void pack(size_t *off, size_t nlines, size_t len, void *data, size_t elem)
+{
+    char *d = data;
+    for (size_t i = 0; i < nlines; i++) {
+        size_t n = off[i + 1];
+        off[i + 1] = off[i] + n;
+        memmove(d + off[i] * elem, d + i * len * elem, n * elem);
+    }
+}
+
+int dr_hopflax_lines_build(dr_hopflax_lines *L)
+{
+    size_t cells = L->nlines * L->len;
+    double *hs = NULL;
+    L->hoff = calloc(L->nlines + 1, sizeof(size_t));
+    L->noff = calloc(L->nlines + 1, sizeof(size_t));
+    L->hv = malloc(cells * sizeof(uint32_t));
+    L->nk = malloc(cells * sizeof(uint32_t));
+    L->np = malloc(cells * sizeof(uint32_t));
+    L->hs = malloc(cells * sizeof(double));
+    L->slack = malloc(L->nlines * sizeof(double));
+    hs = L->hs;
+    if (L->len < 1 || L->len >= UINT32_MAX || !L->hoff || !L->noff || !L->hv || !L->nk || !L->np || !hs ||
+        !L->slack || build_lines(L, hs))
+        goto fail;
+    size_t *h2 = malloc((L->nlines + 1) * sizeof(size_t));
+    if (!h2) goto fail;
+    for (size_t i = 0; i <= L->nlines; i++) h2[i] = L->hoff[i];
+    pack(L->hoff, L->nlines, L->len, L->hv, sizeof(uint32_t));
+    pack(h2, L->nlines, L->len, hs, sizeof(double));
+    for (size_t i = 0; i <= L->nlines; i++) h2[i] = i ? L->hoff[i] - L->hoff[i - 1] : 0;
+    pack(h2, L->nlines, L->len, L->np, sizeof(uint32_t));
+    free(h2);
+    pack(L->noff, L->nlines, L->len, L->nk, sizeof(uint32_t));
+    return 0;
+fail:
+    dr_hopflax_lines_free(L);
+    return -1;
+}
+
+/* The widening of a query at x: the line's, and as much for the x terms of t phi. */
+static double query_slack(const dr_hopflax_lines *L, size_t i, double x)
+{
+    return L->slack[i] + 1e-10 * x * x / L->t;
+}
+
+/* The vertex of line i's hull where phi at x is least: from the hint (the last query's, on the
+ * same line at a nearby x: a few steps along the hull's slopes) where it is close, else by
+ * bisection on them; rounding can put either a vertex off the least phi, so it descends to it. */
+static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t *hint,
+                         double *m)
+{
+    const double *v = line_of(L, i);
+    const uint32_t *hv = L->hv + L->hoff[i];
+    const double *hs = L->hs + L->hoff[i];
+    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hint ? *hint : nh, steps = 0;
+    if (j < nh) {  /* the first vertex whose right edge rises at least as steeply as x */
+        while (j > 0 && hs[j - 1] >= x && steps++ < 8) j--;
+        while (hs[j] < x && steps++ < 8) j++;
+    }
+    if (j >= nh || steps >= 8) {
+        size_t lo = 0, hi = nh - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (hs[mid] >= x) hi = mid;
+            else lo = mid + 1;
+        }
+        j = lo;
+    }
+    double pj = line_phi(L, v, x, hv[j]), q;
+    while (j > 0 && (q = line_phi(L, v, x, hv[j - 1])) < pj) { j--; pj = q; }
+    while (j + 1 < nh && (q = line_phi(L, v, x, hv[j + 1])) < pj) { j++; pj = q; }
+    if (hint) *hint = (uint32_t)j;
+    *m = pj;
+    return j;
+}
+
+/* Where line i's phi at x can be <= U: between hull vertices *l and *r, the nearest either side
+ * of the least one with phi > U + slack (the line's ends if none); that least phi in *m. */
+static void hull_window(const dr_hopflax_lines *L, size_t i, double x, double U, uint32_t *hint,
+                        size_t *l, size_t *r, double *m)
+{
+    const double *v = line_of(L, i);
+    const uint32_t *hv = L->hv + L->hoff[i];
+    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hull_least(L, i, x, hint, m);
+    double top = U + query_slack(L, i, x);
+    *l = *r = j;
+    while (*l > 0 && line_phi(L, v, x, hv[*l]) <= top) (*l)--;
+    while (*r + 1 < nh && line_phi(L, v, x, hv[*r]) <= top) (*r)++;
+}
+
+static void emit(size_t k, size_t *ks, size_t cap, size_t *n, int *overflow)
+{
+    if (*n < cap) ks[(*n)++] = k;
+    else *overflow = 1;
+}
+
+/* The k of line i in [kl, kh] that can have phi <= U at x: the listed ones where U is within
+ * near of the least phi, else all, within the hull's window. Calls keep(k) on each; keep says
+ * whether to emit it. */
+typedef int (*keep_fn)(const dr_hopflax_lines *L, const double *v, double x, size_t k,
+                       const double *arg);
+
+static size_t window_query(const dr_hopflax_lines *L, size_t i, double x, double U, size_t kl,
+                           size_t kh, uint32_t *hint, keep_fn keep, const double *arg,
+                           size_t *ks, size_t cap, int *overflow)
+{
+    const double *v = line_of(L, i);
+    const uint32_t *hv = L->hv + L->hoff[i];
+    size_t l, r, n = 0;
+    double m;
+    hull_window(L, i, x, U, hint, &l, &r, &m);
+    if (!(U - m + query_slack(L, i, x) <= L->near)) {
+        size_t a = hv[l] > kl ? hv[l] : kl, b = hv[r] < kh ? hv[r] : kh;
+        for (size_t k = a; k <= b; k++)
+            if (keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
+        return n;
+    }
+    /* the listed k from vertex l's place to vertex r's (every vertex is listed) */
+    const uint32_t *nk = L->nk + L->noff[i], *np = L->np + L->hoff[i];
+    for (size_t p = np[l]; p <= np[r]; p++) {
+        size_t k = nk[p];
+        if (k > kh) break;
+        if (k >= kl && keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
+    }
+    return n;
+}
+
+/* arg = {U}: phi <= U exactly. */
+static int keep_below(const dr_hopflax_lines *L, const double *v, double x, size_t k,
+                      const double *arg)
+{
+    return line_phi(L, v, x, k) <= arg[0];
+}
+
+/* arg = {U widened, phi's tolerance}: phi <= U and no neighbour lower by more than the
+ * tolerance (a row-local minimum, up to the rounding of the search's own comparisons). */
+static int keep_minimum(const dr_hopflax_lines *L, const double *v, double x, size_t k,
+                        const double *arg)
+{
+    double p = line_phi(L, v, x, k);
+    if (!(p <= arg[0])) return 0;
+    if (k > 0 && line_phi(L, v, x, k - 1) < p - arg[1]) return 0;
+    return !(k + 1 < L->len && line_phi(L, v, x, k + 1) < p - arg[1]);
+}
+
+size_t dr_hopflax_lines_minima(const dr_hopflax_lines *L, size_t i, double x, double tol,
+                               double U, size_t kl, size_t kh, uint32_t *hint, size_t *ks,
+                               size_t cap, int *overflow)
+{
+    /* phi(k + 1) - phi(k) = (h/t) (s(k) - x) for the slope coordinate s: widening x by tol
+     * widens the neighbour comparisons by (h/t) tol; U is widened by far more than the
+     * rounding of the caller's subtraction of its y1 term */
+    double sl = query_slack(L, i, x), tphi = L->h / L->t * tol;
+    double Uw = U + 1e-12 * (fabs(U) + 1.0) + tphi + sl, arg[2] = {Uw, tphi + sl};
+    return window_query(L, i, x, Uw, kl, kh, hint, keep_minimum, arg, ks, cap, overflow);
 }
 
 size_t dr_hopflax_lines_below(const dr_hopflax_lines *L, size_t i, double x, double U,
-                              size_t kl, size_t kh, size_t *ks, size_t cap, int *overflow)
+                              size_t kl, size_t kh, uint32_t *hint, size_t *ks, size_t cap,
+                              int *overflow)
 {
-    const double *v = line_of(L, i);
-    const uint32_t *brk = L->brk + L->off[i];
-    size_t nb = L->off[i + 1] - L->off[i], n = 0;
-    size_t m0 = first_stretch(brk, nb, kl);
-    for (size_t m = next_visited(L, i, brk, nb, m0, m0, x, U); m <= nb;
-         m = next_visited(L, i, brk, nb, m + 1, m0, x, U)) {
-        stretch s = stretch_at(L, brk, nb, m);
-        /* phi falls then rises on [a - 1, b + 1], so its sublevel set there is one interval;
-         * a - 1 is the previous stretch's b + 1, walked there unless this is the first visited */
-        size_t a = s.a && m == m0 ? s.a - 1 : s.a, b = s.kb == SIZE_MAX ? s.b : s.kb;
-        if (a > kh) break;
-        if (a < kl) a = kl;
-        if (b > kh) b = kh;
-        if (a > b || !may_reach(L, i, m, s, x, U)) continue;
-        size_t k0 = first_at_least(L, v, a, b, x);
-        if (k0 > b) k0 = b;
-        /* rounding can put the bisection one off the minimum: start from the lowest of three */
-        size_t best = k0;
-        for (size_t k = k0 > a ? k0 - 1 : a; k <= k0 + 1 && k <= b; k++)
-            if (line_phi(L, v, x, k) < line_phi(L, v, x, best)) best = k;
-        if (line_phi(L, v, x, best) <= U) walk_below(L, v, x, U, a, b, best, ks, cap, &n, overflow);
-    }
-    return n;
+    return window_query(L, i, x, U, kl, kh, hint, keep_below, &U, ks, cap, overflow);
 }

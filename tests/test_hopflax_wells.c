@@ -53,7 +53,7 @@ static double row_value(int kind, double y, unsigned *seed)
  * highest minimum, and a lower one), and the k with phi <= U are exactly the brute force's;
  * returns the number of minima returned for the highest U (for the convex line's count
  * check). */
-static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh)
+static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh, uint32_t *hint)
 {
     size_t ks[N], n, nb, count = 0;
     int overflow = 0;
@@ -73,7 +73,8 @@ static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh)
         if (local_min(L, x, k)) lowest = fmin(lowest, phi(L, x, k));
     for (int pass = 0; pass < 2; pass++) {
         double Uq = pass == 0 || !isfinite(lowest) ? U : lowest + (U - lowest) / 3;
-        size_t nq = dr_hopflax_lines_minima(L, 0, x, tol, Uq, kl, kh, ks, N, &overflow);
+        size_t nq = dr_hopflax_lines_minima(L, 0, x, tol, Uq, kl, kh, pass ? NULL : hint, ks, N,
+                                            &overflow);
         assert_false(overflow);
         if (pass == 0) n = nq;
         for (size_t k = kl; k <= kh; k++) {
@@ -83,7 +84,7 @@ static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh)
             if (!found) fail_msg("x = %.17g, t = %g: local minimum k = %zu missed", x, L->t, k);
         }
     }
-    nb = dr_hopflax_lines_below(L, 0, x, U, kl, kh, ks, N, &overflow);
+    nb = dr_hopflax_lines_below(L, 0, x, U, kl, kh, hint, ks, N, &overflow);
     assert_false(overflow);
     for (size_t i = 0; i < nb; i++) {
         if (!(phi(L, x, ks[i]) <= U)) fail_msg("x = %.17g: k = %zu is above U", x, ks[i]);
@@ -95,22 +96,29 @@ static size_t check_x(const dr_hopflax_lines *L, double x, size_t kl, size_t kh)
     return n;
 }
 
+/* Each line at each t with no near list (queries test every k between the hull vertices), with
+ * one 1e-3 above the hull (the search's sub-grid error is of that order; queries whose U lies
+ * within it of the least phi test the listed k only) and with one 0.1 above it. */
 static void index_matches_scan(void **state)
 {
     (void)state;
-    const double ts[] = {0.01, 0.3, 1.0, 10.0};
+    const double ts[] = {0.01, 0.3, 1.0, 10.0}, nears[] = {0.0, 1e-3, 0.1};
     for (int kind = 0; kind < 4; kind++)
-        for (size_t it = 0; it < sizeof ts / sizeof ts[0]; it++) {
+        for (size_t it = 0; it < sizeof ts / sizeof ts[0] * 3; it++) {
             unsigned seed = 7u + (unsigned)kind;
             double y0 = -2.0, h = 4.0 / (N - 1);
             dr_hopflax_lines L = {.base = fy + LO, .stride = N, .nlines = 1, .len = HI - LO + 1,
-                                  .korigin = LO, .t = ts[it], .h = h, .ystart = y0 + LO * h,
-                                  .yorigin = y0};
+                                  .korigin = LO, .t = ts[it / 3], .h = h, .ystart = y0 + LO * h,
+                                  .yorigin = y0, .near = nears[it % 3]};
             for (size_t k = 0; k < N; k++) fy[k] = row_value(kind, y0 + k * h, &seed);
             assert_int_equal(dr_hopflax_lines_build(&L), 0);
-            if (kind == 0) assert_int_equal(L.off[1], 0); /* convex: no break */
-            for (int q = 0; q < 3000; q++) {
-                double x = -3.0 + 6.0 * q / 2999.0;
+            if (kind == 0) /* convex: every point is a hull vertex */
+                assert_int_equal(L.hoff[1], L.len);
+            int nq = it % 3 ? 1000 : 3000; /* fewer x with a list: the brute scan is the cost */
+            uint32_t hint = UINT32_MAX; /* the place kept from one x to the next, as the search
+                                           keeps it (and none, on the second query) */
+            for (int q = 0; q < nq; q++) {
+                double x = -3.0 + 6.0 * q / (nq - 1);
                 if (q % 3 == 1) { /* exactly where a neighbour pair ties, and one ulp above */
                     size_t k = (size_t)q % (L.len - 1);
                     double s = L.t * (L.base[k + 1] - L.base[k]) / h + (L.ystart + k * h) + 0.5 * h;
@@ -118,7 +126,7 @@ static void index_matches_scan(void **state)
                 }
                 size_t kl = 0, kh = L.len - 1;
                 if (q % 5 == 0) { kl += (size_t)q % 200; kh -= (size_t)q % 300; }
-                size_t n = check_x(&L, x, kl, kh);
+                size_t n = check_x(&L, x, kl, kh, &hint);
                 if (kind == 0 && n > 2)
                     fail_msg("convex line: %zu minima at x = %.17g, t = %g", n, x, L.t);
             }
@@ -134,7 +142,7 @@ static void index_declines_nonfinite(void **state)
     fy[N / 2] = INFINITY;
     dr_hopflax_lines L = {.base = fy, .stride = N, .nlines = 1, .len = N, .t = 1, .h = 0.01};
     assert_int_equal(dr_hopflax_lines_build(&L), -1);
-    assert_null(L.off);
+    assert_null(L.hoff);
 }
 
 int main(void)
