@@ -35,10 +35,11 @@ void dr_dense_forward(size_t B, size_t in, size_t out, const float *x, const flo
                 (int)in, W, (int)in, 1.0f, y, (int)out);
 }
 
-void dr_dense_backward(size_t B, size_t in, size_t out, const float *x, const float *W,
-                       const float *dy, float *dW, float *db, float *dx)
+void dr_nn_dense_backward(size_t B, size_t in, size_t out, const float *x, const float *W,
+                          const float *dy, float *dW, float *db, float *dx, int dW_zero)
 {
-    zero_parallel(dW, out * in);
+    if (!dW_zero)
+        zero_parallel(dW, out * in);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)B, 1.0f, dy,
                 (int)out, x, (int)in, 1.0f, dW, (int)in);
     if (db) {
@@ -52,6 +53,12 @@ void dr_dense_backward(size_t B, size_t in, size_t out, const float *x, const fl
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)in, (int)out, 1.0f,
                     dy, (int)out, W, (int)in, 1.0f, dx, (int)in);
     }
+}
+
+void dr_dense_backward(size_t B, size_t in, size_t out, const float *x, const float *W,
+                       const float *dy, float *dW, float *db, float *dx)
+{
+    dr_nn_dense_backward(B, in, out, x, W, dy, dW, db, dx, 0);
 }
 
 /* `omp simd`: element-wise loops whose arrays may alias (in-place use) are still safe to

@@ -18,6 +18,7 @@ struct dr_optim {
     float *buf;        /* Nesterov momentum of the outer step (one per replica for Elastic-SGD) */
     float *g, *y, *mu; /* a gradient; the inner iterate (HJ: the evaluation point); its average */
     float *hj_p;       /* HJ's p, the gradient of the inviscid solution u(x, t) */
+    int g_zero;        /* g is all zeros (the fused SGD step leaves it so) */
     float *replicas;   /* Elastic-SGD: replicas x n */
     dr_nn_rng rng;
 };
@@ -157,6 +158,62 @@ static void nesterov(float *w, float *buf, const float *d, size_t n, double lr, 
         buf[i] = b;
         w[i] -= flr * (d[i] + fm * b);
     }
+}
+
+/* One block of SGD's step, weight decay and Nesterov in one pass (the same operations on each
+ * element as add_decay, then nesterov), leaving the block's gradient zero for the next step's
+ * sgemm: its cache lines are dirty from the sgemm already, so the zeros cost no extra pass over
+ * memory, where a separate zeroing pass cost 5% of a 2-thread mnistfc step. */
+typedef struct {
+    float *w, *buf, *g;
+    float lr, m, wd;
+} sgd_block;
+
+static void sgd_slice(void *ctx, size_t off, size_t len)
+{
+    const sgd_block *s = ctx;
+    float *w = s->w + off, *buf = s->buf + off, *g = s->g + off, flr = s->lr, fm = s->m,
+          fwd = s->wd;
+    if (fwd > 0) {
+#pragma omp parallel for simd schedule(static) if (len >= DR_NN_PAR_MIN)
+        for (size_t i = 0; i < len; i++) {
+            float d = g[i] + fwd * w[i], b = fm * buf[i] + d;
+            buf[i] = b;
+            w[i] -= flr * (d + fm * b);
+            g[i] = 0.0f;
+        }
+    } else {
+#pragma omp parallel for simd schedule(static) if (len >= DR_NN_PAR_MIN)
+        for (size_t i = 0; i < len; i++) {
+            float d = g[i], b = fm * buf[i] + d;
+            buf[i] = b;
+            w[i] -= flr * (d + fm * b);
+            g[i] = 0.0f;
+        }
+    }
+}
+
+int dr_nn_optim_sgd_fused(dr_optim *o, float *w, double lr, dr_nn_slice_grad_fn grad,
+                          void *ctx)
+{
+    if (!(lr >= 0) || !isfinite(lr))
+        return dr_error(DR_EINVAL, "optimiser: learning rate %g", lr);
+    if (o->p.kind != DR_OPTIM_SGD)
+        return dr_error(DR_EINVAL, "optimiser: the fused step is SGD's only");
+    sgd_block s = {w, o->buf, o->g, (float)lr, (float)o->p.momentum, 0.0f};
+    if (o->p.weight_decay > 0)
+        s.wd = (float)o->p.weight_decay;
+    dr_nn_slices slices = {sgd_slice, &s, o->g_zero};
+    double loss;
+    size_t err;
+    /* on failure (a non-finite loss, before the backward pass) g may hold a partial gradient */
+    o->g_zero = 0;
+    int status = grad(ctx, w, o->g, &loss, &err, &slices);
+    if (status == DR_SUCCESS) {
+        o->g_zero = 1;
+        o->k++;
+    }
+    return status;
 }
 
 static void add_decay(float *g, const float *w, size_t n, double wd)
@@ -308,6 +365,7 @@ int dr_optim_step(dr_optim *o, float *w, double lr, dr_grad_fn grad, void *ctx)
         }
     }
     }
+    o->g_zero = 0;
     if (status == DR_SUCCESS)
         o->k++;
     return status;

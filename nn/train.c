@@ -5,6 +5,7 @@
 #include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/parse.h"
+#include "nn_parallel.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -42,7 +43,8 @@ static void shuffle(dr_trainer *t)
 
 /* The oracle: the next `batch` rows of the current permutation (reshuffled when used up; a
  * minibatch may straddle two permutations so that every one has `batch` rows). */
-static int next_gradient(void *ctx, const float *w, float *grad, double *loss, size_t *errors)
+static int next_gradient_slices(void *ctx, const float *w, float *grad, double *loss,
+                                size_t *errors, const dr_nn_slices *s)
 {
     dr_trainer *t = ctx;
     const dr_dataset *d = t->train;
@@ -54,14 +56,19 @@ static int next_gradient(void *ctx, const float *w, float *grad, double *loss, s
         t->yb[r] = d->y[i];
     }
     uint64_t seed = t->seed * 0x9e3779b97f4a7c15ULL + ++t->n_grads;
-    int status = dr_mlp_loss_grad(t->m, w, t->xb, t->yb, t->batch, DR_MLP_TRAIN, seed, loss,
-                                  errors, grad);
+    int status = dr_nn_mlp_loss_grad_slices(t->m, w, t->xb, t->yb, t->batch, DR_MLP_TRAIN,
+                                            seed, loss, errors, grad, s);
     if (status != DR_SUCCESS)
         return status;
     t->loss_sum += *loss * (double)t->batch;
     t->err_sum += *errors;
     t->rows_sum += t->batch;
     return DR_SUCCESS;
+}
+
+static int next_gradient(void *ctx, const float *w, float *grad, double *loss, size_t *errors)
+{
+    return next_gradient_slices(ctx, w, grad, loss, errors, NULL);
 }
 
 int dr_trainer_gradient(dr_trainer *t, const float *w, float *grad, double *loss,
@@ -157,7 +164,9 @@ int dr_train_epoch(dr_trainer *t, double lr, dr_progress_fn progress, void *ctx,
     t->loss_sum = 0.0;
     t->err_sum = t->rows_sum = 0;
     for (size_t k = 0; k < steps; k++) {
-        int status = dr_optim_step(t->opt, t->w, lr, next_gradient, t);
+        int status = t->p.kind == DR_OPTIM_SGD
+                         ? dr_nn_optim_sgd_fused(t->opt, t->w, lr, next_gradient_slices, t)
+                         : dr_optim_step(t->opt, t->w, lr, next_gradient, t);
         if (status != DR_SUCCESS)
             return status;
         if (progress && progress(ctx, k + 1, steps))
