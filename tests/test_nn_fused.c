@@ -17,7 +17,9 @@
  * The trainer's fused SGD step (the update of each layer's block inside the backward pass, the
  * gradient left zeroed for the next step's sgemm) against dr_optim_step's separate passes on a
  * twin network: bit-identical weights, batch-norm state and loss sums (memcmp), with and
- * without batch norm, with weight decay, over several steps, at 1 thread and at 2. */
+ * without batch norm, with weight decay, over several steps, at 1 thread and at 2. The dense
+ * layer's bias gradient (column sums of dy, split between threads by column blocks) against the
+ * plain row-order float sum: bit-identical, each column's additions in the same order. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -159,6 +161,22 @@ static void test_statistics_reference(void **state)
     free(h);
 }
 
+static void test_bias_grad_rows(void **state)
+{
+    (void)state;
+    float *dW = malloc((size_t)C * C * sizeof *dW), db[C], ref[C] = {0};
+    assert_non_null(dW);
+    for (size_t r = 0; r < B; r++)
+        for (size_t j = 0; j < C; j++)
+            ref[j] += dy[r * C + j];
+    for (int threads = 1; threads <= 2; threads++) {
+        dr_nn_set_threads(threads);
+        dr_dense_backward(B, C, C, x, NULL, dy, dW, db, NULL);
+        assert_memory_equal(db, ref, sizeof db);
+    }
+    free(dW);
+}
+
 static int via_trainer(void *ctx, const float *w, float *g, double *loss, size_t *err)
 {
     return dr_trainer_gradient(ctx, w, g, loss, err);
@@ -236,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_backward_fused),
         cmocka_unit_test(test_statistics_reference),
         cmocka_unit_test(test_sgd_fused_step),
+        cmocka_unit_test(test_bias_grad_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
