@@ -19,7 +19,11 @@
  * twin network: bit-identical weights, batch-norm state and loss sums (memcmp), with and
  * without batch norm, with weight decay, over several steps, at 1 thread and at 2. The dense
  * layer's bias gradient (column sums of dy, split between threads by column blocks) against the
- * plain row-order float sum: bit-identical, each column's additions in the same order. */
+ * plain row-order float sum: bit-identical, each column's additions in the same order. The
+ * dropout mask (two chunk streams per SSE2 register) against the scalar rule written out here:
+ * chunk c from its own xoshiro256** stream, two entries per 64-bit draw (low half first), kept
+ * (1 / (1 - p)) when the 32-bit value is >= p 2^32; bit-identical, at 1 and 2 threads, for a
+ * length with a partial, odd last chunk and an odd number of chunks. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -177,6 +181,43 @@ static void test_bias_grad_rows(void **state)
     free(dW);
 }
 
+static void test_dropout_mask_reference(void **state)
+{
+    (void)state;
+    const size_t n = 4 * DR_NN_RNG_CHUNK + 1001; /* 5 chunks, the last one odd and partial */
+    const float p = 0.2f;
+    float *m = malloc(n * sizeof *m), *ref = malloc(n * sizeof *ref), keep = 1.0f / (1.0f - p);
+    assert_true(m && ref);
+    dr_nn_rng r0, r;
+    dr_nn_rng_seed(&r0, 77);
+    r = r0;
+    uint64_t base = dr_nn_rng_next(&r), threshold = (uint64_t)((double)p * 4294967296.0);
+    for (size_t c = 0; c * DR_NN_RNG_CHUNK < n; c++) {
+        dr_nn_rng s;
+        dr_nn_rng_chunk(&s, base, c);
+        uint64_t v = 0;
+        for (size_t i = c * DR_NN_RNG_CHUNK, k = 0; i < n && k < DR_NN_RNG_CHUNK; i++, k++) {
+            if (k % 2 == 0)
+                v = dr_nn_rng_next(&s);
+            uint32_t u = (uint32_t)(k % 2 ? v >> 32 : v);
+            ref[i] = u >= threshold ? keep : 0.0f;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += ref[i] != 0.0f;
+    /* a binomial(n, 0.8): within 6 standard deviations (~ 6 * 0.4 sqrt(n) = 460) */
+    assert_true(fabs((double)kept - 0.8 * (double)n) < 6.0 * 0.4 * sqrt((double)n));
+    for (int threads = 1; threads <= 2; threads++) {
+        omp_set_num_threads(threads);
+        r = r0;
+        dr_dropout_mask(n, p, &r, m);
+        assert_memory_equal(m, ref, n * sizeof *m);
+    }
+    free(m);
+    free(ref);
+}
+
 static int via_trainer(void *ctx, const float *w, float *g, double *loss, size_t *err)
 {
     return dr_trainer_gradient(ctx, w, g, loss, err);
@@ -255,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_statistics_reference),
         cmocka_unit_test(test_sgd_fused_step),
         cmocka_unit_test(test_bias_grad_rows),
+        cmocka_unit_test(test_dropout_mask_reference),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
