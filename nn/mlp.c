@@ -193,8 +193,45 @@ static void running_stats(dr_mlp *m, int l, size_t o)
     }
 }
 
-int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned char *y, size_t B,
-                     int mode, uint64_t seed, double *loss, size_t *errors, float *grad)
+/* The backward pass from the loss's delta (m->delta) down, into grad; with `s`, s->done hears of
+ * each parameter block as soon as its gradient is final and the pass no longer reads its
+ * weights (a dense layer's after its dx, a batch norm's after its backward tail). */
+static void backward(dr_mlp *m, const float *w, const float *const *inputs, const int *dropped,
+                     size_t B, float *grad, const dr_nn_slices *s)
+{
+    int L = m->c.n_layers;
+    float *d = m->delta, *d2 = m->delta2;
+    for (int l = L - 1; l >= 0; l--) {
+        const dr_mlp_layer_layout *ly = &m->lay[l];
+        dr_nn_dense_backward(B, ly->in, ly->out, inputs[l], w + ly->W, d, grad + ly->W,
+                             ly->b != SIZE_MAX ? grad + ly->b : NULL, l > 0 ? d2 : NULL,
+                             s && s->grad_zero);
+        if (s) /* W, then its bias right after it in the layout */
+            s->done(s->ctx, ly->W, ly->in * ly->out + (ly->b != SIZE_MAX ? ly->out : 0));
+        if (l == 0)
+            break;
+        const dr_mlp_layer_layout *below = &m->lay[l - 1];
+        size_t n = B * ly->in;
+        if (below->gamma != SIZE_MAX) { /* dropout, ReLU and batch norm in two passes */
+            dr_nn_bn_tail tail = {m->r[l - 1], dropped[l - 1] ? m->mask[l - 1] : NULL, NULL};
+            dr_nn_batchnorm_backward_tail(B, ly->in, m->xhat[l - 1], m->invstd[l - 1],
+                                          w + below->gamma, d2, d2, grad + below->gamma,
+                                          grad + below->beta, &tail);
+            if (s) /* gamma and beta, adjacent */
+                s->done(s->ctx, below->gamma, 2 * ly->in);
+        } else {
+            if (dropped[l - 1])
+                dr_dropout_apply(n, m->mask[l - 1], d2, d2);
+            dr_relu_backward(n, m->r[l - 1], d2, d2);
+        }
+        float *t = d; d = d2; d2 = t;
+    }
+}
+
+int dr_nn_mlp_loss_grad_slices(dr_mlp *m, const float *w, const float *x,
+                               const unsigned char *y, size_t B, int mode, uint64_t seed,
+                               double *loss, size_t *errors, float *grad,
+                               const dr_nn_slices *s)
 {
     const dr_mlp_config *c = &m->c;
     int L = c->n_layers;
@@ -261,28 +298,14 @@ int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned c
     if (!grad)
         return DR_SUCCESS;
 
-    float *d = m->delta, *d2 = m->delta2;
-    for (int l = L - 1; l >= 0; l--) {
-        const dr_mlp_layer_layout *ly = &m->lay[l];
-        dr_dense_backward(B, ly->in, ly->out, inputs[l], w + ly->W, d, grad + ly->W,
-                          ly->b != SIZE_MAX ? grad + ly->b : NULL, l > 0 ? d2 : NULL);
-        if (l == 0)
-            break;
-        const dr_mlp_layer_layout *below = &m->lay[l - 1];
-        size_t n = B * ly->in;
-        if (below->gamma != SIZE_MAX) { /* dropout, ReLU and batch norm in two passes */
-            dr_nn_bn_tail tail = {m->r[l - 1], dropped[l - 1] ? m->mask[l - 1] : NULL, NULL};
-            dr_nn_batchnorm_backward_tail(B, ly->in, m->xhat[l - 1], m->invstd[l - 1],
-                                          w + below->gamma, d2, d2, grad + below->gamma,
-                                          grad + below->beta, &tail);
-        } else {
-            if (dropped[l - 1])
-                dr_dropout_apply(n, m->mask[l - 1], d2, d2);
-            dr_relu_backward(n, m->r[l - 1], d2, d2);
-        }
-        float *t = d; d = d2; d2 = t;
-    }
+    backward(m, w, inputs, dropped, B, grad, s);
     return DR_SUCCESS;
+}
+
+int dr_mlp_loss_grad(dr_mlp *m, const float *w, const float *x, const unsigned char *y, size_t B,
+                     int mode, uint64_t seed, double *loss, size_t *errors, float *grad)
+{
+    return dr_nn_mlp_loss_grad_slices(m, w, x, y, B, mode, seed, loss, errors, grad, NULL);
 }
 
 int dr_mlp_evaluate(dr_mlp *m, const float *w, const dr_dataset *d, size_t n_max, int mode,

@@ -62,4 +62,32 @@ void dr_nn_batchnorm_eval_relu(size_t B, size_t C, const float *x, const float *
                                const float *beta, const float *run_mean, const float *run_var,
                                float eps, float *y, int relu);
 
+/* The SGD trainer's fused step (mlp.c, optim.c, train.c): the backward pass reports each
+ * parameter block [off, off + len) to `done` as soon as its gradient is final and the pass no
+ * longer reads its weights, and the optimiser updates that block then, while the gradient just
+ * written and the weights just read are still in cache, instead of in one pass over everything
+ * after the backward pass. Every element sees the same operations either way. `done` leaves
+ * the block's gradient zero, and with `grad_zero` the dense layers' weight gradients arrive
+ * zeroed (the sgemm adds onto them), so that they need no zeroing pass of their own. */
+typedef void (*dr_nn_slice_fn)(void *ctx, size_t off, size_t len);
+typedef struct {
+    dr_nn_slice_fn done;
+    void *ctx;
+    int grad_zero;
+} dr_nn_slices;
+
+int dr_nn_mlp_loss_grad_slices(dr_mlp *m, const float *w, const float *x,
+                               const unsigned char *y, size_t B, int mode, uint64_t seed,
+                               double *loss, size_t *errors, float *grad, const dr_nn_slices *s);
+/* dr_dense_backward, onto a dW that is already zero if `dW_zero`. */
+void dr_nn_dense_backward(size_t B, size_t in, size_t out, const float *x, const float *W,
+                          const float *dy, float *dW, float *db, float *dx, int dW_zero);
+/* A gradient oracle that reports blocks as they are done (see dr_grad_fn). */
+typedef int (*dr_nn_slice_grad_fn)(void *ctx, const float *w, float *grad, double *loss,
+                                   size_t *errors, const dr_nn_slices *s);
+/* One SGD step (o's kind must be DR_OPTIM_SGD) with the update fused into `grad`'s backward
+ * pass: the same result as dr_optim_step. */
+int dr_nn_optim_sgd_fused(dr_optim *o, float *w, double lr, dr_nn_slice_grad_fn grad,
+                          void *ctx);
+
 #endif

@@ -18,6 +18,7 @@ struct dr_optim {
     float *buf;        /* Nesterov momentum of the outer step (one per replica for Elastic-SGD) */
     float *g, *y, *mu; /* a gradient; the inner iterate (HJ: the evaluation point); its average */
     float *hj_p;       /* HJ's p, the gradient of the inviscid solution u(x, t) */
+    int g_zero;        /* g is all zeros (the fused SGD step leaves it so) */
     float *replicas;   /* Elastic-SGD: replicas x n */
     dr_nn_rng rng;
 };
@@ -147,16 +148,84 @@ void dr_optim_free(dr_optim *o)
     free(o);
 }
 
-/* PyTorch's Nesterov form: buf <- m buf + d; w <- w - lr (d + m buf). */
+/* PyTorch's Nesterov form on element i with gradient d: buf <- m buf + d; w <- w - lr (d + m
+ * buf). Every pass below does this same arithmetic, so they agree to the bit. */
+static inline void nesterov_at(float *w, float *buf, float d, size_t i, float lr, float m)
+{
+    float b = m * buf[i] + d;
+    buf[i] = b;
+    w[i] -= lr * (d + m * b);
+}
+
 static void nesterov(float *w, float *buf, const float *d, size_t n, double lr, double m)
 {
     float flr = (float)lr, fm = (float)m;
 #pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
-        float b = fm * buf[i] + d[i];
-        buf[i] = b;
-        w[i] -= flr * (d[i] + fm * b);
+    for (size_t i = 0; i < n; i++)
+        nesterov_at(w, buf, d[i], i, flr, fm);
+}
+
+/* SGD's step with weight decay wd: the gradient g + wd w (as add_decay would leave it in g), in
+ * the same pass as the Nesterov update. */
+static void nesterov_decay(float *w, float *buf, const float *g, size_t n, double lr, double m,
+                           double wd)
+{
+    float flr = (float)lr, fm = (float)m, fwd = (float)wd;
+#pragma omp parallel for simd schedule(static) if (n >= DR_NN_PAR_MIN)
+    for (size_t i = 0; i < n; i++)
+        nesterov_at(w, buf, g[i] + fwd * w[i], i, flr, fm);
+}
+
+/* One block of the fused SGD step (see nn_parallel.h), weight decay and Nesterov in one pass,
+ * leaving the block's gradient zero for the next step's sgemm: its cache lines are dirty from
+ * the sgemm already, so the zeros cost no extra pass over memory, where a separate zeroing pass
+ * cost 5% of a 2-thread mnistfc step. */
+typedef struct {
+    float *w, *buf, *g;
+    float lr, m, wd;
+} sgd_block;
+
+static void sgd_slice(void *ctx, size_t off, size_t len)
+{
+    const sgd_block *s = ctx;
+    float *w = s->w + off, *buf = s->buf + off, *g = s->g + off, flr = s->lr, fm = s->m,
+          fwd = s->wd;
+    if (fwd > 0) {
+#pragma omp parallel for simd schedule(static) if (len >= DR_NN_PAR_MIN)
+        for (size_t i = 0; i < len; i++) {
+            nesterov_at(w, buf, g[i] + fwd * w[i], i, flr, fm);
+            g[i] = 0.0f;
+        }
+    } else {
+#pragma omp parallel for simd schedule(static) if (len >= DR_NN_PAR_MIN)
+        for (size_t i = 0; i < len; i++) {
+            nesterov_at(w, buf, g[i], i, flr, fm);
+            g[i] = 0.0f;
+        }
     }
+}
+
+int dr_nn_optim_sgd_fused(dr_optim *o, float *w, double lr, dr_nn_slice_grad_fn grad,
+                          void *ctx)
+{
+    if (!(lr >= 0) || !isfinite(lr))
+        return dr_error(DR_EINVAL, "optimiser: learning rate %g", lr);
+    if (o->p.kind != DR_OPTIM_SGD)
+        return dr_error(DR_EINVAL, "optimiser: the fused step is SGD's only");
+    sgd_block s = {w, o->buf, o->g, (float)lr, (float)o->p.momentum, 0.0f};
+    if (o->p.weight_decay > 0)
+        s.wd = (float)o->p.weight_decay;
+    dr_nn_slices slices = {sgd_slice, &s, o->g_zero};
+    double loss;
+    size_t err;
+    /* on failure (a non-finite loss, before the backward pass) g may hold a partial gradient */
+    o->g_zero = 0;
+    int status = grad(ctx, w, o->g, &loss, &err, &slices);
+    if (status == DR_SUCCESS) {
+        o->g_zero = 1;
+        o->k++;
+    }
+    return status;
 }
 
 static void add_decay(float *g, const float *w, size_t n, double wd)
@@ -302,12 +371,13 @@ int dr_optim_step(dr_optim *o, float *w, double lr, dr_grad_fn grad, void *ctx)
         double loss;
         size_t err;
         status = grad(ctx, w, o->g, &loss, &err);
-        if (status == DR_SUCCESS) {
-            add_decay(o->g, w, o->n, o->p.weight_decay);
+        if (status == DR_SUCCESS && o->p.weight_decay > 0)
+            nesterov_decay(w, o->buf, o->g, o->n, lr, o->p.momentum, o->p.weight_decay);
+        else if (status == DR_SUCCESS)
             nesterov(w, o->buf, o->g, o->n, lr, o->p.momentum);
-        }
     }
     }
+    o->g_zero = 0;
     if (status == DR_SUCCESS)
         o->k++;
     return status;

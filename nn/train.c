@@ -5,6 +5,7 @@
 #include "../solver/dr_args.h"
 #include "deeprelax/error.h"
 #include "deeprelax/parse.h"
+#include "nn_parallel.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -22,7 +23,7 @@ struct dr_trainer {
     const dr_dataset *train, *test;
     dr_optim *opt;
     dr_optim_params p;
-    size_t batch, *perm, pos;
+    size_t batch, *perm, pos, *rows; /* rows: the minibatch's example indices */
     uint64_t seed, n_grads; /* minibatch gradients so far: each one's dropout seed */
     dr_nn_rng rng;
     double loss_sum;
@@ -42,26 +43,39 @@ static void shuffle(dr_trainer *t)
 
 /* The oracle: the next `batch` rows of the current permutation (reshuffled when used up; a
  * minibatch may straddle two permutations so that every one has `batch` rows). */
-static int next_gradient(void *ctx, const float *w, float *grad, double *loss, size_t *errors)
+static int next_gradient_slices(void *ctx, const float *w, float *grad, double *loss,
+                                size_t *errors, const dr_nn_slices *s)
 {
     dr_trainer *t = ctx;
     const dr_dataset *d = t->train;
     for (size_t r = 0; r < t->batch; r++) {
         if (t->pos == d->n)
             shuffle(t);
-        size_t i = t->perm[t->pos++];
-        memcpy(t->xb + r * d->dim, d->x + i * d->dim, d->dim * sizeof(float));
-        t->yb[r] = d->y[i];
+        t->rows[r] = t->perm[t->pos++];
+    }
+    /* the gather split between the threads: serial, it was the other thread's idle time */
+    const size_t *rows = t->rows;
+    float *xb = t->xb;
+    unsigned char *yb = t->yb;
+#pragma omp parallel for schedule(static) if (t->batch * d->dim >= DR_NN_PAR_MIN)
+    for (size_t r = 0; r < t->batch; r++) {
+        memcpy(xb + r * d->dim, d->x + rows[r] * d->dim, d->dim * sizeof(float));
+        yb[r] = d->y[rows[r]];
     }
     uint64_t seed = t->seed * 0x9e3779b97f4a7c15ULL + ++t->n_grads;
-    int status = dr_mlp_loss_grad(t->m, w, t->xb, t->yb, t->batch, DR_MLP_TRAIN, seed, loss,
-                                  errors, grad);
+    int status = dr_nn_mlp_loss_grad_slices(t->m, w, t->xb, t->yb, t->batch, DR_MLP_TRAIN,
+                                            seed, loss, errors, grad, s);
     if (status != DR_SUCCESS)
         return status;
     t->loss_sum += *loss * (double)t->batch;
     t->err_sum += *errors;
     t->rows_sum += t->batch;
     return DR_SUCCESS;
+}
+
+static int next_gradient(void *ctx, const float *w, float *grad, double *loss, size_t *errors)
+{
+    return next_gradient_slices(ctx, w, grad, loss, errors, NULL);
 }
 
 int dr_trainer_gradient(dr_trainer *t, const float *w, float *grad, double *loss,
@@ -89,6 +103,7 @@ void dr_trainer_free(dr_trainer *t)
         return;
     dr_optim_free(t->opt);
     free(t->perm);
+    free(t->rows);
     free(t->xb);
     free(t->yb);
     free(t);
@@ -124,7 +139,8 @@ int dr_trainer_alloc(dr_trainer **out, dr_mlp *m, float *w, const dr_dataset *tr
     t->perm = malloc(train->n * sizeof *t->perm);
     t->xb = malloc(batch * train->dim * sizeof *t->xb);
     t->yb = malloc(batch);
-    if (!t->perm || !t->xb || !t->yb) {
+    t->rows = malloc(batch * sizeof *t->rows);
+    if (!t->perm || !t->xb || !t->yb || !t->rows) {
         dr_trainer_free(t);
         return dr_error(DR_ENOMEM, "trainer: out of memory");
     }
@@ -157,7 +173,9 @@ int dr_train_epoch(dr_trainer *t, double lr, dr_progress_fn progress, void *ctx,
     t->loss_sum = 0.0;
     t->err_sum = t->rows_sum = 0;
     for (size_t k = 0; k < steps; k++) {
-        int status = dr_optim_step(t->opt, t->w, lr, next_gradient, t);
+        int status = t->p.kind == DR_OPTIM_SGD
+                         ? dr_nn_optim_sgd_fused(t->opt, t->w, lr, next_gradient_slices, t)
+                         : dr_optim_step(t->opt, t->w, lr, next_gradient, t);
         if (status != DR_SUCCESS)
             return status;
         if (progress && progress(ctx, k + 1, steps))
