@@ -599,14 +599,17 @@ static void fix_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tm
                      size_t *fixed, size_t *taps)
 {
     const dr_axis_fft *ax = x->ax;
-    size_t nc = x->job->ncentre, m = count_marked(ax->fix + l * nc, nc);
+    size_t nc = x->job->ncentre, m = ax->exact[l] ? nc : count_marked(ax->fix + l * nc, nc);
     if (!m) return;
     const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
     int coarse = x->ct && !dr_coarse_line_load(cl, x->ct, x->job->w + l * ax->n, wc, ax->n, 1);
     *fixed += m;
-    if (coarse && ax->exact[l] && x->consecutive) {
-        *taps += recompute_all(x, cl, l, tmp);
-        return;
+    if (ax->exact[l]) {
+        if (coarse && x->consecutive) {
+            *taps += recompute_all(x, cl, l, tmp);
+            return;
+        }
+        memset(ax->fix + l * nc, 1, nc); /* recompute goes by the marks */
     }
     /* a fresh hint per line: a line's sums do not depend on which thread had which before */
     size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
@@ -620,8 +623,9 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
     size_t nc = x->job->ncentre;
     dr_coarse_line cl = {0};
     for (size_t l = 0; l < ax->lines; l++) {
-        const unsigned char *fix = ax->fix + l * nc;
-        size_t m = count_marked(fix, nc), nt = 0;
+        unsigned char *fix = ax->fix + l * nc;
+        if (ax->exact[l]) memset(fix, 1, nc); /* recompute goes by the marks */
+        size_t m = ax->exact[l] ? nc : count_marked(fix, nc), nt = 0;
         if (!m) continue;
         const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
         int coarse = x->ct && !dr_coarse_line_load(&cl, x->ct, x->job->w + l * ax->n, wc,
@@ -737,11 +741,7 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, int fix_h
                 double *lc = !x->carry ? NULL
                              : direct  ? job->carried + o
                                        : loc + (2 * DR_AXIS_BLOCK + b) * nc;
-                if (ax->exact[l]) {
-                    /* every value recomputed (fix_line writes them all) */
-                    memset(ax->fix + l * nc, 1, nc);
-                    continue;
-                }
+                if (ax->exact[l]) continue; /* every value summed by fix_line */
                 const fftw_complex *ws = ax->wspec + l * H, *cs = lc ? ax->cspec + l * H : NULL;
                 if (job->transform) {
                     ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
@@ -792,8 +792,10 @@ static double coarse_gap(const axis_ctx *x, const dr_coarse_table *ct)
     const dr_axis_fft *ax = x->ax;
     const dr_axis_job *job = x->job;
     size_t nc = job->ncentre, spacing = nc > 1 ? job->centre[1] - job->centre[0] : 1;
-    size_t lstep = ct->S, cstep = (7 * ct->S / 10) / spacing > 1 ? (7 * ct->S / 10) / spacing : 1;
-    size_t nl = (ax->lines + lstep - 1) / lstep + 1;
+    size_t lstep = ct->S, cstep = (7 * ct->S / 10) / spacing;
+    if (cstep < 1) cstep = 1;
+    /* lines 0, lstep, 2 lstep, ... and the last, once */
+    size_t nl = (ax->lines - 1) / lstep + 1 + ((ax->lines - 1) % lstep != 0);
     double gap = 0.0;
     if (nc == 0) return 0.0;
     #pragma omp parallel num_threads(ax->threads) reduction(max : gap)
@@ -925,9 +927,13 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
         ax->exact[l] = (unsigned char)line_goes_exact(&x, l);
         exact += ax->exact[l];
     }
-    /* the kernels' spectra only where some line is transformed (1-D: a transform as long as
-     * the line); batched lines, transformed together, are summed exactly only all together */
+    /* batched lines, transformed together, are summed exactly only all together; the kernels'
+     * spectra only where some line is transformed (1-D: a transform as long as the line) */
     int by_lines = ax->lines >= (size_t)ax->threads;
+    if (!by_lines && exact < ax->lines) {
+        memset(ax->exact, 0, ax->lines);
+        exact = 0;
+    }
     if (exact < ax->lines) {
         kernel_spectrum(ax, q, 0, ax->gspec);
         if (job->off) kernel_spectrum(ax, q, 1, ax->zspec);
@@ -936,9 +942,7 @@ void dr_axis_run(dr_axis_fft *ax, const dr_axis_job *job_in, double q, const dr_
     int fix_here = strict && ax->lines >= 2 * (size_t)ax->threads;
     if (by_lines) {
         run_by_lines(&x, tail, reach, fix_here, &clamped, &worst, &fixed, &taps);
-    } else if (exact == ax->lines) {
-        memset(ax->fix, 1, ax->lines * nc);
-    } else {
+    } else if (exact < ax->lines) {
         if (job->transform) dr_axis_fft_load(ax, job->w, carry ? job->wc : NULL);
         run_batched(&x, tail, reach, &clamped, &worst);
     }

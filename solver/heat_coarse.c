@@ -454,7 +454,7 @@ static int block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size
 /* The common case, a full block of consecutive centres: one window for the block, from its
  * first centre's widened by a node each side, checked for each centre after the sums (the
  * largest term of each is then known exactly). Returns 0 where it does not apply, 2 where every
- * centre passed, else 1: centres that fail the check get lin[i] = NAN, L[i] = NAN, to be redone
+ * centre passed, else 1: centres that fail the check get lin[i] = L[i] = NAN, to be redone
  * alone. */
 static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a, double amax,
                       size_t c0, size_t *hint, double *lin, double *L, double *off,
@@ -475,20 +475,11 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
     block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
     if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
-    int holds[DR_COARSE_BLOCK];
-    if (block_holds(cl, ct, c0, JL, JR, big, holds)) {
-        /* every centre's window holds: straight through (L is only read where lin is NAN) */
-        for (size_t i = 0; i < DR_COARSE_BLOCK; i++) lin[i] = sum[i] * (double)S;
-        for (size_t i = 0; off && i < DR_COARSE_BLOCK; i++) off[i] = mom[i] / sum[i];
-        for (size_t i = 0; carried && i < DR_COARSE_BLOCK; i++) carried[i] = cm[i] / sum[i];
-        *taps = DR_COARSE_BLOCK * (JL + JR + 1);
-        return 2;
-    }
+    int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, JL, JR, big, holds);
     *taps = 0;
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
-        L[i] = NAN;
         if (!holds[i]) {
-            lin[i] = NAN;
+            lin[i] = L[i] = NAN;
             continue;
         }
         lin[i] = sum[i] * (double)S;
@@ -496,7 +487,7 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
         if (carried) carried[i] = cm[i] / sum[i];
         *taps += JL + JR + 1;
     }
-    return 1;
+    return all ? 2 : 1;
 }
 
 void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,

@@ -131,8 +131,9 @@ void dr_coarse_line_free(dr_coarse_line *cl);
 /* The same sums as dr_logsum_line at nb <= DR_COARSE_BLOCK centres c0 + i step (y-indices) of
  * the loaded line, on the coarse sub-grid: per centre the offset moment (off may be NULL: not
  * computed) and the carried mean (carried may be NULL), and the sum either as
- * lin[i] = exp(L - amax) (L[i] = NAN; saves a log and an exp where the caller wants the linear
- * value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine log-weights) and carry
+ * lin[i] = exp(L - amax) (L[i] then holds nothing to read; saves a log and an exp where the
+ * caller wants the linear value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine
+ * log-weights) and carry
  * may be NULL. hint[DR_COARSE_HINT], updated along a sweep (DR_COARSE_HINT_START to begin
  * one): the previous centre's argmax (SIZE_MAX: none) and window. */
 #define DR_COARSE_BLOCK 8
