@@ -485,11 +485,27 @@ static void keep_or_mark_chunks(const axis_ctx *x, size_t l, double *L, double *
                           tmp, clamped, worst);
 }
 
-/* The exact values at the marked centres of [cb, ce) on line l: on the coarse sub-grid when cl
- * holds the line (runs of evenly spaced centres, one block at a time), else by the fine-grid
- * window. Returns the taps scanned. */
+/* Where a line's results go: value, offset and carried mean at centre c are L[c * stride],
+ * off[c * stride], car[c * stride] (off, car NULL where not computed). The job's own arrays, or
+ * a thread's block buffer whose lines are scattered together (line_block). */
+typedef struct {
+    double *L, *off, *car;
+    size_t stride;
+} line_out;
+
+static line_out line_direct(const axis_ctx *x, size_t l)
+{
+    const dr_axis_job *job = x->job;
+    size_t o = l * job->lstride;
+    return (line_out){job->L + o, job->off ? job->off + o : NULL,
+                      x->carry ? job->carried + o : NULL, job->cstride};
+}
+
+/* The exact values at the marked centres of [cb, ce) on line l into out: on the coarse sub-grid
+ * when cl holds the line (runs of evenly spaced centres, one block at a time), else by the
+ * fine-grid window. Returns the taps scanned. */
 static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t cb, size_t ce,
-                        size_t *hint)
+                        size_t *hint, const line_out *out)
 {
     const dr_axis_fft *ax = x->ax;
     const dr_axis_job *job = x->job;
@@ -528,13 +544,13 @@ static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t 
         double loglin[DR_COARSE_BLOCK];
         if (!job->linear) dr_vlog(lin, loglin, nb); /* NAN where lin is: unused there */
         for (size_t i = 0; i < nb; i++) {
-            size_t k = l * job->lstride + (c + i) * job->cstride;
+            size_t k = (c + i) * out->stride;
             if (isnan(lin[i]))
-                job->L[k] = job->linear ? exp(L[i] - amax) : L[i];
+                out->L[k] = job->linear ? exp(L[i] - amax) : L[i];
             else
-                job->L[k] = job->linear ? lin[i] : amax + loglin[i];
-            if (job->off) job->off[k] = off[i];
-            if (x->carry) job->carried[k] = car[i];
+                out->L[k] = job->linear ? lin[i] : amax + loglin[i];
+            if (out->off) out->off[k] = off[i];
+            if (out->car) out->car[k] = car[i];
         }
         c += nb;
     }
@@ -544,7 +560,8 @@ static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t 
 /* recompute at every centre of line l (a line summed exactly; consecutive centres, the
  * coarse sub-grid in cl): blocks of DR_COARSE_BLOCK centres straight through, and the logs of
  * a chunk of values (in tmp[KEEP_CHUNK]) taken together. */
-static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp)
+static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp,
+                            const line_out *out)
 {
     const dr_axis_job *job = x->job;
     size_t n = x->ax->n, nc = job->ncentre, c0 = job->centre[0], taps = 0;
@@ -553,7 +570,7 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
     double amax = job->amax[l];
     int linear = job->linear;
     size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
-    size_t cs = job->cstride, base = l * job->lstride;
+    size_t cs = out->stride;
     for (size_t cb = 0; cb < nc; cb += KEEP_CHUNK) {
         size_t ce = cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc;
         int logs = 0; /* some centre took the exp-per-tap path: its L is written already */
@@ -563,19 +580,18 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
             /* tmp: the linear values (NAN where the sum came as L) */
             double *lin = tmp + (c - cb);
             dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
-                            job->off ? off : NULL, x->carry ? car : NULL, &t);
+                            out->off ? off : NULL, out->car ? car : NULL, &t);
             taps += t;
             for (size_t i = 0; i < nb; i++)
                 if (isnan(lin[i])) {
-                    job->L[base + (c + i) * cs] = linear ? exp(L[i] - amax) : L[i];
+                    out->L[(c + i) * cs] = linear ? exp(L[i] - amax) : L[i];
                     logs = 1;
                 }
-            for (size_t i = 0; job->off && i < nb; i++) job->off[base + (c + i) * cs] = off[i];
-            for (size_t i = 0; x->carry && i < nb; i++)
-                job->carried[base + (c + i) * cs] = car[i];
+            for (size_t i = 0; out->off && i < nb; i++) out->off[(c + i) * cs] = off[i];
+            for (size_t i = 0; out->car && i < nb; i++) out->car[(c + i) * cs] = car[i];
         }
         if (!linear) dr_vlog(tmp, tmp, ce - cb);
-        double *dst = job->L + base + cb * cs, shift = linear ? 0.0 : amax;
+        double *dst = out->L + cb * cs, shift = linear ? 0.0 : amax;
         if (!logs) {
             for (size_t c = cb; c < ce; c++, dst += cs) *dst = shift + tmp[c - cb];
         } else {
@@ -593,10 +609,10 @@ static size_t count_marked(const unsigned char *fix, size_t nc)
     return m;
 }
 
-/* The marked values of line l on the calling thread, with its coarse scratch cl (and a chunk
- * of scratch tmp[KEEP_CHUNK]): adds the values fixed and the taps scanned. */
+/* The marked values of line l into out, on the calling thread, with its coarse scratch cl (and
+ * a chunk of scratch tmp[KEEP_CHUNK]): adds the values fixed and the taps scanned. */
 static void fix_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp,
-                     size_t *fixed, size_t *taps)
+                     const line_out *out, size_t *fixed, size_t *taps)
 {
     const dr_axis_fft *ax = x->ax;
     size_t nc = x->job->ncentre, m = ax->exact[l] ? nc : count_marked(ax->fix + l * nc, nc);
@@ -606,14 +622,14 @@ static void fix_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tm
     *fixed += m;
     if (ax->exact[l]) {
         if (coarse && x->consecutive) {
-            *taps += recompute_all(x, cl, l, tmp);
+            *taps += recompute_all(x, cl, l, tmp, out);
             return;
         }
         memset(ax->fix + l * nc, 1, nc); /* recompute goes by the marks */
     }
     /* a fresh hint per line: a line's sums do not depend on which thread had which before */
     size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
-    *taps += recompute(x, coarse ? cl : NULL, l, 0, nc, hint);
+    *taps += recompute(x, coarse ? cl : NULL, l, 0, nc, hint, out);
 }
 
 /* Few lines (1-D): the points of each line shared out among the threads. */
@@ -643,6 +659,7 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
         size_t groups = (nc + DR_COARSE_BLOCK - 1) / DR_COARSE_BLOCK, P = 1;
         size_t S = coarse ? x->ct->S : 1;
         if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
+        line_out out = line_direct(x, l);
         #pragma omp parallel num_threads(ax->threads) reduction(+ : nt)
         {
             size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
@@ -650,7 +667,7 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
             for (size_t r = 0; r < P; r++)
                 for (size_t gi = r; gi < groups; gi += P) {
                     size_t cb = gi * DR_COARSE_BLOCK, ce = cb + DR_COARSE_BLOCK;
-                    nt += recompute(x, coarse ? &cl : NULL, l, cb, ce < nc ? ce : nc, hint);
+                    nt += recompute(x, coarse ? &cl : NULL, l, cb, ce < nc ? ce : nc, hint, &out);
                 }
         }
         *fixed += m;
@@ -694,15 +711,48 @@ static void gather_line(const dr_axis_job *job, const double *real, double *dst)
 
 /* A thread's block of nb lines from l0 (kept contiguous in loc, DR_AXIS_BLOCK x ncentre per
  * quantity) into the job's arrays: at each centre the block's lines are neighbours when the
- * output is column-major (lstride 1), so every write fills whole cache lines. Lines with
- * skip[b] (summed exactly, written by fix_line) have no values in loc. */
+ * output is column-major (lstride 1), so every write fills whole cache lines (a line written
+ * alone down a column would touch a cache line and a page per value). Lines with skip[b]
+ * (skip may be NULL: none) have no values in loc. */
 static void scatter_block(const dr_axis_job *job, const double *loc, size_t l0, size_t nb,
                           const unsigned char *skip, double *dst)
 {
     size_t nc = job->ncentre;
     for (size_t c = 0; c < nc; c++)
         for (size_t b = 0; b < nb; b++)
-            if (!skip[b]) dst[(l0 + b) * job->lstride + c * job->cstride] = loc[b * nc + c];
+            if (!skip || !skip[b]) dst[(l0 + b) * job->lstride + c * job->cstride] = loc[b * nc + c];
+}
+
+/* Line l through the convolutions on thread me's scratch: its FFT values gathered into out
+ * and kept or marked (keep_or_mark_chunks; out's stride is 1). */
+static void transform_and_keep(const axis_ctx *x, size_t l, double tail, double reach,
+                               const line_out *out, int me, size_t *clamped, double *worst)
+{
+    dr_axis_fft *ax = x->ax;
+    const dr_axis_job *job = x->job;
+    size_t H = ax->H;
+    double *real = ax->treal + (size_t)me * ax->treal_stride;
+    fftw_complex *spec = ax->tspec + (size_t)me * 3 * ax->tspec_stride;
+    fftw_complex *wsp = spec + ax->tspec_stride, *csp = wsp + ax->tspec_stride;
+    double *tmp = ax->tkeep + (size_t)me * KEEP_CHUNK;
+    const fftw_complex *ws = ax->wspec + l * H, *cs = out->car ? ax->cspec + l * H : NULL;
+    if (job->transform) {
+        ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
+        if (out->car) ax->csum[l] = transform_line(ax, job->wc + l * ax->n, real, csp);
+        ws = wsp;
+        cs = csp;
+    }
+    ax->dv[l] = convolve_line(ax, ws, ax->gspec, tail, ax->wsum[l], spec, real);
+    gather_line(job, real, out->L);
+    if (out->off) {
+        ax->dn[l] = convolve_line(ax, ws, ax->zspec, reach * tail, ax->wsum[l], spec, real);
+        gather_line(job, real, out->off);
+    }
+    if (out->car) {
+        ax->dc[l] = convolve_line(ax, cs, ax->gspec, tail, ax->csum[l], spec, real);
+        gather_line(job, real, out->car);
+    }
+    keep_or_mark_chunks(x, l, out->L, out->off, out->car, tmp, clamped, worst);
 }
 
 /* As many lines as threads: each thread takes blocks of whole lines through the convolutions,
@@ -714,16 +764,13 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, int fix_h
 {
     dr_axis_fft *ax = x->ax;
     const dr_axis_job *job = x->job;
-    size_t H = ax->H, nc = job->ncentre, nclamped = 0, nf = 0, nt = 0;
+    size_t nc = job->ncentre, nclamped = 0, nf = 0, nt = 0;
     double w = 0.0;
     #pragma omp parallel num_threads(ax->threads) reduction(+ : nclamped, nf, nt) \
         reduction(max : w)
     {
         dr_coarse_line cl = {0};
         int me = omp_get_thread_num();
-        double *real = ax->treal + (size_t)me * ax->treal_stride;
-        fftw_complex *spec = ax->tspec + (size_t)me * 3 * ax->tspec_stride;
-        fftw_complex *wsp = spec + ax->tspec_stride, *csp = wsp + ax->tspec_stride;
         double *tmp = ax->tkeep + (size_t)me * KEEP_CHUNK;
         /* results contiguous per line (1-D): straight into the job's arrays; else through the
          * block (there is one wherever a 2-D axis has several lines) */
@@ -733,46 +780,26 @@ static void run_by_lines(const axis_ctx *x, double tail, double reach, int fix_h
         for (size_t l0 = 0; l0 < ax->lines; l0 += DR_AXIS_BLOCK) {
             size_t nb = ax->lines - l0 < DR_AXIS_BLOCK ? ax->lines - l0 : DR_AXIS_BLOCK;
             for (size_t b = 0; b < nb; b++) {
-                size_t l = l0 + b, o = l * job->lstride;
-                double *lv = direct ? job->L + o : loc + b * nc;
-                double *lo = !job->off ? NULL
-                             : direct  ? job->off + o
-                                       : loc + (DR_AXIS_BLOCK + b) * nc;
-                double *lc = !x->carry ? NULL
-                             : direct  ? job->carried + o
-                                       : loc + (2 * DR_AXIS_BLOCK + b) * nc;
-                if (ax->exact[l]) continue; /* every value summed by fix_line */
-                const fftw_complex *ws = ax->wspec + l * H, *cs = lc ? ax->cspec + l * H : NULL;
-                if (job->transform) {
-                    ax->wsum[l] = transform_line(ax, job->w + l * ax->n, real, wsp);
-                    if (lc) ax->csum[l] = transform_line(ax, job->wc + l * ax->n, real, csp);
-                    ws = wsp;
-                    cs = csp;
-                }
-                ax->dv[l] = convolve_line(ax, ws, ax->gspec, tail, ax->wsum[l], spec, real);
-                gather_line(job, real, lv);
-                if (lo) {
-                    ax->dn[l] = convolve_line(ax, ws, ax->zspec, reach * tail, ax->wsum[l], spec,
-                                              real);
-                    gather_line(job, real, lo);
-                }
-                if (lc) {
-                    ax->dc[l] = convolve_line(ax, cs, ax->gspec, tail, ax->csum[l], spec, real);
-                    gather_line(job, real, lc);
-                }
-                keep_or_mark_chunks(x, l, lv, lo, lc, tmp, &nclamped, &w);
+                size_t l = l0 + b;
+                line_out out = direct ? line_direct(x, l)
+                                      : (line_out){loc + b * nc,
+                                                   job->off ? loc + (DR_AXIS_BLOCK + b) * nc : NULL,
+                                                   x->carry ? loc + (2 * DR_AXIS_BLOCK + b) * nc
+                                                            : NULL,
+                                                   1};
+                if (!ax->exact[l]) transform_and_keep(x, l, tail, reach, &out, me, &nclamped, &w);
+                /* the exact values while the line's weights are still in cache */
+                if (fix_here) fix_line(x, &cl, l, tmp, &out, &nf, &nt);
             }
-            if (!direct && memchr(ax->exact + l0, 0, nb)) {
-                const unsigned char *skip = ax->exact + l0;
+            if (!direct && (fix_here || memchr(ax->exact + l0, 0, nb))) {
+                /* exact lines not fixed here have no values in loc yet (fix_by_points) */
+                const unsigned char *skip = fix_here ? NULL : ax->exact + l0;
                 scatter_block(job, loc, l0, nb, skip, job->L);
                 if (job->off)
                     scatter_block(job, loc + DR_AXIS_BLOCK * nc, l0, nb, skip, job->off);
                 if (x->carry)
                     scatter_block(job, loc + 2 * DR_AXIS_BLOCK * nc, l0, nb, skip, job->carried);
             }
-            /* the block's exact values while its weights are still in cache (after the
-             * scatter, which would overwrite them) */
-            for (size_t b = 0; fix_here && b < nb; b++) fix_line(x, &cl, l0 + b, tmp, &nf, &nt);
         }
         dr_coarse_line_free(&cl);
     }
