@@ -44,6 +44,8 @@
 /* Centres per chunk of the keep-or-mark test (the kept values' logs go through a chunk-sized
  * scratch; in 1-D a line is shared out among the threads in chunks). */
 #define KEEP_CHUNK 4096
+/* residues of fix_by_points' walk taken side by side */
+#define WALK_RESIDUES 8
 
 double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double *wc,
                         const double *a, size_t n, double amax, size_t c, const double *carry,
@@ -655,19 +657,26 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
          * S is a multiple of the group, group g + P (P = S / group) sits exactly S further:
          * walking g, g + P, g + 2P, ... (one residue r at a time) reuses all but one of the
          * previous group's window rows from cache, where the plain order would re-read each
-         * weight once per offset, S centres apart (1-D n = 1e6: 27 x the line's bytes). */
+         * weight once per offset, S centres apart (1-D n = 1e6: 27 x the line's bytes). The
+         * walk takes WALK_RESIDUES neighbouring residues side by side: the rows each step adds
+         * are then neighbours in memory (one page, whole lines), where one residue alone
+         * steps a page per row (S x 8 bytes), past the prefetchers. Each residue keeps its own
+         * hint, fresh at its start, so the sums do not depend on the threads. */
         size_t groups = (nc + DR_COARSE_BLOCK - 1) / DR_COARSE_BLOCK, P = 1;
         size_t S = coarse ? x->ct->S : 1;
         if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
         line_out out = line_direct(x, l);
-        #pragma omp parallel num_threads(ax->threads) reduction(+ : nt)
-        {
-            size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
-            #pragma omp for schedule(dynamic, 1)
-            for (size_t r = 0; r < P; r++)
-                for (size_t gi = r; gi < groups; gi += P) {
-                    size_t cb = gi * DR_COARSE_BLOCK, ce = cb + DR_COARSE_BLOCK;
-                    nt += recompute(x, coarse ? &cl : NULL, l, cb, ce < nc ? ce : nc, hint, &out);
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(ax->threads) reduction(+ : nt)
+        for (size_t r0 = 0; r0 < P; r0 += WALK_RESIDUES) {
+            size_t hint[WALK_RESIDUES][DR_COARSE_HINT], R = P - r0 < WALK_RESIDUES ? P - r0
+                                                                                 : WALK_RESIDUES;
+            for (size_t i = 0; i < R; i++)
+                memcpy(hint[i], (size_t[DR_COARSE_HINT])DR_COARSE_HINT_START, sizeof hint[i]);
+            for (size_t g0 = r0; g0 < groups; g0 += P)
+                for (size_t i = 0; i < R && g0 + i < groups; i++) {
+                    size_t cb = (g0 + i) * DR_COARSE_BLOCK, ce = cb + DR_COARSE_BLOCK;
+                    nt += recompute(x, coarse ? &cl : NULL, l, cb, ce < nc ? ce : nc, hint[i],
+                                    &out);
                 }
         }
         *fixed += m;
