@@ -581,10 +581,10 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
             double L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK], car[DR_COARSE_BLOCK];
             /* tmp: the linear values (NAN where the sum came as L) */
             double *lin = tmp + (c - cb);
-            dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
-                            out->off ? off : NULL, out->car ? car : NULL, &t);
+            int all_lin = dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
+                                          out->off ? off : NULL, out->car ? car : NULL, &t);
             taps += t;
-            for (size_t i = 0; i < nb; i++)
+            for (size_t i = 0; !all_lin && i < nb; i++)
                 if (isnan(lin[i])) {
                     out->L[(c + i) * cs] = linear ? exp(L[i] - amax) : L[i];
                     logs = 1;
@@ -594,7 +594,10 @@ static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, dou
         }
         if (!linear) dr_vlog(tmp, tmp, ce - cb);
         double *dst = out->L + cb * cs, shift = linear ? 0.0 : amax;
-        if (!logs) {
+        if (!logs && cs == 1) {
+            #pragma omp simd
+            for (size_t c = cb; c < ce; c++) dst[c - cb] = shift + tmp[c - cb];
+        } else if (!logs) {
             for (size_t c = cb; c < ce; c++, dst += cs) *dst = shift + tmp[c - cb];
         } else {
             for (size_t c = cb; c < ce; c++, dst += cs)
@@ -726,10 +729,17 @@ static void gather_line(const dr_axis_job *job, const double *real, double *dst)
 static void scatter_block(const dr_axis_job *job, const double *loc, size_t l0, size_t nb,
                           const unsigned char *skip, double *dst)
 {
-    size_t nc = job->ncentre;
+    size_t nc = job->ncentre, cs = job->cstride;
+    if (!skip && nb == DR_AXIS_BLOCK && job->lstride == 1) {
+        /* the usual case: a whole block, its eight lines neighbours at each centre */
+        double *row = dst + l0;
+        for (size_t c = 0; c < nc; c++, row += cs)
+            for (size_t b = 0; b < DR_AXIS_BLOCK; b++) row[b] = loc[b * nc + c];
+        return;
+    }
     for (size_t c = 0; c < nc; c++)
         for (size_t b = 0; b < nb; b++)
-            if (!skip || !skip[b]) dst[(l0 + b) * job->lstride + c * job->cstride] = loc[b * nc + c];
+            if (!skip || !skip[b]) dst[(l0 + b) * job->lstride + c * cs] = loc[b * nc + c];
 }
 
 /* Line l through the convolutions on thread me's scratch: its FFT values gathered into out

@@ -42,6 +42,7 @@ int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, siz
     ct->H = (double)S * hy;
     ct->q = q * (double)S * (double)S;
     ct->logS = log((double)S);
+    ct->inv_S = 1.0 / (double)S;
     size_t nodes = (n + S - 1) / S;
     double reach = sqrt((DR_HEAT_RANGE + DR_HEAT_CUT) / ct->q);
     ct->J = reach >= (double)nodes ? nodes : (size_t)ceil(reach);
@@ -97,10 +98,21 @@ static int coarse_line_reserve(dr_coarse_line *cl, size_t n)
     return DR_SUCCESS;
 }
 
-/* Node count of the sub-grid of phase p (fine indices p, p + S, ...). */
-static size_t phase_nodes(size_t n, size_t S, size_t p)
+/* x / S, exactly: a 64-bit division costs 40-90 cycles and the hot path needs several per
+ * block of eight values; the product by 1/S is within one of the quotient (x < 2^52), and one
+ * step corrects it. */
+static inline size_t div_S(const dr_coarse_table *ct, size_t x)
 {
-    return n / S + (p < n % S ? 1 : 0);
+    size_t q = (size_t)((double)x * ct->inv_S);
+    if (q * ct->S > x) q--;
+    else if ((q + 1) * ct->S <= x) q++;
+    return q;
+}
+
+/* Node count of the sub-grid of phase p (fine indices p, p + S, ...) of the loaded line. */
+static size_t phase_nodes(const dr_coarse_line *cl, size_t p)
+{
+    return cl->n_nodes + (p < cl->n_rest ? 1 : 0);
 }
 
 static inline double fmax_plain(double x, double y)
@@ -115,6 +127,8 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
     int status = coarse_line_reserve(cl, n);
     if (status) return status;
     cl->n = n;
+    cl->n_nodes = n / ct->S;
+    cl->n_rest = n % ct->S;
     cl->w = w;
     cl->wc = wc;
     cl->has_logs = 0;
@@ -244,7 +258,7 @@ static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const
                             const double *carry, double amax, size_t c, double *off,
                             double *carried, size_t *window)
 {
-    size_t S = ct->S, p = c % S, M = phase_nodes(cl->n, S, p);
+    size_t S = ct->S, mc = div_S(ct, c), p = c - mc * S, M = phase_nodes(cl, p);
     if (!a) {
         if (!cl->has_logs) {
             /* a line given by w alone: its log-weights rebuilt once */
@@ -253,7 +267,7 @@ static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const
         }
         a = cl->logs;
     }
-    double L = dr_logsum_line(a + p, S, M, amax, c / S, ct->q, ct->H, off,
+    double L = dr_logsum_line(a + p, S, M, amax, mc, ct->q, ct->H, off,
                               carry ? carry + p : NULL, S, carried, window);
     return L + ct->logS;
 }
@@ -263,8 +277,8 @@ static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const
 static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
                          double amax, size_t c, size_t *hint, size_t *jl, size_t *jr)
 {
-    size_t S = ct->S, p = c % S, mc = c / S, M = phase_nodes(cl->n, S, p), J = ct->J;
-    size_t h = hint[0] < cl->n ? (hint[0] >= p ? (hint[0] - p + S / 2) / S : 0) : mc;
+    size_t S = ct->S, mc = div_S(ct, c), p = c - mc * S, M = phase_nodes(cl, p), J = ct->J;
+    size_t h = hint[0] < cl->n ? (hint[0] >= p ? div_S(ct, hint[0] - p + S / 2) : 0) : mc;
     if (h >= M) h = M - 1;
     double lbest, tbest;
     size_t mb = climb(ct, a ? a + p : NULL, S, cl->w + p, M, amax, mc, h, &lbest, &tbest);
@@ -467,48 +481,59 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     size_t JL = jl + 1, JR = jr + 1;
     if (JL > J) JL = J;
     if (JR > J) JR = J;
-    if (JL > c0 / S) JL = c0 / S;
     if (last >= n) return 0;
-    if (JR > (n - 1 - last) / S) JR = (n - 1 - last) / S;
+    size_t left = div_S(ct, c0), right = div_S(ct, n - 1 - last);
+    if (JL > left) JL = left;
+    if (JR > right) JR = right;
     double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
         cm[DR_COARSE_BLOCK];
     const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
     block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
     if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
     int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, JL, JR, big, holds);
-    *taps = 0;
-    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+    /* every centre's results, vectorised; the ones that failed are then marked */
+    double scale = (double)S;
+    #pragma omp simd
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) lin[i] = sum[i] * scale;
+    if (off) {
+        #pragma omp simd
+        for (size_t i = 0; i < DR_COARSE_BLOCK; i++) off[i] = mom[i] / sum[i];
+    }
+    if (carried) {
+        #pragma omp simd
+        for (size_t i = 0; i < DR_COARSE_BLOCK; i++) carried[i] = cm[i] / sum[i];
+    }
+    *taps = DR_COARSE_BLOCK * (JL + JR + 1);
+    if (all) return 2;
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++)
         if (!holds[i]) {
             lin[i] = L[i] = NAN;
-            continue;
+            *taps -= JL + JR + 1;
         }
-        lin[i] = sum[i] * (double)S;
-        if (off) off[i] = mom[i] / sum[i];
-        if (carried) carried[i] = cm[i] / sum[i];
-        *taps += JL + JR + 1;
-    }
-    return all ? 2 : 1;
+    return 1;
 }
 
-void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
-                     const double *carry, double amax, size_t c0, size_t step, size_t nb,
-                     size_t *hint, double *lin, double *L, double *off, double *carried,
-                     size_t *taps)
+int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                    const double *carry, double amax, size_t c0, size_t step, size_t nb,
+                    size_t *hint, double *lin, double *L, double *off, double *carried,
+                    size_t *taps)
 {
     size_t S = ct->S, J = ct->J, JL = 0, JR = 0, n = cl->n;
     int fast = nb == DR_COARSE_BLOCK && step == 1
                    ? fast_block(cl, ct, a, amax, c0, hint, lin, L, off, carried, taps)
                    : 0;
-    if (fast == 2) return;
+    if (fast == 2) return 1;
     if (fast) {
+        int linear = 1;
         for (size_t i = 0; i < nb; i++) {
             if (!isnan(lin[i])) continue;
             size_t t;
-            dr_coarse_block(cl, ct, a, carry, amax, c0 + i, 1, 1, hint, lin + i, L + i,
-                            off ? off + i : NULL, carried ? carried + i : NULL, &t);
+            linear &= dr_coarse_block(cl, ct, a, carry, amax, c0 + i, 1, 1, hint, lin + i,
+                                      L + i, off ? off + i : NULL,
+                                      carried ? carried + i : NULL, &t);
             *taps += t;
         }
-        return;
+        return linear;
     }
     int table[DR_COARSE_BLOCK];
     double sum[DR_COARSE_BLOCK] = {0}, mom[DR_COARSE_BLOCK] = {0}, cm[DR_COARSE_BLOCK] = {0};
@@ -554,7 +579,9 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
             for (size_t i = ilo; i < ihi; i++) cm[i] += wc[i * step] * gj;
         }
     }
+    int linear = 1;
     for (size_t i = 0; i < nb; i++) {
+        linear &= table[i];
         if (!table[i]) continue;
         lin[i] = sum[i] * (double)S;
         L[i] = NAN;
@@ -562,6 +589,7 @@ void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double
         if (carried) carried[i] = cm[i] / sum[i];
         *taps += JL + JR + 1;
     }
+    return linear;
 }
 
 /* The sub-grid's own aliasing at centre c (why: heat_alias.c, on the y-grid). The model behind

@@ -104,6 +104,7 @@ double dr_heat_line_sum(const dr_gauss_table *tab, const double *w, const double
 typedef struct {
     size_t S, J;       /* stride on the fine y-grid; table half-length */
     double q, H, logS; /* exp(-q j^2) per node offset j; coarse spacing S hy; log S */
+    double inv_S;      /* 1 / S, for the index divisions of the hot path (heat_coarse.c) */
     double cut, ecut;  /* terms below e^-cut of a centre's largest are dropped (cut <=
                           DR_HEAT_CUT, set by the tolerance: heat.c's fallback_cut); e^-cut */
     double *g, *gz;    /* g[J + j] = exp(-q j^2); gz[J + j] = -j H g[J + j] */
@@ -119,6 +120,7 @@ void dr_coarse_table_free(dr_coarse_table *ct);
  * maxima of w along each sub-grid from the left and right; per-thread scratch, reused. */
 typedef struct {
     size_t cap, n;
+    size_t n_nodes, n_rest; /* n / S and n % S: phase p has n_nodes + (p < n_rest) nodes */
     int has_logs;
     const double *w, *wc;
     double *pre, *suf, *logs;
@@ -135,14 +137,15 @@ void dr_coarse_line_free(dr_coarse_line *cl);
  * caller wants the linear value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine
  * log-weights) and carry
  * may be NULL. hint[DR_COARSE_HINT], updated along a sweep (DR_COARSE_HINT_START to begin
- * one): the previous centre's argmax (SIZE_MAX: none) and window. */
+ * one): the previous centre's argmax (SIZE_MAX: none) and window. Returns 1 when every
+ * centre's sum came as lin (none took the exp-per-tap path), else 0. */
 #define DR_COARSE_BLOCK 8
 #define DR_COARSE_HINT 3
 #define DR_COARSE_HINT_START {SIZE_MAX, 0, 0}
-void dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
-                     const double *carry, double amax, size_t c0, size_t step, size_t nb,
-                     size_t *hint, double *lin, double *L, double *off, double *carried,
-                     size_t *taps);
+int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                    const double *carry, double amax, size_t c0, size_t step, size_t nb,
+                    size_t *hint, double *lin, double *L, double *off, double *carried,
+                    size_t *taps);
 
 /* The sub-grid's measured aliasing at centre c of the loaded line: |T - M| / T of its
  * trapezoid and shifted rules (heat_coarse.c); hint as dr_coarse_block's. */
