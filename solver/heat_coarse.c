@@ -162,10 +162,13 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
         /* each value depends on the one S back: runs of 8 are independent (vectorised) */
         #pragma omp simd safelen(8)
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
-        #pragma omp simd safelen(8)
-        for (size_t r = 0; r < n - S; r++) {
-            size_t k = n - S - 1 - r;
-            cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+        /* from the end, S values at a time: each run reads only the run after it, so the
+         * run itself goes forwards (vectorised; a reversed index defeats the compiler) */
+        for (size_t e = n - S; e > 0;) {
+            size_t b = e > S ? e - S : 0;
+            #pragma omp simd
+            for (size_t k = b; k < e; k++) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
+            e = b;
         }
     } else {
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
