@@ -10,15 +10,17 @@
  *
  * Padding. A term y beyond the box matters to some output x only if
  *     beta (f(y) - U(x)) + beta |x-y|^2/(2t) < CUT,   U(x) = min_k f(y_k) + |x-y_k|^2/(2t)
- * over the box's y-grid points y_k, for some x in the box: the largest of x's own terms is
- * exp(-beta U(x)), so it bounds the sum from below (the term at y = x, f(x) in place of U, is
- * one of them, but at a local maximum of a rugged f it sits far below the sum: Rastrigin at
- * beta = 100 needed more padding than the point budget allows, and lost its error bound). U is
- * a Hopf-Lax envelope of f over the box at t_min (U falls as t grows), and the minimum over x of
- * -U(x) + |x-y|^2/(2 t_max) one of -U: both exact in O(n) per axis. We sample f on a generous
- * candidate padding, evaluate this criterion at every padded point, and keep the padding up to
- * the last point that fails it. Landscapes that grow away from the box thus get a thin padding,
- * flat or periodic ones a wide one.
+ * over box points y_k, for some x in the box: exp(-beta U(x)) is the largest of x's own terms,
+ * so it bounds the sum from below. The passes and the aliasing check sum line by line, so for
+ * y on a box row or column U is also taken along that line alone (the largest term of the line
+ * through x; a line cut short would show as aliasing). Both are Hopf-Lax envelopes of f over
+ * the box at t_min (U falls as t grows); the least over x of -U(x) + |x-y|^2/(2 t_max) is an
+ * envelope of -U; all exact in O(n) per line. The term at y = x (f(x) in place of U), used
+ * before, sits far below the sum at a rugged f's local maxima: Rastrigin at beta = 100 padded
+ * past the point budget and lost its error bound. We sample f on a generous candidate padding,
+ * evaluate this criterion at every padded point, and keep the padding up to the last point
+ * that fails it. Landscapes that grow away from the box thus get a thin padding, flat or
+ * periodic ones a wide one.
  * The one assumption: f beyond the candidate padding (a Gaussian-tail bound: no term there can
  * matter unless f falls below its minimum seen so far) does not dip lower still. */
 #include "heat_internal.h"
@@ -122,36 +124,6 @@ static void envelope_line(const double *negf, size_t nb, double ybox0, double hy
     dr_hopflax_envelope_1d(negf, nb, ybox0, hy, ycoord, n, t, out, NULL, work, iwork);
 }
 
-/* out[j m0 + i] = min_k v_k + |q_ij - y_k|^2/(2t) over the n0 x n1 lattice v (x fastest) of
- * origin lo and spacing h, at the m0 x m1 query lattice q0 x q1 (ascending), separably: rows
- * first into out (m0 wide, n1 rows), then each column in place. out holds max(n1, m1) x m0. */
-static int envelope_2d(const double *v, const size_t n[2], const double lo[2], const double h[2],
-                       double t, const double *q0, size_t m0, const double *q1, size_t m1,
-                       double *out)
-{
-    size_t nmax = n[0] > n[1] ? n[0] : n[1], mmax = m0 > m1 ? m0 : m1;
-    double *work = malloc((3 * nmax + 1 + nmax + mmax) * sizeof *work);
-    size_t *iwork = malloc(nmax * sizeof *iwork);
-    if (!work || !iwork) {
-        free(work);
-        free(iwork);
-        return dr_error(DR_ENOMEM, "out of memory for the padding's envelope");
-    }
-    double *line = work + 3 * nmax + 1, *col = line + nmax;
-    for (size_t j = 0; j < n[1]; j++)
-        envelope_line(v + j * n[0], n[0], lo[0], h[0], q0, m0, t, out + j * m0, work, iwork);
-    if (n[1] > 1 || m1 > 1) {
-        for (size_t i = 0; i < m0; i++) {
-            for (size_t j = 0; j < n[1]; j++) line[j] = out[j * m0 + i];
-            envelope_line(line, n[1], lo[1], h[1], q1, m1, t, col, work, iwork);
-            for (size_t j = 0; j < m1; j++) out[j * m0 + i] = col[j];
-        }
-    }
-    free(work);
-    free(iwork);
-    return DR_SUCCESS;
-}
-
 /* Where f is not smooth: in 1-D the windows of the kink correction; where the breakpoints are
  * not known (2-D kinks or knots, or too many), no smooth-case bound holds: say so. */
 static int quadgrid_breakpoints(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
@@ -193,25 +165,17 @@ typedef struct {
     double *fc, *crit;
 } candidate;
 
-/* Over the box's output points: the least f, and an upper bound of U (the envelope of f at
- * t_min, the padding's criterion) anywhere in the box, for the Gaussian-tail bound of the
- * padding. U is computed at the output points from f there (a minimum over fewer points is no
- * lower); between them it rises by at most h^2/(8 t) per axis, since U - |x|^2/(2t) is concave. */
-static int box_bounds(const dr_landscape *f, const dr_grid *g, double t_min, double *fmin,
-                      double *umax)
+/* Range of f over the box (at output points), for the Gaussian-tail bound of the padding. */
+static int box_range(const dr_landscape *f, const dr_grid *g, double *fmin, double *fmax)
 {
-    size_t n[2] = {g->n[0], g->dim == 2 ? g->n[1] : 1}, size = n[0] * n[1];
-    double x[2] = {0, 0}, lo[2] = {g->lo[0], g->dim == 2 ? g->lo[1] : 0.0};
-    double h[2] = {g->h[0], g->dim == 2 ? g->h[1] : 1.0};
-    double *fv = malloc(size * sizeof *fv), *U = malloc(size * sizeof *U);
-    double *q = malloc((n[0] + n[1]) * sizeof *q);
-    int status = fv && U && q ? DR_SUCCESS
-                              : dr_error(DR_ENOMEM, "out of memory for %zu box samples", size);
+    double x[2] = {0, 0};
+    int status = DR_SUCCESS;
     *fmin = INFINITY;
+    *fmax = -INFINITY;
     dr_landscape_prefetch_grid(f, g);
-    for (size_t j = 0; j < n[1] && !status; j++) {
+    for (size_t j = 0; j < g->n[1] && !status; j++) {
         if (g->dim == 2) x[1] = dr_grid_coord(g, 1, j);
-        for (size_t i = 0; i < n[0]; i++) {
+        for (size_t i = 0; i < g->n[0]; i++) {
             x[0] = dr_grid_coord(g, 0, i);
             double v = dr_landscape_value(f, x);
             if (!isfinite(v)) {
@@ -219,25 +183,11 @@ static int box_bounds(const dr_landscape *f, const dr_grid *g, double t_min, dou
                                   g->dim == 2 ? ", y = " : "", g->dim == 2 ? x[1] : 0.0);
                 break;
             }
-            fv[j * n[0] + i] = v;
             if (v < *fmin) *fmin = v;
+            if (v > *fmax) *fmax = v;
         }
     }
     dr_landscape_prefetch_end(f);
-    if (!status) {
-        for (size_t i = 0; i < n[0]; i++) q[i] = dr_grid_coord(g, 0, i);
-        for (size_t j = 0; j < n[1]; j++) q[n[0] + j] = g->dim == 2 ? dr_grid_coord(g, 1, j) : 0.0;
-        status = envelope_2d(fv, n, lo, h, t_min, q, n[0], q + n[0], n[1], U);
-    }
-    if (!status) {
-        double m = -INFINITY;
-        for (size_t k = 0; k < size; k++) m = U[k] > m ? U[k] : m;
-        for (int a = 0; a < g->dim; a++) m += g->h[a] * g->h[a] / (8.0 * t_min);
-        *umax = m;
-    }
-    free(fv);
-    free(U);
-    free(q);
     return status;
 }
 
@@ -292,45 +242,55 @@ static int candidate_sample(candidate *c, const dr_landscape *f)
     return status;
 }
 
-/* crit = min over box x of (-U(x) + |x-y|^2/(2 t_max)) at every candidate point, U the
- * envelope of f over the box's points at t_min (both separably; U is built in crit's box
- * block first). Rows outside the box hold no x: their envelope stays +inf before the second
- * pass. */
+/* min(crit[k], v) at crit[k * stride], k < n. */
+static void crit_min(double *crit, size_t stride, const double *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (v[k] < crit[k * stride]) crit[k * stride] = v[k];
+}
+
+/* crit at every candidate point: the least over box points x of |x-y|^2/(2 t_max) - U(x),
+ * for two references U, both envelopes of f over the box at t_min: the 2-D one (each output's
+ * largest term: what u needs), and for points on a box row or column the 1-D one along that
+ * line (the largest term of the line through x: the passes and the aliasing check sum line by
+ * line, and a line cut short would show as aliasing). All separable, O(n) per line. */
 static int candidate_criterion(candidate *c, const dr_grid *g, double t_min, double t_max)
 {
-    size_t *N = c->N, *mc = c->mc, *nbox = c->nbox;
-    size_t nmax = N[0] > N[1] ? N[0] : N[1];
+    size_t *N = c->N, *mc = c->mc, *nbox = c->nbox, jb = c->dim == 2 ? mc[1] : 0;
+    size_t nmax = N[0] > N[1] ? N[0] : N[1], nb = nbox[0] * nbox[1];
     double *ycoord = malloc(2 * nmax * sizeof *ycoord);
-    double *work = malloc((3 * nmax + 1 + 2 * nmax) * sizeof *work);
-    double *box = malloc(nbox[0] * nbox[1] * sizeof *box);
+    double *work = malloc((3 * nmax + 1 + 3 * nmax) * sizeof *work);
+    double *R = malloc(2 * nb * sizeof *R);
     size_t *iwork = malloc(nmax * sizeof *iwork);
     int status = DR_SUCCESS;
-    if (!ycoord || !work || !iwork || !box) {
+    if (!ycoord || !work || !iwork || !R) {
         status = dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid",
                           N[0] * N[1]);
         goto done;
     }
-    double *line = work + 3 * nmax + 1, *line_out = line + nmax;
-    double *xs = ycoord, *ys = ycoord + nmax;
+    double *line = work + 3 * nmax + 1, *line_out = line + nmax, *col = line_out + nmax;
+    double *U2 = R + nb, *xs = ycoord, *ys = ycoord + nmax;
     for (size_t i = 0; i < N[0]; i++) xs[i] = c->c0[0] + (double)i * c->hy[0];
     for (size_t j = 0; j < N[1]; j++) ys[j] = c->c0[1] + (double)j * c->hy[1];
-    /* U on the box points, into box[] (nbox[0] wide) */
+    /* R: along each box row; U2: R along each box column (in 1-D, R itself) */
     for (size_t j = 0; j < nbox[1]; j++)
-        memcpy(box + j * nbox[0], c->fc + (j + (c->dim == 2 ? mc[1] : 0)) * N[0] + mc[0],
-               nbox[0] * sizeof *box);
-    double lo[2] = {g->lo[0], c->dim == 2 ? g->lo[1] : 0.0};
-    status = envelope_2d(box, nbox, lo, c->hy, t_min, xs + mc[0], nbox[0],
-                         ys + (c->dim == 2 ? mc[1] : 0), nbox[1], c->crit);
-    if (status) goto done;
-    memcpy(box, c->crit, nbox[0] * nbox[1] * sizeof *box);
+        envelope_line(c->fc + (jb + j) * N[0] + mc[0], nbox[0], g->lo[0], c->hy[0], xs + mc[0],
+                      nbox[0], t_min, R + j * nbox[0], work, iwork);
+    memcpy(U2, R, nb * sizeof *U2);
+    for (size_t i = 0; c->dim == 2 && i < nbox[0]; i++) {
+        for (size_t j = 0; j < nbox[1]; j++) line[j] = R[j * nbox[0] + i];
+        envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys + mc[1], nbox[1], t_min, line_out,
+                      work, iwork);
+        for (size_t j = 0; j < nbox[1]; j++) U2[j * nbox[0] + i] = line_out[j];
+    }
+    /* the 2-D reference: rows, then columns; rows outside the box hold no x (+inf) */
     for (size_t j = 0; j < N[1]; j++) {
         double *row = c->crit + j * N[0];
         if (c->dim == 2 && (j < mc[1] || j >= mc[1] + nbox[1])) {
             for (size_t i = 0; i < N[0]; i++) row[i] = INFINITY;
             continue;
         }
-        const double *U = box + (j - (c->dim == 2 ? mc[1] : 0)) * nbox[0];
-        for (size_t i = 0; i < nbox[0]; i++) line[i] = -U[i];
+        for (size_t i = 0; i < nbox[0]; i++) line[i] = -U2[(j - jb) * nbox[0] + i];
         envelope_line(line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, row, work, iwork);
     }
     if (c->dim == 2) {
@@ -340,11 +300,27 @@ static int candidate_criterion(candidate *c, const dr_grid *g, double t_min, dou
                           iwork);
             for (size_t j = 0; j < N[1]; j++) c->crit[j * N[0] + i] = line_out[j];
         }
+        /* the 1-D references: each box row along x, each box column along y */
+        for (size_t j = 0; j < nbox[1]; j++) {
+            for (size_t i = 0; i < nbox[0]; i++) line[i] = -R[j * nbox[0] + i];
+            envelope_line(line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, line_out, work,
+                          iwork);
+            crit_min(c->crit + (jb + j) * N[0], 1, line_out, N[0]);
+        }
+        for (size_t i = 0; i < nbox[0]; i++) {
+            for (size_t j = 0; j < nbox[1]; j++) line[j] = c->fc[(jb + j) * N[0] + mc[0] + i];
+            envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys + mc[1], nbox[1], t_min, col,
+                          work, iwork);
+            for (size_t j = 0; j < nbox[1]; j++) line[j] = -col[j];
+            envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys, N[1], t_max, line_out, work,
+                          iwork);
+            crit_min(c->crit + mc[0] + i, N[0], line_out, N[1]);
+        }
     }
 done:
     free(ycoord);
     free(work);
-    free(box);
+    free(R);
     free(iwork);
     return status;
 }
@@ -439,13 +415,14 @@ static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_gr
         c.nbox[a] = (g->n[a] - 1) * (size_t)r + 1;
         c.hy[a] = g->h[a] / r;
     }
-    double fmin, umax;
-    status = box_bounds(f, g, t_min, &fmin, &umax);
+    double fmin, fmax;
+    status = box_range(f, g, &fmin, &fmax);
     if (status) return status;
     double s_max = t_max / beta;
     /* beyond the box f >= fmin (the one assumption), so a term at distance d from every box
-     * point x matters only if fmin - U(x) + d^2/(2 t_max) < CUT/beta (+ the count's log) */
-    double loose = sqrt(2.0 * t_max * (umax - fmin) + 2.0 * s_max * (DR_HEAT_CUT + 20.0));
+     * point x matters only if fmin - U(x) + d^2/(2 t_max) < CUT/beta (+ the count's log), and
+     * every reference U (below) is at most f(x) */
+    double loose = sqrt(2.0 * t_max * (fmax - fmin) + 2.0 * s_max * (DR_HEAT_CUT + 20.0));
     status = candidate_size(&c, g, loose, r);
     if (status) return status;
     size_t total = c.N[0] * c.N[1], need[2];

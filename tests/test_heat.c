@@ -91,6 +91,38 @@ static void rugged_padding_tight(void **state)
     dr_landscape_free(f);
 }
 
+/* The same in 2-D, with Himmelblau's function (f up to 890 on [-4, 4]^2, four minima), 161^2
+ * at beta = 10: the padding reaches as far as each output's largest term needs, and each
+ * line's (the passes and the aliasing check sum line by line). Measured: 0.26 per side, against
+ * 1.66 with the term at y = x as reference; cut to the 2-D need alone (0.11), lines through the
+ * box edge were truncated, the check read that as aliasing and refined the grid 4 -> 16 (est.
+ * error 6.8e-10). u must be a wider box's at the same points within both estimates. */
+static void rugged_padding_2d(void **state)
+{
+    (void)state;
+    dr_landscape *f = builtin("himmelblau");
+    dr_grid g = grid2(161, -4, 4), big = grid2(201, -5, 5); /* same spacing, 0.05 */
+    double beta = 10, t = 1;
+    dr_heat_report rep, rbig;
+    double *u = solve(f, &g, beta, t, DR_HEAT_AUTO, NULL, &rep);
+    double *ub = solve(f, &big, beta, t, DR_HEAT_AUTO, NULL, &rbig);
+    double gap = 0.0;
+    for (size_t j = 0; j < 161; j++)
+        for (size_t i = 0; i < 161; i++)
+            gap = fmax(gap, fabs(u[j * 161 + i] - ub[(j + 20) * 201 + i + 20]));
+    print_message("himmelblau 2-D: padding %.3g, refine %d, est. error %.2g; against the wider "
+                  "box %.2g (its est. %.2g, refine %d)\n", rep.margin, rep.refine,
+                  rep.est_error, gap, rbig.est_error, rbig.refine);
+    assert_false(rep.margin_capped);
+    assert_true(isfinite(rep.est_error) && rep.est_error <= 1e-9);
+    assert_true(rep.margin <= 0.5);
+    assert_true(rep.refine <= 4);
+    assert_true(gap <= rep.est_error + rbig.est_error + 1e-12);
+    free(u);
+    free(ub);
+    dr_landscape_free(f);
+}
+
 /* Every grid point, not only the inner half: auto must hand the FFT's failures to the log
  * domain, so the whole box meets the closed form too (beta (u - min u) reaches 62 there). */
 static void quad_1d_whole_box(void **state)
@@ -555,6 +587,7 @@ int main(void)
         cmocka_unit_test(quad_1d_closed_form),
         cmocka_unit_test(quad_1d_whole_box),
         cmocka_unit_test(rugged_padding_tight),
+        cmocka_unit_test(rugged_padding_2d),
         cmocka_unit_test(quad_2d_closed_form),
         cmocka_unit_test(threads_agree),
         cmocka_unit_test(paths_agree),
