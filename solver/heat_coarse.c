@@ -416,6 +416,30 @@ static void block_sums(const double *w, size_t S, const double *g, const double 
 }
 #endif
 
+/* The block's centres step apart (output grids coarser than the y-grid): the same sums on
+ * strided weights, eight scalar chains. */
+static void block_sums_strided(const double *w, size_t S, size_t step, const double *g,
+                               const double *gz, size_t len, double *sum, double *mom,
+                               double *big)
+{
+    double s[DR_COARSE_BLOCK] = {0}, m[DR_COARSE_BLOCK] = {0}, b[DR_COARSE_BLOCK] = {0};
+    for (size_t j = 0; j < len; j++) {
+        const double *row = w + j * S;
+        double gj = g[j], zj = mom ? gz[j] : 0.0;
+        for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+            double v = row[(size_t)i * step], t = v * gj;
+            s[i] += t;
+            b[i] = b[i] > t ? b[i] : t;
+            m[i] += v * zj;
+        }
+    }
+    for (int i = 0; i < DR_COARSE_BLOCK; i++) {
+        sum[i] = s[i];
+        if (mom) mom[i] = m[i];
+        if (big) big[i] = b[i];
+    }
+}
+
 #if defined(BLOCK_SUMS_AVX2)
 static void block_sums(const double *w, size_t S, const double *g, const double *gz,
                        size_t len, double *sum, double *mom, double *big)
@@ -447,13 +471,13 @@ static int window_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, siz
  * whether all hold. Where the nodes beyond both ends lie on the line for every centre (the
  * usual case), pairs of centres at a time, branch-free. */
 static int block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
-                       size_t JL, size_t JR, const double *big, int *holds)
+                       size_t step, size_t JL, size_t JR, const double *big, int *holds)
 {
-    size_t S = ct->S, J = ct->J, last = c0 + DR_COARSE_BLOCK - 1;
+    size_t S = ct->S, J = ct->J, last = c0 + (DR_COARSE_BLOCK - 1) * step;
     int all = 1;
     if (JR >= J || JL >= J || last + (JR + 1) * S >= cl->n || c0 < (JL + 1) * S) {
         for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
-            holds[i] = window_holds(cl, ct, c0 + i, JL, JR, big[i]);
+            holds[i] = window_holds(cl, ct, c0 + i * step, JL, JR, big[i]);
             all &= holds[i];
         }
         return all;
@@ -462,38 +486,52 @@ static int block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size
     double gr = ct->g[J + JR + 1], gl = ct->g[J - JL - 1], floor = exp(-DR_HEAT_RANGE);
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
         double thr = big[i] * ct->ecut;
-        holds[i] = (big[i] >= floor) & (right[i] * gr < thr) & (left[i] * gl < thr);
+        holds[i] = (big[i] >= floor) & (right[i * step] * gr < thr) & (left[i * step] * gl < thr);
         all &= holds[i];
     }
     return all;
 }
 
-/* The common case, a full block of consecutive centres: one window for the block, from its
- * first centre's widened by a node each side, checked for each centre after the sums (the
- * largest term of each is then known exactly). Returns 0 where it does not apply, 2 where every
- * centre passed, else 1: centres that fail the check get lin[i] = L[i] = NAN, to be redone
- * alone. */
+/* The common case, a full block of evenly spaced centres c0 + i step: one window for the
+ * block, its first centre's (the union of its first and last centres' where step > 1: the
+ * block then spans several nodes) widened by a node each side, checked for each centre after
+ * the sums (the largest term of each is then known exactly). Returns 0 where it does not
+ * apply, 2 where every centre passed, else 1: centres that fail the check get
+ * lin[i] = L[i] = NAN, to be redone alone. */
 static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a, double amax,
-                      size_t c0, size_t *hint, double *lin, double *L, double *off,
+                      size_t c0, size_t step, size_t *hint, double *lin, double *L, double *off,
                       double *carried, size_t *taps)
 {
-    size_t S = ct->S, J = ct->J, n = cl->n, last = c0 + DR_COARSE_BLOCK - 1;
+    size_t S = ct->S, J = ct->J, n = cl->n, last = c0 + (DR_COARSE_BLOCK - 1) * step;
     size_t jl, jr;
-    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr)) return 0;
+    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr) || last >= n) return 0;
+    if (step > 1) {
+        size_t kl, kr;
+        if (!centre_window(cl, ct, a, amax, last, hint, &kl, &kr)) return 0;
+        if (kl > jl) jl = kl;
+        if (kr > jr) jr = kr;
+    }
     /* one node more each side for the block's other centres; the check below decides */
     size_t JL = jl + 1, JR = jr + 1;
     if (JL > J) JL = J;
     if (JR > J) JR = J;
-    if (last >= n) return 0;
     size_t left = div_S(ct, c0), right = div_S(ct, n - 1 - last);
     if (JL > left) JL = left;
     if (JR > right) JR = right;
     double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
         cm[DR_COARSE_BLOCK];
     const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
-    block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
-    if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
-    int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, JL, JR, big, holds);
+    if (step == 1) {
+        block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
+        if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
+    } else {
+        block_sums_strided(cl->w + c0 - JL * S, S, step, g, gz, JL + JR + 1, sum,
+                           off ? mom : NULL, big);
+        if (carried)
+            block_sums_strided(cl->wc + c0 - JL * S, S, step, g, NULL, JL + JR + 1, cm, NULL,
+                               NULL);
+    }
+    int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, step, JL, JR, big, holds);
     /* every centre's results, vectorised; the ones that failed are then marked */
     double scale = (double)S;
     #pragma omp simd
@@ -522,8 +560,8 @@ int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double 
                     size_t *taps)
 {
     size_t S = ct->S, J = ct->J, JL = 0, JR = 0, n = cl->n;
-    int fast = nb == DR_COARSE_BLOCK && step == 1
-                   ? fast_block(cl, ct, a, amax, c0, hint, lin, L, off, carried, taps)
+    int fast = nb == DR_COARSE_BLOCK
+                   ? fast_block(cl, ct, a, amax, c0, step, hint, lin, L, off, carried, taps)
                    : 0;
     if (fast == 2) return 1;
     if (fast) {
@@ -531,7 +569,7 @@ int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double 
         for (size_t i = 0; i < nb; i++) {
             if (!isnan(lin[i])) continue;
             size_t t;
-            linear &= dr_coarse_block(cl, ct, a, carry, amax, c0 + i, 1, 1, hint, lin + i,
+            linear &= dr_coarse_block(cl, ct, a, carry, amax, c0 + i * step, 1, 1, hint, lin + i,
                                       L + i, off ? off + i : NULL,
                                       carried ? carried + i : NULL, &t);
             *taps += t;
