@@ -295,24 +295,26 @@ static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopfl
     return ix;
 }
 
-/* A thread's last two minimisers along an output row, for the next point's warm start: the
- * proximal map is smooth away from shocks, so their linear extrapolation is O(h^2) off where
- * the grid minimiser is O(h) off. */
-typedef struct { size_t k; double y[2], dy[2]; int has_dy; } warm_track;
+/* A thread's last three minimisers along an output row, for the next point's warm start: the
+ * proximal map is smooth away from shocks, so the quadratic through them extrapolates to O(h^3)
+ * off (the linear through the last two to O(h^2), the grid minimiser O(h)); from O(h^3) Newton's
+ * second step is already below 1e-7 of a cell, and the third needs phi only. */
+typedef struct { size_t k; double y[2], dy[2], ddy[2]; int has; } warm_track;
 
 static const double *warm_start(const warm_track *w, size_t k, size_t n0, double *buf)
 {
-    if (!w->has_dy || w->k + 1 != k || k % n0 == 0) return NULL;
-    buf[0] = w->y[0] + w->dy[0];
-    buf[1] = w->y[1] + w->dy[1];
+    if (w->has < 2 || w->k + 1 != k || k % n0 == 0) return NULL;
+    for (int a = 0; a < 2; a++) buf[a] = w->y[a] + w->dy[a] + (w->has > 2 ? w->ddy[a] : 0.0);
     return buf;
 }
 
 static void warm_record(warm_track *w, size_t k, size_t n0, const double *y)
 {
-    w->has_dy = w->k + 1 == k && k % n0 != 0;
+    w->has = w->k + 1 == k && k % n0 != 0 ? (w->has < 3 ? w->has + 1 : 3) : 1;
     for (int a = 0; a < 2; a++) {
-        w->dy[a] = y[a] - w->y[a];
+        double dy = y[a] - w->y[a];
+        w->ddy[a] = dy - w->dy[a];
+        w->dy[a] = dy;
         w->y[a] = y[a];
     }
     w->k = k;
@@ -391,7 +393,7 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
     #pragma omp parallel num_threads(nthreads) reduction(+ : wells, switched) \
         reduction(max : worst)
     {
-        point_ctx c = {v, thread_hints(idx), {SIZE_MAX, {0, 0}, {0, 0}, 0}, fmin_y, delta, 0.0,
+        point_ctx c = {v, thread_hints(idx), {SIZE_MAX, {0, 0}, {0, 0}, {0, 0}, 0}, fmin_y, delta, 0.0,
                        0, 0};
         #pragma omp for schedule(dynamic, 1)
         for (size_t tile = 0; tile < tx * ty; tile++) {
