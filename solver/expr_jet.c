@@ -6,12 +6,16 @@
  * its evaluators share a symbol table, so each use takes a lock. Here the text is parsed once
  * into a flat program, children before parents, and run on jets (value, gradient, Hessian):
  * sums and products by the product rule, a function u -> F(u) by the chain rule from F, F' and
- * F'' at u, so sin and cos are evaluated once per step for all six outputs. The grammar is
+ * F'' at u, so sin and cos are evaluated once per step for all six outputs. Subtrees without x
+ * or y are folded to constants when the text is compiled, and each remaining node's operation
+ * (a sum, a constant times a jet, ...) is picked then, so a run visits only the nodes over x
+ * and y, without testing its operands' kinds. The grammar is
  * dr_expr_check's (parse.c), read the same way libmatheval reads it: unary minus binds looser
  * than '^' (-x^2 is -(x^2)), an exponent may carry its own signs (2^-x), chains associate left.
  * Values are the same operations on the same numbers as libmatheval's, up to its own
  * simplifications (a few ulps); derivatives are the same quantities by another route, so they
  * agree to round-off, which tests/test_landscape.c checks against libmatheval's. */
+#define _GNU_SOURCE  /* sincos */
 #include "expr_jet.h"
 
 #include <math.h>
@@ -38,10 +42,26 @@ typedef struct {
     double c;
 } insn;
 
+/* The program as run (lower() below): only the nodes over x or y, in order, each with its
+ * operation chosen at compile time from its operands' kinds; a constant operand (a subtree
+ * without x or y, folded once) is carried in c. */
+enum { R_X, R_Y, R_ADD, R_SUB, R_ADDK, R_KADD, R_SUBK, R_KSUB, R_MUL, R_MULK, R_DIV, R_DIVK,
+       R_KDIV, R_POWC, R_POW, R_KPOW, R_NEG, R_FN };
+
+typedef struct {
+    unsigned char op, fn;
+    unsigned short o, a, b;  /* result and operands: node indices */
+    double c;
+} step;
+
 struct dr_expr_program {
-    int dim, n;
+    int dim, n, nrun;
+    double root;  /* the value where the whole text is constant (nrun = 0) */
     insn code[DR_EXPR_JET_MAX_NODES];
+    step run[DR_EXPR_JET_MAX_NODES];
 };
+
+static void lower(dr_expr_program *p);
 
 /* ---- the compiler: recursive descent over dr_expr_check's grammar ---- */
 
@@ -166,6 +186,7 @@ dr_expr_program *dr_expr_compile(const char *text, int dim)
         free(p);
         return NULL;
     }
+    lower(p);
     return p;
 }
 
@@ -181,8 +202,9 @@ static void fn_jet(int fn, double u, double *F)
     case FN_EXP: F[0] = F[1] = F[2] = exp(u); break;
     case FN_LOG: F[0] = log(u); F[1] = 1.0 / u; F[2] = -1.0 / (u * u); break;
     case FN_SQRT: s = sqrt(u); F[0] = s; F[1] = 0.5 / s; F[2] = -0.25 / (s * u); break;
-    case FN_SIN: s = sin(u); F[0] = s; F[1] = cos(u); F[2] = -s; break;
-    case FN_COS: s = cos(u); F[0] = s; F[1] = -sin(u); F[2] = -s; break;
+    /* sincos: one reduction of u for both (glibc's sincos gives sin's and cos's own bits) */
+    case FN_SIN: sincos(u, &s, &q); F[0] = s; F[1] = q; F[2] = -s; break;
+    case FN_COS: sincos(u, &q, &s); F[0] = s; F[1] = -q; F[2] = -s; break;
     case FN_TAN: s = tan(u); F[0] = s; F[1] = 1.0 + s * s; F[2] = 2.0 * s * F[1]; break;
     case FN_SINH: s = sinh(u); F[0] = s; F[1] = cosh(u); F[2] = s; break;
     case FN_COSH: s = cosh(u); F[0] = s; F[1] = sinh(u); F[2] = s; break;
@@ -221,32 +243,6 @@ static double fn_value(int fn, double u)
     case FN_ATAN: return atan(u);
     default: return erf(u);
     }
-}
-
-/* The value alone: the same operations as the jet's value, so both give the same bits. */
-static double value_only(const dr_expr_program *p, const double *x)
-{
-    double r[DR_EXPR_JET_MAX_NODES];
-    for (int k = 0; k < p->n; k++) {
-        const insn *i = &p->code[k];
-        /* operands exist from OP_ADD on; b only for the binary ones */
-        double a = i->op >= OP_ADD ? r[i->a] : 0.0;
-        double b = i->op >= OP_ADD && i->op <= OP_POW ? r[i->b] : 0.0;
-        switch (i->op) {
-        case OP_CONST: r[k] = i->c; break;
-        case OP_X: r[k] = x[0]; break;
-        case OP_Y: r[k] = p->dim == 2 ? x[1] : 0.0; break;
-        case OP_ADD: r[k] = a + b; break;
-        case OP_SUB: r[k] = a - b; break;
-        case OP_MUL: r[k] = a * b; break;
-        case OP_DIV: r[k] = a / b; break;
-        case OP_POWC: r[k] = b == 2.0 ? a * a : pow(a, b); break;
-        case OP_POW: r[k] = pow(a, b); break;
-        case OP_NEG: r[k] = -a; break;
-        default: r[k] = fn_value(i->fn, a); break;
-        }
-    }
-    return r[p->n - 1];
 }
 
 /* value, d/dx, d/dy, d2/dx2, d2/dxdy, d2/dy2 */
@@ -329,37 +325,138 @@ static void divided(jet *r, const jet *a, double c)
     for (int d = 0; d < 3; d++) r->h[d] = a->h[d] * w;
 }
 
-static void run_jets(const dr_expr_program *p, const double *x, jet *r)
+/* The values of every node at x, by the parsed program itself: at compile time, for folding
+ * the constant subtrees (their values do not depend on x). */
+static void node_values(const dr_expr_program *p, const double *x, double *r)
 {
     for (int k = 0; k < p->n; k++) {
         const insn *i = &p->code[k];
-        const jet *a = &r[i->a], *b = &r[i->b];
-        jet *o = &r[k];
-        double F[3];
+        /* operands exist from OP_ADD on; b only for the binary ones */
+        double a = i->op >= OP_ADD ? r[i->a] : 0.0;
+        double b = i->op >= OP_ADD && i->op <= OP_POW ? r[i->b] : 0.0;
         switch (i->op) {
-        case OP_CONST: *o = (jet){i->c, {0, 0}, {0, 0, 0}}; break;
-        case OP_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
-        case OP_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
-        case OP_ADD:
-        case OP_SUB: {
-            double s = i->op == OP_ADD ? 1.0 : -1.0;
-            o->v = i->op == OP_ADD ? a->v + b->v : a->v - b->v;
-            for (int d = 0; d < 2; d++) o->g[d] = a->g[d] + s * b->g[d];
-            for (int d = 0; d < 3; d++) o->h[d] = a->h[d] + s * b->h[d];
-            break;
+        case OP_CONST: r[k] = i->c; break;
+        case OP_X: r[k] = x[0]; break;
+        case OP_Y: r[k] = p->dim == 2 ? x[1] : 0.0; break;
+        case OP_ADD: r[k] = a + b; break;
+        case OP_SUB: r[k] = a - b; break;
+        case OP_MUL: r[k] = a * b; break;
+        case OP_DIV: r[k] = a / b; break;
+        case OP_POWC: r[k] = b == 2.0 ? a * a : pow(a, b); break;
+        case OP_POW: r[k] = pow(a, b); break;
+        case OP_NEG: r[k] = -a; break;
+        default: r[k] = fn_value(i->fn, a); break;
         }
-        case OP_MUL:
-            if (p->code[i->a].konst) scaled(o, a->v, b);
-            else if (p->code[i->b].konst) scaled(o, b->v, a);
-            else product(o, a, b);
-            break;
-        case OP_DIV:
-            if (p->code[i->b].konst) divided(o, a, b->v);
-            else quotient(o, a, b);
-            break;
-        case OP_POWC: constant_power(o, a, b->v); break;
-        case OP_POW: general_power(o, a, b); break;
-        case OP_NEG:
+    }
+}
+
+/* A binary node's step: which operand (if either) is constant picks the operation. */
+static step binary_step(const insn *i, const insn *code, const double *val)
+{
+    int ka = code[i->a].konst, kb = code[i->b].konst;
+    step s = {R_ADD, 0, 0, i->a, i->b, ka ? val[i->a] : kb ? val[i->b] : 0.0};
+    static const unsigned char var[] = {R_ADD, R_SUB, R_MUL, R_DIV, R_POWC, R_POW};
+    static const unsigned char k_b[] = {R_ADDK, R_SUBK, R_MULK, R_DIVK, R_POWC, R_POWC};
+    static const unsigned char k_a[] = {R_KADD, R_KSUB, R_MULK, R_KDIV, R_POWC, R_KPOW};
+    int w = i->op - OP_ADD;
+    s.op = kb ? k_b[w] : ka ? k_a[w] : var[w];
+    if (i->op == OP_POWC) s.c = val[i->b];  /* a ^ (constant b): a varies, else it is konst */
+    if (ka && s.op != R_POWC) s.a = i->b;   /* the varying operand goes in a */
+    return s;
+}
+
+/* The run list: every node over x or y in order, the constant ones folded into c. */
+static void lower(dr_expr_program *p)
+{
+    double val[DR_EXPR_JET_MAX_NODES] = {0};
+    node_values(p, (const double[2]){0.0, 0.0}, val);
+    p->nrun = 0;
+    p->root = val[p->n - 1];
+    for (int k = 0; k < p->n; k++) {
+        const insn *i = &p->code[k];
+        if (i->konst) continue;
+        step s = {R_X, i->fn, (unsigned short)k, i->a, i->b, 0.0};
+        if (i->op == OP_X || i->op == OP_Y) s.op = i->op == OP_X ? R_X : R_Y;
+        else if (i->op == OP_NEG || i->op == OP_FN) s.op = i->op == OP_NEG ? R_NEG : R_FN;
+        else {
+            s = binary_step(i, p->code, val);
+            s.o = (unsigned short)k;
+        }
+        p->run[p->nrun++] = s;
+    }
+}
+
+/* The value alone: the same operations as the jet's value, so both give the same bits. */
+static double run_values(const dr_expr_program *p, const double *x)
+{
+    double r[DR_EXPR_JET_MAX_NODES];
+    for (int k = 0; k < p->nrun; k++) {
+        const step *i = &p->run[k];
+        double a = r[i->a], b = r[i->b], c = i->c, *o = &r[i->o];
+        switch (i->op) {
+        case R_X: *o = x[0]; break;
+        case R_Y: *o = p->dim == 2 ? x[1] : 0.0; break;
+        case R_ADD: *o = a + b; break;
+        case R_SUB: *o = a - b; break;
+        case R_ADDK: *o = a + c; break;
+        case R_KADD: *o = c + a; break;
+        case R_SUBK: *o = a - c; break;
+        case R_KSUB: *o = c - a; break;
+        case R_MUL: *o = a * b; break;
+        case R_MULK: *o = c * a; break;
+        case R_DIV: *o = a / b; break;
+        case R_DIVK: *o = a / c; break;
+        case R_KDIV: *o = c / a; break;
+        case R_POWC: *o = c == 2.0 ? a * a : pow(a, c); break;
+        case R_POW: *o = pow(a, b); break;
+        case R_KPOW: *o = pow(c, a); break;
+        case R_NEG: *o = -a; break;
+        default: *o = fn_value(i->fn, a); break;
+        }
+    }
+    return p->nrun ? r[p->n - 1] : p->root;
+}
+
+/* r = a + s b, the sum's or difference's derivatives (s = +-1) */
+static void sum_derivs(jet *o, const jet *a, double s, const jet *b)
+{
+    for (int d = 0; d < 2; d++) o->g[d] = a->g[d] + s * b->g[d];
+    for (int d = 0; d < 3; d++) o->h[d] = a->h[d] + s * b->h[d];
+}
+
+/* o = a with its derivatives times s (an added constant changes the value only) */
+static void shifted(jet *o, double v, double s, const jet *a)
+{
+    o->v = v;
+    for (int d = 0; d < 2; d++) o->g[d] = s * a->g[d];
+    for (int d = 0; d < 3; d++) o->h[d] = s * a->h[d];
+}
+
+static void run_jets(const dr_expr_program *p, const double *x, jet *r)
+{
+    for (int k = 0; k < p->nrun; k++) {
+        const step *i = &p->run[k];
+        const jet *a = &r[i->a], *b = &r[i->b];
+        jet *o = &r[i->o];
+        double F[3], c = i->c;
+        switch (i->op) {
+        case R_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
+        case R_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
+        case R_ADD: o->v = a->v + b->v; sum_derivs(o, a, 1.0, b); break;
+        case R_SUB: o->v = a->v - b->v; sum_derivs(o, a, -1.0, b); break;
+        case R_ADDK: shifted(o, a->v + c, 1.0, a); break;
+        case R_KADD: shifted(o, c + a->v, 1.0, a); break;
+        case R_SUBK: shifted(o, a->v - c, 1.0, a); break;
+        case R_KSUB: shifted(o, c - a->v, -1.0, a); break;
+        case R_MUL: product(o, a, b); break;
+        case R_MULK: scaled(o, c, a); break;
+        case R_DIV: quotient(o, a, b); break;
+        case R_DIVK: divided(o, a, c); break;
+        case R_KDIV: quotient(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
+        case R_POWC: constant_power(o, a, c); break;
+        case R_POW: general_power(o, a, b); break;
+        case R_KPOW: general_power(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
+        case R_NEG:
             *o = (jet){-a->v, {-a->g[0], -a->g[1]}, {-a->h[0], -a->h[1], -a->h[2]}};
             break;
         default: fn_jet(i->fn, a->v, F); chain_rule(o, a, F); break;
@@ -371,12 +468,12 @@ int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, do
                         double *hess)
 {
     if (!grad) {
-        *v = value_only(p, x);
+        *v = run_values(p, x);
         return 0;
     }
-    jet r[DR_EXPR_JET_MAX_NODES];
+    jet r[DR_EXPR_JET_MAX_NODES], k = {p->root, {0, 0}, {0, 0, 0}};
     run_jets(p, x, r);
-    const jet *f = &r[p->n - 1];
+    const jet *f = p->nrun ? &r[p->n - 1] : &k;
     *v = f->v;
     grad[0] = f->g[0];
     if (p->dim == 1) {

@@ -30,6 +30,8 @@ static const char *const smooth[] = {
     "(1 + x^2)^(0.5 + 0.1*y) + x^3 - y^0.5 + x^-2 + (x*y)^1 + y^0",
     "3 - 2 - 1 + 8/4/2*x - x/y/2 + (x)^(y)",
     "1.5e-1*x^2 + .25*y + 2.*x*y",
+    /* constant operands on either side, and constant subtrees folded at compile time */
+    "2/(1 + x) - 3^y + (1 - y) + 4 + x*(2*3 + 1) - (y - sin(2)) + (x + 0.5)/(1 + 1)",
 };
 
 /* The largest difference of the compiled jet from libmatheval's value, gradient and Hessian,
@@ -110,12 +112,28 @@ static void infinite_hessian(void **state)
     dr_expr_program_free(p);
 }
 
+/* A text without x or y is folded whole: its value (2*3 + 1 - 4/2 = 5, exact in binary), and
+ * zero derivatives. */
+static void constant_text(void **state)
+{
+    (void)state;
+    dr_expr_program *p = dr_expr_compile("2*3 + 1 - 4/2", 2);
+    assert_non_null(p);
+    double x[2] = {0.3, -0.7}, v, vo, g[2], H[4];
+    assert_int_equal(dr_expr_program_jet(p, x, &v, g, H), 0);
+    assert_int_equal(dr_expr_program_jet(p, x, &vo, NULL, NULL), 0);
+    assert_true(v == 5.0 && vo == 5.0);
+    assert_true(g[0] == 0 && g[1] == 0 && H[0] == 0 && H[1] == 0 && H[2] == 0 && H[3] == 0);
+    dr_expr_program_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matches_libmatheval),
         cmocka_unit_test(leaves_the_rest),
         cmocka_unit_test(infinite_hessian),
+        cmocka_unit_test(constant_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
