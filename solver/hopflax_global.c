@@ -34,23 +34,35 @@ static double phi_grid(const dr_hopflax_view *v, const double *x, size_t k0, siz
         double d1 = x[1] - (v->y0[1] + (double)k1 * v->hy[1]);
         q += d1 * d1;
     }
-    return v->fy[k1 * v->ny[0] + k0] + q / (2.0 * v->t);
+    return v->fy[k1 * v->ny[0] + k0] + q * v->inv2t;
 }
 
-/* Is (k0, k1) a grid local minimum of phi (8 neighbours in 2-D; outside the active range: none)? */
+/* Is (k0, k1) a grid local minimum of phi (8 neighbours in 2-D; outside the active range: none)?
+ * phi as phi_grid computes it, the squared distances per axis formed once; the callers pass
+ * row-local minima, which lose (if at all) to a neighbour in the row above or below, so those
+ * come first. */
 static int local_min(const dr_hopflax_view *v, const double *x, size_t k0, size_t k1, double p)
 {
-    for (int b = -1; b <= 1; b++) {
-        if (v->dim == 1 && b) continue;
-        for (int a = -1; a <= 1; a++) {
-            if (!a && !b) continue;
-            long i = (long)k0 + a, j = (long)k1 + b;
-            if (i < (long)v->lo[0] || i > (long)v->hi[0]) continue;
-            if (v->dim == 2 && (j < (long)v->lo[1] || j > (long)v->hi[1])) continue;
-            double q = phi_grid(v, x, (size_t)i, v->dim == 2 ? (size_t)j : 0);
-            /* ties: the first in scan order stands for the plateau */
-            if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
+    static const int order[8][2] = {{0, -1}, {0, 1}, {-1, -1}, {1, -1}, {-1, 1}, {1, 1},
+                                    {-1, 0}, {1, 0}};
+    double s[2][3] = {{0, 0, 0}, {0, 0, 0}};
+    int in[2][3] = {{0, 0, 0}, {0, 1, 0}};
+    size_t k[2] = {k0, k1};
+    for (int a = 0; a < v->dim; a++)
+        for (int o = 0; o < 3; o++) {
+            long i = (long)k[a] + o - 1;
+            double d = x[a] - (v->y0[a] + (double)i * v->hy[a]);
+            s[a][o] = d * d;
+            in[a][o] = i >= (long)v->lo[a] && i <= (long)v->hi[a];
         }
+    for (int n = 0; n < 8; n++) {
+        int a = order[n][0], b = order[n][1];
+        if ((v->dim == 1 && b) || !in[0][a + 1] || !in[1][b + 1]) continue;
+        double q = s[0][a + 1];
+        if (v->dim == 2) q += s[1][b + 1];
+        q = v->fy[(size_t)((long)k1 + b) * v->ny[0] + (size_t)((long)k0 + a)] + q * v->inv2t;
+        /* ties: the first in scan order stands for the plateau */
+        if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
     }
     return 1;
 }
@@ -81,7 +93,7 @@ static void row_candidates(const dr_hopflax_view *v, line_index ix, size_t r,
      * widens the bound by far more than the subtraction's rounding) */
     double d1 = v->dim == 2 ? x[1] - (v->y0[1] + (double)k1 * v->hy[1]) : 0.0;
     if (rows)
-        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 / (2.0 * v->t),
+        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 * v->inv2t,
                                      k0lo - v->lo[0], k0hi - v->lo[0],
                                      ix.row_hint ? ix.row_hint + r : NULL, ks, ROW_CAP, &full);
     if (rows && !full) {
@@ -145,7 +157,7 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
     const double *vt = v->vt + col * nrows;
     for (size_t r = k1lo - v->lo[1]; r <= k1hi - v->lo[1]; r++) {
         double d1 = x[1] - (v->y0[1] + (double)(v->lo[1] + r) * v->hy[1]);
-        if (vt[r] + d1 * d1 / (2.0 * v->t) <= Urow)
+        if (vt[r] + d1 * d1 * v->inv2t <= Urow)
             row_candidates(v, ix, r, x, U, tol, k0lo, k0hi, c, &n, overflow);
     }
     return n;

@@ -38,7 +38,7 @@ static const double *line_of(const dr_hopflax_lines *L, size_t i)
 static double line_phi(const dr_hopflax_lines *L, const double *v, double x, size_t k)
 {
     double d = x - (L->yorigin + (double)(L->korigin + k) * L->h);
-    return v[k] + d * d / (2.0 * L->t);
+    return v[k] + d * d * L->inv2t;
 }
 
 static double tilted(const dr_hopflax_lines *L, const double *v, size_t k)
@@ -137,6 +137,7 @@ static void pack(size_t *off, size_t nlines, size_t len, void *data, size_t elem
 
 int dr_hopflax_lines_build(dr_hopflax_lines *L)
 {
+    L->inv2t = 0.5 / L->t;
     size_t cells = L->nlines * L->len;
     double *hs = NULL;
     L->hoff = calloc(L->nlines + 1, sizeof(size_t));
