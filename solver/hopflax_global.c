@@ -55,12 +55,15 @@ static int local_min(const dr_hopflax_view *v, const double *x, size_t k0, size_
             s[a][o] = d * d;
             in[a][o] = i >= (long)v->lo[a] && i <= (long)v->hi[a];
         }
+    const double *f = v->fy + k1 * v->ny[0] + k0;
+    long row = (long)v->ny[0];
+    int full = v->dim == 2 && in[0][0] && in[0][2] && in[1][0] && in[1][2];
     for (int n = 0; n < 8; n++) {
         int a = order[n][0], b = order[n][1];
-        if ((v->dim == 1 && b) || !in[0][a + 1] || !in[1][b + 1]) continue;
+        if (!full && ((v->dim == 1 && b) || !in[0][a + 1] || !in[1][b + 1])) continue;
         double q = s[0][a + 1];
         if (v->dim == 2) q += s[1][b + 1];
-        q = v->fy[(size_t)((long)k1 + b) * v->ny[0] + (size_t)((long)k0 + a)] + q * v->inv2t;
+        q = f[b * row + a] + q * v->inv2t;
         /* ties: the first in scan order stands for the plateau */
         if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
     }
