@@ -50,6 +50,7 @@ enum { R_X, R_Y, R_ADD, R_SUB, R_ADDK, R_KADD, R_SUBK, R_KSUB, R_MUL, R_MULK, R_
 
 typedef struct {
     unsigned char op, fn;
+    unsigned char var;       /* 0 or 1: the node is over x alone or y alone (univariate()); 2 */
     unsigned short o, a, b;  /* result and operands: node indices */
     double c;
 } step;
@@ -294,16 +295,21 @@ static void general_power(jet *r, const jet *a, const jet *b)
 }
 
 /* a^c for a constant c: c a^(c-1) and c (c-1) a^(c-2), exact zeros where c is 0 or 1 */
+static void power_jet(double u, double c, double *F)
+{
+    if (c == 2.0) {
+        F[0] = u * u; F[1] = 2.0 * u; F[2] = 2.0;
+    } else {
+        F[0] = pow(u, c);
+        F[1] = c == 0.0 ? 0.0 : c * pow(u, c - 1.0);
+        F[2] = c == 0.0 || c == 1.0 ? 0.0 : c * (c - 1.0) * pow(u, c - 2.0);
+    }
+}
+
 static void constant_power(jet *r, const jet *a, double c)
 {
     double F[3];
-    if (c == 2.0) {
-        F[0] = a->v * a->v; F[1] = 2.0 * a->v; F[2] = 2.0;
-    } else {
-        F[0] = pow(a->v, c);
-        F[1] = c == 0.0 ? 0.0 : c * pow(a->v, c - 1.0);
-        F[2] = c == 0.0 || c == 1.0 ? 0.0 : c * (c - 1.0) * pow(a->v, c - 2.0);
-    }
+    power_jet(a->v, c, F);
     chain_rule(r, a, F);
 }
 
@@ -354,7 +360,7 @@ static void node_values(const dr_expr_program *p, const double *x, double *r)
 static step binary_step(const insn *i, const insn *code, const double *val)
 {
     int ka = code[i->a].konst, kb = code[i->b].konst;
-    step s = {R_ADD, 0, 0, i->a, i->b, ka ? val[i->a] : kb ? val[i->b] : 0.0};
+    step s = {R_ADD, 0, 2, 0, i->a, i->b, ka ? val[i->a] : kb ? val[i->b] : 0.0};
     static const unsigned char var[] = {R_ADD, R_SUB, R_MUL, R_DIV, R_POWC, R_POW};
     static const unsigned char k_b[] = {R_ADDK, R_SUBK, R_MULK, R_DIVK, R_POWC, R_POWC};
     static const unsigned char k_a[] = {R_KADD, R_KSUB, R_MULK, R_KDIV, R_POWC, R_KPOW};
@@ -370,18 +376,26 @@ static void lower(dr_expr_program *p)
 {
     double val[DR_EXPR_JET_MAX_NODES] = {0};
     node_values(p, (const double[2]){0.0, 0.0}, val);
+    unsigned char dep[DR_EXPR_JET_MAX_NODES];  /* bit 0: over x, bit 1: over y */
     p->nrun = 0;
     p->root = val[p->n - 1];
     for (int k = 0; k < p->n; k++) {
         const insn *i = &p->code[k];
+        dep[k] = i->op == OP_X ? 1 : i->op == OP_Y ? 2 : 0;
+        if (i->op >= OP_ADD) dep[k] = dep[i->a] | (i->op <= OP_POW ? dep[i->b] : 0);
         if (i->konst) continue;
-        step s = {R_X, i->fn, (unsigned short)k, i->a, i->b, 0.0};
+        step s = {R_X, i->fn, 2, (unsigned short)k, i->a, i->b, 0.0};
         if (i->op == OP_X || i->op == OP_Y) s.op = i->op == OP_X ? R_X : R_Y;
         else if (i->op == OP_NEG || i->op == OP_FN) s.op = i->op == OP_NEG ? R_NEG : R_FN;
         else {
             s = binary_step(i, p->code, val);
             s.o = (unsigned short)k;
         }
+        /* over one variable (in 1-D, x): univariate() keeps the other's zeros */
+        int one = p->dim == 1 ? dep[k] == 1 : dep[k] == 1 || dep[k] == 2;
+        if (one && s.op > R_Y && s.op != R_DIV && s.op != R_KDIV && s.op != R_POW &&
+            s.op != R_KPOW)
+            s.var = (unsigned char)(dep[k] - 1);
         p->run[p->nrun++] = s;
     }
 }
@@ -432,11 +446,50 @@ static void shifted(jet *o, double v, double s, const jet *a)
     for (int d = 0; d < 3; d++) o->h[d] = s * a->h[d];
 }
 
+/* A step over one variable d (operands over d or constant): the value, d/dd and d2/dd2 by the
+ * same operations as the full step's (so the same bits), the other derivatives exact zeros
+ * (the full step's products of zeros, up to their signs). */
+static void univariate(const step *i, const jet *a, const jet *b, jet *o)
+{
+    int d = i->var, hd = 2 * d;
+    double av = a->v, ag = a->g[d], ah = a->h[hd], c = i->c, v, g, h, F[3];
+    switch (i->op) {
+    case R_ADD: v = av + b->v; g = ag + 1.0 * b->g[d]; h = ah + 1.0 * b->h[hd]; break;
+    case R_SUB: v = av - b->v; g = ag + -1.0 * b->g[d]; h = ah + -1.0 * b->h[hd]; break;
+    case R_ADDK: v = av + c; g = 1.0 * ag; h = 1.0 * ah; break;
+    case R_KADD: v = c + av; g = 1.0 * ag; h = 1.0 * ah; break;
+    case R_SUBK: v = av - c; g = 1.0 * ag; h = 1.0 * ah; break;
+    case R_KSUB: v = c - av; g = -1.0 * ag; h = -1.0 * ah; break;
+    case R_MUL:
+        v = av * b->v;
+        g = ag * b->v + av * b->g[d];
+        h = ah * b->v + 2.0 * ag * b->g[d] + av * b->h[hd];
+        break;
+    case R_MULK: v = c * av; g = c * ag; h = c * ah; break;
+    case R_DIVK: F[1] = 1.0 / c; v = av / c; g = ag * F[1]; h = ah * F[1]; break;
+    case R_NEG: v = -av; g = -ag; h = -ah; break;
+    default:
+        if (i->op == R_POWC) power_jet(av, c, F);
+        else fn_jet(i->fn, av, F);
+        v = F[0];
+        g = F[1] * ag;
+        h = F[1] * ah + F[2] * ag * ag;
+        break;
+    }
+    *o = (jet){v, {0, 0}, {0, 0, 0}};
+    o->g[d] = g;
+    o->h[hd] = h;
+}
+
 static void run_jets(const dr_expr_program *p, const double *x, jet *r)
 {
     for (int k = 0; k < p->nrun; k++) {
         const step *i = &p->run[k];
         const jet *a = &r[i->a], *b = &r[i->b];
+        if (i->var < 2) {
+            univariate(i, a, b, &r[i->o]);
+            continue;
+        }
         jet *o = &r[i->o];
         double F[3], c = i->c;
         switch (i->op) {
