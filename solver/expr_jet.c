@@ -252,22 +252,19 @@ typedef struct { double v, g[2], h[3]; } jet;
 /* r = F(a) by the chain rule */
 static void chain_rule(jet *r, const jet *a, const double *F)
 {
-    r->v = F[0];
-    r->g[0] = F[1] * a->g[0];
-    r->g[1] = F[1] * a->g[1];
-    r->h[0] = F[1] * a->h[0] + F[2] * a->g[0] * a->g[0];
-    r->h[1] = F[1] * a->h[1] + F[2] * a->g[0] * a->g[1];
-    r->h[2] = F[1] * a->h[2] + F[2] * a->g[1] * a->g[1];
+    *r = (jet){F[0], {F[1] * a->g[0], F[1] * a->g[1]},
+               {F[1] * a->h[0] + F[2] * a->g[0] * a->g[0],
+                F[1] * a->h[1] + F[2] * a->g[0] * a->g[1],
+                F[1] * a->h[2] + F[2] * a->g[1] * a->g[1]}};
 }
 
 /* r = a b (r may be neither) */
 static void product(jet *r, const jet *a, const jet *b)
 {
-    r->v = a->v * b->v;
-    for (int d = 0; d < 2; d++) r->g[d] = a->g[d] * b->v + a->v * b->g[d];
-    r->h[0] = a->h[0] * b->v + 2.0 * a->g[0] * b->g[0] + a->v * b->h[0];
-    r->h[1] = a->h[1] * b->v + a->g[0] * b->g[1] + a->g[1] * b->g[0] + a->v * b->h[1];
-    r->h[2] = a->h[2] * b->v + 2.0 * a->g[1] * b->g[1] + a->v * b->h[2];
+    *r = (jet){a->v * b->v, {a->g[0] * b->v + a->v * b->g[0], a->g[1] * b->v + a->v * b->g[1]},
+               {a->h[0] * b->v + 2.0 * a->g[0] * b->g[0] + a->v * b->h[0],
+                a->h[1] * b->v + a->g[0] * b->g[1] + a->g[1] * b->g[0] + a->v * b->h[1],
+                a->h[2] * b->v + 2.0 * a->g[1] * b->g[1] + a->v * b->h[2]}};
 }
 
 /* r = a / b: q = a/b solves a = q b, differentiated twice */
@@ -275,12 +272,10 @@ static void quotient(jet *r, const jet *a, const jet *b)
 {
     double q = a->v / b->v, w = 1.0 / b->v, qg[2];
     for (int d = 0; d < 2; d++) qg[d] = (a->g[d] - q * b->g[d]) * w;
-    r->v = q;
-    r->g[0] = qg[0];
-    r->g[1] = qg[1];
-    r->h[0] = (a->h[0] - 2.0 * qg[0] * b->g[0] - q * b->h[0]) * w;
-    r->h[1] = (a->h[1] - qg[0] * b->g[1] - qg[1] * b->g[0] - q * b->h[1]) * w;
-    r->h[2] = (a->h[2] - 2.0 * qg[1] * b->g[1] - q * b->h[2]) * w;
+    *r = (jet){q, {qg[0], qg[1]},
+               {(a->h[0] - 2.0 * qg[0] * b->g[0] - q * b->h[0]) * w,
+                (a->h[1] - qg[0] * b->g[1] - qg[1] * b->g[0] - q * b->h[1]) * w,
+                (a->h[2] - 2.0 * qg[1] * b->g[1] - q * b->h[2]) * w}};
 }
 
 /* r = a^b for b varying: exp(b log a), with the value pow(a, b) itself */
@@ -317,18 +312,14 @@ static void constant_power(jet *r, const jet *a, double c)
  * zero terms add nothing), in a third of its operations */
 static void scaled(jet *r, double c, const jet *a)
 {
-    r->v = c * a->v;
-    for (int d = 0; d < 2; d++) r->g[d] = c * a->g[d];
-    for (int d = 0; d < 3; d++) r->h[d] = c * a->h[d];
+    *r = (jet){c * a->v, {c * a->g[0], c * a->g[1]}, {c * a->h[0], c * a->h[1], c * a->h[2]}};
 }
 
 /* r = a / c for a constant c: quotient()'s operations less its zero terms */
 static void divided(jet *r, const jet *a, double c)
 {
     double w = 1.0 / c;
-    r->v = a->v / c;
-    for (int d = 0; d < 2; d++) r->g[d] = a->g[d] * w;
-    for (int d = 0; d < 3; d++) r->h[d] = a->h[d] * w;
+    *r = (jet){a->v / c, {a->g[0] * w, a->g[1] * w}, {a->h[0] * w, a->h[1] * w, a->h[2] * w}};
 }
 
 /* The values of every node at x, by the parsed program itself: at compile time, for folding
@@ -431,19 +422,17 @@ static double run_values(const dr_expr_program *p, const double *x)
     return p->nrun ? r[p->n - 1] : p->root;
 }
 
-/* r = a + s b, the sum's or difference's derivatives (s = +-1) */
-static void sum_derivs(jet *o, const jet *a, double s, const jet *b)
+/* o = a + s b, the sum or difference (s = +-1) with value v */
+static void sum(jet *o, double v, const jet *a, double s, const jet *b)
 {
-    for (int d = 0; d < 2; d++) o->g[d] = a->g[d] + s * b->g[d];
-    for (int d = 0; d < 3; d++) o->h[d] = a->h[d] + s * b->h[d];
+    *o = (jet){v, {a->g[0] + s * b->g[0], a->g[1] + s * b->g[1]},
+               {a->h[0] + s * b->h[0], a->h[1] + s * b->h[1], a->h[2] + s * b->h[2]}};
 }
 
 /* o = a with its derivatives times s (an added constant changes the value only) */
 static void shifted(jet *o, double v, double s, const jet *a)
 {
-    o->v = v;
-    for (int d = 0; d < 2; d++) o->g[d] = s * a->g[d];
-    for (int d = 0; d < 3; d++) o->h[d] = s * a->h[d];
+    *o = (jet){v, {s * a->g[0], s * a->g[1]}, {s * a->h[0], s * a->h[1], s * a->h[2]}};
 }
 
 /* A step over one variable d (operands over d or constant): the value, d/dd and d2/dd2 by the
@@ -451,7 +440,7 @@ static void shifted(jet *o, double v, double s, const jet *a)
  * (the full step's products of zeros, up to their signs). */
 static void univariate(const step *i, const jet *a, const jet *b, jet *o)
 {
-    int d = i->var, hd = 2 * d;
+    int d = i->var, hd = 2 * d;  /* h[hd]: d2/dd2 */
     double av = a->v, ag = a->g[d], ah = a->h[hd], c = i->c, v, g, h, F[3];
     switch (i->op) {
     case R_ADD: v = av + b->v; g = ag + 1.0 * b->g[d]; h = ah + 1.0 * b->h[hd]; break;
@@ -476,9 +465,7 @@ static void univariate(const step *i, const jet *a, const jet *b, jet *o)
         h = F[1] * ah + F[2] * ag * ag;
         break;
     }
-    *o = (jet){v, {0, 0}, {0, 0, 0}};
-    o->g[d] = g;
-    o->h[hd] = h;
+    *o = d ? (jet){v, {0, g}, {0, 0, h}} : (jet){v, {g, 0}, {h, 0, 0}};
 }
 
 static void run_jets(const dr_expr_program *p, const double *x, jet *r)
@@ -495,8 +482,8 @@ static void run_jets(const dr_expr_program *p, const double *x, jet *r)
         switch (i->op) {
         case R_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
         case R_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
-        case R_ADD: o->v = a->v + b->v; sum_derivs(o, a, 1.0, b); break;
-        case R_SUB: o->v = a->v - b->v; sum_derivs(o, a, -1.0, b); break;
+        case R_ADD: sum(o, a->v + b->v, a, 1.0, b); break;
+        case R_SUB: sum(o, a->v - b->v, a, -1.0, b); break;
         case R_ADDK: shifted(o, a->v + c, 1.0, a); break;
         case R_KADD: shifted(o, c + a->v, 1.0, a); break;
         case R_SUBK: shifted(o, a->v - c, 1.0, a); break;
