@@ -316,16 +316,17 @@ static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopfl
  * second step is already below 1e-7 of a cell, and the third needs phi only. */
 typedef struct { size_t k; double y[2], dy[2], ddy[2]; int has; } warm_track;
 
-static const double *warm_start(const warm_track *w, size_t k, size_t n0, double *buf)
+/* k: the point's index, i its column (0: a new output row, whatever came before) */
+static const double *warm_start(const warm_track *w, size_t k, size_t i, double *buf)
 {
-    if (w->has < 2 || w->k + 1 != k || k % n0 == 0) return NULL;
+    if (w->has < 2 || w->k + 1 != k || i == 0) return NULL;
     for (int a = 0; a < 2; a++) buf[a] = w->y[a] + w->dy[a] + (w->has > 2 ? w->ddy[a] : 0.0);
     return buf;
 }
 
-static void warm_record(warm_track *w, size_t k, size_t n0, const double *y)
+static void warm_record(warm_track *w, size_t k, size_t i, const double *y)
 {
-    w->has = w->k + 1 == k && k % n0 != 0 ? (w->has < 3 ? w->has + 1 : 3) : 1;
+    w->has = w->k + 1 == k && i != 0 ? (w->has < 3 ? w->has + 1 : 3) : 1;
     for (int a = 0; a < 2; a++) {
         double dy = y[a] - w->y[a];
         w->ddy[a] = dy - w->dy[a];
@@ -358,21 +359,23 @@ typedef struct {
     size_t wells, switched;
 } point_ctx;
 
-static void one_point(point_ctx *c, size_t k, double *u, double *prox, double *grad)
+/* Output point (col, row), x1 its row's coordinate (0 in 1-D). */
+static void one_point(point_ctx *c, size_t col, size_t row, double x1, double *u, double *prox,
+                      double *grad)
 {
     const dr_hopflax_view *v = c->v;
     const dr_grid *g = v->g;
-    size_t size = dr_grid_size(g), col = k % g->n[0];
+    size_t size = dr_grid_size(g), k = row * g->n[0] + col;
     if (!isfinite(u[k])) return;
-    double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
+    double x[2] = {dr_grid_coord(g, 0, col), x1};
     double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0}, wbuf[2];
-    const double *ws = warm_start(&c->w, k, g->n[0], wbuf);
+    const double *ws = warm_start(&c->w, k, col, wbuf);
     int sw = 0;
     double e = v->convex ? point_convex(v, x, ws, &u[k], y) : NAN;
     if (isnan(e))
         e = point_global(v, c->ix, x, col, c->fmin_y, c->delta, ws, &u[k], y, &c->wells, &sw);
     else c->wells++;
-    warm_record(&c->w, k, g->n[0], y);
+    warm_record(&c->w, k, col, y);
     c->switched += (size_t)sw;
     if (!(e <= c->worst)) c->worst = isnan(e) ? INFINITY : e;
     for (int a = 0; a < v->dim; a++) {
@@ -416,9 +419,11 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
             /* no warm start across tiles: a tile's results must not depend on which thread
              * ran the one before it (in 1-D, tile ends meet) */
             c.w.k = SIZE_MAX;
-            for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++)
+            for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++) {
+                double x1 = v->dim == 2 ? dr_grid_coord(g, 1, j) : 0.0;
                 for (size_t i = i0; i < i0 + TILE_X && i < n0; i++)
-                    one_point(&c, j * n0 + i, u, prox, grad);
+                    one_point(&c, i, j, x1, u, prox, grad);
+            }
         }
         free(c.ix.row_hint);
         wells += c.wells;
