@@ -204,9 +204,10 @@ static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t
 }
 
 /* Where line i's phi at x can be <= U: between hull vertices *l and *r, the nearest either side
- * of the least one with phi > U + slack (the line's ends if none); that least phi in *m. */
-static void hull_window(const dr_hopflax_lines *L, size_t i, double x, double U, uint32_t *hint,
-                        size_t *l, size_t *r, double *m)
+ * of the least one with phi > U + slack (the line's ends if none); that least phi in *m. Returns
+ * which ends are such vertices (bit 0: *l, bit 1: *r), whose own k the caller need not test. */
+static unsigned hull_window(const dr_hopflax_lines *L, size_t i, double x, double U,
+                            uint32_t *hint, size_t *l, size_t *r, double *m)
 {
     const double *v = line_of(L, i);
     const uint32_t *hv = L->hv + L->hoff[i];
@@ -215,6 +216,8 @@ static void hull_window(const dr_hopflax_lines *L, size_t i, double x, double U,
     *l = *r = j;
     while (*l > 0 && line_phi(L, v, x, hv[*l]) <= top) (*l)--;
     while (*r + 1 < nh && line_phi(L, v, x, hv[*r]) <= top) (*r)++;
+    /* a walk that stopped before the line's end stopped at a vertex above top */
+    return (*l > 0 ? 1u : 0u) | (*r + 1 < nh ? 2u : 0u);
 }
 
 static void emit(size_t k, size_t *ks, size_t cap, size_t *n, int *overflow)
@@ -237,16 +240,20 @@ static size_t window_query(const dr_hopflax_lines *L, size_t i, double x, double
     const uint32_t *hv = L->hv + L->hoff[i];
     size_t l, r, n = 0;
     double m;
-    hull_window(L, i, x, U, hint, &l, &r, &m);
+    /* the window's end vertices above top (U + slack, above what keep lets through) are left
+     * out: keep would refuse them */
+    unsigned out = hull_window(L, i, x, U, hint, &l, &r, &m), lo = out & 1, hi = out >> 1;
     if (!(U - m + query_slack(L, i, x) <= L->near)) {
-        size_t a = hv[l] > kl ? hv[l] : kl, b = hv[r] < kh ? hv[r] : kh;
-        for (size_t k = a; k <= b; k++)
+        size_t a = hv[l] + lo, b = (size_t)hv[r] + 1 - hi;  /* [a, b) */
+        if (a < kl) a = kl;
+        if (b > kh + 1) b = kh + 1;
+        for (size_t k = a; k < b; k++)
             if (keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
         return n;
     }
     /* the listed k from vertex l's place to vertex r's (every vertex is listed) */
     const uint32_t *nk = L->nk + L->noff[i], *np = L->np + L->hoff[i];
-    for (size_t p = np[l]; p <= np[r]; p++) {
+    for (size_t p = np[l] + lo; p < (size_t)np[r] + 1 - hi; p++) {
         size_t k = nk[p];
         if (k > kh) break;
         if (k >= kl && keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
