@@ -176,7 +176,7 @@ static double query_slack(const dr_hopflax_lines *L, size_t i, double x)
  * same line at a nearby x: a few steps along the hull's slopes) where it is close, else by
  * bisection on them; rounding can put either a vertex off the least phi, so it descends to it. */
 static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t *hint,
-                         double *m)
+                         double *m, double *near)
 {
     const double *v = line_of(L, i);
     const uint32_t *hv = L->hv + L->hoff[i];
@@ -195,9 +195,13 @@ static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t
         }
         j = lo;
     }
-    double pj = line_phi(L, v, x, hv[j]), q;
-    while (j > 0 && (q = line_phi(L, v, x, hv[j - 1])) < pj) { j--; pj = q; }
-    while (j + 1 < nh && (q = line_phi(L, v, x, hv[j + 1])) < pj) { j++; pj = q; }
+    /* near: phi at the vertices either side of j, which the descent computes anyway */
+    double pj = line_phi(L, v, x, hv[j]), q = NAN;
+    near[0] = near[1] = NAN;
+    while (j > 0 && (q = line_phi(L, v, x, hv[j - 1])) < pj) { near[1] = pj; j--; pj = q; }
+    if (j > 0) near[0] = q;
+    while (j + 1 < nh && (q = line_phi(L, v, x, hv[j + 1])) < pj) { near[0] = pj; j++; pj = q; }
+    if (j + 1 < nh) near[1] = q;
     if (hint) *hint = (uint32_t)j;
     *m = pj;
     return j;
@@ -211,11 +215,20 @@ static unsigned hull_window(const dr_hopflax_lines *L, size_t i, double x, doubl
 {
     const double *v = line_of(L, i);
     const uint32_t *hv = L->hv + L->hoff[i];
-    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hull_least(L, i, x, hint, m);
-    double top = U + query_slack(L, i, x);
+    double near[2];
+    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hull_least(L, i, x, hint, m, near);
+    double top = U + query_slack(L, i, x), at = *m;
+    /* the walks out from j, phi at j and its neighbours known from the descent */
     *l = *r = j;
-    while (*l > 0 && line_phi(L, v, x, hv[*l]) <= top) (*l)--;
-    while (*r + 1 < nh && line_phi(L, v, x, hv[*r]) <= top) (*r)++;
+    while (*l > 0 && at <= top) {
+        (*l)--;
+        at = *l + 1 == j ? near[0] : line_phi(L, v, x, hv[*l]);
+    }
+    at = *m;
+    while (*r + 1 < nh && at <= top) {
+        (*r)++;
+        at = *r == j + 1 ? near[1] : line_phi(L, v, x, hv[*r]);
+    }
     /* a walk that stopped before the line's end stopped at a vertex above top */
     return (*l > 0 ? 1u : 0u) | (*r + 1 < nh ? 2u : 0u);
 }
