@@ -47,46 +47,53 @@ static double tilted(const dr_hopflax_lines *L, const double *v, size_t k)
     return L->t * v[k] + 0.5 * y * y;
 }
 
-/* Slope of the chord from a to b (a < b) of the points (y_k, P(k)), in units of x. */
-static double chord(const dr_hopflax_lines *L, const double *v, size_t a, size_t b)
+/* Slope of the chord from a to b (a < b) of the points (y_k, P(k)), in units of x, from P at
+ * both. */
+static double slope(const dr_hopflax_lines *L, double pa, double pb, size_t a, size_t b)
 {
-    return (tilted(L, v, b) - tilted(L, v, a)) / ((double)(b - a) * L->h);
+    return (pb - pa) / ((double)(b - a) * L->h);
 }
 
-/* Line i's lower hull into hv (returns its vertex count), and its slack; -1 if a value is not
- * finite (the caller then scans). */
-static long line_hull(const dr_hopflax_lines *L, size_t i, uint32_t *hv, double *slack)
+/* Line i's lower hull into hv (returns its vertex count) with P at each vertex in pv, and its
+ * slack; -1 if a value is not finite (the caller then scans). */
+static long line_hull(const dr_hopflax_lines *L, size_t i, uint32_t *hv, double *pv,
+                      double *slack)
 {
     const double *v = line_of(L, i);
     double big = 0.0;
     long n = 0;
     for (size_t k = 0; k < L->len; k++) {
         if (!isfinite(v[k])) return -1;
-        double y = L->ystart + (double)k * L->h;
-        big = fmax(big, fabs(L->t * v[k]) + y * y);
+        double y = L->ystart + (double)k * L->h, b = fabs(L->t * v[k]) + y * y;
+        double pk = tilted(L, v, k);
+        big = b > big ? b : big;
         /* k replaces the last vertex while the chord to k is no steeper than the last edge */
-        while (n >= 2 && chord(L, v, hv[n - 2], hv[n - 1]) >= chord(L, v, hv[n - 1], k)) n--;
-        hv[n++] = (uint32_t)k;
+        while (n >= 2 && slope(L, pv[n - 2], pv[n - 1], hv[n - 2], hv[n - 1]) >=
+                             slope(L, pv[n - 1], pk, hv[n - 1], k))
+            n--;
+        hv[n] = (uint32_t)k;
+        pv[n++] = pk;
     }
     *slack = 1e-10 * (big / L->t + 1.0);
     return n;
 }
 
-/* The hull's edge slopes (hs[j]: from hv[j] to hv[j + 1], +inf after the last) and the points
- * of line i within near + slack of the hull into nk, vertex j's place among them at np[j];
- * returns how many those are. */
+/* The hull's edge slopes (hs[j]: from hv[j] to hv[j + 1], +inf after the last; hs holds P at
+ * the vertices on entry, line_hull's pv) and the points of line i within near + slack of the
+ * hull into nk, vertex j's place among them at np[j]; returns how many those are. */
 static size_t line_near(const dr_hopflax_lines *L, size_t i, const uint32_t *hv, size_t nh,
                         double *hs, uint32_t *nk, uint32_t *np)
 {
     const double *v = line_of(L, i);
     size_t n = 0;
     for (size_t j = 0; j < nh; j++) {
-        hs[j] = j + 1 < nh ? chord(L, v, hv[j], hv[j + 1]) : INFINITY;
+        double p0 = hs[j];  /* P at vertex j; at j + 1 still in hs[j + 1] */
+        hs[j] = j + 1 < nh ? slope(L, p0, hs[j + 1], hv[j], hv[j + 1]) : INFINITY;
         size_t end = j + 1 < nh ? hv[j + 1] : (size_t)hv[j] + 1;
-        double p0 = tilted(L, v, hv[j]);
         np[j] = (uint32_t)n;
         for (size_t k = hv[j]; k < end; k++) {
-            double gap = (tilted(L, v, k) - p0 - (double)(k - hv[j]) * L->h * hs[j]) / L->t;
+            double pk = k == hv[j] ? p0 : tilted(L, v, k);
+            double gap = (pk - p0 - (double)(k - hv[j]) * L->h * hs[j]) / L->t;
             if (k == hv[j] || gap <= L->near + L->slack[i]) nk[n++] = (uint32_t)k;
         }
     }
@@ -115,7 +122,7 @@ static int build_lines(dr_hopflax_lines *L, double *hs)
     #pragma omp parallel for schedule(static) reduction(|| : bad) num_threads(nthreads)
     for (size_t i = 0; i < L->nlines; i++) {
         uint32_t *hv = L->hv + i * L->len;
-        long nh = line_hull(L, i, hv, &L->slack[i]);
+        long nh = line_hull(L, i, hv, hs + i * L->len, &L->slack[i]);
         if (nh < 0) { bad = 1; continue; }
         L->hoff[i + 1] = (size_t)nh;
         L->noff[i + 1] = line_near(L, i, hv, (size_t)nh, hs + i * L->len, L->nk + i * L->len,
