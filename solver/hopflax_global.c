@@ -37,34 +37,51 @@ static double phi_grid(const dr_hopflax_view *v, const double *x, size_t k0, siz
     return v->fy[k1 * v->ny[0] + k0] + q * v->inv2t;
 }
 
+/* phi at the neighbour (a, b) of the grid point f points at, from the squared distances s0, s1
+ * of its columns and rows (offsets -1, 0, 1), as phi_grid computes it. */
+static double neighbour(const double *f, long row, const double *s0, const double *s1,
+                        double inv2t, int a, int b)
+{
+    return f[b * row + a] + (s0[a + 1] + s1[b + 1]) * inv2t;
+}
+
 /* Is (k0, k1) a grid local minimum of phi (8 neighbours in 2-D; outside the active range: none)?
  * phi as phi_grid computes it, the squared distances per axis formed once; the callers pass
  * row-local minima, which lose (if at all) to a neighbour in the row above or below, so those
- * come first. */
+ * come first. Ties: the first in scan order stands for the plateau, so a point loses to an
+ * equal neighbour before it (b < 0, or b = 0 and a < 0). */
 static int local_min(const dr_hopflax_view *v, const double *x, size_t k0, size_t k1, double p)
 {
     static const int order[8][2] = {{0, -1}, {0, 1}, {-1, -1}, {1, -1}, {-1, 1}, {1, 1},
                                     {-1, 0}, {1, 0}};
     double s[2][3] = {{0, 0, 0}, {0, 0, 0}};
-    int in[2][3] = {{0, 0, 0}, {0, 1, 0}};
     size_t k[2] = {k0, k1};
     for (int a = 0; a < v->dim; a++)
         for (int o = 0; o < 3; o++) {
-            long i = (long)k[a] + o - 1;
-            double d = x[a] - (v->y0[a] + (double)i * v->hy[a]);
+            double d = x[a] - (v->y0[a] + (double)((long)k[a] + o - 1) * v->hy[a]);
             s[a][o] = d * d;
-            in[a][o] = i >= (long)v->lo[a] && i <= (long)v->hi[a];
         }
     const double *f = v->fy + k1 * v->ny[0] + k0;
     long row = (long)v->ny[0];
-    int full = v->dim == 2 && in[0][0] && in[0][2] && in[1][0] && in[1][2];
-    for (int n = 0; n < 8; n++) {
+    double w = v->inv2t;
+    if (v->dim == 2 && k0 > v->lo[0] && k0 < v->hi[0] && k1 > v->lo[1] && k1 < v->hi[1])
+        return !(neighbour(f, row, s[0], s[1], w, 0, -1) <= p ||
+                 neighbour(f, row, s[0], s[1], w, 0, 1) < p ||
+                 neighbour(f, row, s[0], s[1], w, -1, -1) <= p ||
+                 neighbour(f, row, s[0], s[1], w, 1, -1) <= p ||
+                 neighbour(f, row, s[0], s[1], w, -1, 1) < p ||
+                 neighbour(f, row, s[0], s[1], w, 1, 1) < p ||
+                 neighbour(f, row, s[0], s[1], w, -1, 0) <= p ||
+                 neighbour(f, row, s[0], s[1], w, 1, 0) < p);
+    for (int n = 0; n < 8; n++) {  /* 1-D, or on the active range's edge */
         int a = order[n][0], b = order[n][1];
-        if (!full && ((v->dim == 1 && b) || !in[0][a + 1] || !in[1][b + 1])) continue;
+        long i = (long)k0 + a, j = (long)k1 + b;
+        if (v->dim == 1 && b) continue;
+        if (i < (long)v->lo[0] || i > (long)v->hi[0]) continue;
+        if (v->dim == 2 && (j < (long)v->lo[1] || j > (long)v->hi[1])) continue;
         double q = s[0][a + 1];
         if (v->dim == 2) q += s[1][b + 1];
-        q = f[b * row + a] + q * v->inv2t;
-        /* ties: the first in scan order stands for the plateau */
+        q = f[b * row + a] + q * w;
         if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
     }
     return 1;
