@@ -6,12 +6,16 @@
  * its evaluators share a symbol table, so each use takes a lock. Here the text is parsed once
  * into a flat program, children before parents, and run on jets (value, gradient, Hessian):
  * sums and products by the product rule, a function u -> F(u) by the chain rule from F, F' and
- * F'' at u, so sin and cos are evaluated once per step for all six outputs. The grammar is
+ * F'' at u, so sin and cos are evaluated once per step for all six outputs. Subtrees without x
+ * or y are folded to constants when the text is compiled, and each remaining node's operation
+ * (a sum, a constant times a jet, ...) is picked then, so a run visits only the nodes over x
+ * and y, without testing its operands' kinds. The grammar is
  * dr_expr_check's (parse.c), read the same way libmatheval reads it: unary minus binds looser
  * than '^' (-x^2 is -(x^2)), an exponent may carry its own signs (2^-x), chains associate left.
  * Values are the same operations on the same numbers as libmatheval's, up to its own
  * simplifications (a few ulps); derivatives are the same quantities by another route, so they
  * agree to round-off, which tests/test_landscape.c checks against libmatheval's. */
+#define _GNU_SOURCE  /* sincos */
 #include "expr_jet.h"
 
 #include <math.h>
@@ -38,10 +42,27 @@ typedef struct {
     double c;
 } insn;
 
+/* The program as run (lower() below): only the nodes over x or y, in order, each with its
+ * operation chosen at compile time from its operands' kinds; a constant operand (a subtree
+ * without x or y, folded once) is carried in c. */
+enum { R_X, R_Y, R_ADD, R_SUB, R_ADDK, R_KADD, R_SUBK, R_KSUB, R_MUL, R_MULK, R_DIV, R_DIVK,
+       R_KDIV, R_POWC, R_POW, R_KPOW, R_NEG, R_FN };
+
+typedef struct {
+    unsigned char op, fn;
+    unsigned char var;       /* 0 or 1: the node is over x alone or y alone (univariate()); 2 */
+    unsigned short o, a, b;  /* result and operands: node indices */
+    double c;
+} step;
+
 struct dr_expr_program {
-    int dim, n;
+    int dim, n, nrun;
+    double root;  /* the value where the whole text is constant (nrun = 0) */
     insn code[DR_EXPR_JET_MAX_NODES];
+    step run[DR_EXPR_JET_MAX_NODES];
 };
+
+static void lower(dr_expr_program *p);
 
 /* ---- the compiler: recursive descent over dr_expr_check's grammar ---- */
 
@@ -166,6 +187,7 @@ dr_expr_program *dr_expr_compile(const char *text, int dim)
         free(p);
         return NULL;
     }
+    lower(p);
     return p;
 }
 
@@ -181,8 +203,9 @@ static void fn_jet(int fn, double u, double *F)
     case FN_EXP: F[0] = F[1] = F[2] = exp(u); break;
     case FN_LOG: F[0] = log(u); F[1] = 1.0 / u; F[2] = -1.0 / (u * u); break;
     case FN_SQRT: s = sqrt(u); F[0] = s; F[1] = 0.5 / s; F[2] = -0.25 / (s * u); break;
-    case FN_SIN: s = sin(u); F[0] = s; F[1] = cos(u); F[2] = -s; break;
-    case FN_COS: s = cos(u); F[0] = s; F[1] = -sin(u); F[2] = -s; break;
+    /* sincos: one reduction of u for both (glibc's sincos gives sin's and cos's own bits) */
+    case FN_SIN: sincos(u, &s, &q); F[0] = s; F[1] = q; F[2] = -s; break;
+    case FN_COS: sincos(u, &q, &s); F[0] = s; F[1] = -q; F[2] = -s; break;
     case FN_TAN: s = tan(u); F[0] = s; F[1] = 1.0 + s * s; F[2] = 2.0 * s * F[1]; break;
     case FN_SINH: s = sinh(u); F[0] = s; F[1] = cosh(u); F[2] = s; break;
     case FN_COSH: s = cosh(u); F[0] = s; F[1] = sinh(u); F[2] = s; break;
@@ -223,10 +246,86 @@ static double fn_value(int fn, double u)
     }
 }
 
-/* The value alone: the same operations as the jet's value, so both give the same bits. */
-static double value_only(const dr_expr_program *p, const double *x)
+/* value, d/dx, d/dy, d2/dx2, d2/dxdy, d2/dy2 */
+typedef struct { double v, g[2], h[3]; } jet;
+
+/* r = F(a) by the chain rule */
+static void chain_rule(jet *r, const jet *a, const double *F)
 {
-    double r[DR_EXPR_JET_MAX_NODES];
+    *r = (jet){F[0], {F[1] * a->g[0], F[1] * a->g[1]},
+               {F[1] * a->h[0] + F[2] * a->g[0] * a->g[0],
+                F[1] * a->h[1] + F[2] * a->g[0] * a->g[1],
+                F[1] * a->h[2] + F[2] * a->g[1] * a->g[1]}};
+}
+
+/* r = a b (r may be neither) */
+static void product(jet *r, const jet *a, const jet *b)
+{
+    *r = (jet){a->v * b->v, {a->g[0] * b->v + a->v * b->g[0], a->g[1] * b->v + a->v * b->g[1]},
+               {a->h[0] * b->v + 2.0 * a->g[0] * b->g[0] + a->v * b->h[0],
+                a->h[1] * b->v + a->g[0] * b->g[1] + a->g[1] * b->g[0] + a->v * b->h[1],
+                a->h[2] * b->v + 2.0 * a->g[1] * b->g[1] + a->v * b->h[2]}};
+}
+
+/* r = a / b: q = a/b solves a = q b, differentiated twice */
+static void quotient(jet *r, const jet *a, const jet *b)
+{
+    double q = a->v / b->v, w = 1.0 / b->v, qg[2];
+    for (int d = 0; d < 2; d++) qg[d] = (a->g[d] - q * b->g[d]) * w;
+    *r = (jet){q, {qg[0], qg[1]},
+               {(a->h[0] - 2.0 * qg[0] * b->g[0] - q * b->h[0]) * w,
+                (a->h[1] - qg[0] * b->g[1] - qg[1] * b->g[0] - q * b->h[1]) * w,
+                (a->h[2] - 2.0 * qg[1] * b->g[1] - q * b->h[2]) * w}};
+}
+
+/* r = a^b for b varying: exp(b log a), with the value pow(a, b) itself */
+static void general_power(jet *r, const jet *a, const jet *b)
+{
+    double F[3] = {log(a->v), 1.0 / a->v, -1.0 / (a->v * a->v)};
+    jet L, w;
+    chain_rule(&L, a, F);
+    product(&w, b, &L);
+    double v = pow(a->v, b->v), E[3] = {v, v, v};
+    chain_rule(r, &w, E);
+}
+
+/* a^c for a constant c: c a^(c-1) and c (c-1) a^(c-2), exact zeros where c is 0 or 1 */
+static void power_jet(double u, double c, double *F)
+{
+    if (c == 2.0) {
+        F[0] = u * u; F[1] = 2.0 * u; F[2] = 2.0;
+    } else {
+        F[0] = pow(u, c);
+        F[1] = c == 0.0 ? 0.0 : c * pow(u, c - 1.0);
+        F[2] = c == 0.0 || c == 1.0 ? 0.0 : c * (c - 1.0) * pow(u, c - 2.0);
+    }
+}
+
+static void constant_power(jet *r, const jet *a, double c)
+{
+    double F[3];
+    power_jet(a->v, c, F);
+    chain_rule(r, a, F);
+}
+
+/* r = c a for a constant c: what product() gives when one factor has no derivatives (its
+ * zero terms add nothing), in a third of its operations */
+static void scaled(jet *r, double c, const jet *a)
+{
+    *r = (jet){c * a->v, {c * a->g[0], c * a->g[1]}, {c * a->h[0], c * a->h[1], c * a->h[2]}};
+}
+
+/* r = a / c for a constant c: quotient()'s operations less its zero terms */
+static void divided(jet *r, const jet *a, double c)
+{
+    double w = 1.0 / c;
+    *r = (jet){a->v / c, {a->g[0] * w, a->g[1] * w}, {a->h[0] * w, a->h[1] * w, a->h[2] * w}};
+}
+
+/* The values of every node at x, by the parsed program itself: at compile time, for folding
+ * the constant subtrees (their values do not depend on x). */
+static void node_values(const dr_expr_program *p, const double *x, double *r)
+{
     for (int k = 0; k < p->n; k++) {
         const insn *i = &p->code[k];
         /* operands exist from OP_ADD on; b only for the binary ones */
@@ -246,120 +345,158 @@ static double value_only(const dr_expr_program *p, const double *x)
         default: r[k] = fn_value(i->fn, a); break;
         }
     }
-    return r[p->n - 1];
 }
 
-/* value, d/dx, d/dy, d2/dx2, d2/dxdy, d2/dy2 */
-typedef struct { double v, g[2], h[3]; } jet;
-
-/* r = F(a) by the chain rule */
-static void chain_rule(jet *r, const jet *a, const double *F)
+/* A binary node's step: which operand (if either) is constant picks the operation. */
+static step binary_step(const insn *i, const insn *code, const double *val)
 {
-    r->v = F[0];
-    r->g[0] = F[1] * a->g[0];
-    r->g[1] = F[1] * a->g[1];
-    r->h[0] = F[1] * a->h[0] + F[2] * a->g[0] * a->g[0];
-    r->h[1] = F[1] * a->h[1] + F[2] * a->g[0] * a->g[1];
-    r->h[2] = F[1] * a->h[2] + F[2] * a->g[1] * a->g[1];
+    int ka = code[i->a].konst, kb = code[i->b].konst;
+    step s = {R_ADD, 0, 2, 0, i->a, i->b, ka ? val[i->a] : kb ? val[i->b] : 0.0};
+    static const unsigned char var[] = {R_ADD, R_SUB, R_MUL, R_DIV, R_POWC, R_POW};
+    static const unsigned char k_b[] = {R_ADDK, R_SUBK, R_MULK, R_DIVK, R_POWC, R_POWC};
+    static const unsigned char k_a[] = {R_KADD, R_KSUB, R_MULK, R_KDIV, R_POWC, R_KPOW};
+    int w = i->op - OP_ADD;
+    s.op = kb ? k_b[w] : ka ? k_a[w] : var[w];
+    if (i->op == OP_POWC) s.c = val[i->b];  /* a ^ (constant b): a varies, else it is konst */
+    if (ka && s.op != R_POWC) s.a = i->b;   /* the varying operand goes in a */
+    return s;
 }
 
-/* r = a b (r may be neither) */
-static void product(jet *r, const jet *a, const jet *b)
+/* The run list: every node over x or y in order, the constant ones folded into c. */
+static void lower(dr_expr_program *p)
 {
-    r->v = a->v * b->v;
-    for (int d = 0; d < 2; d++) r->g[d] = a->g[d] * b->v + a->v * b->g[d];
-    r->h[0] = a->h[0] * b->v + 2.0 * a->g[0] * b->g[0] + a->v * b->h[0];
-    r->h[1] = a->h[1] * b->v + a->g[0] * b->g[1] + a->g[1] * b->g[0] + a->v * b->h[1];
-    r->h[2] = a->h[2] * b->v + 2.0 * a->g[1] * b->g[1] + a->v * b->h[2];
-}
-
-/* r = a / b: q = a/b solves a = q b, differentiated twice */
-static void quotient(jet *r, const jet *a, const jet *b)
-{
-    double q = a->v / b->v, w = 1.0 / b->v, qg[2];
-    for (int d = 0; d < 2; d++) qg[d] = (a->g[d] - q * b->g[d]) * w;
-    r->v = q;
-    r->g[0] = qg[0];
-    r->g[1] = qg[1];
-    r->h[0] = (a->h[0] - 2.0 * qg[0] * b->g[0] - q * b->h[0]) * w;
-    r->h[1] = (a->h[1] - qg[0] * b->g[1] - qg[1] * b->g[0] - q * b->h[1]) * w;
-    r->h[2] = (a->h[2] - 2.0 * qg[1] * b->g[1] - q * b->h[2]) * w;
-}
-
-/* r = a^b for b varying: exp(b log a), with the value pow(a, b) itself */
-static void general_power(jet *r, const jet *a, const jet *b)
-{
-    double F[3] = {log(a->v), 1.0 / a->v, -1.0 / (a->v * a->v)};
-    jet L, w;
-    chain_rule(&L, a, F);
-    product(&w, b, &L);
-    double v = pow(a->v, b->v), E[3] = {v, v, v};
-    chain_rule(r, &w, E);
-}
-
-/* a^c for a constant c: c a^(c-1) and c (c-1) a^(c-2), exact zeros where c is 0 or 1 */
-static void constant_power(jet *r, const jet *a, double c)
-{
-    double F[3];
-    if (c == 2.0) {
-        F[0] = a->v * a->v; F[1] = 2.0 * a->v; F[2] = 2.0;
-    } else {
-        F[0] = pow(a->v, c);
-        F[1] = c == 0.0 ? 0.0 : c * pow(a->v, c - 1.0);
-        F[2] = c == 0.0 || c == 1.0 ? 0.0 : c * (c - 1.0) * pow(a->v, c - 2.0);
+    double val[DR_EXPR_JET_MAX_NODES] = {0};
+    node_values(p, (const double[2]){0.0, 0.0}, val);
+    unsigned char dep[DR_EXPR_JET_MAX_NODES];  /* bit 0: over x, bit 1: over y */
+    p->nrun = 0;
+    p->root = val[p->n - 1];
+    for (int k = 0; k < p->n; k++) {
+        const insn *i = &p->code[k];
+        dep[k] = i->op == OP_X ? 1 : i->op == OP_Y ? 2 : 0;
+        if (i->op >= OP_ADD) dep[k] = dep[i->a] | (i->op <= OP_POW ? dep[i->b] : 0);
+        if (i->konst) continue;
+        step s = {R_X, i->fn, 2, (unsigned short)k, i->a, i->b, 0.0};
+        if (i->op == OP_X || i->op == OP_Y) s.op = i->op == OP_X ? R_X : R_Y;
+        else if (i->op == OP_NEG || i->op == OP_FN) s.op = i->op == OP_NEG ? R_NEG : R_FN;
+        else {
+            s = binary_step(i, p->code, val);
+            s.o = (unsigned short)k;
+        }
+        /* over one variable (in 1-D, x): univariate() keeps the other's zeros */
+        int one = p->dim == 1 ? dep[k] == 1 : dep[k] == 1 || dep[k] == 2;
+        if (one && s.op > R_Y && s.op != R_DIV && s.op != R_KDIV && s.op != R_POW &&
+            s.op != R_KPOW)
+            s.var = (unsigned char)(dep[k] - 1);
+        p->run[p->nrun++] = s;
     }
-    chain_rule(r, a, F);
 }
 
-/* r = c a for a constant c: what product() gives when one factor has no derivatives (its
- * zero terms add nothing), in a third of its operations */
-static void scaled(jet *r, double c, const jet *a)
+/* The value alone: the same operations as the jet's value, so both give the same bits. */
+static double run_values(const dr_expr_program *p, const double *x)
 {
-    r->v = c * a->v;
-    for (int d = 0; d < 2; d++) r->g[d] = c * a->g[d];
-    for (int d = 0; d < 3; d++) r->h[d] = c * a->h[d];
+    double r[DR_EXPR_JET_MAX_NODES];
+    for (int k = 0; k < p->nrun; k++) {
+        const step *i = &p->run[k];
+        double a = r[i->a], b = r[i->b], c = i->c, *o = &r[i->o];
+        switch (i->op) {
+        case R_X: *o = x[0]; break;
+        case R_Y: *o = p->dim == 2 ? x[1] : 0.0; break;
+        case R_ADD: *o = a + b; break;
+        case R_SUB: *o = a - b; break;
+        case R_ADDK: *o = a + c; break;
+        case R_KADD: *o = c + a; break;
+        case R_SUBK: *o = a - c; break;
+        case R_KSUB: *o = c - a; break;
+        case R_MUL: *o = a * b; break;
+        case R_MULK: *o = c * a; break;
+        case R_DIV: *o = a / b; break;
+        case R_DIVK: *o = a / c; break;
+        case R_KDIV: *o = c / a; break;
+        case R_POWC: *o = c == 2.0 ? a * a : pow(a, c); break;
+        case R_POW: *o = pow(a, b); break;
+        case R_KPOW: *o = pow(c, a); break;
+        case R_NEG: *o = -a; break;
+        default: *o = fn_value(i->fn, a); break;
+        }
+    }
+    return p->nrun ? r[p->n - 1] : p->root;
 }
 
-/* r = a / c for a constant c: quotient()'s operations less its zero terms */
-static void divided(jet *r, const jet *a, double c)
+/* o = a + s b, the sum or difference (s = +-1) with value v */
+static void sum(jet *o, double v, const jet *a, double s, const jet *b)
 {
-    double w = 1.0 / c;
-    r->v = a->v / c;
-    for (int d = 0; d < 2; d++) r->g[d] = a->g[d] * w;
-    for (int d = 0; d < 3; d++) r->h[d] = a->h[d] * w;
+    *o = (jet){v, {a->g[0] + s * b->g[0], a->g[1] + s * b->g[1]},
+               {a->h[0] + s * b->h[0], a->h[1] + s * b->h[1], a->h[2] + s * b->h[2]}};
+}
+
+/* o = a with its derivatives times s (an added constant changes the value only) */
+static void shifted(jet *o, double v, double s, const jet *a)
+{
+    *o = (jet){v, {s * a->g[0], s * a->g[1]}, {s * a->h[0], s * a->h[1], s * a->h[2]}};
+}
+
+/* A step over one variable d (operands over d or constant): the value, d/dd and d2/dd2 by the
+ * same operations as the full step's (so the same bits), the other derivatives exact zeros
+ * (the full step's products of zeros, up to their signs). */
+static void univariate(const step *i, const jet *a, const jet *b, jet *o)
+{
+    int d = i->var, hd = 2 * d;  /* h[hd]: d2/dd2 */
+    double av = a->v, ag = a->g[d], ah = a->h[hd], c = i->c, v, g, h, F[3];
+    switch (i->op) {
+    case R_ADD: v = av + b->v; g = ag + 1.0 * b->g[d]; h = ah + 1.0 * b->h[hd]; break;
+    case R_SUB: v = av - b->v; g = ag + -1.0 * b->g[d]; h = ah + -1.0 * b->h[hd]; break;
+    case R_ADDK: v = av + c; g = 1.0 * ag; h = 1.0 * ah; break;
+    case R_KADD: v = c + av; g = 1.0 * ag; h = 1.0 * ah; break;
+    case R_SUBK: v = av - c; g = 1.0 * ag; h = 1.0 * ah; break;
+    case R_KSUB: v = c - av; g = -1.0 * ag; h = -1.0 * ah; break;
+    case R_MUL:
+        v = av * b->v;
+        g = ag * b->v + av * b->g[d];
+        h = ah * b->v + 2.0 * ag * b->g[d] + av * b->h[hd];
+        break;
+    case R_MULK: v = c * av; g = c * ag; h = c * ah; break;
+    case R_DIVK: F[1] = 1.0 / c; v = av / c; g = ag * F[1]; h = ah * F[1]; break;
+    case R_NEG: v = -av; g = -ag; h = -ah; break;
+    default:
+        if (i->op == R_POWC) power_jet(av, c, F);
+        else fn_jet(i->fn, av, F);
+        v = F[0];
+        g = F[1] * ag;
+        h = F[1] * ah + F[2] * ag * ag;
+        break;
+    }
+    *o = d ? (jet){v, {0, g}, {0, 0, h}} : (jet){v, {g, 0}, {h, 0, 0}};
 }
 
 static void run_jets(const dr_expr_program *p, const double *x, jet *r)
 {
-    for (int k = 0; k < p->n; k++) {
-        const insn *i = &p->code[k];
+    for (int k = 0; k < p->nrun; k++) {
+        const step *i = &p->run[k];
         const jet *a = &r[i->a], *b = &r[i->b];
-        jet *o = &r[k];
-        double F[3];
-        switch (i->op) {
-        case OP_CONST: *o = (jet){i->c, {0, 0}, {0, 0, 0}}; break;
-        case OP_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
-        case OP_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
-        case OP_ADD:
-        case OP_SUB: {
-            double s = i->op == OP_ADD ? 1.0 : -1.0;
-            o->v = i->op == OP_ADD ? a->v + b->v : a->v - b->v;
-            for (int d = 0; d < 2; d++) o->g[d] = a->g[d] + s * b->g[d];
-            for (int d = 0; d < 3; d++) o->h[d] = a->h[d] + s * b->h[d];
-            break;
+        if (i->var < 2) {
+            univariate(i, a, b, &r[i->o]);
+            continue;
         }
-        case OP_MUL:
-            if (p->code[i->a].konst) scaled(o, a->v, b);
-            else if (p->code[i->b].konst) scaled(o, b->v, a);
-            else product(o, a, b);
-            break;
-        case OP_DIV:
-            if (p->code[i->b].konst) divided(o, a, b->v);
-            else quotient(o, a, b);
-            break;
-        case OP_POWC: constant_power(o, a, b->v); break;
-        case OP_POW: general_power(o, a, b); break;
-        case OP_NEG:
+        jet *o = &r[i->o];
+        double F[3], c = i->c;
+        switch (i->op) {
+        case R_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
+        case R_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
+        case R_ADD: sum(o, a->v + b->v, a, 1.0, b); break;
+        case R_SUB: sum(o, a->v - b->v, a, -1.0, b); break;
+        case R_ADDK: shifted(o, a->v + c, 1.0, a); break;
+        case R_KADD: shifted(o, c + a->v, 1.0, a); break;
+        case R_SUBK: shifted(o, a->v - c, 1.0, a); break;
+        case R_KSUB: shifted(o, c - a->v, -1.0, a); break;
+        case R_MUL: product(o, a, b); break;
+        case R_MULK: scaled(o, c, a); break;
+        case R_DIV: quotient(o, a, b); break;
+        case R_DIVK: divided(o, a, c); break;
+        case R_KDIV: quotient(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
+        case R_POWC: constant_power(o, a, c); break;
+        case R_POW: general_power(o, a, b); break;
+        case R_KPOW: general_power(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
+        case R_NEG:
             *o = (jet){-a->v, {-a->g[0], -a->g[1]}, {-a->h[0], -a->h[1], -a->h[2]}};
             break;
         default: fn_jet(i->fn, a->v, F); chain_rule(o, a, F); break;
@@ -371,12 +508,12 @@ int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, do
                         double *hess)
 {
     if (!grad) {
-        *v = value_only(p, x);
+        *v = run_values(p, x);
         return 0;
     }
-    jet r[DR_EXPR_JET_MAX_NODES];
+    jet r[DR_EXPR_JET_MAX_NODES], k = {p->root, {0, 0}, {0, 0, 0}};
     run_jets(p, x, r);
-    const jet *f = &r[p->n - 1];
+    const jet *f = p->nrun ? &r[p->n - 1] : &k;
     *v = f->v;
     grad[0] = f->g[0];
     if (p->dim == 1) {

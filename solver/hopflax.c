@@ -679,8 +679,8 @@ int dr_hopflax_execute_report(dr_hopflax_plan *p, double t, double *u, double *p
     dr_hopflax_report r = {0};
     if (!p->C && !p->C_measured) curvature_for_search(p);
     if (p->polish) {
-        dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .fy = p->fy,
-                             .vt = p->vt, .C = p->C, .measured = p->C_measured,
+        dr_hopflax_view v = {.f = p->f, .g = &p->g, .dim = p->g.dim, .t = t, .inv2t = 0.5 / t,
+                             .fy = p->fy, .vt = p->vt, .C = p->C, .measured = p->C_measured,
                              .kinks = p->kinks, .nkinks = p->nkinks, .threads = p->nthreads,
                              .convex = p->convexity > -1.0 / t,
                              .quadratic = !p->C_measured && p->convexity == p->C};

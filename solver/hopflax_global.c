@@ -34,23 +34,55 @@ static double phi_grid(const dr_hopflax_view *v, const double *x, size_t k0, siz
         double d1 = x[1] - (v->y0[1] + (double)k1 * v->hy[1]);
         q += d1 * d1;
     }
-    return v->fy[k1 * v->ny[0] + k0] + q / (2.0 * v->t);
+    return v->fy[k1 * v->ny[0] + k0] + q * v->inv2t;
 }
 
-/* Is (k0, k1) a grid local minimum of phi (8 neighbours in 2-D; outside the active range: none)? */
+/* phi at the neighbour (a, b) of the grid point f points at, from the squared distances s0, s1
+ * of its columns and rows (offsets -1, 0, 1), as phi_grid computes it. */
+static double neighbour(const double *f, long row, const double *s0, const double *s1,
+                        double inv2t, int a, int b)
+{
+    return f[b * row + a] + (s0[a + 1] + s1[b + 1]) * inv2t;
+}
+
+/* Is (k0, k1) a grid local minimum of phi (8 neighbours in 2-D; outside the active range: none)?
+ * phi as phi_grid computes it, the squared distances per axis formed once; the callers pass
+ * row-local minima, which lose (if at all) to a neighbour in the row above or below, so those
+ * come first. Ties: the first in scan order stands for the plateau, so a point loses to an
+ * equal neighbour before it (b < 0, or b = 0 and a < 0). */
 static int local_min(const dr_hopflax_view *v, const double *x, size_t k0, size_t k1, double p)
 {
-    for (int b = -1; b <= 1; b++) {
-        if (v->dim == 1 && b) continue;
-        for (int a = -1; a <= 1; a++) {
-            if (!a && !b) continue;
-            long i = (long)k0 + a, j = (long)k1 + b;
-            if (i < (long)v->lo[0] || i > (long)v->hi[0]) continue;
-            if (v->dim == 2 && (j < (long)v->lo[1] || j > (long)v->hi[1])) continue;
-            double q = phi_grid(v, x, (size_t)i, v->dim == 2 ? (size_t)j : 0);
-            /* ties: the first in scan order stands for the plateau */
-            if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
+    static const int order[8][2] = {{0, -1}, {0, 1}, {-1, -1}, {1, -1}, {-1, 1}, {1, 1},
+                                    {-1, 0}, {1, 0}};
+    double s[2][3] = {{0, 0, 0}, {0, 0, 0}};
+    size_t k[2] = {k0, k1};
+    for (int a = 0; a < v->dim; a++)
+        for (int o = 0; o < 3; o++) {
+            double d = x[a] - (v->y0[a] + (double)((long)k[a] + o - 1) * v->hy[a]);
+            s[a][o] = d * d;
         }
+    const double *f = v->fy + k1 * v->ny[0] + k0;
+    long row = (long)v->ny[0];
+    double w = v->inv2t;
+    if (v->dim == 2 && k0 > v->lo[0] && k0 < v->hi[0] && k1 > v->lo[1] && k1 < v->hi[1])
+        return !(neighbour(f, row, s[0], s[1], w, 0, -1) <= p ||
+                 neighbour(f, row, s[0], s[1], w, 0, 1) < p ||
+                 neighbour(f, row, s[0], s[1], w, -1, -1) <= p ||
+                 neighbour(f, row, s[0], s[1], w, 1, -1) <= p ||
+                 neighbour(f, row, s[0], s[1], w, -1, 1) < p ||
+                 neighbour(f, row, s[0], s[1], w, 1, 1) < p ||
+                 neighbour(f, row, s[0], s[1], w, -1, 0) <= p ||
+                 neighbour(f, row, s[0], s[1], w, 1, 0) < p);
+    for (int n = 0; n < 8; n++) {  /* 1-D, or on the active range's edge */
+        int a = order[n][0], b = order[n][1];
+        long i = (long)k0 + a, j = (long)k1 + b;
+        if (v->dim == 1 && b) continue;
+        if (i < (long)v->lo[0] || i > (long)v->hi[0]) continue;
+        if (v->dim == 2 && (j < (long)v->lo[1] || j > (long)v->hi[1])) continue;
+        double q = s[0][a + 1];
+        if (v->dim == 2) q += s[1][b + 1];
+        q = f[b * row + a] + q * w;
+        if (q < p || (q == p && (b < 0 || (b == 0 && a < 0)))) return 0;
     }
     return 1;
 }
@@ -81,7 +113,7 @@ static void row_candidates(const dr_hopflax_view *v, line_index ix, size_t r,
      * widens the bound by far more than the subtraction's rounding) */
     double d1 = v->dim == 2 ? x[1] - (v->y0[1] + (double)k1 * v->hy[1]) : 0.0;
     if (rows)
-        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 / (2.0 * v->t),
+        nk = dr_hopflax_lines_minima(rows, r, x[0], tol, U - d1 * d1 * v->inv2t,
                                      k0lo - v->lo[0], k0hi - v->lo[0],
                                      ix.row_hint ? ix.row_hint + r : NULL, ks, ROW_CAP, &full);
     if (rows && !full) {
@@ -145,7 +177,7 @@ static size_t find_candidates(const dr_hopflax_view *v, line_index ix, const dou
     const double *vt = v->vt + col * nrows;
     for (size_t r = k1lo - v->lo[1]; r <= k1hi - v->lo[1]; r++) {
         double d1 = x[1] - (v->y0[1] + (double)(v->lo[1] + r) * v->hy[1]);
-        if (vt[r] + d1 * d1 / (2.0 * v->t) <= Urow)
+        if (vt[r] + d1 * d1 * v->inv2t <= Urow)
             row_candidates(v, ix, r, x, U, tol, k0lo, k0hi, c, &n, overflow);
     }
     return n;
@@ -295,24 +327,27 @@ static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopfl
     return ix;
 }
 
-/* A thread's last two minimisers along an output row, for the next point's warm start: the
- * proximal map is smooth away from shocks, so their linear extrapolation is O(h^2) off where
- * the grid minimiser is O(h) off. */
-typedef struct { size_t k; double y[2], dy[2]; int has_dy; } warm_track;
+/* A thread's last three minimisers along an output row, for the next point's warm start: the
+ * proximal map is smooth away from shocks, so the quadratic through them extrapolates to O(h^3)
+ * off (the linear through the last two to O(h^2), the grid minimiser O(h)); from O(h^3) Newton's
+ * second step is already below 1e-7 of a cell, and the third needs phi only. */
+typedef struct { size_t k; double y[2], dy[2], ddy[2]; int has; } warm_track;
 
-static const double *warm_start(const warm_track *w, size_t k, size_t n0, double *buf)
+/* k: the point's index, i its column (0: a new output row, whatever came before) */
+static const double *warm_start(const warm_track *w, size_t k, size_t i, double *buf)
 {
-    if (!w->has_dy || w->k + 1 != k || k % n0 == 0) return NULL;
-    buf[0] = w->y[0] + w->dy[0];
-    buf[1] = w->y[1] + w->dy[1];
+    if (w->has < 2 || w->k + 1 != k || i == 0) return NULL;
+    for (int a = 0; a < 2; a++) buf[a] = w->y[a] + w->dy[a] + (w->has > 2 ? w->ddy[a] : 0.0);
     return buf;
 }
 
-static void warm_record(warm_track *w, size_t k, size_t n0, const double *y)
+static void warm_record(warm_track *w, size_t k, size_t i, const double *y)
 {
-    w->has_dy = w->k + 1 == k && k % n0 != 0;
+    w->has = w->k + 1 == k && i != 0 ? (w->has < 3 ? w->has + 1 : 3) : 1;
     for (int a = 0; a < 2; a++) {
-        w->dy[a] = y[a] - w->y[a];
+        double dy = y[a] - w->y[a];
+        w->ddy[a] = dy - w->dy[a];
+        w->dy[a] = dy;
         w->y[a] = y[a];
     }
     w->k = k;
@@ -341,21 +376,23 @@ typedef struct {
     size_t wells, switched;
 } point_ctx;
 
-static void one_point(point_ctx *c, size_t k, double *u, double *prox, double *grad)
+/* Output point (col, row), x1 its row's coordinate (0 in 1-D). */
+static void one_point(point_ctx *c, size_t col, size_t row, double x1, double *u, double *prox,
+                      double *grad)
 {
     const dr_hopflax_view *v = c->v;
     const dr_grid *g = v->g;
-    size_t size = dr_grid_size(g), col = k % g->n[0];
+    size_t size = dr_grid_size(g), k = row * g->n[0] + col;
     if (!isfinite(u[k])) return;
-    double x[2] = {dr_grid_coord(g, 0, col), v->dim == 2 ? dr_grid_coord(g, 1, k / g->n[0]) : 0};
+    double x[2] = {dr_grid_coord(g, 0, col), x1};
     double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0}, wbuf[2];
-    const double *ws = warm_start(&c->w, k, g->n[0], wbuf);
+    const double *ws = warm_start(&c->w, k, col, wbuf);
     int sw = 0;
     double e = v->convex ? point_convex(v, x, ws, &u[k], y) : NAN;
     if (isnan(e))
         e = point_global(v, c->ix, x, col, c->fmin_y, c->delta, ws, &u[k], y, &c->wells, &sw);
     else c->wells++;
-    warm_record(&c->w, k, g->n[0], y);
+    warm_record(&c->w, k, col, y);
     c->switched += (size_t)sw;
     if (!(e <= c->worst)) c->worst = isnan(e) ? INFINITY : e;
     for (int a = 0; a < v->dim; a++) {
@@ -391,7 +428,7 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
     #pragma omp parallel num_threads(nthreads) reduction(+ : wells, switched) \
         reduction(max : worst)
     {
-        point_ctx c = {v, thread_hints(idx), {SIZE_MAX, {0, 0}, {0, 0}, 0}, fmin_y, delta, 0.0,
+        point_ctx c = {v, thread_hints(idx), {SIZE_MAX, {0, 0}, {0, 0}, {0, 0}, 0}, fmin_y, delta, 0.0,
                        0, 0};
         #pragma omp for schedule(dynamic, 1)
         for (size_t tile = 0; tile < tx * ty; tile++) {
@@ -399,9 +436,11 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
             /* no warm start across tiles: a tile's results must not depend on which thread
              * ran the one before it (in 1-D, tile ends meet) */
             c.w.k = SIZE_MAX;
-            for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++)
+            for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++) {
+                double x1 = v->dim == 2 ? dr_grid_coord(g, 1, j) : 0.0;
                 for (size_t i = i0; i < i0 + TILE_X && i < n0; i++)
-                    one_point(&c, j * n0 + i, u, prox, grad);
+                    one_point(&c, i, j, x1, u, prox, grad);
+            }
         }
         free(c.ix.row_hint);
         wells += c.wells;

@@ -40,7 +40,8 @@ typedef struct {
     const dr_landscape *f;
     const dr_grid *g;
     int dim;
-    double t;
+    double t, inv2t;        /* inv2t = 1/(2t): grid phi is f + |x-y|^2 inv2t (a product, not
+                               a quotient, in the search's inner loops) */
     const double *fy;       /* samples on the y-grid, x fastest, ny[0] per row */
     size_t ny[2];
     double y0[2], hy[2];
@@ -67,6 +68,7 @@ typedef struct {
     const double *base;
     size_t stride, nlines, len, korigin;
     double t, h, ystart, yorigin;
+    double inv2t;            /* 1/(2t), set by the build: phi as the search computes it */
     double near;             /* the gap above the hull up to which points are listed: queries
                                 with U at most this above the least phi test only those */
     int threads;             /* for the build's loops */

@@ -34,16 +34,24 @@ static double phi(const dr_landscape *f, const double *x, const double *y, int d
     return v + dist2(x, y, dim) / (2.0 * t);
 }
 
+/* phi's jet at y into *j, in place (the Newton loop keeps two and swaps them: a copy of one
+ * just written piecewise would stall on reading it back whole). */
+static void jet_into(const dr_landscape *f, const double *x, const double *y, int dim, double t,
+                     phi_jet *j)
+{
+    double v;
+    j->ok = dr_landscape_jet(f, y, &v, j->g, j->H) == 0;
+    j->phi = v + dist2(x, y, dim) / (2.0 * t);
+    for (int a = 0; a < dim; a++) {
+        j->g[a] += (y[a] - x[a]) / t;
+        j->H[a * dim + a] += 1.0 / t;
+    }
+}
+
 static phi_jet jet_at(const dr_landscape *f, const double *x, const double *y, int dim, double t)
 {
     phi_jet j;
-    double v;
-    j.ok = dr_landscape_jet(f, y, &v, j.g, j.H) == 0;
-    j.phi = v + dist2(x, y, dim) / (2.0 * t);
-    for (int a = 0; a < dim; a++) {
-        j.g[a] += (y[a] - x[a]) / t;
-        j.H[a * dim + a] += 1.0 / t;
-    }
+    jet_into(f, x, y, dim, t, &j);
     return j;
 }
 
@@ -74,16 +82,21 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
                                const double *start, const phi_jet *js, const double *cell,
                                int dim, double t, double *y, int *conv)
 {
-    double best = INFINITY, cur[2] = {start[0], start[1]}, last = INFINITY;
-    phi_jet j = js ? *js : jet_at(f, x, start, dim, t);
+    /* cur and trial are whole pairs (in 1-D the second entries stay 0): trial = cur + step is
+     * one vector add, and cur = trial one copy of a pair written whole */
+    double best = INFINITY, cur[2] = {start[0], dim == 2 ? start[1] : 0.0}, last = INFINITY;
+    phi_jet jets[2], *j = &jets[0], *jt = &jets[1];
+    if (js) jets[0] = *js;
+    else jet_into(f, x, start, dim, t, j);
     if (conv) *conv = 0;
     for (int it = 0; it < MAX_NEWTON; it++) {
-        double step[2] = {0, 0}, trial[2] = {0, 0}, size = 0.0;
-        if (!newton_step(&j, dim, step)) break;
+        double step[2] = {0, 0}, size = 0.0;
+        if (!newton_step(j, dim, step)) break;
+        double trial[2] = {cur[0] + step[0], cur[1] + step[1]};
         int inside = 1, small = 1, quad = 1;
         for (int a = 0; a < dim; a++) {
-            trial[a] = cur[a] + step[a];
-            size = fmax(size, fabs(step[a]));
+            double s = fabs(step[a]);
+            size = s > size ? s : size;  /* step is finite (newton_step) */
             if (fabs(trial[a] - y0[a]) > cell[a]) inside = 0;
             if (fabs(step[a]) > 4e-16 * (1.0 + fabs(cur[a]))) small = 0;
             if (fabs(step[a]) > 1e-7 * cell[a]) quad = 0;
@@ -96,9 +109,11 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
             if (size * size * size > 4e-16 * (1.0 + fabs(cur[a])) * last * last) quad = 0;
         small |= quad && isfinite(last);
         last = size;
-        phi_jet jt = small ? (phi_jet){phi(f, x, trial, dim, t), {0, 0}, {0, 0, 0, 0}, 0}
-                           : jet_at(f, x, trial, dim, t);
-        double v = jt.phi;
+        if (small) {
+            jt->phi = phi(f, x, trial, dim, t);
+            jt->ok = 0;
+        } else jet_into(f, x, trial, dim, t, jt);
+        double v = jt->phi;
         if (!(v <= best)) {
             /* no longer decreasing: converged if the step was already at round-off's scale
              * (Newton's steps shrink quadratically; phi's rounding stops it first) */
@@ -116,7 +131,9 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
             break;
         }
         best = v;
+        phi_jet *swap = j;
         j = jt;
+        jt = swap;
         cur[0] = trial[0];
         cur[1] = trial[1];
         y[0] = cur[0];

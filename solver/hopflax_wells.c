@@ -38,7 +38,7 @@ static const double *line_of(const dr_hopflax_lines *L, size_t i)
 static double line_phi(const dr_hopflax_lines *L, const double *v, double x, size_t k)
 {
     double d = x - (L->yorigin + (double)(L->korigin + k) * L->h);
-    return v[k] + d * d / (2.0 * L->t);
+    return v[k] + d * d * L->inv2t;
 }
 
 static double tilted(const dr_hopflax_lines *L, const double *v, size_t k)
@@ -47,46 +47,53 @@ static double tilted(const dr_hopflax_lines *L, const double *v, size_t k)
     return L->t * v[k] + 0.5 * y * y;
 }
 
-/* Slope of the chord from a to b (a < b) of the points (y_k, P(k)), in units of x. */
-static double chord(const dr_hopflax_lines *L, const double *v, size_t a, size_t b)
+/* Slope of the chord from a to b (a < b) of the points (y_k, P(k)), in units of x, from P at
+ * both. */
+static double slope(const dr_hopflax_lines *L, double pa, double pb, size_t a, size_t b)
 {
-    return (tilted(L, v, b) - tilted(L, v, a)) / ((double)(b - a) * L->h);
+    return (pb - pa) / ((double)(b - a) * L->h);
 }
 
-/* Line i's lower hull into hv (returns its vertex count), and its slack; -1 if a value is not
- * finite (the caller then scans). */
-static long line_hull(const dr_hopflax_lines *L, size_t i, uint32_t *hv, double *slack)
+/* Line i's lower hull into hv (returns its vertex count) with P at each vertex in pv, and its
+ * slack; -1 if a value is not finite (the caller then scans). */
+static long line_hull(const dr_hopflax_lines *L, size_t i, uint32_t *hv, double *pv,
+                      double *slack)
 {
     const double *v = line_of(L, i);
     double big = 0.0;
     long n = 0;
     for (size_t k = 0; k < L->len; k++) {
         if (!isfinite(v[k])) return -1;
-        double y = L->ystart + (double)k * L->h;
-        big = fmax(big, fabs(L->t * v[k]) + y * y);
+        double y = L->ystart + (double)k * L->h, b = fabs(L->t * v[k]) + y * y;
+        double pk = tilted(L, v, k);
+        big = b > big ? b : big;
         /* k replaces the last vertex while the chord to k is no steeper than the last edge */
-        while (n >= 2 && chord(L, v, hv[n - 2], hv[n - 1]) >= chord(L, v, hv[n - 1], k)) n--;
-        hv[n++] = (uint32_t)k;
+        while (n >= 2 && slope(L, pv[n - 2], pv[n - 1], hv[n - 2], hv[n - 1]) >=
+                             slope(L, pv[n - 1], pk, hv[n - 1], k))
+            n--;
+        hv[n] = (uint32_t)k;
+        pv[n++] = pk;
     }
     *slack = 1e-10 * (big / L->t + 1.0);
     return n;
 }
 
-/* The hull's edge slopes (hs[j]: from hv[j] to hv[j + 1], +inf after the last) and the points
- * of line i within near + slack of the hull into nk, vertex j's place among them at np[j];
- * returns how many those are. */
+/* The hull's edge slopes (hs[j]: from hv[j] to hv[j + 1], +inf after the last; hs holds P at
+ * the vertices on entry, line_hull's pv) and the points of line i within near + slack of the
+ * hull into nk, vertex j's place among them at np[j]; returns how many those are. */
 static size_t line_near(const dr_hopflax_lines *L, size_t i, const uint32_t *hv, size_t nh,
                         double *hs, uint32_t *nk, uint32_t *np)
 {
     const double *v = line_of(L, i);
     size_t n = 0;
     for (size_t j = 0; j < nh; j++) {
-        hs[j] = j + 1 < nh ? chord(L, v, hv[j], hv[j + 1]) : INFINITY;
+        double p0 = hs[j];  /* P at vertex j; at j + 1 still in hs[j + 1] */
+        hs[j] = j + 1 < nh ? slope(L, p0, hs[j + 1], hv[j], hv[j + 1]) : INFINITY;
         size_t end = j + 1 < nh ? hv[j + 1] : (size_t)hv[j] + 1;
-        double p0 = tilted(L, v, hv[j]);
         np[j] = (uint32_t)n;
         for (size_t k = hv[j]; k < end; k++) {
-            double gap = (tilted(L, v, k) - p0 - (double)(k - hv[j]) * L->h * hs[j]) / L->t;
+            double pk = k == hv[j] ? p0 : tilted(L, v, k);
+            double gap = (pk - p0 - (double)(k - hv[j]) * L->h * hs[j]) / L->t;
             if (k == hv[j] || gap <= L->near + L->slack[i]) nk[n++] = (uint32_t)k;
         }
     }
@@ -115,7 +122,7 @@ static int build_lines(dr_hopflax_lines *L, double *hs)
     #pragma omp parallel for schedule(static) reduction(|| : bad) num_threads(nthreads)
     for (size_t i = 0; i < L->nlines; i++) {
         uint32_t *hv = L->hv + i * L->len;
-        long nh = line_hull(L, i, hv, &L->slack[i]);
+        long nh = line_hull(L, i, hv, hs + i * L->len, &L->slack[i]);
         if (nh < 0) { bad = 1; continue; }
         L->hoff[i + 1] = (size_t)nh;
         L->noff[i + 1] = line_near(L, i, hv, (size_t)nh, hs + i * L->len, L->nk + i * L->len,
@@ -137,6 +144,7 @@ static void pack(size_t *off, size_t nlines, size_t len, void *data, size_t elem
 
 int dr_hopflax_lines_build(dr_hopflax_lines *L)
 {
+    L->inv2t = 0.5 / L->t;
     size_t cells = L->nlines * L->len;
     double *hs = NULL;
     L->hoff = calloc(L->nlines + 1, sizeof(size_t));
@@ -175,7 +183,7 @@ static double query_slack(const dr_hopflax_lines *L, size_t i, double x)
  * same line at a nearby x: a few steps along the hull's slopes) where it is close, else by
  * bisection on them; rounding can put either a vertex off the least phi, so it descends to it. */
 static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t *hint,
-                         double *m)
+                         double *m, double *near)
 {
     const double *v = line_of(L, i);
     const uint32_t *hv = L->hv + L->hoff[i];
@@ -194,26 +202,42 @@ static size_t hull_least(const dr_hopflax_lines *L, size_t i, double x, uint32_t
         }
         j = lo;
     }
-    double pj = line_phi(L, v, x, hv[j]), q;
-    while (j > 0 && (q = line_phi(L, v, x, hv[j - 1])) < pj) { j--; pj = q; }
-    while (j + 1 < nh && (q = line_phi(L, v, x, hv[j + 1])) < pj) { j++; pj = q; }
+    /* near: phi at the vertices either side of j, which the descent computes anyway */
+    double pj = line_phi(L, v, x, hv[j]), q = NAN;
+    near[0] = near[1] = NAN;
+    while (j > 0 && (q = line_phi(L, v, x, hv[j - 1])) < pj) { near[1] = pj; j--; pj = q; }
+    if (j > 0) near[0] = q;
+    while (j + 1 < nh && (q = line_phi(L, v, x, hv[j + 1])) < pj) { near[0] = pj; j++; pj = q; }
+    if (j + 1 < nh) near[1] = q;
     if (hint) *hint = (uint32_t)j;
     *m = pj;
     return j;
 }
 
 /* Where line i's phi at x can be <= U: between hull vertices *l and *r, the nearest either side
- * of the least one with phi > U + slack (the line's ends if none); that least phi in *m. */
-static void hull_window(const dr_hopflax_lines *L, size_t i, double x, double U, uint32_t *hint,
-                        size_t *l, size_t *r, double *m)
+ * of the least one with phi > U + slack (the line's ends if none); that least phi in *m. Returns
+ * which ends are such vertices (bit 0: *l, bit 1: *r), whose own k the caller need not test. */
+static unsigned hull_window(const dr_hopflax_lines *L, size_t i, double x, double U,
+                            uint32_t *hint, size_t *l, size_t *r, double *m)
 {
     const double *v = line_of(L, i);
     const uint32_t *hv = L->hv + L->hoff[i];
-    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hull_least(L, i, x, hint, m);
-    double top = U + query_slack(L, i, x);
+    double near[2];
+    size_t nh = L->hoff[i + 1] - L->hoff[i], j = hull_least(L, i, x, hint, m, near);
+    double top = U + query_slack(L, i, x), at = *m;
+    /* the walks out from j, phi at j and its neighbours known from the descent */
     *l = *r = j;
-    while (*l > 0 && line_phi(L, v, x, hv[*l]) <= top) (*l)--;
-    while (*r + 1 < nh && line_phi(L, v, x, hv[*r]) <= top) (*r)++;
+    while (*l > 0 && at <= top) {
+        (*l)--;
+        at = *l + 1 == j ? near[0] : line_phi(L, v, x, hv[*l]);
+    }
+    at = *m;
+    while (*r + 1 < nh && at <= top) {
+        (*r)++;
+        at = *r == j + 1 ? near[1] : line_phi(L, v, x, hv[*r]);
+    }
+    /* a walk that stopped before the line's end stopped at a vertex above top */
+    return (*l > 0 ? 1u : 0u) | (*r + 1 < nh ? 2u : 0u);
 }
 
 static void emit(size_t k, size_t *ks, size_t cap, size_t *n, int *overflow)
@@ -236,16 +260,20 @@ static size_t window_query(const dr_hopflax_lines *L, size_t i, double x, double
     const uint32_t *hv = L->hv + L->hoff[i];
     size_t l, r, n = 0;
     double m;
-    hull_window(L, i, x, U, hint, &l, &r, &m);
+    /* the window's end vertices above top (U + slack, above what keep lets through) are left
+     * out: keep would refuse them */
+    unsigned out = hull_window(L, i, x, U, hint, &l, &r, &m), lo = out & 1, hi = out >> 1;
     if (!(U - m + query_slack(L, i, x) <= L->near)) {
-        size_t a = hv[l] > kl ? hv[l] : kl, b = hv[r] < kh ? hv[r] : kh;
-        for (size_t k = a; k <= b; k++)
+        size_t a = hv[l] + lo, b = (size_t)hv[r] + 1 - hi;  /* [a, b) */
+        if (a < kl) a = kl;
+        if (b > kh + 1) b = kh + 1;
+        for (size_t k = a; k < b; k++)
             if (keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);
         return n;
     }
     /* the listed k from vertex l's place to vertex r's (every vertex is listed) */
     const uint32_t *nk = L->nk + L->noff[i], *np = L->np + L->hoff[i];
-    for (size_t p = np[l]; p <= np[r]; p++) {
+    for (size_t p = np[l] + lo; p < (size_t)np[r] + 1 - hi; p++) {
         size_t k = nk[p];
         if (k > kh) break;
         if (k >= kl && keep(L, v, x, k, arg)) emit(k, ks, cap, &n, overflow);

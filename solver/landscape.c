@@ -112,17 +112,19 @@ double dr_landscape_max_eigen(int dim, const double *h)
 /* Measured, not proved: the largest eigenvalue over a dense sampling of the box. The spacing
  * (box/4000 in 1-D, box/200 per axis in 2-D) resolves features a few hundredths of the box wide;
  * narrower spikes can be missed, which the header says. */
-static double sampled_curvature(const dr_landscape *f, const double *lo, const double *hi)
+double dr_landscape_sampled_curvature(int dim, const double *lo, const double *hi,
+                                      int (*hessian)(const void *, const double *, double *),
+                                      const void *state)
 {
-    size_t n = f->dim == 1 ? 4001 : 201;
-    size_t ny = f->dim == 1 ? 1 : n;
+    size_t n = dim == 1 ? 4001 : 201;
+    size_t ny = dim == 1 ? 1 : n;
     double best = -INFINITY, hess[4], x[2] = {0, 0};
     for (size_t j = 0; j < ny; j++) {
-        if (f->dim == 2) x[1] = lo[1] + (hi[1] - lo[1]) * (double)j / (double)(ny - 1);
+        if (dim == 2) x[1] = lo[1] + (hi[1] - lo[1]) * (double)j / (double)(ny - 1);
         for (size_t i = 0; i < n; i++) {
             x[0] = lo[0] + (hi[0] - lo[0]) * (double)i / (double)(n - 1);
-            int status = f->ops->hessian(f->state, x, hess);
-            double lam = dr_landscape_max_eigen(f->dim, hess);
+            int status = hessian(state, x, hess);
+            double lam = dr_landscape_max_eigen(dim, hess);
             if (status != DR_SUCCESS || isnan(lam)) return NAN;
             if (lam > best) best = lam;
         }
@@ -141,7 +143,7 @@ double dr_landscape_curvature_bound(const dr_landscape *f, const double lo_in[2]
     for (int a = 0; a < f->dim; a++)
         if (!isfinite(lo[a]) || !isfinite(hi[a]) || !(hi[a] >= lo[a])) return NAN;
     if (f->ops->curvature) return f->ops->curvature(f->state, lo, hi);
-    return sampled_curvature(f, lo, hi);
+    return dr_landscape_sampled_curvature(f->dim, lo, hi, f->ops->hessian, f->state);
 }
 
 void dr_landscape_sample(const dr_landscape *f, const dr_grid *g, double *field)

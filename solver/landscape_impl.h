@@ -56,6 +56,13 @@ int dr_landscape_jet(const dr_landscape *f, const double *x, double *v, double *
 /* The convexity op over [lo,hi] (both dim entries), -inf where f has none. */
 double dr_landscape_convexity_bound(const dr_landscape *f, const double *lo, const double *hi);
 
+/* The largest Hessian eigenvalue over a dense sampling of [lo,hi] (measured, not proved: the
+ * default of dr_landscape_curvature_bound), each Hessian from hess(state, x, out); NAN where one
+ * fails. */
+double dr_landscape_sampled_curvature(int dim, const double *lo, const double *hi,
+                                      int (*hess)(const void *, const double *, double *),
+                                      const void *state);
+
 /* The largest eigenvalue of a symmetric dim x dim matrix (dim 1 or 2). */
 double dr_landscape_max_eigen(int dim, const double *hess);
 

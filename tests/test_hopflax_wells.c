@@ -27,7 +27,7 @@ static double fy[N];
 static double phi(const dr_hopflax_lines *L, double x, size_t k)
 {
     double d = x - (L->yorigin + (double)(L->korigin + k) * L->h);
-    return L->base[k] + d * d / (2.0 * L->t);
+    return L->base[k] + d * d * (0.5 / L->t);  /* 1/(2t) times, as the search computes it */
 }
 
 /* The tie rule of the search: the first of equal values in scan order stands. */
