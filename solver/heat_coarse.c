@@ -79,7 +79,7 @@ void dr_coarse_table_free(dr_coarse_table *ct)
 
 void dr_coarse_line_free(dr_coarse_line *cl)
 {
-    free(cl->pre); free(cl->suf); free(cl->logs);
+    free(cl->pre); free(cl->suf); free(cl->logs); free(cl->bmax); free(cl->tmp);
     memset(cl, 0, sizeof *cl);
 }
 
@@ -90,7 +90,9 @@ static int coarse_line_reserve(dr_coarse_line *cl, size_t n)
     cl->pre = malloc(n * sizeof *cl->pre);
     cl->suf = malloc(n * sizeof *cl->suf);
     cl->logs = malloc(n * sizeof *cl->logs);
-    if (!cl->pre || !cl->suf || !cl->logs) {
+    cl->bmax = malloc(n * sizeof *cl->bmax);
+    cl->tmp = malloc(n * sizeof *cl->tmp);
+    if (!cl->pre || !cl->suf || !cl->logs || !cl->bmax || !cl->tmp) {
         dr_coarse_line_free(cl);
         return dr_error(DR_ENOMEM, "out of memory for a %zu-point fallback line", n);
     }
@@ -118,6 +120,26 @@ static size_t phase_nodes(const dr_coarse_line *cl, size_t p)
 static inline double fmax_plain(double x, double y)
 {
     return x > y ? x : y;
+}
+
+/* dst[k] = max(src[k], src[k + d]) where k + d is on the line, else src[k]. */
+static void pair_max(const double *src, double *dst, size_t n, size_t d, int threads)
+{
+    size_t m = n > d ? n - d : 0;
+    #pragma omp parallel for simd schedule(static) num_threads(threads) if (n >= 65536)
+    for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
+    memcpy(dst + m, src + m, (n - m) * sizeof *dst);
+}
+
+/* bmax[k] = the largest of w[k + j S], j < DR_COARSE_BLOCK, on the line: three doublings. */
+static void block_maxima(dr_coarse_line *cl, const double *w, size_t n, size_t S, int threads)
+{
+    pair_max(w, cl->tmp, n, S, threads);
+    pair_max(cl->tmp, cl->bmax, n, 2 * S, threads);
+    pair_max(cl->bmax, cl->tmp, n, 4 * S, threads);
+    double *t = cl->bmax;
+    cl->bmax = cl->tmp;
+    cl->tmp = t;
 }
 
 /* Running maxima of w along each sub-grid (stride S), from the left and from the right. */
@@ -174,6 +196,7 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
         for (size_t k = n - S; k-- > 0;) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
     }
+    block_maxima(cl, w, n, ct->S, threads);
     return DR_SUCCESS;
 }
 
@@ -278,7 +301,8 @@ static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const
 /* Window of one centre: the nodes [mc - jl, mc + jr] outside which every term is below
  * e^-CUT times the largest; 0 when its largest term is below e^-RANGE (then the exp path). */
 static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
-                         double amax, size_t c, size_t *hint, size_t *jl, size_t *jr)
+                         double amax, size_t c, size_t *hint, size_t *jl, size_t *jr,
+                         double *thr_out)
 {
     size_t S = ct->S, mc = div_S(ct, c), p = c - mc * S, M = phase_nodes(cl, p), J = ct->J;
     size_t h = hint[0] < cl->n ? (hint[0] >= p ? div_S(ct, hint[0] - p + S / 2) : 0) : mc;
@@ -288,6 +312,7 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
     hint[0] = p + mb * S;
     if (!(lbest >= -DR_HEAT_RANGE)) return 0;
     double thr = tbest * ct->ecut;
+    if (thr_out) *thr_out = thr;
     *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr,
                      hint[2]);
     *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[1]);
@@ -492,6 +517,88 @@ static int block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size
     return all;
 }
 
+/* The block's sums over rows [r0, r1) of its window (row r: offset r - JL), added to sum, mom
+ * (want_mom), cm (carried) and big. */
+static void add_rows(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t base,
+                     size_t step, size_t JL, size_t r0, size_t r1, int want_mom, int carried,
+                     double *sum, double *mom, double *big, double *cm)
+{
+    size_t S = ct->S, len = r1 - r0;
+    const double *g = ct->g + ct->J - JL + r0, *gz = ct->gz + ct->J - JL + r0;
+    const double *w = cl->w + base + r0 * S, *wc = carried ? cl->wc + base + r0 * S : NULL;
+    double s[DR_COARSE_BLOCK], m[DR_COARSE_BLOCK], b[DR_COARSE_BLOCK], c[DR_COARSE_BLOCK];
+    if (step == 1) {
+        block_sums(w, S, g, gz, len, s, want_mom ? m : NULL, b);
+        if (carried) block_sums(wc, S, g, NULL, len, c, NULL, NULL);
+    } else {
+        block_sums_strided(w, S, step, g, gz, len, s, want_mom ? m : NULL, b);
+        if (carried) block_sums_strided(wc, S, step, g, NULL, len, c, NULL, NULL);
+    }
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+        sum[i] += s[i];
+        big[i] = fmax_plain(big[i], b[i]);
+        if (want_mom) mom[i] += m[i];
+        if (carried) cm[i] += c[i];
+    }
+}
+
+/* Whether rows [r, r + 8) of the window can hold a term >= thr for some centre of the block:
+ * bmax there (the eight nodes from row r on, per centre) times the Gaussian at the rows'
+ * offset nearest the centre. The largest bound per centre into bound[]. */
+static int rows_matter(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t base,
+                       size_t step, size_t JL, size_t r, size_t len, double thr, double *bound)
+{
+    size_t S = ct->S, J = ct->J, rl = r + DR_COARSE_BLOCK - 1 < len ? r + DR_COARSE_BLOCK - 1
+                                                                     : len - 1;
+    size_t near = r > JL ? r - JL : rl < JL ? JL - rl : 0; /* |offset| nearest 0 */
+    double gmax = ct->g[J + near];
+    const double *bm = cl->bmax + base + r * S;
+    int matter = 0;
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+        bound[i] = bm[i * step] * gmax;
+        matter |= bound[i] >= thr;
+    }
+    return matter;
+}
+
+/* The block's window sums. A long window (several blocks of rows) is summed only over the runs
+ * of rows that can matter at thr / 64 (the first and last centres' cut, with room for the
+ * others): rugged landscapes at large beta have windows reaching from each centre to its
+ * Gibbs mass, far off (Rastrigin, beta = 100: 770 taps a value), with nothing between. skip[i]
+ * gets each centre's largest bound over the rows left out, to be checked against its own
+ * largest term. Returns the rows summed. */
+static size_t window_sums(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
+                          size_t step, size_t JL, size_t JR, double thr, int want_mom,
+                          int carried, double *sum, double *mom, double *big, double *cm,
+                          double *skip)
+{
+    size_t len = JL + JR + 1, base = c0 - JL * ct->S, rows = 0;
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) sum[i] = mom[i] = big[i] = cm[i] = skip[i] = 0.0;
+    if (len < 4 * DR_COARSE_BLOCK) {
+        add_rows(cl, ct, base, step, JL, 0, len, want_mom, carried, sum, mom, big, cm);
+        return len;
+    }
+    double bound[DR_COARSE_BLOCK], low = thr / 64.0;
+    size_t run = SIZE_MAX; /* first row of the run being gathered */
+    for (size_t r = 0; r < len; r += DR_COARSE_BLOCK) {
+        if (rows_matter(cl, ct, base, step, JL, r, len, low, bound)) {
+            if (run == SIZE_MAX) run = r;
+            continue;
+        }
+        for (size_t i = 0; i < DR_COARSE_BLOCK; i++) skip[i] = fmax_plain(skip[i], bound[i]);
+        if (run != SIZE_MAX) {
+            add_rows(cl, ct, base, step, JL, run, r, want_mom, carried, sum, mom, big, cm);
+            rows += r - run;
+            run = SIZE_MAX;
+        }
+    }
+    if (run != SIZE_MAX) {
+        add_rows(cl, ct, base, step, JL, run, len, want_mom, carried, sum, mom, big, cm);
+        rows += len - run;
+    }
+    return rows;
+}
+
 /* The common case, a full block of evenly spaced centres c0 + i step: one window for the
  * block, its first centre's (the union of its first and last centres' where step > 1: the
  * block then spans several nodes) widened by a node each side, checked for each centre after
@@ -504,10 +611,13 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
 {
     size_t S = ct->S, J = ct->J, n = cl->n, last = c0 + (DR_COARSE_BLOCK - 1) * step;
     size_t jl, jr;
-    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr) || last >= n) return 0;
+    double thr;
+    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr, &thr) || last >= n) return 0;
     if (step > 1) {
         size_t kl, kr;
-        if (!centre_window(cl, ct, a, amax, last, hint, &kl, &kr)) return 0;
+        double thr_last;
+        if (!centre_window(cl, ct, a, amax, last, hint, &kl, &kr, &thr_last)) return 0;
+        if (thr_last < thr) thr = thr_last;
         if (kl > jl) jl = kl;
         if (kr > jr) jr = kr;
     }
@@ -519,19 +629,14 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     if (JL > left) JL = left;
     if (JR > right) JR = right;
     double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
-        cm[DR_COARSE_BLOCK];
-    const double *g = ct->g + J - JL, *gz = ct->gz + J - JL;
-    if (step == 1) {
-        block_sums(cl->w + c0 - JL * S, S, g, gz, JL + JR + 1, sum, off ? mom : NULL, big);
-        if (carried) block_sums(cl->wc + c0 - JL * S, S, g, NULL, JL + JR + 1, cm, NULL, NULL);
-    } else {
-        block_sums_strided(cl->w + c0 - JL * S, S, step, g, gz, JL + JR + 1, sum,
-                           off ? mom : NULL, big);
-        if (carried)
-            block_sums_strided(cl->wc + c0 - JL * S, S, step, g, NULL, JL + JR + 1, cm, NULL,
-                               NULL);
-    }
+        cm[DR_COARSE_BLOCK], skip[DR_COARSE_BLOCK];
+    size_t rows = window_sums(cl, ct, c0, step, JL, JR, thr, off != NULL, carried != NULL, sum,
+                              mom, big, cm, skip);
     int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, step, JL, JR, big, holds);
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++)
+        if (!(skip[i] < big[i] * ct->ecut)) {
+            all &= holds[i] = 0;
+        }
     /* every centre's results, vectorised; the ones that failed are then marked */
     double scale = (double)S;
     #pragma omp simd
@@ -544,12 +649,12 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
         #pragma omp simd
         for (size_t i = 0; i < DR_COARSE_BLOCK; i++) carried[i] = cm[i] / sum[i];
     }
-    *taps = DR_COARSE_BLOCK * (JL + JR + 1);
+    *taps = DR_COARSE_BLOCK * rows;
     if (all) return 2;
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++)
         if (!holds[i]) {
             lin[i] = L[i] = NAN;
-            *taps -= JL + JR + 1;
+            *taps -= rows;
         }
     return 1;
 }
@@ -581,7 +686,7 @@ int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double 
     *taps = 0;
     for (size_t i = 0; i < nb; i++) {
         size_t c = c0 + i * step, jl = 0, jr = 0;
-        table[i] = centre_window(cl, ct, a, amax, c, hint, &jl, &jr);
+        table[i] = centre_window(cl, ct, a, amax, c, hint, &jl, &jr, NULL);
         if (!table[i]) {
             size_t win;
             lin[i] = NAN;
@@ -662,7 +767,7 @@ double dr_coarse_alias(dr_coarse_line *cl, const dr_coarse_table *ct, const doub
                        double amax, size_t c, size_t *hint)
 {
     size_t S = ct->S, J = ct->J, n = cl->n, jl, jr, half = S / 2;
-    if (S < 2 || !centre_window(cl, ct, a, amax, c, hint, &jl, &jr)) return 0.0;
+    if (S < 2 || !centre_window(cl, ct, a, amax, c, hint, &jl, &jr, NULL)) return 0.0;
     /* nodes c + jS, j = -jl .. jr (on the line: jl <= c/S, jr <= the nodes left); shifted
      * nodes c + jS + S/2, j = -jl - 1 .. jr, less the first and last where off the line */
     const double *w0 = cl->w + (c - jl * S), *g = ct->g + (J - jl), *gm = ct->gm + (J - jl);

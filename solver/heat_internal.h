@@ -124,6 +124,8 @@ typedef struct {
     int has_logs;
     const double *w, *wc;
     double *pre, *suf, *logs;
+    double *bmax, *tmp; /* bmax[k]: the largest of w[k + j S], j < DR_COARSE_BLOCK (on the
+                           line); tmp: scratch of its build */
 } dr_coarse_line;
 
 int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const double *w,
