@@ -300,6 +300,17 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     return DR_SUCCESS;
 }
 
+/* Window length (nodes of ct's sub-grid) from which the exact sums skip the rows that cannot
+ * matter: four times the Gibbs measure's extent, 2 sqrt(2 cut) w / H + 1 nodes for its width
+ * w = sqrt(t/beta)/sqrt(1 + tC). Where f's curvature makes w far narrower than the kernel
+ * (rugged f, large beta), windows bounded by the kernel alone are many times longer. */
+static size_t sparse_rows(const dr_heat_plan *p, const dr_coarse_table *ct, double t)
+{
+    double w = sqrt(t / p->beta) / sqrt(1.0 + t * p->curvature);
+    double rows = 4.0 * (2.0 * sqrt(2.0 * ct->cut) * w / ct->H + 1.0);
+    return rows < 1e15 ? (size_t)ceil(rows) : SIZE_MAX;
+}
+
 /* Gaussian tables of both axes for time t (fast path of the log domain) and the fallback's
  * coarse tables. A table that cannot be allocated is left empty: its lines then take the
  * exp-per-tap path (and a missing coarse table the fine-grid fallback). */
@@ -317,7 +328,9 @@ static void tables_init(const dr_heat_plan *p, double t, dr_gauss_table tab[2],
         } else {
             tab[a] = (dr_gauss_table){.q = q, .h = qg->hy[a]};
             size_t S = fallback_stride(p, a, t);
-            dr_coarse_table_init(&ct[a], q, qg->hy[a], S, qg->n[a], fallback_cut(p, a, S, t));
+            if (dr_coarse_table_init(&ct[a], q, qg->hy[a], S, qg->n[a], fallback_cut(p, a, S, t)))
+                continue;
+            ct[a].sparse_rows = sparse_rows(p, &ct[a], t);
         }
     }
 }

@@ -887,6 +887,8 @@ static const dr_coarse_table *trusted_table(const axis_ctx *x, const dr_coarse_t
             dr_coarse_table_free(local);
             return NULL;
         }
+        /* the same extent in nodes twice as dense */
+        next.sparse_rows = ct->sparse_rows < SIZE_MAX / 2 ? 2 * ct->sparse_rows : SIZE_MAX;
         dr_coarse_table_free(local);
         *local = next;
         ct = local;

@@ -43,6 +43,7 @@ int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, siz
     ct->q = q * (double)S * (double)S;
     ct->logS = log((double)S);
     ct->inv_S = 1.0 / (double)S;
+    ct->sparse_rows = SIZE_MAX;
     size_t nodes = (n + S - 1) / S;
     double reach = sqrt((DR_HEAT_RANGE + DR_HEAT_CUT) / ct->q);
     ct->J = reach >= (double)nodes ? nodes : (size_t)ceil(reach);
@@ -126,8 +127,13 @@ static inline double fmax_plain(double x, double y)
 static void pair_max(const double *src, double *dst, size_t n, size_t d, int threads)
 {
     size_t m = n > d ? n - d : 0;
-    #pragma omp parallel for simd schedule(static) num_threads(threads) if (n >= 65536)
-    for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
+    if (threads > 1 && n >= 65536) {
+        #pragma omp parallel for simd schedule(static) num_threads(threads)
+        for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
+    } else {
+        #pragma omp simd
+        for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
+    }
     memcpy(dst + m, src + m, (n - m) * sizeof *dst);
 }
 
@@ -196,7 +202,12 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
         for (size_t k = n - S; k-- > 0;) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
     }
-    block_maxima(cl, w, n, ct->S, threads);
+    /* the block maxima on first use (window_sums), but now where threads share the line */
+    cl->has_bmax = 0;
+    if (threads > 1) {
+        block_maxima(cl, w, n, ct->S, threads);
+        cl->has_bmax = 1;
+    }
     return DR_SUCCESS;
 }
 
@@ -561,24 +572,39 @@ static int rows_matter(const dr_coarse_line *cl, const dr_coarse_table *ct, size
     return matter;
 }
 
-/* The block's window sums. A long window (several blocks of rows) is summed only over the runs
- * of rows that can matter at thr / 64 (the first and last centres' cut, with room for the
- * others): rugged landscapes at large beta have windows reaching from each centre to its
- * Gibbs mass, far off (Rastrigin, beta = 100: 770 taps a value), with nothing between. skip[i]
- * gets each centre's largest bound over the rows left out, to be checked against its own
- * largest term. Returns the rows summed. */
-static size_t window_sums(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
+/* The block's window sums. A long window (ct->sparse_rows nodes or more, four times the Gibbs
+ * measure's own extent) is summed only over the runs of rows that can matter at thr / 64 (the
+ * first and last centres' cut, with room for the others): rugged landscapes at large beta
+ * have windows reaching from each centre to its Gibbs mass, far off (Rastrigin, beta = 100:
+ * 770 taps a value), with nothing between. skip[i] gets each centre's largest bound over the
+ * rows left out, to be checked against its own largest term (*sparse = 1 then; skip is not
+ * written otherwise). Returns the rows summed. */
+static size_t window_sums(dr_coarse_line *cl, const dr_coarse_table *ct, size_t c0,
                           size_t step, size_t JL, size_t JR, double thr, int want_mom,
                           int carried, double *sum, double *mom, double *big, double *cm,
-                          double *skip)
+                          double *skip, int *sparse)
 {
-    size_t len = JL + JR + 1, base = c0 - JL * ct->S, rows = 0;
-    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) sum[i] = mom[i] = big[i] = cm[i] = skip[i] = 0.0;
-    if (len < 4 * DR_COARSE_BLOCK) {
-        add_rows(cl, ct, base, step, JL, 0, len, want_mom, carried, sum, mom, big, cm);
+    *sparse = 0;
+    size_t S = ct->S, len = JL + JR + 1, base = c0 - JL * S, rows = 0;
+    if (len < ct->sparse_rows || len < 4 * DR_COARSE_BLOCK) {
+        const double *g = ct->g + ct->J - JL, *gz = ct->gz + ct->J - JL;
+        if (step == 1) {
+            block_sums(cl->w + base, S, g, gz, len, sum, want_mom ? mom : NULL, big);
+            if (carried) block_sums(cl->wc + base, S, g, NULL, len, cm, NULL, NULL);
+        } else {
+            block_sums_strided(cl->w + base, S, step, g, gz, len, sum, want_mom ? mom : NULL,
+                               big);
+            if (carried) block_sums_strided(cl->wc + base, S, step, g, NULL, len, cm, NULL, NULL);
+        }
         return len;
     }
+    if (!cl->has_bmax) {
+        block_maxima(cl, cl->w, cl->n, S, 1);
+        cl->has_bmax = 1;
+    }
+    for (size_t i = 0; i < DR_COARSE_BLOCK; i++) sum[i] = mom[i] = big[i] = cm[i] = skip[i] = 0;
     double bound[DR_COARSE_BLOCK], low = thr / 64.0;
+    *sparse = 1;
     size_t run = SIZE_MAX; /* first row of the run being gathered */
     for (size_t r = 0; r < len; r += DR_COARSE_BLOCK) {
         if (rows_matter(cl, ct, base, step, JL, r, len, low, bound)) {
@@ -630,13 +656,12 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     if (JR > right) JR = right;
     double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
         cm[DR_COARSE_BLOCK], skip[DR_COARSE_BLOCK];
+    int sparse;
     size_t rows = window_sums(cl, ct, c0, step, JL, JR, thr, off != NULL, carried != NULL, sum,
-                              mom, big, cm, skip);
+                              mom, big, cm, skip, &sparse);
     int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, step, JL, JR, big, holds);
-    for (size_t i = 0; i < DR_COARSE_BLOCK; i++)
-        if (!(skip[i] < big[i] * ct->ecut)) {
-            all &= holds[i] = 0;
-        }
+    for (size_t i = 0; sparse && i < DR_COARSE_BLOCK; i++)
+        if (!(skip[i] < big[i] * ct->ecut)) all &= holds[i] = 0;
     /* every centre's results, vectorised; the ones that failed are then marked */
     double scale = (double)S;
     #pragma omp simd

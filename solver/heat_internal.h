@@ -110,6 +110,8 @@ typedef struct {
     double *g, *gz;    /* g[J + j] = exp(-q j^2); gz[J + j] = -j H g[J + j] */
     double *gm;        /* gm[J + 1 + j] = exp(-q (j + d)^2), j = -J - 1 .. J, d = floor(S/2)/S:
                           the shifted rule of dr_coarse_alias */
+    size_t sparse_rows; /* windows of at least this many nodes are summed only where they can
+                           matter (heat_coarse.c); SIZE_MAX (init's default): never */
 } dr_coarse_table;
 
 int dr_coarse_table_init(dr_coarse_table *ct, double q, double hy, size_t S, size_t n,
@@ -121,7 +123,7 @@ void dr_coarse_table_free(dr_coarse_table *ct);
 typedef struct {
     size_t cap, n;
     size_t n_nodes, n_rest; /* n / S and n % S: phase p has n_nodes + (p < n_rest) nodes */
-    int has_logs;
+    int has_logs, has_bmax;
     const double *w, *wc;
     double *pre, *suf, *logs;
     double *bmax, *tmp; /* bmax[k]: the largest of w[k + j S], j < DR_COARSE_BLOCK (on the
