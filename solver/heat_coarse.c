@@ -91,9 +91,7 @@ static int coarse_line_reserve(dr_coarse_line *cl, size_t n)
     cl->pre = malloc(n * sizeof *cl->pre);
     cl->suf = malloc(n * sizeof *cl->suf);
     cl->logs = malloc(n * sizeof *cl->logs);
-    cl->bmax = malloc(n * sizeof *cl->bmax);
-    cl->tmp = malloc(n * sizeof *cl->tmp);
-    if (!cl->pre || !cl->suf || !cl->logs || !cl->bmax || !cl->tmp) {
+    if (!cl->pre || !cl->suf || !cl->logs) {
         dr_coarse_line_free(cl);
         return dr_error(DR_ENOMEM, "out of memory for a %zu-point fallback line", n);
     }
@@ -202,12 +200,7 @@ int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const dou
         for (size_t k = S; k < n; k++) cl->pre[k] = fmax_plain(w[k], cl->pre[k - S]);
         for (size_t k = n - S; k-- > 0;) cl->suf[k] = fmax_plain(w[k], cl->suf[k + S]);
     }
-    /* the block maxima on first use (window_sums), but now where threads share the line */
-    cl->has_bmax = 0;
-    if (threads > 1) {
-        block_maxima(cl, w, n, ct->S, threads);
-        cl->has_bmax = 1;
-    }
+    cl->has_bmax = 0; /* the block maxima on first use (window_sums) */
     return DR_SUCCESS;
 }
 
@@ -572,6 +565,30 @@ static int rows_matter(const dr_coarse_line *cl, const dr_coarse_table *ct, size
     return matter;
 }
 
+/* Whether the line's block maxima are there, made by the first thread to need them (threads
+ * may share a 1-D line; allocated only then, as most lines never need them): 0 where their
+ * memory cannot be had (the window is then summed whole). */
+static int have_block_maxima(dr_coarse_line *cl, size_t S)
+{
+    if (!__atomic_load_n(&cl->has_bmax, __ATOMIC_ACQUIRE)) {
+        #pragma omp critical(dr_coarse_bmax)
+        if (!__atomic_load_n(&cl->has_bmax, __ATOMIC_RELAXED)) {
+            int made = 1;
+            if (cl->bmax_cap < cl->n) {
+                free(cl->bmax);
+                free(cl->tmp);
+                cl->bmax = malloc(cl->n * sizeof *cl->bmax);
+                cl->tmp = malloc(cl->n * sizeof *cl->tmp);
+                made = cl->bmax && cl->tmp;
+                cl->bmax_cap = made ? cl->n : 0;
+            }
+            if (made) block_maxima(cl, cl->w, cl->n, S, 1);
+            __atomic_store_n(&cl->has_bmax, made ? 1 : -1, __ATOMIC_RELEASE);
+        }
+    }
+    return __atomic_load_n(&cl->has_bmax, __ATOMIC_ACQUIRE) > 0;
+}
+
 /* The block's window sums. A long window (ct->sparse_rows nodes or more, four times the Gibbs
  * measure's own extent) is summed only over the runs of rows that can matter at thr / 64 (the
  * first and last centres' cut, with room for the others): rugged landscapes at large beta
@@ -586,7 +603,7 @@ static size_t window_sums(dr_coarse_line *cl, const dr_coarse_table *ct, size_t 
 {
     *sparse = 0;
     size_t S = ct->S, len = JL + JR + 1, base = c0 - JL * S, rows = 0;
-    if (len < ct->sparse_rows || len < 4 * DR_COARSE_BLOCK) {
+    if (len < ct->sparse_rows || len < 4 * DR_COARSE_BLOCK || !have_block_maxima(cl, S)) {
         const double *g = ct->g + ct->J - JL, *gz = ct->gz + ct->J - JL;
         if (step == 1) {
             block_sums(cl->w + base, S, g, gz, len, sum, want_mom ? mom : NULL, big);
@@ -597,10 +614,6 @@ static size_t window_sums(dr_coarse_line *cl, const dr_coarse_table *ct, size_t 
             if (carried) block_sums_strided(cl->wc + base, S, step, g, NULL, len, cm, NULL, NULL);
         }
         return len;
-    }
-    if (!cl->has_bmax) {
-        block_maxima(cl, cl->w, cl->n, S, 1);
-        cl->has_bmax = 1;
     }
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) sum[i] = mom[i] = big[i] = cm[i] = skip[i] = 0;
     double bound[DR_COARSE_BLOCK], low = thr / 64.0;

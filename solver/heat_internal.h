@@ -127,7 +127,8 @@ typedef struct {
     const double *w, *wc;
     double *pre, *suf, *logs;
     double *bmax, *tmp; /* bmax[k]: the largest of w[k + j S], j < DR_COARSE_BLOCK (on the
-                           line); tmp: scratch of its build */
+                           line), made on first use; tmp: scratch of its build */
+    size_t bmax_cap;
 } dr_coarse_line;
 
 int dr_coarse_line_load(dr_coarse_line *cl, const dr_coarse_table *ct, const double *w,
