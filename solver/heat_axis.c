@@ -489,7 +489,7 @@ static void keep_or_mark_chunks(const axis_ctx *x, size_t l, double *L, double *
 
 /* Where a line's results go: value, offset and carried mean at centre c are L[c * stride],
  * off[c * stride], car[c * stride] (off, car NULL where not computed). The job's own arrays, or
- * a thread's block buffer whose lines are scattered together (line_block). */
+ * a thread's block buffer whose lines are scattered together (run_by_lines, scatter_block). */
 typedef struct {
     double *L, *off, *car;
     size_t stride;

@@ -122,25 +122,20 @@ static inline double fmax_plain(double x, double y)
 }
 
 /* dst[k] = max(src[k], src[k + d]) where k + d is on the line, else src[k]. */
-static void pair_max(const double *src, double *dst, size_t n, size_t d, int threads)
+static void pair_max(const double *src, double *dst, size_t n, size_t d)
 {
     size_t m = n > d ? n - d : 0;
-    if (threads > 1 && n >= 65536) {
-        #pragma omp parallel for simd schedule(static) num_threads(threads)
-        for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
-    } else {
-        #pragma omp simd
-        for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
-    }
+    #pragma omp simd
+    for (size_t k = 0; k < m; k++) dst[k] = fmax_plain(src[k], src[k + d]);
     memcpy(dst + m, src + m, (n - m) * sizeof *dst);
 }
 
 /* bmax[k] = the largest of w[k + j S], j < DR_COARSE_BLOCK, on the line: three doublings. */
-static void block_maxima(dr_coarse_line *cl, const double *w, size_t n, size_t S, int threads)
+static void block_maxima(dr_coarse_line *cl, const double *w, size_t n, size_t S)
 {
-    pair_max(w, cl->tmp, n, S, threads);
-    pair_max(cl->tmp, cl->bmax, n, 2 * S, threads);
-    pair_max(cl->bmax, cl->tmp, n, 4 * S, threads);
+    pair_max(w, cl->tmp, n, S);
+    pair_max(cl->tmp, cl->bmax, n, 2 * S);
+    pair_max(cl->bmax, cl->tmp, n, 4 * S);
     double *t = cl->bmax;
     cl->bmax = cl->tmp;
     cl->tmp = t;
@@ -521,6 +516,15 @@ static int block_holds(const dr_coarse_line *cl, const dr_coarse_table *ct, size
     return all;
 }
 
+/* block_sums for the block's centres step apart: the vector kernels where they are neighbours,
+ * else the strided one. */
+static void step_sums(const double *w, size_t S, size_t step, const double *g, const double *gz,
+                      size_t len, double *sum, double *mom, double *big)
+{
+    if (step == 1) block_sums(w, S, g, gz, len, sum, mom, big);
+    else block_sums_strided(w, S, step, g, gz, len, sum, mom, big);
+}
+
 /* The block's sums over rows [r0, r1) of its window (row r: offset r - JL), added to sum, mom
  * (want_mom), cm (carried) and big. */
 static void add_rows(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t base,
@@ -531,13 +535,8 @@ static void add_rows(const dr_coarse_line *cl, const dr_coarse_table *ct, size_t
     const double *g = ct->g + ct->J - JL + r0, *gz = ct->gz + ct->J - JL + r0;
     const double *w = cl->w + base + r0 * S, *wc = carried ? cl->wc + base + r0 * S : NULL;
     double s[DR_COARSE_BLOCK], m[DR_COARSE_BLOCK], b[DR_COARSE_BLOCK], c[DR_COARSE_BLOCK];
-    if (step == 1) {
-        block_sums(w, S, g, gz, len, s, want_mom ? m : NULL, b);
-        if (carried) block_sums(wc, S, g, NULL, len, c, NULL, NULL);
-    } else {
-        block_sums_strided(w, S, step, g, gz, len, s, want_mom ? m : NULL, b);
-        if (carried) block_sums_strided(wc, S, step, g, NULL, len, c, NULL, NULL);
-    }
+    step_sums(w, S, step, g, gz, len, s, want_mom ? m : NULL, b);
+    if (carried) step_sums(wc, S, step, g, NULL, len, c, NULL, NULL);
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
         sum[i] += s[i];
         big[i] = fmax_plain(big[i], b[i]);
@@ -582,7 +581,7 @@ static int have_block_maxima(dr_coarse_line *cl, size_t S)
                 made = cl->bmax && cl->tmp;
                 cl->bmax_cap = made ? cl->n : 0;
             }
-            if (made) block_maxima(cl, cl->w, cl->n, S, 1);
+            if (made) block_maxima(cl, cl->w, cl->n, S);
             __atomic_store_n(&cl->has_bmax, made ? 1 : -1, __ATOMIC_RELEASE);
         }
     }
@@ -605,14 +604,8 @@ static size_t window_sums(dr_coarse_line *cl, const dr_coarse_table *ct, size_t 
     size_t S = ct->S, len = JL + JR + 1, base = c0 - JL * S, rows = 0;
     if (len < ct->sparse_rows || len < 4 * DR_COARSE_BLOCK || !have_block_maxima(cl, S)) {
         const double *g = ct->g + ct->J - JL, *gz = ct->gz + ct->J - JL;
-        if (step == 1) {
-            block_sums(cl->w + base, S, g, gz, len, sum, want_mom ? mom : NULL, big);
-            if (carried) block_sums(cl->wc + base, S, g, NULL, len, cm, NULL, NULL);
-        } else {
-            block_sums_strided(cl->w + base, S, step, g, gz, len, sum, want_mom ? mom : NULL,
-                               big);
-            if (carried) block_sums_strided(cl->wc + base, S, step, g, NULL, len, cm, NULL, NULL);
-        }
+        step_sums(cl->w + base, S, step, g, gz, len, sum, want_mom ? mom : NULL, big);
+        if (carried) step_sums(cl->wc + base, S, step, g, NULL, len, cm, NULL, NULL);
         return len;
     }
     for (size_t i = 0; i < DR_COARSE_BLOCK; i++) sum[i] = mom[i] = big[i] = cm[i] = skip[i] = 0;
