@@ -297,6 +297,12 @@ static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const
     return L + ct->logS;
 }
 
+/* The sweep's hint (dr_coarse_block): the last centre's argmax and window ends (centre_window's
+ * guesses), then the last block window searched (WL = SIZE_MAX: none), the blocks summed on it
+ * since, its ends' drift in eighths of a node per block, and whether a window predicted from
+ * it failed (the next block searches afresh). */
+enum { HINT_ARGMAX, HINT_JL, HINT_JR, HINT_WL, HINT_WR, HINT_AGE, HINT_DL, HINT_DR, HINT_STALE };
+
 /* Window of one centre: the nodes [mc - jl, mc + jr] outside which every term is below
  * e^-CUT times the largest; 0 when its largest term is below e^-RANGE (then the exp path). */
 static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
@@ -304,19 +310,20 @@ static int centre_window(dr_coarse_line *cl, const dr_coarse_table *ct, const do
                          double *thr_out)
 {
     size_t S = ct->S, mc = div_S(ct, c), p = c - mc * S, M = phase_nodes(cl, p), J = ct->J;
-    size_t h = hint[0] < cl->n ? (hint[0] >= p ? div_S(ct, hint[0] - p + S / 2) : 0) : mc;
+    size_t h = hint[HINT_ARGMAX];
+    h = h < cl->n ? (h >= p ? div_S(ct, h - p + S / 2) : 0) : mc;
     if (h >= M) h = M - 1;
     double lbest, tbest;
     size_t mb = climb(ct, a ? a + p : NULL, S, cl->w + p, M, amax, mc, h, &lbest, &tbest);
-    hint[0] = p + mb * S;
+    hint[HINT_ARGMAX] = p + mb * S;
     if (!(lbest >= -DR_HEAT_RANGE)) return 0;
     double thr = tbest * ct->ecut;
     if (thr_out) *thr_out = thr;
     *jr = window_end(cl->suf + p, S, ct->g, mc, J, M - 1 - mc < J ? M - 1 - mc : J, 1, thr,
-                     hint[2]);
-    *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[1]);
-    hint[1] = *jl;
-    hint[2] = *jr;
+                     hint[HINT_JR]);
+    *jl = window_end(cl->pre + p, S, ct->g, mc, J, mc < J ? mc : J, 0, thr, hint[HINT_JL]);
+    hint[HINT_JL] = *jl;
+    hint[HINT_JR] = *jr;
     return 1;
 }
 
@@ -631,33 +638,90 @@ static size_t window_sums(dr_coarse_line *cl, const dr_coarse_table *ct, size_t 
     return rows;
 }
 
+/* Blocks a searched window serves (moved by its drift) before the next search: a sweep's
+ * windows drift steadily (for a centre x the Gibbs mass sits near x / (1 + tC), a fixed
+ * fraction of a node further per node), and the check after the sums, exact, catches a block
+ * the prediction no longer fits. Searching costs a fifth of a 1-D line's time. */
+#define WINDOW_REUSE 8
+
+/* A window end `age` blocks after it was w0, moved by d8 / 8 nodes a block, rounded outwards. */
+static size_t drifted(size_t w0, ptrdiff_t d8, size_t age)
+{
+    ptrdiff_t step = d8 * (ptrdiff_t)age;
+    ptrdiff_t w = (ptrdiff_t)w0 + (step >= 0 ? (step + 7) / 8 : -(-step / 8));
+    return w > 0 ? (size_t)w : 0;
+}
+
+/* The drift from `old` to `now` over `blocks` blocks, in eighths of a node per block: up for
+ * growth, towards zero for shrinking (either way the prediction errs wide). */
+static size_t drift8(size_t now, size_t old, size_t blocks)
+{
+    ptrdiff_t num = 8 * ((ptrdiff_t)now - (ptrdiff_t)old), b = (ptrdiff_t)blocks;
+    return (size_t)(num >= 0 ? (num + b - 1) / b : -(-num / b));
+}
+
+/* The block's window [-JL, JR] (unclamped) and the cut thr of its first and last centres:
+ * predicted from the last one searched while it is young, dense and trusted (*reused = 1; thr
+ * is then not known, and only a sparse window's rows need it), else searched: its first
+ * centre's, the union with its last centre's where step > 1 (the block then spans several
+ * nodes), widened by a node each side for the block's other centres. 0 where a centre's
+ * largest term is below e^-RANGE. */
+static int block_window(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
+                        double amax, size_t c0, size_t step, size_t *hint, size_t *JL,
+                        size_t *JR, double *thr, int *reused)
+{
+    int have = hint[HINT_WL] != SIZE_MAX;
+    *reused = 0;
+    if (have && !hint[HINT_STALE] && hint[HINT_AGE] + 1 < WINDOW_REUSE) {
+        size_t age = hint[HINT_AGE] + 1;
+        *JL = drifted(hint[HINT_WL], (ptrdiff_t)hint[HINT_DL], age);
+        *JR = drifted(hint[HINT_WR], (ptrdiff_t)hint[HINT_DR], age);
+        if (*JL + *JR + 1 < ct->sparse_rows) {
+            hint[HINT_AGE] = age;
+            *reused = 1;
+            return 1;
+        }
+    }
+    size_t jl, jr, last = c0 + (DR_COARSE_BLOCK - 1) * step;
+    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr, thr)) return 0;
+    if (step > 1) {
+        size_t kl, kr;
+        double thr_last;
+        if (!centre_window(cl, ct, a, amax, last, hint, &kl, &kr, &thr_last)) return 0;
+        if (thr_last < *thr) *thr = thr_last;
+        if (kl > jl) jl = kl;
+        if (kr > jr) jr = kr;
+    }
+    *JL = jl + 1;
+    *JR = jr + 1;
+    size_t blocks = hint[HINT_AGE] + 1;
+    hint[HINT_DL] = have ? drift8(*JL, hint[HINT_WL], blocks) : 0;
+    hint[HINT_DR] = have ? drift8(*JR, hint[HINT_WR], blocks) : 0;
+    hint[HINT_WL] = *JL;
+    hint[HINT_WR] = *JR;
+    hint[HINT_AGE] = 0;
+    hint[HINT_STALE] = 0;
+    return 1;
+}
+
 /* The common case, a full block of evenly spaced centres c0 + i step: one window for the
- * block, its first centre's (the union of its first and last centres' where step > 1: the
- * block then spans several nodes) widened by a node each side, checked for each centre after
- * the sums (the largest term of each is then known exactly). Returns 0 where it does not
- * apply, 2 where every centre passed, else 1: centres that fail the check get
- * lin[i] = L[i] = NAN, to be redone alone. */
+ * block (block_window), checked for each centre after the sums (the largest term of each is
+ * then known exactly). Returns 0 where it does not apply, 2 where every centre passed, else 1:
+ * centres that fail the check get lin[i] = L[i] = NAN, to be redone alone. A predicted window
+ * that fails anywhere is given up and the block summed again on a searched one. */
 static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a, double amax,
                       size_t c0, size_t step, size_t *hint, double *lin, double *L, double *off,
                       double *carried, size_t *taps)
 {
     size_t S = ct->S, J = ct->J, n = cl->n, last = c0 + (DR_COARSE_BLOCK - 1) * step;
-    size_t jl, jr;
-    double thr;
-    if (!centre_window(cl, ct, a, amax, c0, hint, &jl, &jr, &thr) || last >= n) return 0;
-    if (step > 1) {
-        size_t kl, kr;
-        double thr_last;
-        if (!centre_window(cl, ct, a, amax, last, hint, &kl, &kr, &thr_last)) return 0;
-        if (thr_last < thr) thr = thr_last;
-        if (kl > jl) jl = kl;
-        if (kr > jr) jr = kr;
-    }
-    /* one node more each side for the block's other centres; the check below decides */
-    size_t JL = jl + 1, JR = jr + 1;
+    size_t JL, JR;
+    double thr = 0.0;
+    int reused;
+    if (last >= n || !block_window(cl, ct, a, amax, c0, step, hint, &JL, &JR, &thr, &reused))
+        return 0;
+    size_t left = div_S(ct, c0), right = div_S(ct, n - 1 - last);
     if (JL > J) JL = J;
     if (JR > J) JR = J;
-    size_t left = div_S(ct, c0), right = div_S(ct, n - 1 - last);
     if (JL > left) JL = left;
     if (JR > right) JR = right;
     double sum[DR_COARSE_BLOCK], mom[DR_COARSE_BLOCK], big[DR_COARSE_BLOCK],
@@ -668,6 +732,12 @@ static int fast_block(dr_coarse_line *cl, const dr_coarse_table *ct, const doubl
     int holds[DR_COARSE_BLOCK], all = block_holds(cl, ct, c0, step, JL, JR, big, holds);
     for (size_t i = 0; sparse && i < DR_COARSE_BLOCK; i++)
         if (!(skip[i] < big[i] * ct->ecut)) all &= holds[i] = 0;
+    if (reused && !all) {
+        hint[HINT_STALE] = 1;
+        int fast = fast_block(cl, ct, a, amax, c0, step, hint, lin, L, off, carried, taps);
+        if (fast) *taps += DR_COARSE_BLOCK * rows; /* scanned all the same */
+        return fast;
+    }
     /* every centre's results, vectorised; the ones that failed are then marked */
     double scale = (double)S;
     #pragma omp simd

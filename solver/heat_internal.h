@@ -142,11 +142,12 @@ void dr_coarse_line_free(dr_coarse_line *cl);
  * caller wants the linear value) or, on the exp-per-tap path, as L[i] (lin[i] = NAN). a (fine
  * log-weights) and carry
  * may be NULL. hint[DR_COARSE_HINT], updated along a sweep (DR_COARSE_HINT_START to begin
- * one): the previous centre's argmax (SIZE_MAX: none) and window. Returns 1 when every
- * centre's sum came as lin (none took the exp-per-tap path), else 0. */
+ * one): the previous centre's argmax (SIZE_MAX: none) and window, and the last block window
+ * found, its drift and age (heat_coarse.c's block_window). Returns 1 when every centre's sum
+ * came as lin (none took the exp-per-tap path), else 0. */
 #define DR_COARSE_BLOCK 8
-#define DR_COARSE_HINT 3
-#define DR_COARSE_HINT_START {SIZE_MAX, 0, 0}
+#define DR_COARSE_HINT 9
+#define DR_COARSE_HINT_START {SIZE_MAX, 0, 0, SIZE_MAX, 0, 0, 0, 0, 0}
 int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
                     const double *carry, double amax, size_t c0, size_t step, size_t nb,
                     size_t *hint, double *lin, double *L, double *off, double *carried,
