@@ -726,6 +726,10 @@ static void gather_line(const dr_axis_job *job, const double *real, double *dst)
  * output is column-major (lstride 1), so every write fills whole cache lines (a line written
  * alone down a column would touch a cache line and a page per value). Lines with skip[b]
  * (skip may be NULL: none) have no values in loc. */
+/* Rows ahead that the scatter prefetches for writing: each row is a new page and a cache line
+ * missing from cache, and the store buffer stalls on them one after another (perf, 2-D 1024^2 at
+ * beta = 100: the scatter's share 8.4% -> 7.2%). */
+#define SCATTER_AHEAD 16
 static void scatter_block(const dr_axis_job *job, const double *loc, size_t l0, size_t nb,
                           const unsigned char *skip, double *dst)
 {
@@ -733,8 +737,10 @@ static void scatter_block(const dr_axis_job *job, const double *loc, size_t l0, 
     if (!skip && nb == DR_AXIS_BLOCK && job->lstride == 1) {
         /* the usual case: a whole block, its eight lines neighbours at each centre */
         double *row = dst + l0;
-        for (size_t c = 0; c < nc; c++, row += cs)
+        for (size_t c = 0; c < nc; c++, row += cs) {
+            if (c + SCATTER_AHEAD < nc) __builtin_prefetch(row + SCATTER_AHEAD * cs, 1);
             for (size_t b = 0; b < DR_AXIS_BLOCK; b++) row[b] = loc[b * nc + c];
+        }
         return;
     }
     for (size_t c = 0; c < nc; c++)
