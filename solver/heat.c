@@ -537,6 +537,12 @@ static size_t log_execute(dr_heat_plan *p, double t, const dr_gauss_table tab[2]
 /* Index of the first non-finite value of v[n], n if none. */
 static size_t first_nonfinite(const double *v, size_t n, int threads)
 {
+    /* x * 0 is NaN exactly where x is not finite: one vectorised sum says whether to look (the
+     * search's compare-and-index loop does not vectorise) */
+    double probe = 0.0;
+    #pragma omp parallel for simd schedule(static) num_threads(threads) reduction(+ : probe)
+    for (size_t k = 0; k < n; k++) probe += v[k] * 0.0;
+    if (!isnan(probe)) return n;
     size_t first = n;
     #pragma omp parallel for schedule(static) num_threads(threads) reduction(min : first)
     for (size_t k = 0; k < n; k++)
