@@ -302,6 +302,8 @@ static double coarse_logsum(dr_coarse_line *cl, const dr_coarse_table *ct, const
  * since, its ends' drift in eighths of a node per block, and whether a window predicted from
  * it failed (the next block searches afresh). */
 enum { HINT_ARGMAX, HINT_JL, HINT_JR, HINT_WL, HINT_WR, HINT_AGE, HINT_DL, HINT_DR, HINT_STALE };
+_Static_assert(HINT_AGE == DR_COARSE_HINT_AGE && HINT_STALE + 1 == DR_COARSE_HINT,
+               "the hint's layout is heat_internal.h's");
 
 /* Window of one centre: the nodes [mc - jl, mc + jr] outside which every term is below
  * e^-CUT times the largest; 0 when its largest term is below e^-RANGE (then the exp path). */

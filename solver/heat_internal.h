@@ -148,6 +148,8 @@ void dr_coarse_line_free(dr_coarse_line *cl);
 #define DR_COARSE_BLOCK 8
 #define DR_COARSE_HINT 9
 #define DR_COARSE_HINT_START {SIZE_MAX, 0, 0, SIZE_MAX, 0, 0, 0, 0, 0}
+/* hint[DR_COARSE_HINT_AGE]: blocks summed on predicted windows since the last search */
+#define DR_COARSE_HINT_AGE 5
 int dr_coarse_block(dr_coarse_line *cl, const dr_coarse_table *ct, const double *a,
                     const double *carry, double amax, size_t c0, size_t step, size_t nb,
                     size_t *hint, double *lin, double *L, double *off, double *carried,

@@ -325,6 +325,32 @@ static double line_f(int bumpy, double y)
            exp(-(y + 0.22618842497467995) * (y + 0.22618842497467995) / 1.0215413108777265);
 }
 
+/* The line's weights exp(-beta (f - min f)) on y = -18 + h k, k < n, loaded for the coarse
+ * sums on stride S (ct, cl: the caller frees them and the weights). */
+static double *coarse_test_line(int bumpy, double beta, double t, double h, size_t n, size_t S,
+                                dr_coarse_table *ct, dr_coarse_line *cl)
+{
+    double q = h * h / (2 * t / beta), *w = malloc(n * sizeof *w), least = INFINITY;
+    assert_non_null(w);
+    for (size_t k = 0; k < n; k++) least = fmin(least, line_f(bumpy, -18 + h * k));
+    for (size_t k = 0; k < n; k++) w[k] = exp(-beta * (line_f(bumpy, -18 + h * k) - least));
+    *cl = (dr_coarse_line){0};
+    assert_int_equal(dr_coarse_table_init(ct, q, h, S, n, DR_HEAT_CUT), DR_SUCCESS);
+    assert_int_equal(dr_coarse_line_load(cl, ct, w, NULL, n, 1), DR_SUCCESS);
+    return w;
+}
+
+/* sum_k w[k] exp(-q (k - c)^2) over the whole fine line. */
+static double fine_line_sum(const double *w, size_t n, double q, size_t c)
+{
+    double fine = 0;
+    for (size_t k = 0; k < n; k++) {
+        double d = (double)k - (double)c;
+        fine += w[k] * exp(-q * d * d);
+    }
+    return fine;
+}
+
 static void subgrid_alias_check(void **state)
 {
     (void)state;
@@ -332,20 +358,13 @@ static void subgrid_alias_check(void **state)
         double beta = bumpy ? 0.0155494 : 10, t = bumpy ? 0.040109 : 1, h = 0.03;
         /* y in [-18, 18]; the Gaussian line's Gibbs width is sqrt(0.05) = 0.22: H = 0.18 */
         size_t n = 1201, S = bumpy ? 20 : 6;
-        double q = h * h / (2 * t / beta), *w = malloc(n * sizeof *w), least = INFINITY;
-        for (size_t k = 0; k < n; k++) least = fmin(least, line_f(bumpy, -18 + h * k));
-        for (size_t k = 0; k < n; k++) w[k] = exp(-beta * (line_f(bumpy, -18 + h * k) - least));
+        double q = h * h / (2 * t / beta);
         dr_coarse_table ct;
-        dr_coarse_line cl = {0};
-        assert_int_equal(dr_coarse_table_init(&ct, q, h, S, n, DR_HEAT_CUT), DR_SUCCESS);
-        assert_int_equal(dr_coarse_line_load(&cl, &ct, w, NULL, n, 1), DR_SUCCESS);
+        dr_coarse_line cl;
+        double *w = coarse_test_line(bumpy, beta, t, h, n, S, &ct, &cl);
         double worst_err = 0, worst_ratio = 0, worst_gap = 0;
         for (size_t c = 400; c <= 800; c += 20) {
-            double fine = 0, lin, L, off;
-            for (size_t k = 0; k < n; k++) {
-                double d = (double)k - (double)c;
-                fine += w[k] * exp(-q * d * d);
-            }
+            double fine = fine_line_sum(w, n, q, c), lin, L, off;
             size_t taps, hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
             size_t hint2[DR_COARSE_HINT] = DR_COARSE_HINT_START;
             dr_coarse_block(&cl, &ct, NULL, NULL, 0.0, c, 1, 1, hint, &lin, &L, &off, NULL, &taps);
@@ -363,6 +382,53 @@ static void subgrid_alias_check(void **state)
         } else {
             assert_true(worst_gap <= 1e-12);
         }
+        dr_coarse_line_free(&cl);
+        dr_coarse_table_free(&ct);
+        free(w);
+    }
+}
+
+/* A sweep of blocks along a line with one hint predicts most blocks' windows from the last
+ * searched one (heat_coarse.c's block_window); every centre is still checked exactly. Against a
+ * fresh hint per block (a search every block) the sums may differ only by terms below e^-CUT of
+ * each centre's largest, at most one per node: n / S e^-45 ~ 6e-18, so 1e-14 is round-off's
+ * room. Against the fine-grid sum, the sub-grid's own error (below 1e-12 at these strides: 6 on
+ * the Gaussian line, as subgrid_alias_check measures, 2 on the bumpy one, whose bumps alias at 6). The Gaussian line's Gibbs mass
+ * drifts steadily (a centre x sees it near x / (1 + t)); the bumpy one's irregularly. */
+static void window_prediction_sweep(void **state)
+{
+    (void)state;
+    for (int bumpy = 0; bumpy <= 1; bumpy++) {
+        double beta = 10, t = 1, h = 0.03;
+        size_t n = 1201, S = bumpy ? 2 : 6;
+        double q = h * h / (2 * t / beta);
+        dr_coarse_table ct;
+        dr_coarse_line cl;
+        double *w = coarse_test_line(bumpy, beta, t, h, n, S, &ct, &cl);
+        size_t sweep[DR_COARSE_HINT] = DR_COARSE_HINT_START;
+        double worst_fresh = 0, worst_fine = 0;
+        size_t predicted = 0;
+        /* the centres whose Gibbs mass is on the line: |y| < 9 */
+        for (size_t c0 = 300; c0 + DR_COARSE_BLOCK <= 900; c0 += DR_COARSE_BLOCK) {
+            size_t taps, fresh[DR_COARSE_HINT] = DR_COARSE_HINT_START;
+            double lin[DR_COARSE_BLOCK], L[DR_COARSE_BLOCK], ref[DR_COARSE_BLOCK];
+            dr_coarse_block(&cl, &ct, NULL, NULL, 0.0, c0, 1, DR_COARSE_BLOCK, sweep, lin, L,
+                            NULL, NULL, &taps);
+            dr_coarse_block(&cl, &ct, NULL, NULL, 0.0, c0, 1, DR_COARSE_BLOCK, fresh, ref, L,
+                            NULL, NULL, &taps);
+            if (sweep[DR_COARSE_HINT_AGE]) predicted++;
+            for (size_t i = 0; i < DR_COARSE_BLOCK; i++) {
+                double fine = fine_line_sum(w, n, q, c0 + i);
+                worst_fresh = fmax(worst_fresh, fabs(lin[i] - ref[i]) / ref[i]);
+                worst_fine = fmax(worst_fine, fabs(lin[i] - fine) / fine);
+            }
+        }
+        print_message("%s line: %zu of 75 blocks on predicted windows, within %.2g of searched "
+                      "ones, %.2g of the fine sum\n", bumpy ? "bumpy" : "Gaussian", predicted,
+                      worst_fresh, worst_fine);
+        assert_true(predicted > 0); /* the prediction was tried */
+        assert_true(worst_fresh <= 1e-14);
+        assert_true(worst_fine <= 1e-12);
         dr_coarse_line_free(&cl);
         dr_coarse_table_free(&ct);
         free(w);
@@ -613,6 +679,7 @@ int main(void)
         cmocka_unit_test(threads_agree),
         cmocka_unit_test(paths_agree),
         cmocka_unit_test(subgrid_alias_check),
+        cmocka_unit_test(window_prediction_sweep),
         cmocka_unit_test(paper1d_vs_brute_force),
         cmocka_unit_test(converges_to_hopf_lax),
         cmocka_unit_test(engines_agree),
