@@ -391,33 +391,41 @@ static void lower(dr_expr_program *p)
     }
 }
 
-/* The value alone: the same operations as the jet's value, so both give the same bits. */
+/* One step's value from its operands' (a, b) at x: the same operations as the jet's value, so
+ * both give the same bits. */
+static double value_step(const dr_expr_program *p, const step *i, double a, double b,
+                         const double *x)
+{
+    double c = i->c;
+    switch (i->op) {
+    case R_X: return x[0];
+    case R_Y: return p->dim == 2 ? x[1] : 0.0;
+    case R_ADD: return a + b;
+    case R_SUB: return a - b;
+    case R_ADDK: return a + c;
+    case R_KADD: return c + a;
+    case R_SUBK: return a - c;
+    case R_KSUB: return c - a;
+    case R_MUL: return a * b;
+    case R_MULK: return c * a;
+    case R_DIV: return a / b;
+    case R_DIVK: return a / c;
+    case R_KDIV: return c / a;
+    case R_POWC: return c == 2.0 ? a * a : pow(a, c);
+    case R_POW: return pow(a, b);
+    case R_KPOW: return pow(c, a);
+    case R_NEG: return -a;
+    default: return fn_value(i->fn, a);
+    }
+}
+
+/* The value alone. */
 static double run_values(const dr_expr_program *p, const double *x)
 {
     double r[DR_EXPR_JET_MAX_NODES];
     for (int k = 0; k < p->nrun; k++) {
         const step *i = &p->run[k];
-        double a = r[i->a], b = r[i->b], c = i->c, *o = &r[i->o];
-        switch (i->op) {
-        case R_X: *o = x[0]; break;
-        case R_Y: *o = p->dim == 2 ? x[1] : 0.0; break;
-        case R_ADD: *o = a + b; break;
-        case R_SUB: *o = a - b; break;
-        case R_ADDK: *o = a + c; break;
-        case R_KADD: *o = c + a; break;
-        case R_SUBK: *o = a - c; break;
-        case R_KSUB: *o = c - a; break;
-        case R_MUL: *o = a * b; break;
-        case R_MULK: *o = c * a; break;
-        case R_DIV: *o = a / b; break;
-        case R_DIVK: *o = a / c; break;
-        case R_KDIV: *o = c / a; break;
-        case R_POWC: *o = c == 2.0 ? a * a : pow(a, c); break;
-        case R_POW: *o = pow(a, b); break;
-        case R_KPOW: *o = pow(c, a); break;
-        case R_NEG: *o = -a; break;
-        default: *o = fn_value(i->fn, a); break;
-        }
+        r[i->o] = value_step(p, i, r[i->a], r[i->b], x);
     }
     return p->nrun ? r[p->n - 1] : p->root;
 }
@@ -468,52 +476,48 @@ static void univariate(const step *i, const jet *a, const jet *b, jet *o)
     *o = d ? (jet){v, {0, g}, {0, 0, h}} : (jet){v, {g, 0}, {h, 0, 0}};
 }
 
+/* One step's jet from its operands' (a, b) at x. */
+static void jet_step(const dr_expr_program *p, const step *i, const jet *a, const jet *b,
+                     const double *x, jet *o)
+{
+    if (i->var < 2) {
+        univariate(i, a, b, o);
+        return;
+    }
+    double F[3], c = i->c;
+    switch (i->op) {
+    case R_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
+    case R_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
+    case R_ADD: sum(o, a->v + b->v, a, 1.0, b); break;
+    case R_SUB: sum(o, a->v - b->v, a, -1.0, b); break;
+    case R_ADDK: shifted(o, a->v + c, 1.0, a); break;
+    case R_KADD: shifted(o, c + a->v, 1.0, a); break;
+    case R_SUBK: shifted(o, a->v - c, 1.0, a); break;
+    case R_KSUB: shifted(o, c - a->v, -1.0, a); break;
+    case R_MUL: product(o, a, b); break;
+    case R_MULK: scaled(o, c, a); break;
+    case R_DIV: quotient(o, a, b); break;
+    case R_DIVK: divided(o, a, c); break;
+    case R_KDIV: quotient(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
+    case R_POWC: constant_power(o, a, c); break;
+    case R_POW: general_power(o, a, b); break;
+    case R_KPOW: general_power(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
+    case R_NEG: *o = (jet){-a->v, {-a->g[0], -a->g[1]}, {-a->h[0], -a->h[1], -a->h[2]}}; break;
+    default: fn_jet(i->fn, a->v, F); chain_rule(o, a, F); break;
+    }
+}
+
 static void run_jets(const dr_expr_program *p, const double *x, jet *r)
 {
     for (int k = 0; k < p->nrun; k++) {
         const step *i = &p->run[k];
-        const jet *a = &r[i->a], *b = &r[i->b];
-        if (i->var < 2) {
-            univariate(i, a, b, &r[i->o]);
-            continue;
-        }
-        jet *o = &r[i->o];
-        double F[3], c = i->c;
-        switch (i->op) {
-        case R_X: *o = (jet){x[0], {1, 0}, {0, 0, 0}}; break;
-        case R_Y: *o = (jet){p->dim == 2 ? x[1] : 0.0, {0, 1}, {0, 0, 0}}; break;
-        case R_ADD: sum(o, a->v + b->v, a, 1.0, b); break;
-        case R_SUB: sum(o, a->v - b->v, a, -1.0, b); break;
-        case R_ADDK: shifted(o, a->v + c, 1.0, a); break;
-        case R_KADD: shifted(o, c + a->v, 1.0, a); break;
-        case R_SUBK: shifted(o, a->v - c, 1.0, a); break;
-        case R_KSUB: shifted(o, c - a->v, -1.0, a); break;
-        case R_MUL: product(o, a, b); break;
-        case R_MULK: scaled(o, c, a); break;
-        case R_DIV: quotient(o, a, b); break;
-        case R_DIVK: divided(o, a, c); break;
-        case R_KDIV: quotient(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
-        case R_POWC: constant_power(o, a, c); break;
-        case R_POW: general_power(o, a, b); break;
-        case R_KPOW: general_power(o, &(jet){c, {0, 0}, {0, 0, 0}}, a); break;
-        case R_NEG:
-            *o = (jet){-a->v, {-a->g[0], -a->g[1]}, {-a->h[0], -a->h[1], -a->h[2]}};
-            break;
-        default: fn_jet(i->fn, a->v, F); chain_rule(o, a, F); break;
-        }
+        jet_step(p, i, &r[i->a], &r[i->b], x, &r[i->o]);
     }
 }
 
-int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, double *grad,
-                        double *hess)
+/* The root's jet r out to v, grad and hess; its status as dr_expr_program_jet returns it. */
+static int jet_out(const dr_expr_program *p, const jet *f, double *v, double *grad, double *hess)
 {
-    if (!grad) {
-        *v = run_values(p, x);
-        return 0;
-    }
-    jet r[DR_EXPR_JET_MAX_NODES], k = {p->root, {0, 0}, {0, 0, 0}};
-    run_jets(p, x, r);
-    const jet *f = p->nrun ? &r[p->n - 1] : &k;
     *v = f->v;
     grad[0] = f->g[0];
     if (p->dim == 1) {
@@ -525,4 +529,211 @@ int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, do
     hess[1] = hess[2] = f->h[1];
     hess[3] = f->h[2];
     return isfinite(f->h[0]) && isfinite(f->h[1]) && isfinite(f->h[2]) ? 0 : -1;
+}
+
+int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, double *grad,
+                        double *hess)
+{
+    if (!grad) {
+        *v = run_values(p, x);
+        return 0;
+    }
+    jet r[DR_EXPR_JET_MAX_NODES], k = {p->root, {0, 0}, {0, 0, 0}};
+    run_jets(p, x, r);
+    return jet_out(p, p->nrun ? &r[p->n - 1] : &k, v, grad, hess);
+}
+
+/* ---- the batch evaluator: one node at a time over up to BATCH points ---- */
+
+/* Points per pass: each node's dispatch is paid once for them, and its arithmetic runs over
+ * BATCH-long arrays (vectorised). The common operations are written out over the lanes, each
+ * lane's the same operations as jet_step's on its point, so the same bits; the others gather a
+ * lane's operand jets and call jet_step itself. */
+#define BATCH 8
+#define BATCH_NODES 64  /* programs up to this many nodes (its storage on the stack); larger
+                           ones are run point by point */
+enum { C_V, C_GX, C_GY, C_HXX, C_HXY, C_HYY };
+typedef double lanes[6][BATCH];  /* one node's jets: component, then lane */
+
+static jet lane_jet(const lanes *r, int l)
+{
+    return (jet){r[0][C_V][l], {r[0][C_GX][l], r[0][C_GY][l]},
+                 {r[0][C_HXX][l], r[0][C_HXY][l], r[0][C_HYY][l]}};
+}
+
+static void lane_store(lanes *r, int l, const jet *j)
+{
+    r[0][C_V][l] = j->v;
+    r[0][C_GX][l] = j->g[0];
+    r[0][C_GY][l] = j->g[1];
+    r[0][C_HXX][l] = j->h[0];
+    r[0][C_HXY][l] = j->h[1];
+    r[0][C_HYY][l] = j->h[2];
+}
+
+/* A step whose derivative components are each s times a's (shifted and friends: s = 1, -1, or
+ * the constant c) plus, for sums, s2 times b's; comps lists the components live in it. */
+static void batch_linear(lanes *o, const lanes *a, const lanes *b, double s, double s2,
+                         const int *comps, int ncomps, int m)
+{
+    for (int q = 0; q < ncomps; q++) {
+        int k = comps[q];
+        if (b)
+            for (int l = 0; l < m; l++) o[0][k][l] = a[0][k][l] + s2 * b[0][k][l];
+        else
+            for (int l = 0; l < m; l++) o[0][k][l] = s * a[0][k][l];
+    }
+}
+
+/* F, F', F'' per lane for a function or constant power step, then the chain rule. */
+static void batch_chain(const step *i, lanes *o, const lanes *a, const int *comps, int ncomps,
+                        int full, int m)
+{
+    double F[3][BATCH];
+    for (int l = 0; l < m; l++) {
+        double f3[3];
+        if (i->op == R_POWC) power_jet(a[0][C_V][l], i->c, f3);
+        else fn_jet(i->fn, a[0][C_V][l], f3);
+        F[0][l] = f3[0];
+        F[1][l] = f3[1];
+        F[2][l] = f3[2];
+    }
+    for (int l = 0; l < m; l++) o[0][C_V][l] = F[0][l];
+    /* comps: the live gradient components then the live diagonal Hessian ones, paired */
+    for (int q = 0; q < ncomps; q += 2) {
+        int g = comps[q], h = comps[q + 1];
+        for (int l = 0; l < m; l++) {
+            o[0][g][l] = F[1][l] * a[0][g][l];
+            o[0][h][l] = F[1][l] * a[0][h][l] + F[2][l] * a[0][g][l] * a[0][g][l];
+        }
+    }
+    if (full)
+        for (int l = 0; l < m; l++)
+            o[0][C_HXY][l] = F[1][l] * a[0][C_HXY][l] + F[2][l] * a[0][C_GX][l] * a[0][C_GY][l];
+}
+
+static void batch_product(lanes *o, const lanes *a, const lanes *b, const int *comps,
+                          int ncomps, int full, int m)
+{
+    const double *av = a[0][C_V], *bv = b[0][C_V];
+    for (int q = 0; q < ncomps; q += 2) {
+        int g = comps[q], h = comps[q + 1];
+        for (int l = 0; l < m; l++) {
+            o[0][g][l] = a[0][g][l] * bv[l] + av[l] * b[0][g][l];
+            o[0][h][l] = a[0][h][l] * bv[l] + 2.0 * a[0][g][l] * b[0][g][l] + av[l] * b[0][h][l];
+        }
+    }
+    if (full)
+        for (int l = 0; l < m; l++)
+            o[0][C_HXY][l] = a[0][C_HXY][l] * bv[l] + a[0][C_GX][l] * b[0][C_GY][l] +
+                             a[0][C_GY][l] * b[0][C_GX][l] + av[l] * b[0][C_HXY][l];
+    for (int l = 0; l < m; l++) o[0][C_V][l] = av[l] * bv[l];
+}
+
+/* One step over m lanes; x: the lanes' points (dim each). */
+static void batch_step(const dr_expr_program *p, const step *i, lanes *r, const double *x,
+                       int m)
+{
+    static const int all[] = {C_GX, C_HXX, C_GY, C_HYY, C_HXY}, on_x[] = {C_GX, C_HXX},
+                     on_y[] = {C_GY, C_HYY};
+    static const int off_x[] = {C_GY, C_HXY, C_HYY}, off_y[] = {C_GX, C_HXX, C_HXY};
+    lanes *o = &r[i->o];
+    const lanes *a = &r[i->a], *b = &r[i->b];
+    int full = i->var == 2, nc = full ? 4 : 2;
+    const int *comps = full ? all : i->var == 0 ? on_x : on_y;
+    double c = i->c;
+    switch (i->op) {
+    case R_X: case R_Y:
+        for (int l = 0; l < m; l++) {
+            jet jo;
+            jet_step(p, i, NULL, NULL, x + l * p->dim, &jo);
+            lane_store(o, l, &jo);
+        }
+        return;
+    case R_DIV: case R_KDIV: case R_POW: case R_KPOW:
+        for (int l = 0; l < m; l++) {
+            /* b only where the step has one (a constant operand's node is not run) */
+            int two = i->op == R_DIV || i->op == R_POW;
+            jet ja = lane_jet(a, l), jb = two ? lane_jet(b, l) : ja, jo;
+            jet_step(p, i, &ja, &jb, x + l * p->dim, &jo);
+            lane_store(o, l, &jo);
+        }
+        return;
+    case R_MUL: batch_product(o, a, b, comps, nc, full, m); break;
+    case R_POWC: case R_FN: batch_chain(i, o, a, comps, nc, full, m); break;
+    default: {
+        /* linear in a (and b): every derivative component s a (+ s2 b), the value apart */
+        int lin = full ? 5 : 2;
+        double s = i->op == R_KSUB || i->op == R_NEG ? -1.0 : i->op == R_MULK ? c : 1.0;
+        if (i->op == R_DIVK) s = 1.0 / c;
+        int sum = i->op == R_ADD || i->op == R_SUB;
+        batch_linear(o, a, sum ? b : NULL, s, i->op == R_SUB ? -1.0 : 1.0, comps, lin, m);
+        for (int l = 0; l < m; l++)
+            o[0][C_V][l] = value_step(p, i, a[0][C_V][l], sum ? b[0][C_V][l] : 0.0, x);
+        break;
+    }
+    }
+    if (!full) {
+        const int *off = i->var == 0 ? off_x : off_y;
+        for (int q = 0; q < 3; q++)
+            for (int l = 0; l < m; l++) o[0][off[q]][l] = 0.0;
+    }
+}
+
+/* One step's values alone over m lanes (the C_V component; value_step's operations). */
+static void batch_value(const dr_expr_program *p, const step *i, lanes *r, const double *x,
+                        int m)
+{
+    double *o = r[i->o][C_V], c = i->c;
+    const double *a = r[i->a][C_V], *b = r[i->b][C_V];
+    switch (i->op) {
+    case R_ADD: for (int l = 0; l < m; l++) o[l] = a[l] + b[l]; break;
+    case R_SUB: for (int l = 0; l < m; l++) o[l] = a[l] - b[l]; break;
+    case R_MUL: for (int l = 0; l < m; l++) o[l] = a[l] * b[l]; break;
+    case R_ADDK: for (int l = 0; l < m; l++) o[l] = a[l] + c; break;
+    case R_MULK: for (int l = 0; l < m; l++) o[l] = c * a[l]; break;
+    case R_DIVK: for (int l = 0; l < m; l++) o[l] = a[l] / c; break;
+    case R_FN: for (int l = 0; l < m; l++) o[l] = fn_value(i->fn, a[l]); break;
+    default:
+        for (int l = 0; l < m; l++) {
+            int two = i->op == R_ADD || i->op == R_SUB || i->op == R_MUL || i->op == R_DIV ||
+                      i->op == R_POW;
+            o[l] = value_step(p, i, i->op > R_Y ? a[l] : 0.0, two ? b[l] : 0.0,
+                              x + l * p->dim);
+        }
+        break;
+    }
+}
+
+void dr_expr_program_jets(const dr_expr_program *p, size_t n, const double *x, double *v,
+                          double *grad, double *hess, int *status)
+{
+    int dim = p->dim;
+    if (p->n > BATCH_NODES || !p->nrun) {
+        for (size_t k = 0; k < n; k++) {
+            int st = dr_expr_program_jet(p, x + k * dim, v + k, grad ? grad + k * dim : NULL,
+                                         grad ? hess + k * dim * dim : NULL);
+            if (grad) status[k] = st;
+        }
+        return;
+    }
+    lanes r[BATCH_NODES];
+    for (size_t s = 0; s < n; s += BATCH) {
+        int m = n - s < BATCH ? (int)(n - s) : BATCH;
+        const double *xs = x + s * dim;
+        for (int k = 0; k < p->nrun; k++) {
+            if (grad) batch_step(p, &p->run[k], r, xs, m);
+            else batch_value(p, &p->run[k], r, xs, m);
+        }
+        const lanes *f = &r[p->n - 1];
+        for (int l = 0; l < m; l++) {
+            size_t q = s + (size_t)l;
+            if (!grad) {
+                v[q] = f[0][C_V][l];
+                continue;
+            }
+            jet j = lane_jet(f, l);
+            status[q] = jet_out(p, &j, v + q, grad + q * dim, hess + q * dim * dim);
+        }
+    }
 }
