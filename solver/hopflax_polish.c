@@ -83,7 +83,7 @@ static int newton_step(const phi_jet *j, int dim, double *step)
 }
 
 /* phi's jet at y from f's (v, grad, Hessian, the landscape's status st) into *j. */
-static __attribute__((unused)) void jet_fill(const double *x, const double *y, int dim, double t, double v,
+static void jet_fill(const double *x, const double *y, int dim, double t, double v,
                      const double *g, const double *H, int st, phi_jet *j)
 {
     j->ok = st == 0;
@@ -330,6 +330,65 @@ static double warm_polish(const dr_landscape *f, const double *x, const double *
     *err = round;
     *smooth = 1;
     return fmin(best, grid);
+}
+
+/* One round for runs r[0 .. n) of one kind of evaluation (jets: those wanting START or JET;
+ * else those wanting a value): all of them by one call of the landscape's batch op, each into
+ * the jet it asks for, then each run's step on from it. Returns how many there were. */
+static size_t batch_round(const dr_landscape *f, newton_run *r, size_t n, int dim, int jets)
+{
+    double xs[2 * DR_HOPFLAX_BATCH] = {0}, v[DR_HOPFLAX_BATCH], g[2 * DR_HOPFLAX_BATCH];
+    double H[4 * DR_HOPFLAX_BATCH];
+    int st[DR_HOPFLAX_BATCH];
+    size_t idx[DR_HOPFLAX_BATCH], m = 0;
+    for (size_t k = 0; k < n && k < DR_HOPFLAX_BATCH; k++) {
+        if (r[k].want == NEED_NONE || (r[k].want == NEED_VALUE) == jets) continue;
+        xs[m * dim] = r[k].at[0];
+        if (dim == 2) xs[m * dim + 1] = r[k].at[1];
+        idx[m++] = k;
+    }
+    if (!m) return 0;
+    dr_landscape_jets(f, m, xs, v, jets ? g : NULL, jets ? H : NULL, jets ? st : NULL);
+    for (size_t q = 0; q < m; q++) {
+        newton_run *u = &r[idx[q]];
+        phi_jet *j = &u->jets[u->want == NEED_START ? u->cj : 1 - u->cj];
+        if (jets) jet_fill(u->x, u->at, dim, u->t, v[q], g + q * dim, H + q * dim * dim, st[q], j);
+        else {
+            j->phi = v[q] + dist2(u->x, u->at, dim) / (2.0 * u->t);
+            j->ok = 0;
+        }
+        newton_take(u);
+    }
+    return m;
+}
+
+void dr_hopflax_polish_warm_batch(const dr_landscape *f, dr_hopflax_warm_task *tasks, size_t n,
+                                  const double *cell, int dim, double t)
+{
+    newton_run r[DR_HOPFLAX_BATCH];
+    for (size_t k = 0; k < n; k++) {
+        dr_hopflax_warm_task *w = &tasks[k];
+        int near = 1;
+        for (int a = 0; a < dim; a++)
+            if (!(fabs(w->warm.y[a] - w->y0[a]) <= cell[a])) near = 0;
+        w->ok = 0;
+        if (near && isfinite(w->warm.grid))
+            newton_begin(&r[k], w->x, w->y0, w->warm.y, NULL, cell, dim, t);
+        else r[k] = (newton_run){.want = NEED_NONE, .conv = 0};
+    }
+    /* (each run has one evaluation pending at a time, so the two kinds' order is free) */
+    while (batch_round(f, r, n, dim, 1) + batch_round(f, r, n, dim, 0)) {}
+    /* warm_polish's verdict on each */
+    for (size_t k = 0; k < n; k++) {
+        dr_hopflax_warm_task *w = &tasks[k];
+        double grid = w->warm.grid, round = 8 * DBL_EPSILON * (fabs(grid) + 1);
+        if (!r[k].conv || !(r[k].best <= grid + round)) continue;
+        w->ok = 1;
+        w->y[0] = r[k].y[0];
+        w->y[1] = r[k].y[1];
+        w->err = round;
+        w->p = fmin(r[k].best, grid);
+    }
 }
 
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
+#include "../solver/hopflax_internal.h"
 #include "../solver/landscape_impl.h"
 
 static double *hopflax(const char *name, const dr_grid *g, double t, int refine, int polish,
@@ -327,6 +328,58 @@ static void threads_same_bits(void **state)
     }
 }
 
+/* The batched warm polishes (Newton runs in lock-step, evaluations through the batch jets op)
+ * give what dr_hopflax_polish_point gives one at a time from the same warm start, to the bit:
+ * 48 candidates of the bench expression at t = 1 on a 0.05 grid (each at the grid point
+ * nearest a smooth minimiser), warm starts 0.3 cells off their grid point (every one holds: ok)
+ * and, one in four, 2 cells off (outside the cell: none holds, and the scalar polish goes on
+ * from the grid point as without one). */
+static void warm_batch_same_bits(void **state)
+{
+    (void)state;
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_expr(&f, "(x^2+y^2)/2 + 0.3*sin(3*x)*cos(2*y)", 2),
+                     DR_SUCCESS);
+    enum { N = 48 };
+    double h = 0.05, cell[2] = {h, h}, t = 1.0;
+    dr_hopflax_warm_task tasks[N];
+    /* each candidate's minimiser y* first, where phi's Hessian D^2 f + I/t is positive
+     * definite (det and trace), and x from it: grad phi(y*) = grad f(y*) + (y* - x)/t = 0 */
+    for (int k = 0, m = 0; k < N; m++) {
+        double ys[2] = {-1.9 + 0.37 * (m % 11), -1.7 + 0.31 * (m / 11)}, v, g[2], H[4], y0[2];
+        dr_landscape_jet(f, ys, &v, g, H);
+        double a = H[0] + 1 / t, b = H[3] + 1 / t;
+        if (!(a * b - H[1] * H[2] > 0.1 && a + b > 0)) continue;
+        double x[2] = {ys[0] + t * g[0], ys[1] + t * g[1]}, off = k % 4 == 3 ? 2.0 * h : 0.3 * h;
+        for (int c = 0; c < 2; c++) y0[c] = h * round(ys[c] / h);
+        dr_landscape_jet(f, y0, &v, NULL, NULL);
+        double grid = v + ((x[0] - y0[0]) * (x[0] - y0[0]) + (x[1] - y0[1]) * (x[1] - y0[1])) / 2;
+        tasks[k++] = (dr_hopflax_warm_task){{x[0], x[1]}, {y0[0], y0[1]},
+                                            {{y0[0] + off, y0[1] - off}, grid}, 0, {0, 0}, 0, 0};
+    }
+    dr_hopflax_polish_warm_batch(f, tasks, N, cell, 2, t);
+    for (int k = 0; k < N; k++) {
+        const dr_hopflax_warm_task *w = &tasks[k];
+        double y[2], err, yc[2], errc;
+        int smooth, smoothc;
+        double p = dr_hopflax_polish_point(f, w->x, w->y0, &w->warm, cell, 2, t, NULL, 0, y,
+                                           &err, &smooth);
+        assert_int_equal(w->ok, k % 4 != 3);
+        if (w->ok) {
+            assert_int_equal(smooth, 1);
+            assert_memory_equal(&p, &w->p, sizeof p);
+            assert_memory_equal(y, w->y, sizeof y);
+            assert_memory_equal(&err, &w->err, sizeof err);
+            continue;
+        }
+        double pc = dr_hopflax_polish_point(f, w->x, w->y0, NULL, cell, 2, t, NULL, 0, yc, &errc,
+                                            &smoothc);
+        assert_memory_equal(&p, &pc, sizeof p);
+        assert_memory_equal(y, yc, sizeof y);
+    }
+    dr_landscape_free(f);
+}
+
 /* The convexity bounds themselves: no sampled Hessian eigenvalue below them, and attained (quad,
  * quad2d: 1 everywhere; double-well: 12 x^2 - 4 at the box's point nearest 0). */
 static void convexity_bounds(void **state)
@@ -369,6 +422,7 @@ int main(void)
         cmocka_unit_test(nonconvex_searches),
         cmocka_unit_test(descent_followed),
         cmocka_unit_test(threads_same_bits),
+        cmocka_unit_test(warm_batch_same_bits),
         cmocka_unit_test(convexity_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
