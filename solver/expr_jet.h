@@ -24,8 +24,9 @@ int dr_expr_program_jet(const dr_expr_program *p, const double *x, double *v, do
 
 /* The same for n points at once (x: n points of dim coordinates each): v[n], and where grad is
  * not NULL grad[n dim], hess[n dim dim] and status[n] (each point's return value above). Each
- * point's numbers are bit for bit dr_expr_program_jet's; the program runs node by node over a
- * batch of points, so its dispatch is paid once per batch and its arithmetic vectorises. */
+ * point's numbers are dr_expr_program_jet's, bit for bit but for sin and cos (libmvec's, a few
+ * ulps from libm's, in values and jets alike); the program runs node by node over a batch of
+ * points, so its dispatch is paid once per batch and its arithmetic vectorises. */
 void dr_expr_program_jets(const dr_expr_program *p, size_t n, const double *x, double *v,
                           double *grad, double *hess, int *status);
 

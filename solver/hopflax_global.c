@@ -443,8 +443,8 @@ static void one_point(point_ctx *c, size_t col, size_t row, double x1, const dou
 /* A tile row's points [i0, i1) of output row `row` (2-D), each warm-started from its column's
  * rows above: their candidates first (the points with other than one, or no warm start, or a
  * convex phi, done at once, one by one), then the single candidates' warm polishes in one
- * batch, their Newton iterations in lock-step (dr_hopflax_polish_warm_batch: the same numbers
- * as one at a time), then each point's verdict; where the warm polish did not hold, the
+ * batch, their Newton iterations in lock-step (dr_hopflax_polish_warm_batch: the same steps
+ * as one at a time, to round-off), then each point's verdict; where the warm polish did not hold, the
  * candidate's polish from its grid point, as polish_candidate would go on. */
 static void batch_row(point_ctx *c, size_t i1, size_t row, double x1, double *u, double *prox,
                       double *grad)

@@ -30,7 +30,7 @@ double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const dou
  * lock-step with each round's evaluations batched (the landscape's jets op): for each task,
  * what dr_hopflax_polish_point's warm start gives (ok = 1: p, y and err as it returns them,
  * *smooth = 1), or ok = 0 where it would go on without it (from y0, as with warm = NULL). The
- * same numbers as one at a time. */
+ * same steps as one at a time, on the batch op's numbers (the jet op's to round-off). */
 #define DR_HOPFLAX_BATCH 64
 typedef struct {
     double x[2], y0[2];      /* the output point, the candidate's grid point (dim entries) */
