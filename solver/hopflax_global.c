@@ -236,26 +236,38 @@ static int beats(double p, double err, double best, double best_err, double roun
            (p == best && !isfinite(best_err));
 }
 
-/* One output point: polish every candidate, keep the best; returns the point's error bound:
- * no y has phi below the least of each trusted candidate's value less its error and each
- * untrusted one's grid value less delta (the bracket of its well), nor below the grid minimum
- * less delta; u is above that by at most the bound. */
-static double point_global(const dr_hopflax_view *v, line_index ix, const double *x,
-                           size_t col, double fmin_y, double delta, const double *warm,
-                           double *u, double *y_out, size_t *wells, int *switched)
+/* Output point x's candidate wells, in scan order (U: the grid minimum ugrid plus delta and a
+ * rounding). */
+static size_t point_candidates(const dr_hopflax_view *v, line_index ix, const double *x,
+                               size_t col, double fmin_y, double delta, double ugrid,
+                               candidate *c, int *overflow)
 {
-    candidate c[MAX_CANDIDATES];
-    int overflow;
-    double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), U = ugrid + delta + round;
-    size_t n = find_candidates(v, ix, x, col, U, fmin_y, c, &overflow);
+    double round = 8 * DBL_EPSILON * (fabs(ugrid) + 1), U = ugrid + delta + round;
+    size_t n = find_candidates(v, ix, x, col, U, fmin_y, c, overflow);
+    sort_candidates(c, n);
+    return n;
+}
+
+/* One output point: polish every candidate (candidate 0's polish given as pre where it was
+ * done already, in a batch), keep the best; returns the point's error bound: no y has phi
+ * below the least of each trusted candidate's value less its error and each untrusted one's
+ * grid value less delta (the bracket of its well), nor below the grid minimum less delta; u is
+ * above that by at most the bound. */
+static double point_wells(const dr_hopflax_view *v, const double *x, const candidate *c,
+                          size_t n, int overflow, double delta, const double *warm,
+                          const dr_hopflax_warm_task *pre, double *u, double *y_out,
+                          size_t *wells, int *switched)
+{
+    double ugrid = *u, round = 8 * DBL_EPSILON * (fabs(ugrid) + 1);
     double best = ugrid, best_err = INFINITY, floor = INFINITY;
     double yb[2] = {y_out[0], y_out[1]}, y0g[2] = {y_out[0], y_out[1]};
-    sort_candidates(c, n);
     for (size_t i = 0; i < n; i++) {
         double y0[2] = {v->y0[0] + (double)c[i].k[0] * v->hy[0],
                         v->dim == 2 ? v->y0[1] + (double)c[i].k[1] * v->hy[1] : 0.0};
         dr_hopflax_warm wc = {{warm ? warm[0] : 0, warm ? warm[1] : 0}, c[i].v};
-        double y[2], err, p = polish_candidate(v, x, y0, warm ? &wc : NULL, y, &err);
+        double y[2] = {pre ? pre->y[0] : 0, pre ? pre->y[1] : 0}, err = pre ? pre->err : 0;
+        double p = i == 0 && pre ? pre->p
+                                 : polish_candidate(v, x, y0, warm ? &wc : NULL, y, &err);
         floor = fmin(floor, isfinite(err) ? p - err : c[i].v - delta);
         if (beats(p, err, best, best_err, round)) {
             best = p;
@@ -275,6 +287,16 @@ static double point_global(const dr_hopflax_view *v, line_index ix, const double
     double lower = ugrid - delta;  /* the bracket: no y has phi below this */
     if (overflow || !isfinite(best_err)) return *u - lower;
     return fmax(best_err, *u - fmax(floor, lower));
+}
+
+static double point_global(const dr_hopflax_view *v, line_index ix, const double *x,
+                           size_t col, double fmin_y, double delta, const double *warm,
+                           double *u, double *y_out, size_t *wells, int *switched)
+{
+    candidate c[MAX_CANDIDATES];
+    int overflow;
+    size_t n = point_candidates(v, ix, x, col, fmin_y, delta, *u, c, &overflow);
+    return point_wells(v, x, c, n, overflow, delta, warm, NULL, u, y_out, wells, switched);
 }
 
 /* Where phi is strictly convex (v->convex): Newton from the grid minimiser y_out. If it reaches
@@ -366,33 +388,37 @@ static line_index thread_hints(line_index ix)
     return ix;
 }
 
-/* What a thread carries from point to point: the indexes with its places, its warm start, its
- * sums for the report. */
+/* Output points go in tiles of TILE_X by TILE_Y, row by row within each: the index lines a
+ * tile's points query (its columns near its x1, its rows near its x0) stay in cache across it,
+ * where a full output row would touch every column line once (on 1024^2, 20 MB between two
+ * visits of one). */
+#define TILE_X 64
+#define TILE_Y 16
+
+/* What a thread carries from point to point: the indexes with its places, its warm starts
+ * (along the output row, and down each of the tile's columns), its sums for the report. */
 typedef struct {
     const dr_hopflax_view *v;
     line_index ix;
-    warm_track w;
+    warm_track w, down[TILE_X];
+    size_t i0, j0;  /* the tile's first column and row */
     double fmin_y, delta, worst;
     size_t wells, switched;
 } point_ctx;
 
-/* Output point (col, row), x1 its row's coordinate (0 in 1-D). */
-static void one_point(point_ctx *c, size_t col, size_t row, double x1, double *u, double *prox,
-                      double *grad)
+/* A point's result out: its warm-start histories, the report's sums, prox and grad (inlined:
+ * called, it cost quad2d's polish, a jet and a value a point, 7% more instructions). */
+static inline __attribute__((always_inline)) void point_done(point_ctx *c, size_t col,
+                                                            size_t row, const double *x,
+                                                            const double *y, double e, int sw,
+                                                            double *prox, double *grad)
 {
     const dr_hopflax_view *v = c->v;
-    const dr_grid *g = v->g;
-    size_t size = dr_grid_size(g), k = row * g->n[0] + col;
-    if (!isfinite(u[k])) return;
-    double x[2] = {dr_grid_coord(g, 0, col), x1};
-    double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0}, wbuf[2];
-    const double *ws = warm_start(&c->w, k, col, wbuf);
-    int sw = 0;
-    double e = v->convex ? point_convex(v, x, ws, &u[k], y) : NAN;
-    if (isnan(e))
-        e = point_global(v, c->ix, x, col, c->fmin_y, c->delta, ws, &u[k], y, &c->wells, &sw);
-    else c->wells++;
-    warm_record(&c->w, k, col, y);
+    size_t size = dr_grid_size(v->g), k = row * v->g->n[0] + col;
+    /* the warm starts along the row (none for a quadratic f's polish) and, where rows are
+     * batched (phi not convex), down the columns */
+    if (!v->quadratic) warm_record(&c->w, k, col, y);
+    if (!v->convex) warm_record(&c->down[col - c->i0], row, row - c->j0, y);
     c->switched += (size_t)sw;
     if (!(e <= c->worst)) c->worst = isnan(e) ? INFINITY : e;
     for (int a = 0; a < v->dim; a++) {
@@ -401,12 +427,75 @@ static void one_point(point_ctx *c, size_t col, size_t row, double x1, double *u
     }
 }
 
-/* Output points go in tiles of TILE_X by TILE_Y, row by row within each: the index lines a
- * tile's points query (its columns near its x1, its rows near its x0) stay in cache across it,
- * where a full output row would touch every column line once (on 1024^2, 20 MB between two
- * visits of one). */
-#define TILE_X 64
-#define TILE_Y 8
+/* Output point (col, row), x1 its row's coordinate (0 in 1-D), from warm start ws (NULL:
+ * none); inlined, as point_done. */
+static inline __attribute__((always_inline)) void one_point(point_ctx *c, size_t col,
+                                                           size_t row, double x1,
+                                                           const double *ws, double *u,
+                                                           double *prox, double *grad)
+{
+    const dr_hopflax_view *v = c->v;
+    const dr_grid *g = v->g;
+    size_t size = dr_grid_size(g), k = row * g->n[0] + col;
+    double x[2] = {dr_grid_coord(g, 0, col), x1};
+    double y[2] = {prox[k], v->dim == 2 ? prox[size + k] : 0};
+    int sw = 0;
+    double e = v->convex ? point_convex(v, x, ws, &u[k], y) : NAN;
+    if (isnan(e))
+        e = point_global(v, c->ix, x, col, c->fmin_y, c->delta, ws, &u[k], y, &c->wells, &sw);
+    else c->wells++;
+    point_done(c, col, row, x, y, e, sw, prox, grad);
+}
+
+/* A tile row's points [i0, i1) of output row `row` (2-D), each warm-started from its column's
+ * rows above (phi not convex: the convex case has no search, and its rows go along the row):
+ * their candidates first (the points with other than one, or no warm start, done at once, one
+ * by one), then the single candidates' warm polishes in one
+ * batch, their Newton iterations in lock-step (dr_hopflax_polish_warm_batch: the same steps
+ * as one at a time, to round-off), then each point's verdict; where the warm polish did not hold, the
+ * candidate's polish from its grid point, as polish_candidate would go on. */
+static void batch_row(point_ctx *c, size_t i1, size_t row, double x1, double *u, double *prox,
+                      double *grad)
+{
+    const dr_hopflax_view *v = c->v;
+    size_t size = dr_grid_size(v->g), n0 = v->g->n[0], nt = 0, cols[TILE_X];
+    dr_hopflax_warm_task tasks[TILE_X];
+    candidate one[TILE_X];
+    for (size_t col = c->i0; col < i1; col++) {
+        size_t k = row * n0 + col;
+        double wbuf[2], cb[2] = {0, 0};
+        if (!isfinite(u[k])) continue;
+        const double *ws = warm_start(&c->down[col - c->i0], row, row - c->j0, wbuf);
+        if (!ws) {
+            one_point(c, col, row, x1, ws, u, prox, grad);
+            continue;
+        }
+        candidate cs[MAX_CANDIDATES];
+        int overflow, sw;
+        double x[2] = {dr_grid_coord(v->g, 0, col), x1}, y[2] = {prox[k], prox[size + k]};
+        size_t n = point_candidates(v, c->ix, x, col, c->fmin_y, c->delta, u[k], cs, &overflow);
+        if (n != 1 || overflow) {
+            double e = point_wells(v, x, cs, n, overflow, c->delta, ws, NULL, &u[k], y,
+                                   &c->wells, &sw);
+            point_done(c, col, row, x, y, e, sw, prox, grad);
+            continue;
+        }
+        for (int a = 0; a < 2; a++) cb[a] = v->y0[a] + (double)cs[0].k[a] * v->hy[a];
+        tasks[nt] = (dr_hopflax_warm_task){{x[0], x[1]}, {cb[0], cb[1]},
+                                           {{ws[0], ws[1]}, cs[0].v}, 0, {0, 0}, 0, 0};
+        one[nt] = cs[0];
+        cols[nt++] = col;
+    }
+    dr_hopflax_polish_warm_batch(v->f, tasks, nt, v->hy, v->dim, v->t);
+    for (size_t q = 0; q < nt; q++) {
+        size_t col = cols[q], k = row * n0 + col;
+        int sw;
+        double x[2] = {tasks[q].x[0], tasks[q].x[1]}, y[2] = {prox[k], prox[size + k]};
+        double e = point_wells(v, x, &one[q], 1, 0, c->delta, NULL,
+                               tasks[q].ok ? &tasks[q] : NULL, &u[k], y, &c->wells, &sw);
+        point_done(c, col, row, x, y, e, sw, prox, grad);
+    }
+}
 
 void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double *grad,
                        dr_hopflax_report *rep)
@@ -428,18 +517,29 @@ void dr_hopflax_global(const dr_hopflax_view *v, double *u, double *prox, double
     #pragma omp parallel num_threads(nthreads) reduction(+ : wells, switched) \
         reduction(max : worst)
     {
-        point_ctx c = {v, thread_hints(idx), {SIZE_MAX, {0, 0}, {0, 0}, {0, 0}, 0}, fmin_y, delta, 0.0,
-                       0, 0};
+        point_ctx c = {.v = v, .ix = thread_hints(idx), .fmin_y = fmin_y, .delta = delta};
         #pragma omp for schedule(dynamic, 1)
         for (size_t tile = 0; tile < tx * ty; tile++) {
             size_t i0 = tile % tx * TILE_X, j0 = tile / tx * TILE_Y;
             /* no warm start across tiles: a tile's results must not depend on which thread
              * ran the one before it (in 1-D, tile ends meet) */
             c.w.k = SIZE_MAX;
+            c.i0 = i0;
+            c.j0 = j0;
+            for (size_t i = 0; i < TILE_X; i++) c.down[i].k = SIZE_MAX;
             for (size_t j = j0; j < j0 + TILE_Y && j < n1; j++) {
-                double x1 = v->dim == 2 ? dr_grid_coord(g, 1, j) : 0.0;
-                for (size_t i = i0; i < i0 + TILE_X && i < n0; i++)
-                    one_point(&c, i, j, x1, u, prox, grad);
+                double x1 = v->dim == 2 ? dr_grid_coord(g, 1, j) : 0.0, wbuf[2];
+                size_t i1 = i0 + TILE_X < n0 ? i0 + TILE_X : n0;
+                /* the first two rows have no quadratic warm start from above: along the row */
+                if (v->dim == 2 && !v->convex && j >= j0 + 2)
+                    batch_row(&c, i1, j, x1, u, prox, grad);
+                else
+                    for (size_t i = i0; i < i1; i++) {
+                        size_t k = j * n0 + i;
+                        if (!isfinite(u[k])) continue;
+                        const double *ws = v->quadratic ? NULL : warm_start(&c.w, k, i, wbuf);
+                        one_point(&c, i, j, x1, ws, u, prox, grad);
+                    }
             }
         }
         free(c.ix.row_hint);

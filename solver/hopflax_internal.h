@@ -26,6 +26,21 @@ double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const dou
                                const double *kinks, size_t nkinks, double *y, double *err,
                                int *smooth);
 
+/* warm_polish for up to DR_HOPFLAX_BATCH candidates at once, their Newton iterations in
+ * lock-step with each round's evaluations batched (the landscape's jets op): for each task,
+ * what dr_hopflax_polish_point's warm start gives (ok = 1: p, y and err as it returns them,
+ * *smooth = 1), or ok = 0 where it would go on without it (from y0, as with warm = NULL). The
+ * same steps as one at a time, on the batch op's numbers (the jet op's to round-off). */
+#define DR_HOPFLAX_BATCH 64
+typedef struct {
+    double x[2], y0[2];      /* the output point, the candidate's grid point (dim entries) */
+    dr_hopflax_warm warm;
+    double p, y[2], err;     /* out, where ok */
+    int ok;
+} dr_hopflax_warm_task;
+void dr_hopflax_polish_warm_batch(const dr_landscape *f, dr_hopflax_warm_task *tasks, size_t n,
+                                  const double *cell, int dim, double t);
+
 /* For f quadratic (a constant Hessian): phi's minimiser is one Newton step from any y0, exact
  * to round-off (*err, the same as the Newton branch above). Returns phi there (y written), or
  * NAN where phi's Hessian is not positive definite. */

@@ -20,6 +20,15 @@
  * where the Hessian is unavailable). One landscape jet gives all three. */
 typedef struct { double phi, g[2], H[4]; int ok; } phi_jet;
 
+/* A Newton run (newton_begin below): the problem, where it is, what it needs next. */
+typedef struct {
+    double x[2], y0[2], cell[2], t;
+    int dim;
+    phi_jet jets[2];         /* the current point's (jets[cj]) and the trial's */
+    int cj, it, want, small, conv;
+    double cur[2], at[2], step[2], best, last, y[2];
+} newton_run;
+
 static double dist2(const double *x, const double *y, int dim)
 {
     double d2 = 0.0;
@@ -73,6 +82,121 @@ static int newton_step(const phi_jet *j, int dim, double *step)
     return isfinite(step[0]) && (dim == 1 || isfinite(step[1]));
 }
 
+/* phi's jet at y from f's (v, grad, Hessian, the landscape's status st) into *j. */
+static void jet_fill(const double *x, const double *y, int dim, double t, double v,
+                     const double *g, const double *H, int st, phi_jet *j)
+{
+    j->ok = st == 0;
+    j->phi = v + dist2(x, y, dim) / (2.0 * t);
+    for (int a = 0; a < dim; a++) j->g[a] = g[a] + (y[a] - x[a]) / t;
+    for (int a = 0; a < dim * dim; a++) j->H[a] = H[a];
+    for (int a = 0; a < dim; a++) j->H[a * dim + a] += 1.0 / t;
+}
+
+/* One Newton iteration's state (newton_from_conv's loop, resumable: each trial point's
+ * evaluation is left to the caller, so that many run in lock-step with their evaluations
+ * batched). want says what the next one is: a jet or phi alone at at[], into jets[1 - cj]
+ * (NEED_START: a jet at the start, into jets[cj]), or nothing (finished). */
+enum { NEED_NONE, NEED_START, NEED_JET, NEED_VALUE };
+
+static void newton_advance(newton_run *r);
+
+static void newton_begin(newton_run *r, const double *x, const double *y0, const double *start,
+                         const phi_jet *js, const double *cell, int dim, double t)
+{
+    *r = (newton_run){.x = {x[0], dim == 2 ? x[1] : 0.0}, .y0 = {y0[0], dim == 2 ? y0[1] : 0.0},
+                      .cell = {cell[0], dim == 2 ? cell[1] : 0.0}, .dim = dim, .t = t,
+                      .best = INFINITY, .last = INFINITY,
+                      .cur = {start[0], dim == 2 ? start[1] : 0.0}};
+    r->at[0] = r->cur[0];
+    r->at[1] = r->cur[1];
+    if (js) {
+        r->jets[0] = *js;
+        newton_advance(r);
+    } else r->want = NEED_START;
+}
+
+/* The next trial from the current jet: its point into at[] and what it needs into want. */
+static void newton_advance(newton_run *r)
+{
+    int dim = r->dim;
+    double step[2] = {0, 0}, size = 0.0;
+    r->want = NEED_NONE;
+    if (r->it >= MAX_NEWTON || !newton_step(&r->jets[r->cj], dim, step)) return;
+    double trial[2] = {r->cur[0] + step[0], r->cur[1] + step[1]};
+    int inside = 1, small = 1, quad = 1;
+    for (int a = 0; a < dim; a++) {
+        double s = fabs(step[a]);
+        size = s > size ? s : size;  /* step is finite (newton_step) */
+        if (fabs(trial[a] - r->y0[a]) > r->cell[a]) inside = 0;
+        if (fabs(step[a]) > 4e-16 * (1.0 + fabs(r->cur[a]))) small = 0;
+        if (fabs(step[a]) > 1e-7 * r->cell[a]) quad = 0;
+    }
+    if (!inside) return;
+    /* Newton's steps shrink quadratically, s' ~ s^2 / (the last step's s^2 over it): a step
+     * below 1e-7 cell whose successor that predicts is below round-off is the last one, and
+     * the trial's value (no jet) decides as for a step at round-off */
+    for (int a = 0; a < dim && quad; a++)
+        if (size * size * size > 4e-16 * (1.0 + fabs(r->cur[a])) * r->last * r->last) quad = 0;
+    small |= quad && isfinite(r->last);
+    r->last = size;
+    r->small = small;
+    r->step[0] = step[0];
+    r->step[1] = step[1];
+    r->at[0] = trial[0];
+    r->at[1] = trial[1];
+    r->want = small ? NEED_VALUE : NEED_JET;
+}
+
+/* The evaluation asked for is in (jets[1 - cj], or jets[cj] for the start): accept or stop. */
+static void newton_take(newton_run *r)
+{
+    if (r->want == NEED_START) {
+        newton_advance(r);
+        return;
+    }
+    int dim = r->dim;
+    double v = r->jets[1 - r->cj].phi;
+    if (!(v <= r->best)) {
+        /* no longer decreasing: converged if the step was already at round-off's scale
+         * (Newton's steps shrink quadratically; phi's rounding stops it first) */
+        int tiny = isfinite(r->best);
+        for (int a = 0; a < dim; a++)
+            if (fabs(r->step[a]) > 1e-7 * r->cell[a]) tiny = 0;
+        if (tiny) r->conv = 1;
+        /* that step is still Newton's, from a point where it converges quadratically: the
+         * trial is the closer to the minimiser (by up to the step, ~1e-9 here), and phi
+         * differs there only by its rounding, so y takes it while u keeps the lower value */
+        if (tiny && v <= r->best + 8 * DBL_EPSILON * (fabs(r->best) + 1)) {
+            r->y[0] = r->at[0];
+            r->y[1] = r->at[1];
+        }
+        r->want = NEED_NONE;
+        return;
+    }
+    r->best = v;
+    r->cj = 1 - r->cj;
+    r->cur[0] = r->y[0] = r->at[0];
+    r->cur[1] = r->y[1] = r->at[1];
+    r->it++;
+    if (r->small) {
+        r->conv = 1;
+        r->want = NEED_NONE;
+        return;
+    }
+    newton_advance(r);
+}
+
+/* The jet or value r wants, by the scalar jet op. */
+static void newton_eval(const dr_landscape *f, newton_run *r)
+{
+    phi_jet *j = &r->jets[r->want == NEED_START ? r->cj : 1 - r->cj];
+    if (r->want == NEED_VALUE) {
+        j->phi = phi(f, r->x, r->at, r->dim, r->t);
+        j->ok = 0;
+    } else jet_into(f, r->x, r->at, r->dim, r->t, j);
+}
+
 /* Newton from `start` (its jet js, or NULL to compute it), staying within cell[] of y0; returns
  * the lowest phi reached (and its y), or +inf if no step was taken. Each trial point's jet gives
  * both its phi (accept or stop) and the next step. *conv (may be NULL) = 1 when the last step
@@ -82,68 +206,18 @@ static double newton_from_conv(const dr_landscape *f, const double *x, const dou
                                const double *start, const phi_jet *js, const double *cell,
                                int dim, double t, double *y, int *conv)
 {
-    /* cur and trial are whole pairs (in 1-D the second entries stay 0): trial = cur + step is
-     * one vector add, and cur = trial one copy of a pair written whole */
-    double best = INFINITY, cur[2] = {start[0], dim == 2 ? start[1] : 0.0}, last = INFINITY;
-    phi_jet jets[2], *j = &jets[0], *jt = &jets[1];
-    if (js) jets[0] = *js;
-    else jet_into(f, x, start, dim, t, j);
-    if (conv) *conv = 0;
-    for (int it = 0; it < MAX_NEWTON; it++) {
-        double step[2] = {0, 0}, size = 0.0;
-        if (!newton_step(j, dim, step)) break;
-        double trial[2] = {cur[0] + step[0], cur[1] + step[1]};
-        int inside = 1, small = 1, quad = 1;
-        for (int a = 0; a < dim; a++) {
-            double s = fabs(step[a]);
-            size = s > size ? s : size;  /* step is finite (newton_step) */
-            if (fabs(trial[a] - y0[a]) > cell[a]) inside = 0;
-            if (fabs(step[a]) > 4e-16 * (1.0 + fabs(cur[a]))) small = 0;
-            if (fabs(step[a]) > 1e-7 * cell[a]) quad = 0;
-        }
-        if (!inside) break;
-        /* Newton's steps shrink quadratically, s' ~ s^2 / (the last step's s^2 over it): a step
-         * below 1e-7 cell whose successor that predicts is below round-off is the last one, and
-         * the trial's value (no jet) decides as for a step at round-off */
-        for (int a = 0; a < dim && quad; a++)
-            if (size * size * size > 4e-16 * (1.0 + fabs(cur[a])) * last * last) quad = 0;
-        small |= quad && isfinite(last);
-        last = size;
-        if (small) {
-            jt->phi = phi(f, x, trial, dim, t);
-            jt->ok = 0;
-        } else jet_into(f, x, trial, dim, t, jt);
-        double v = jt->phi;
-        if (!(v <= best)) {
-            /* no longer decreasing: converged if the step was already at round-off's scale
-             * (Newton's steps shrink quadratically; phi's rounding stops it first) */
-            int tiny = isfinite(best);
-            for (int a = 0; a < dim; a++)
-                if (fabs(step[a]) > 1e-7 * cell[a]) tiny = 0;
-            if (conv && tiny) *conv = 1;
-            /* that step is still Newton's, from a point where it converges quadratically: the
-             * trial is the closer to the minimiser (by up to the step, ~1e-9 here), and phi
-             * differs there only by its rounding, so y takes it while u keeps the lower value */
-            if (tiny && v <= best + 8 * DBL_EPSILON * (fabs(best) + 1)) {
-                y[0] = trial[0];
-                y[1] = trial[1];
-            }
-            break;
-        }
-        best = v;
-        phi_jet *swap = j;
-        j = jt;
-        jt = swap;
-        cur[0] = trial[0];
-        cur[1] = trial[1];
-        y[0] = cur[0];
-        y[1] = cur[1];
-        if (small) {
-            if (conv) *conv = 1;
-            break;
-        }
+    newton_run r;
+    newton_begin(&r, x, y0, start, js, cell, dim, t);
+    while (r.want != NEED_NONE) {
+        newton_eval(f, &r);
+        newton_take(&r);
     }
-    return best;
+    if (conv) *conv = r.conv;
+    if (isfinite(r.best)) {
+        y[0] = r.y[0];
+        y[1] = r.y[1];
+    }
+    return r.best;
 }
 
 static double newton_from(const dr_landscape *f, const double *x, const double *y0,
@@ -256,6 +330,65 @@ static double warm_polish(const dr_landscape *f, const double *x, const double *
     *err = round;
     *smooth = 1;
     return fmin(best, grid);
+}
+
+/* One round for runs r[0 .. n) of one kind of evaluation (jets: those wanting START or JET;
+ * else those wanting a value): all of them by one call of the landscape's batch op, each into
+ * the jet it asks for, then each run's step on from it. Returns how many there were. */
+static size_t batch_round(const dr_landscape *f, newton_run *r, size_t n, int dim, int jets)
+{
+    double xs[2 * DR_HOPFLAX_BATCH] = {0}, v[DR_HOPFLAX_BATCH], g[2 * DR_HOPFLAX_BATCH];
+    double H[4 * DR_HOPFLAX_BATCH];
+    int st[DR_HOPFLAX_BATCH];
+    size_t idx[DR_HOPFLAX_BATCH], m = 0;
+    for (size_t k = 0; k < n && k < DR_HOPFLAX_BATCH; k++) {
+        if (r[k].want == NEED_NONE || (r[k].want == NEED_VALUE) == jets) continue;
+        xs[m * dim] = r[k].at[0];
+        if (dim == 2) xs[m * dim + 1] = r[k].at[1];
+        idx[m++] = k;
+    }
+    if (!m) return 0;
+    dr_landscape_jets(f, m, xs, v, jets ? g : NULL, jets ? H : NULL, jets ? st : NULL);
+    for (size_t q = 0; q < m; q++) {
+        newton_run *u = &r[idx[q]];
+        phi_jet *j = &u->jets[u->want == NEED_START ? u->cj : 1 - u->cj];
+        if (jets) jet_fill(u->x, u->at, dim, u->t, v[q], g + q * dim, H + q * dim * dim, st[q], j);
+        else {
+            j->phi = v[q] + dist2(u->x, u->at, dim) / (2.0 * u->t);
+            j->ok = 0;
+        }
+        newton_take(u);
+    }
+    return m;
+}
+
+void dr_hopflax_polish_warm_batch(const dr_landscape *f, dr_hopflax_warm_task *tasks, size_t n,
+                                  const double *cell, int dim, double t)
+{
+    newton_run r[DR_HOPFLAX_BATCH];
+    for (size_t k = 0; k < n; k++) {
+        dr_hopflax_warm_task *w = &tasks[k];
+        int near = 1;
+        for (int a = 0; a < dim; a++)
+            if (!(fabs(w->warm.y[a] - w->y0[a]) <= cell[a])) near = 0;
+        w->ok = 0;
+        if (near && isfinite(w->warm.grid))
+            newton_begin(&r[k], w->x, w->y0, w->warm.y, NULL, cell, dim, t);
+        else r[k] = (newton_run){.want = NEED_NONE, .conv = 0};
+    }
+    /* (each run has one evaluation pending at a time, so the two kinds' order is free) */
+    while (batch_round(f, r, n, dim, 1) + batch_round(f, r, n, dim, 0)) {}
+    /* warm_polish's verdict on each */
+    for (size_t k = 0; k < n; k++) {
+        dr_hopflax_warm_task *w = &tasks[k];
+        double grid = w->warm.grid, round = 8 * DBL_EPSILON * (fabs(grid) + 1);
+        if (!r[k].conv || !(r[k].best <= grid + round)) continue;
+        w->ok = 1;
+        w->y[0] = r[k].y[0];
+        w->y[1] = r[k].y[1];
+        w->err = round;
+        w->p = fmin(r[k].best, grid);
+    }
 }
 
 double dr_hopflax_polish_point(const dr_landscape *f, const double *x, const double *y0,

@@ -94,6 +94,17 @@ int dr_landscape_jet(const dr_landscape *f, const double *x, double *v, double *
     return hess ? f->ops->hessian(f->state, x, hess) : DR_SUCCESS;
 }
 
+void dr_landscape_jets(const dr_landscape *f, size_t n, const double *x, double *v, double *grad,
+                       double *hess, int *status)
+{
+    if (f->ops->jets && f->ops->jets(f->state, n, x, v, grad, hess, status) == 0) return;
+    for (size_t k = 0, d = (size_t)f->dim; k < n; k++) {
+        int st = dr_landscape_jet(f, x + k * d, v + k, grad ? grad + k * d : NULL,
+                                  grad ? hess + k * d * d : NULL);
+        if (grad) status[k] = st;
+    }
+}
+
 double dr_landscape_convexity_bound(const dr_landscape *f, const double *lo, const double *hi)
 {
     return f->ops->convexity ? f->ops->convexity(f->state, lo, hi) : -INFINITY;

@@ -463,7 +463,7 @@ static void builtin_destroy(void *state)
 static const dr_landscape_ops builtin_vtable = {builtin_value_grad, builtin_hessian,
                                                 builtin_curvature, builtin_destroy,
                                                 builtin_breakpoints, NULL,
-                                                builtin_convexity, NULL};
+                                                builtin_convexity, NULL, NULL};
 
 static noise_term *noise_alloc(double amplitude, unsigned long seed)
 {

@@ -119,6 +119,17 @@ static int expr_jet_op(const void *state, const double *x, double *v, double *gr
     return grad && expr_hessian(s, x, hess) ? -1 : 0;
 }
 
+/* The jet op at n points: the compiled program's batch evaluator (libmatheval's evaluators
+ * go point by point). */
+static int expr_jets_op(const void *state, size_t n, const double *x, double *v, double *grad,
+                        double *hess, int *status)
+{
+    const expr_state *s = state;
+    if (!s->prog) return -1;
+    dr_expr_program_jets(s->prog, n, x, v, grad, hess, status);
+    return 0;
+}
+
 /* Called with the lock held. */
 static void destroy_locked(expr_state *s)
 {
@@ -226,7 +237,7 @@ static double expr_curvature(const void *state, const double *lo, const double *
 
 static const dr_landscape_ops expr_vtable = {expr_value_grad, expr_hessian, expr_curvature,
                                              expr_destroy, expr_breakpoints, NULL, NULL,
-                                             expr_jet_op};
+                                             expr_jet_op, expr_jets_op};
 
 /* One copy's evaluators: f parsed from the text, its derivatives (dim known). The text has
  * passed dr_expr_check, so libmatheval's lexer meets only bytes it has a rule for (it would echo

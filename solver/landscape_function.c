@@ -179,7 +179,7 @@ static void function_destroy(void *state)
  * kinks is better given as an expression, whose abs/sign the library finds by probing. */
 static const dr_landscape_ops function_vtable = {function_value_grad, function_hessian,
                                                  function_curvature, function_destroy, NULL, NULL,
-                                                 NULL, NULL};
+                                                 NULL, NULL, NULL};
 
 int dr_landscape_alloc_function(dr_landscape **out, int dim, const double *domain,
                                 double curvature, dr_landscape_fn value, dr_landscape_fn grad,

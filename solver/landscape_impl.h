@@ -24,6 +24,12 @@ typedef struct {
      * threads at once without a lock; DR_SUCCESS, or non-zero where the Hessian is not finite
      * (v and grad are still written). NULL: value_grad and hessian serve instead. */
     int (*jet)(const void *state, const double *x, double *v, double *grad, double *hess);
+    /* The jet op's numbers at n points at once (x: n points of dim coordinates), to round-off
+     * (each point's value its jet's value to the bit, as for the jet op): v[n], and where grad is not NULL grad[n dim], hess[n dim dim] and status[n]; returns 0,
+     * or -1 (nothing written) where the caller is to go point by point. NULL: the jet op (or
+     * its stand-ins) point by point. */
+    int (*jets)(const void *state, size_t n, const double *x, double *v, double *grad,
+                 double *hess, int *status);
 } dr_landscape_ops;
 
 /* Takes ownership of `state` (destroyed with ops->destroy on failure too). name and formula are
@@ -52,6 +58,10 @@ void dr_landscape_prefetch_end(const dr_landscape *f);
 /* The jet op where f has one, else value_grad then hessian (same contract as the op). */
 int dr_landscape_jet(const dr_landscape *f, const double *x, double *v, double *grad,
                      double *hess);
+
+/* The jets op where f has one, else dr_landscape_jet point by point (same contract as the op). */
+void dr_landscape_jets(const dr_landscape *f, size_t n, const double *x, double *v, double *grad,
+                       double *hess, int *status);
 
 /* The convexity op over [lo,hi] (both dim entries), -inf where f has none. */
 double dr_landscape_convexity_bound(const dr_landscape *f, const double *lo, const double *hi);

@@ -150,11 +150,11 @@ static double samples_interp_uncertainty(const void *state)
 static const dr_landscape_ops samples_vtable_1d = {samples_value_grad, samples_hessian,
                                                    samples_curvature_1d, samples_destroy,
                                                    samples_breakpoints,
-                                                   samples_interp_uncertainty, NULL, NULL};
+                                                   samples_interp_uncertainty, NULL, NULL, NULL};
 /* 2-D bicubic second derivatives are not piecewise linear: the generic dense sampling. */
 static const dr_landscape_ops samples_vtable_2d = {samples_value_grad, samples_hessian, NULL,
                                                    samples_destroy, samples_breakpoints,
-                                                   samples_interp_uncertainty, NULL, NULL};
+                                                   samples_interp_uncertainty, NULL, NULL, NULL};
 
 /* How far the interpolant may be from the sampled function: twice its largest difference from a
  * second, independent interpolant through the same samples, on 8 points per cell (Akima in

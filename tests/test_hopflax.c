@@ -61,7 +61,7 @@ static int land_hessian(const void *state, const double *x, double *hess)
 }
 
 static const dr_landscape_ops land_ops = { land_value, land_hessian, NULL, free, NULL, NULL,
-                                           NULL, NULL };
+                                           NULL, NULL, NULL };
 
 static dr_landscape *make_land(kind k, int dim, double c)
 {

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "deeprelax/deeprelax.h"
+#include "../solver/hopflax_internal.h"
 #include "../solver/landscape_impl.h"
 
 static double *hopflax(const char *name, const dr_grid *g, double t, int refine, int polish,
@@ -327,6 +328,59 @@ static void threads_same_bits(void **state)
     }
 }
 
+/* The batched warm polishes (Newton runs in lock-step, evaluations through the batch jets op)
+ * against dr_hopflax_polish_point one at a time from the same warm starts: 48 candidates of the
+ * bench expression at t = 1 on a 0.05 grid (each at the grid point nearest a smooth minimiser),
+ * warm starts 0.3 cells off their grid point and, one in four, 2 cells off (outside the cell:
+ * none may hold). Where one holds, the scalar polish's u to 1e-14 relative and y to 1e-13 (the
+ * batch's sin and cos are libmvec's, so the two round differently: a converged Newton's
+ * rounding) and the error estimate from the grid value. The two roundings can also end a run
+ * within phi's rounding of its minimiser before the convergence test passes, one way or the
+ * other (then the caller polishes from the grid point): 35 of the 36 near starts hold here,
+ * 34 asked. */
+static void warm_batch_matches(void **state)
+{
+    (void)state;
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_expr(&f, "(x^2+y^2)/2 + 0.3*sin(3*x)*cos(2*y)", 2),
+                     DR_SUCCESS);
+    enum { N = 48 };
+    double h = 0.05, cell[2] = {h, h}, t = 1.0;
+    dr_hopflax_warm_task tasks[N];
+    /* each candidate's minimiser y* first, where phi's Hessian D^2 f + I/t is positive
+     * definite (det and trace), and x from it: grad phi(y*) = grad f(y*) + (y* - x)/t = 0 */
+    for (int k = 0, m = 0; k < N; m++) {
+        double ys[2] = {-1.9 + 0.37 * (m % 11), -1.7 + 0.31 * (m / 11)}, v, g[2], H[4], y0[2];
+        dr_landscape_jet(f, ys, &v, g, H);
+        double a = H[0] + 1 / t, b = H[3] + 1 / t;
+        if (!(a * b - H[1] * H[2] > 0.1 && a + b > 0)) continue;
+        double x[2] = {ys[0] + t * g[0], ys[1] + t * g[1]}, off = k % 4 == 3 ? 2.0 * h : 0.3 * h;
+        for (int c = 0; c < 2; c++) y0[c] = h * round(ys[c] / h);
+        dr_landscape_jet(f, y0, &v, NULL, NULL);
+        double grid = v + ((x[0] - y0[0]) * (x[0] - y0[0]) + (x[1] - y0[1]) * (x[1] - y0[1])) / 2;
+        tasks[k++] = (dr_hopflax_warm_task){{x[0], x[1]}, {y0[0], y0[1]},
+                                            {{y0[0] + off, y0[1] - off}, grid}, 0, {0, 0}, 0, 0};
+    }
+    dr_hopflax_polish_warm_batch(f, tasks, N, cell, 2, t);
+    int held = 0;
+    for (int k = 0; k < N; k++) {
+        const dr_hopflax_warm_task *w = &tasks[k];
+        double y[2], err;
+        int smooth;
+        if (k % 4 == 3) assert_int_equal(w->ok, 0);
+        if (!w->ok) continue;
+        held++;
+        double p = dr_hopflax_polish_point(f, w->x, w->y0, &w->warm, cell, 2, t, NULL, 0, y,
+                                           &err, &smooth);
+        assert_true(fabs(p - w->p) <= 1e-14 * (1 + fabs(p)));
+        assert_true(fabs(y[0] - w->y[0]) <= 1e-13 && fabs(y[1] - w->y[1]) <= 1e-13);
+        assert_memory_equal(&err, &w->err, sizeof err);
+    }
+    print_message("warm starts held: %d of 36\n", held);
+    assert_true(held >= 34);
+    dr_landscape_free(f);
+}
+
 /* The convexity bounds themselves: no sampled Hessian eigenvalue below them, and attained (quad,
  * quad2d: 1 everywhere; double-well: 12 x^2 - 4 at the box's point nearest 0). */
 static void convexity_bounds(void **state)
@@ -369,6 +423,7 @@ int main(void)
         cmocka_unit_test(nonconvex_searches),
         cmocka_unit_test(descent_followed),
         cmocka_unit_test(threads_same_bits),
+        cmocka_unit_test(warm_batch_matches),
         cmocka_unit_test(convexity_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
