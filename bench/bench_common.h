@@ -46,6 +46,39 @@ static inline dr_grid square(int dim, size_t n, double lo, double hi)
     return g;
 }
 
+/* Share of the machine's CPU time that the hypervisor gave to other guests (steal, /proc/stat)
+ * since the first call, -1 where the kernel does not count it. A benchmark starts the count
+ * first and prints it last (steal_line): on a shared host it explains timings that no change of
+ * code does (2 threads that scale 1.5x one minute and 1.9x the next). */
+static inline double steal_share(void)
+{
+    static unsigned long long first_steal, first_total;
+    static int started;
+    unsigned long long v[8] = {0}, total = 0;
+    FILE *f = fopen("/proc/stat", "r");
+    int got = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                         &v[3], &v[4], &v[5], &v[6], &v[7]) : 0;
+    if (f) fclose(f);
+    if (got < 8) return -1.0;
+    for (int i = 0; i < 8; i++) total += v[i];
+    if (!started) {
+        started = 1;
+        first_steal = v[7];
+        first_total = total;
+        return 0.0;
+    }
+    return total > first_total ? (double)(v[7] - first_steal) / (double)(total - first_total)
+                               : 0.0;
+}
+
+static inline void steal_line(void)
+{
+    double s = steal_share();
+    if (s >= 0.0)
+        printf("host: %.1f%% of this machine's CPU time went to other guests during the run "
+               "(steal)\n", 100.0 * s);
+}
+
 static inline dr_landscape *builtin(const char *name)
 {
     dr_landscape *f = NULL;

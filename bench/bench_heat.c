@@ -274,6 +274,7 @@ static void section_logsum(void)
 int main(int argc, char **argv)
 {
     int only = argc > 1 ? atoi(argv[1]) : 0;
+    steal_share();
     /* FFTW's threads for the bare pair (the library sets its own plans' count). */
     fftw_init_threads();
     dr_landscape *quad = NULL, *quad2d = NULL;
@@ -284,5 +285,6 @@ int main(int argc, char **argv)
     if (!only || only == 4) section_logsum();
     dr_landscape_free(quad);
     dr_landscape_free(quad2d);
+    steal_line();
     return 0;
 }

@@ -207,8 +207,10 @@ static void polish_cost(void)
 
 int main(int argc, char **argv)
 {
+    steal_share();
     if (argc > 1 && !strcmp(argv[1], "polish")) {  /* the polish section alone */
         polish_cost();
+        steal_line();
         return 0;
     }
     linearity();
@@ -220,5 +222,6 @@ int main(int argc, char **argv)
     versus_brute("quad2d", 2, 128, -4, 4, 1.0);
     versus_brute("rastrigin", 2, 128, -5.12, 5.12, 0.5);
     polish_cost();
+    steal_line();
     return 0;
 }

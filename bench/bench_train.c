@@ -320,6 +320,7 @@ int main(int argc, char **argv)
         execv("/proc/self/exe", argv);
     if (argc == 3 && !strcmp(argv[1], "--child"))
         return run(atoi(argv[2]), 1);
+    steal_share();
     dr_nn_set_threads(0);
     int all = dr_nn_get_threads();
     const char *ignored;
@@ -343,5 +344,6 @@ int main(int argc, char **argv)
         self[len] = '\0';
         compare_policies(self, all);
     }
+    steal_line();
     return 0;
 }
