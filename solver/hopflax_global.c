@@ -450,10 +450,10 @@ static inline __attribute__((always_inline)) void one_point(point_ctx *c, size_t
 /* A tile row's points [i0, i1) of output row `row` (2-D), each warm-started from its column's
  * rows above (phi not convex: the convex case has no search, and its rows go along the row):
  * their candidates first (the points with other than one, or no warm start, done at once, one
- * by one), then the single candidates' warm polishes in one
- * batch, their Newton iterations in lock-step (dr_hopflax_polish_warm_batch: the same steps
- * as one at a time, to round-off), then each point's verdict; where the warm polish did not hold, the
- * candidate's polish from its grid point, as polish_candidate would go on. */
+ * by one), then the single candidates' warm polishes in one batch, their Newton iterations in
+ * lock-step (dr_hopflax_polish_warm_batch: the same steps as one at a time, to round-off), then
+ * each point's verdict; where the warm polish did not hold, the candidate's polish from its
+ * grid point, as polish_candidate would go on. */
 static void batch_row(point_ctx *c, size_t i1, size_t row, double x1, double *u, double *prox,
                       double *grad)
 {

@@ -25,9 +25,10 @@ typedef struct {
      * (v and grad are still written). NULL: value_grad and hessian serve instead. */
     int (*jet)(const void *state, const double *x, double *v, double *grad, double *hess);
     /* The jet op's numbers at n points at once (x: n points of dim coordinates), to round-off
-     * (each point's value its jet's value to the bit, as for the jet op): v[n], and where grad is not NULL grad[n dim], hess[n dim dim] and status[n]; returns 0,
-     * or -1 (nothing written) where the caller is to go point by point. NULL: the jet op (or
-     * its stand-ins) point by point. */
+     * (each point's value its jet's value to the bit, as for the jet op): v[n], and where grad
+     * is not NULL grad[n dim], hess[n dim dim] and status[n]; returns 0, or -1 (nothing
+     * written) where the caller is to go point by point. NULL: the jet op (or its stand-ins)
+     * point by point. */
     int (*jets)(const void *state, size_t n, const double *x, double *v, double *grad,
                  double *hess, int *status);
 } dr_landscape_ops;
