@@ -559,50 +559,62 @@ static size_t recompute(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t 
     return taps;
 }
 
-/* recompute at every centre of line l (a line summed exactly; consecutive centres, the
- * coarse sub-grid in cl): blocks of DR_COARSE_BLOCK centres straight through, and the logs of
- * a chunk of values (in tmp[KEEP_CHUNK]) taken together. */
-static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp,
+/* Every centre of [cb, ce) of line l (consecutive y-indices, all recomputed, the coarse
+ * sub-grid in cl) into out: blocks of DR_COARSE_BLOCK centres straight through, the i-th with
+ * the hint at hints + i * hstride, their linear values gathered in tmp[ce - cb] and their logs
+ * taken together (a log per block would cost a call and a partial vector each). */
+static size_t recompute_run(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t cb,
+                            size_t ce, size_t *hints, size_t hstride, double *tmp,
                             const line_out *out)
 {
     const dr_axis_job *job = x->job;
-    size_t n = x->ax->n, nc = job->ncentre, c0 = job->centre[0], taps = 0;
+    size_t n = x->ax->n, c0 = job->centre[0], taps = 0, cs = out->stride;
     const double *a = job->a ? job->a + l * n : NULL;
     const double *cv = x->carry ? job->carry + l * n : NULL;
     double amax = job->amax[l];
     int linear = job->linear;
+    int logs = 0; /* some centre took the exp-per-tap path: its L is written already */
+    for (size_t c = cb; c < ce; c += DR_COARSE_BLOCK) {
+        size_t nb = ce - c < DR_COARSE_BLOCK ? ce - c : DR_COARSE_BLOCK, t;
+        size_t *hint = hints + (c - cb) / DR_COARSE_BLOCK * hstride;
+        double L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK], car[DR_COARSE_BLOCK];
+        /* tmp: the linear values (NAN where the sum came as L) */
+        double *lin = tmp + (c - cb);
+        int all_lin = dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
+                                      out->off ? off : NULL, out->car ? car : NULL, &t);
+        taps += t;
+        for (size_t i = 0; !all_lin && i < nb; i++)
+            if (isnan(lin[i])) {
+                out->L[(c + i) * cs] = linear ? exp(L[i] - amax) : L[i];
+                logs = 1;
+            }
+        for (size_t i = 0; out->off && i < nb; i++) out->off[(c + i) * cs] = off[i];
+        for (size_t i = 0; out->car && i < nb; i++) out->car[(c + i) * cs] = car[i];
+    }
+    if (!linear) dr_vlog(tmp, tmp, ce - cb);
+    double *dst = out->L + cb * cs, shift = linear ? 0.0 : amax;
+    if (!logs && cs == 1) {
+        #pragma omp simd
+        for (size_t c = cb; c < ce; c++) dst[c - cb] = shift + tmp[c - cb];
+    } else if (!logs) {
+        for (size_t c = cb; c < ce; c++, dst += cs) *dst = shift + tmp[c - cb];
+    } else {
+        for (size_t c = cb; c < ce; c++, dst += cs)
+            if (!isnan(tmp[c - cb])) *dst = shift + tmp[c - cb];
+    }
+    return taps;
+}
+
+/* recompute at every centre of line l (a line summed exactly; consecutive centres, the
+ * coarse sub-grid in cl), one hint through, in chunks of tmp[KEEP_CHUNK]. */
+static size_t recompute_all(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tmp,
+                            const line_out *out)
+{
+    size_t nc = x->job->ncentre, taps = 0;
     size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
-    size_t cs = out->stride;
     for (size_t cb = 0; cb < nc; cb += KEEP_CHUNK) {
         size_t ce = cb + KEEP_CHUNK < nc ? cb + KEEP_CHUNK : nc;
-        int logs = 0; /* some centre took the exp-per-tap path: its L is written already */
-        for (size_t c = cb; c < ce; c += DR_COARSE_BLOCK) {
-            size_t nb = ce - c < DR_COARSE_BLOCK ? ce - c : DR_COARSE_BLOCK, t;
-            double L[DR_COARSE_BLOCK], off[DR_COARSE_BLOCK], car[DR_COARSE_BLOCK];
-            /* tmp: the linear values (NAN where the sum came as L) */
-            double *lin = tmp + (c - cb);
-            int all_lin = dr_coarse_block(cl, x->ct, a, cv, amax, c0 + c, 1, nb, hint, lin, L,
-                                          out->off ? off : NULL, out->car ? car : NULL, &t);
-            taps += t;
-            for (size_t i = 0; !all_lin && i < nb; i++)
-                if (isnan(lin[i])) {
-                    out->L[(c + i) * cs] = linear ? exp(L[i] - amax) : L[i];
-                    logs = 1;
-                }
-            for (size_t i = 0; out->off && i < nb; i++) out->off[(c + i) * cs] = off[i];
-            for (size_t i = 0; out->car && i < nb; i++) out->car[(c + i) * cs] = car[i];
-        }
-        if (!linear) dr_vlog(tmp, tmp, ce - cb);
-        double *dst = out->L + cb * cs, shift = linear ? 0.0 : amax;
-        if (!logs && cs == 1) {
-            #pragma omp simd
-            for (size_t c = cb; c < ce; c++) dst[c - cb] = shift + tmp[c - cb];
-        } else if (!logs) {
-            for (size_t c = cb; c < ce; c++, dst += cs) *dst = shift + tmp[c - cb];
-        } else {
-            for (size_t c = cb; c < ce; c++, dst += cs)
-                if (!isnan(tmp[c - cb])) *dst = shift + tmp[c - cb];
-        }
+        taps += recompute_run(x, cl, l, cb, ce, hint, 0, tmp, out);
     }
     return taps;
 }
@@ -669,18 +681,27 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
         size_t S = coarse ? x->ct->S : 1;
         if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
         line_out out = line_direct(x, l);
+        int whole = ax->exact[l] && coarse && x->consecutive;
         #pragma omp parallel for schedule(dynamic, 1) num_threads(ax->threads) reduction(+ : nt)
         for (size_t r0 = 0; r0 < P; r0 += WALK_RESIDUES) {
             size_t hint[WALK_RESIDUES][DR_COARSE_HINT], R = P - r0 < WALK_RESIDUES ? P - r0
                                                                                  : WALK_RESIDUES;
             for (size_t i = 0; i < R; i++)
                 memcpy(hint[i], (size_t[DR_COARSE_HINT])DR_COARSE_HINT_START, sizeof hint[i]);
-            for (size_t g0 = r0; g0 < groups; g0 += P)
-                for (size_t i = 0; i < R && g0 + i < groups; i++) {
-                    size_t cb = (g0 + i) * DR_COARSE_BLOCK, ce = cb + DR_COARSE_BLOCK;
-                    nt += recompute(x, coarse ? &cl : NULL, l, cb, ce < nc ? ce : nc, hint[i],
+            double run[WALK_RESIDUES * DR_COARSE_BLOCK];
+            for (size_t g0 = r0; g0 < groups; g0 += P) {
+                size_t cb = g0 * DR_COARSE_BLOCK, ce = cb + R * DR_COARSE_BLOCK;
+                if (ce > nc) ce = nc;
+                if (whole) { /* the R groups side by side are consecutive centres */
+                    nt += recompute_run(x, &cl, l, cb, ce, hint[0], DR_COARSE_HINT, run, &out);
+                    continue;
+                }
+                for (size_t i = 0; cb + i * DR_COARSE_BLOCK < ce; i++) {
+                    size_t b = cb + i * DR_COARSE_BLOCK, e = b + DR_COARSE_BLOCK;
+                    nt += recompute(x, coarse ? &cl : NULL, l, b, e < ce ? e : ce, hint[i],
                                     &out);
                 }
+            }
         }
         *fixed += m;
         *taps += nt;
