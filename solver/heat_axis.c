@@ -649,6 +649,62 @@ static void fix_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, double *tm
     *taps += recompute(x, coarse ? cl : NULL, l, 0, nc, hint, out);
 }
 
+/* Centres of a 1-D line per task of chunk_line, each with a fresh hint (so the sums do not
+ * depend on the threads): 64 blocks, eight window searches. */
+#define RUN_CENTRES (64 * DR_COARSE_BLOCK)
+
+/* The marked centres of line l (all of them where whole) in runs of RUN_CENTRES, shared out
+ * among the threads; returns the taps. */
+static size_t chunk_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, int whole,
+                         const line_out *out)
+{
+    size_t nc = x->job->ncentre, nt = 0;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(x->ax->threads) reduction(+ : nt)
+    for (size_t cb = 0; cb < nc; cb += RUN_CENTRES) {
+        size_t hint[DR_COARSE_HINT] = DR_COARSE_HINT_START;
+        size_t ce = cb + RUN_CENTRES < nc ? cb + RUN_CENTRES : nc;
+        double run[RUN_CENTRES];
+        nt += whole ? recompute_run(x, cl, l, cb, ce, hint, 0, run, out)
+                    : recompute(x, cl, l, cb, ce, hint, out);
+    }
+    return nt;
+}
+
+/* The same when S is a multiple of the block of DR_COARSE_BLOCK centres (P = S / block) and the
+ * centres are consecutive y-indices: group g + P then sits exactly S further, and walking
+ * g, g + P, g + 2P, ... (one residue r at a time) reuses all but one of the previous group's
+ * window rows from cache, where the plain order would re-read each weight once per offset, S
+ * centres apart (1-D n = 1e6: 27 x the line's bytes). The walk takes WALK_RESIDUES neighbouring
+ * residues side by side: the rows each step adds are then neighbours in memory (one page,
+ * whole lines), where one residue alone steps a page per row (S x 8 bytes), past the
+ * prefetchers. Each residue keeps its own hint, fresh at its start. */
+static size_t walk_line(const axis_ctx *x, dr_coarse_line *cl, size_t l, size_t P, int whole,
+                        const line_out *out)
+{
+    size_t nc = x->job->ncentre, groups = (nc + DR_COARSE_BLOCK - 1) / DR_COARSE_BLOCK, nt = 0;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(x->ax->threads) reduction(+ : nt)
+    for (size_t r0 = 0; r0 < P; r0 += WALK_RESIDUES) {
+        size_t hint[WALK_RESIDUES][DR_COARSE_HINT], R = P - r0 < WALK_RESIDUES ? P - r0
+                                                                             : WALK_RESIDUES;
+        for (size_t i = 0; i < R; i++)
+            memcpy(hint[i], (size_t[DR_COARSE_HINT])DR_COARSE_HINT_START, sizeof hint[i]);
+        double run[WALK_RESIDUES * DR_COARSE_BLOCK];
+        for (size_t g0 = r0; g0 < groups; g0 += P) {
+            size_t cb = g0 * DR_COARSE_BLOCK, ce = cb + R * DR_COARSE_BLOCK;
+            if (ce > nc) ce = nc;
+            if (whole) { /* the R groups side by side are consecutive centres */
+                nt += recompute_run(x, cl, l, cb, ce, hint[0], DR_COARSE_HINT, run, out);
+                continue;
+            }
+            for (size_t i = 0; cb + i * DR_COARSE_BLOCK < ce; i++) {
+                size_t b = cb + i * DR_COARSE_BLOCK, e = b + DR_COARSE_BLOCK;
+                nt += recompute(x, cl, l, b, e < ce ? e : ce, hint[i], out);
+            }
+        }
+    }
+    return nt;
+}
+
 /* Few lines (1-D): the points of each line shared out among the threads. */
 static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
 {
@@ -668,41 +724,13 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
             for (size_t k = 0; k < ax->n; k++) cl.logs[k] = x->job->amax[l] + log(cl.w[k]);
             cl.has_logs = 1;
         }
-        /* Groups of DR_COARSE_BLOCK centres. When the centres are consecutive y-indices and
-         * S is a multiple of the group, group g + P (P = S / group) sits exactly S further:
-         * walking g, g + P, g + 2P, ... (one residue r at a time) reuses all but one of the
-         * previous group's window rows from cache, where the plain order would re-read each
-         * weight once per offset, S centres apart (1-D n = 1e6: 27 x the line's bytes). The
-         * walk takes WALK_RESIDUES neighbouring residues side by side: the rows each step adds
-         * are then neighbours in memory (one page, whole lines), where one residue alone
-         * steps a page per row (S x 8 bytes), past the prefetchers. Each residue keeps its own
-         * hint, fresh at its start, so the sums do not depend on the threads. */
-        size_t groups = (nc + DR_COARSE_BLOCK - 1) / DR_COARSE_BLOCK, P = 1;
-        size_t S = coarse ? x->ct->S : 1;
-        if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive) P = S / DR_COARSE_BLOCK;
         line_out out = line_direct(x, l);
         int whole = ax->exact[l] && coarse && x->consecutive;
-        #pragma omp parallel for schedule(dynamic, 1) num_threads(ax->threads) reduction(+ : nt)
-        for (size_t r0 = 0; r0 < P; r0 += WALK_RESIDUES) {
-            size_t hint[WALK_RESIDUES][DR_COARSE_HINT], R = P - r0 < WALK_RESIDUES ? P - r0
-                                                                                 : WALK_RESIDUES;
-            for (size_t i = 0; i < R; i++)
-                memcpy(hint[i], (size_t[DR_COARSE_HINT])DR_COARSE_HINT_START, sizeof hint[i]);
-            double run[WALK_RESIDUES * DR_COARSE_BLOCK];
-            for (size_t g0 = r0; g0 < groups; g0 += P) {
-                size_t cb = g0 * DR_COARSE_BLOCK, ce = cb + R * DR_COARSE_BLOCK;
-                if (ce > nc) ce = nc;
-                if (whole) { /* the R groups side by side are consecutive centres */
-                    nt += recompute_run(x, &cl, l, cb, ce, hint[0], DR_COARSE_HINT, run, &out);
-                    continue;
-                }
-                for (size_t i = 0; cb + i * DR_COARSE_BLOCK < ce; i++) {
-                    size_t b = cb + i * DR_COARSE_BLOCK, e = b + DR_COARSE_BLOCK;
-                    nt += recompute(x, coarse ? &cl : NULL, l, b, e < ce ? e : ce, hint[i],
-                                    &out);
-                }
-            }
-        }
+        size_t S = coarse ? x->ct->S : 1;
+        if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive)
+            nt = walk_line(x, &cl, l, S / DR_COARSE_BLOCK, whole, &out);
+        else
+            nt = chunk_line(x, coarse ? &cl : NULL, l, whole, &out);
         *fixed += m;
         *taps += nt;
     }
