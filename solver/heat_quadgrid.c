@@ -27,6 +27,7 @@
 #include "heat_kinks.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,79 +250,126 @@ static void crit_min(double *crit, size_t stride, const double *v, size_t n)
         if (v[k] < crit[k * stride]) crit[k * stride] = v[k];
 }
 
-/* crit at every candidate point: the least over box points x of |x-y|^2/(2 t_max) - U(x),
- * for two references U, both envelopes of f over the box at t_min: the 2-D one (each output's
- * largest term: what u needs), and for points on a box row or column the 1-D one along that
- * line (the largest term of the line through x: the passes and the aliasing check sum line by
- * line, and a line cut short would show as aliasing). All separable, O(n) per line. */
-static int candidate_criterion(candidate *c, const dr_grid *g, double t_min, double t_max)
+/* A thread's scratch for the criterion's lines: the envelope's work and the line copies. */
+typedef struct {
+    double *work, *line, *line_out, *col;
+    size_t *iwork;
+} crit_scratch;
+
+/* The 2-D reference at every candidate point: box rows (R), box columns of R (U2), then
+ * crit's rows and columns; each loop's lines are independent, one thread's a block of them. */
+static void criterion_2d(candidate *c, const dr_grid *g, double t_min, double t_max,
+                         const double *xs, const double *ys, double *R, double *U2,
+                         crit_scratch *sc, int threads)
 {
     size_t *N = c->N, *mc = c->mc, *nbox = c->nbox, jb = c->dim == 2 ? mc[1] : 0;
-    size_t nmax = N[0] > N[1] ? N[0] : N[1], nb = nbox[0] * nbox[1];
-    double *ycoord = malloc(2 * nmax * sizeof *ycoord);
-    double *work = malloc((3 * nmax + 1 + 3 * nmax) * sizeof *work);
-    double *R = malloc(2 * nb * sizeof *R);
-    size_t *iwork = malloc(nmax * sizeof *iwork);
-    int status = DR_SUCCESS;
-    if (!ycoord || !work || !iwork || !R) {
-        status = dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid",
-                          N[0] * N[1]);
-        goto done;
-    }
-    double *line = work + 3 * nmax + 1, *line_out = line + nmax, *col = line_out + nmax;
-    double *U2 = R + nb, *xs = ycoord, *ys = ycoord + nmax;
-    for (size_t i = 0; i < N[0]; i++) xs[i] = c->c0[0] + (double)i * c->hy[0];
-    for (size_t j = 0; j < N[1]; j++) ys[j] = c->c0[1] + (double)j * c->hy[1];
-    /* R: along each box row; U2: R along each box column (in 1-D, R itself) */
-    for (size_t j = 0; j < nbox[1]; j++)
+    size_t nb = nbox[0] * nbox[1];
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t j = 0; j < nbox[1]; j++) {
+        crit_scratch *s = &sc[omp_get_thread_num()];
         envelope_line(c->fc + (jb + j) * N[0] + mc[0], nbox[0], g->lo[0], c->hy[0], xs + mc[0],
-                      nbox[0], t_min, R + j * nbox[0], work, iwork);
-    memcpy(U2, R, nb * sizeof *U2);
-    for (size_t i = 0; c->dim == 2 && i < nbox[0]; i++) {
-        for (size_t j = 0; j < nbox[1]; j++) line[j] = R[j * nbox[0] + i];
-        envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys + mc[1], nbox[1], t_min, line_out,
-                      work, iwork);
-        for (size_t j = 0; j < nbox[1]; j++) U2[j * nbox[0] + i] = line_out[j];
+                      nbox[0], t_min, R + j * nbox[0], s->work, s->iwork);
     }
-    /* the 2-D reference: rows, then columns; rows outside the box hold no x (+inf) */
+    memcpy(U2, R, nb * sizeof *U2);
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t i = 0; i < (c->dim == 2 ? nbox[0] : 0); i++) {
+        crit_scratch *s = &sc[omp_get_thread_num()];
+        for (size_t j = 0; j < nbox[1]; j++) s->line[j] = R[j * nbox[0] + i];
+        envelope_line(s->line, nbox[1], g->lo[1], c->hy[1], ys + mc[1], nbox[1], t_min,
+                      s->line_out, s->work, s->iwork);
+        for (size_t j = 0; j < nbox[1]; j++) U2[j * nbox[0] + i] = s->line_out[j];
+    }
+    /* rows outside the box hold no x (+inf) */
+    #pragma omp parallel for schedule(static) num_threads(threads)
     for (size_t j = 0; j < N[1]; j++) {
+        crit_scratch *s = &sc[omp_get_thread_num()];
         double *row = c->crit + j * N[0];
         if (c->dim == 2 && (j < mc[1] || j >= mc[1] + nbox[1])) {
             for (size_t i = 0; i < N[0]; i++) row[i] = INFINITY;
             continue;
         }
-        for (size_t i = 0; i < nbox[0]; i++) line[i] = -U2[(j - jb) * nbox[0] + i];
-        envelope_line(line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, row, work, iwork);
+        for (size_t i = 0; i < nbox[0]; i++) s->line[i] = -U2[(j - jb) * nbox[0] + i];
+        envelope_line(s->line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, row, s->work,
+                      s->iwork);
     }
-    if (c->dim == 2) {
-        for (size_t i = 0; i < N[0]; i++) {
-            for (size_t j = 0; j < nbox[1]; j++) line[j] = c->crit[(mc[1] + j) * N[0] + i];
-            envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys, N[1], t_max, line_out, work,
-                          iwork);
-            for (size_t j = 0; j < N[1]; j++) c->crit[j * N[0] + i] = line_out[j];
-        }
-        /* the 1-D references: each box row along x, each box column along y */
-        for (size_t j = 0; j < nbox[1]; j++) {
-            for (size_t i = 0; i < nbox[0]; i++) line[i] = -R[j * nbox[0] + i];
-            envelope_line(line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, line_out, work,
-                          iwork);
-            crit_min(c->crit + (jb + j) * N[0], 1, line_out, N[0]);
-        }
-        for (size_t i = 0; i < nbox[0]; i++) {
-            for (size_t j = 0; j < nbox[1]; j++) line[j] = c->fc[(jb + j) * N[0] + mc[0] + i];
-            envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys + mc[1], nbox[1], t_min, col,
-                          work, iwork);
-            for (size_t j = 0; j < nbox[1]; j++) line[j] = -col[j];
-            envelope_line(line, nbox[1], g->lo[1], c->hy[1], ys, N[1], t_max, line_out, work,
-                          iwork);
-            crit_min(c->crit + mc[0] + i, N[0], line_out, N[1]);
-        }
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t i = 0; i < (c->dim == 2 ? N[0] : 0); i++) {
+        crit_scratch *s = &sc[omp_get_thread_num()];
+        for (size_t j = 0; j < nbox[1]; j++) s->line[j] = c->crit[(mc[1] + j) * N[0] + i];
+        envelope_line(s->line, nbox[1], g->lo[1], c->hy[1], ys, N[1], t_max, s->line_out,
+                      s->work, s->iwork);
+        for (size_t j = 0; j < N[1]; j++) c->crit[j * N[0] + i] = s->line_out[j];
     }
+}
+
+/* The 1-D references (2-D only): each box row along x, each box column along y. */
+static void criterion_lines(candidate *c, const dr_grid *g, double t_min, double t_max,
+                            const double *xs, const double *ys, const double *R,
+                            crit_scratch *sc, int threads)
+{
+    size_t *N = c->N, *mc = c->mc, *nbox = c->nbox, jb = mc[1];
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t j = 0; j < nbox[1]; j++) {
+        crit_scratch *s = &sc[omp_get_thread_num()];
+        for (size_t i = 0; i < nbox[0]; i++) s->line[i] = -R[j * nbox[0] + i];
+        envelope_line(s->line, nbox[0], g->lo[0], c->hy[0], xs, N[0], t_max, s->line_out,
+                      s->work, s->iwork);
+        crit_min(c->crit + (jb + j) * N[0], 1, s->line_out, N[0]);
+    }
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t i = 0; i < nbox[0]; i++) {
+        crit_scratch *s = &sc[omp_get_thread_num()];
+        for (size_t j = 0; j < nbox[1]; j++) s->line[j] = c->fc[(jb + j) * N[0] + mc[0] + i];
+        envelope_line(s->line, nbox[1], g->lo[1], c->hy[1], ys + mc[1], nbox[1], t_min, s->col,
+                      s->work, s->iwork);
+        for (size_t j = 0; j < nbox[1]; j++) s->line[j] = -s->col[j];
+        envelope_line(s->line, nbox[1], g->lo[1], c->hy[1], ys, N[1], t_max, s->line_out,
+                      s->work, s->iwork);
+        crit_min(c->crit + mc[0] + i, N[0], s->line_out, N[1]);
+    }
+}
+
+/* crit at every candidate point: the least over box points x of |x-y|^2/(2 t_max) - U(x),
+ * for two references U, both envelopes of f over the box at t_min: the 2-D one (each output's
+ * largest term: what u needs), and for points on a box row or column the 1-D one along that
+ * line (the largest term of the line through x: the passes and the aliasing check sum line by
+ * line, and a line cut short would show as aliasing). All separable, O(n) per line; the lines
+ * shared out among the threads (a plan's largest serial cost otherwise). */
+static int candidate_criterion(candidate *c, const dr_grid *g, double t_min, double t_max)
+{
+    size_t *N = c->N, nmax = N[0] > N[1] ? N[0] : N[1], nb = c->nbox[0] * c->nbox[1];
+    int threads = omp_get_max_threads();
+    size_t per = 6 * nmax + 1; /* work 3 nmax + 1, then line, line_out and col */
+    double *ycoord = malloc(2 * nmax * sizeof *ycoord);
+    double *work = malloc((size_t)threads * per * sizeof *work);
+    double *R = malloc(2 * nb * sizeof *R);
+    size_t *iwork = malloc((size_t)threads * nmax * sizeof *iwork);
+    crit_scratch *sc = malloc((size_t)threads * sizeof *sc);
+    int status = DR_SUCCESS;
+    if (!ycoord || !work || !iwork || !R || !sc) {
+        status = dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid",
+                          N[0] * N[1]);
+        goto done;
+    }
+    for (int k = 0; k < threads; k++) {
+        sc[k].work = work + (size_t)k * per;
+        sc[k].line = sc[k].work + 3 * nmax + 1;
+        sc[k].line_out = sc[k].line + nmax;
+        sc[k].col = sc[k].line_out + nmax;
+        sc[k].iwork = iwork + (size_t)k * nmax;
+    }
+    double *xs = ycoord, *ys = ycoord + nmax;
+    for (size_t i = 0; i < N[0]; i++) xs[i] = c->c0[0] + (double)i * c->hy[0];
+    for (size_t j = 0; j < N[1]; j++) ys[j] = c->c0[1] + (double)j * c->hy[1];
+    /* R: along each box row; U2: R along each box column (in 1-D, R itself) */
+    criterion_2d(c, g, t_min, t_max, xs, ys, R, R + nb, sc, threads);
+    if (c->dim == 2) criterion_lines(c, g, t_min, t_max, xs, ys, R, sc, threads);
 done:
     free(ycoord);
     free(work);
     free(R);
     free(iwork);
+    free(sc);
     return status;
 }
 
