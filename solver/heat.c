@@ -247,7 +247,7 @@ int dr_heat_plan_alloc(dr_heat_plan **out, const dr_landscape *f, const dr_grid 
     if (p->opt.engine == DR_HEAT_HYBRID) p->opt.engine = DR_HEAT_AUTO;
     if (p->opt.threads <= 0) p->opt.threads = omp_get_max_threads();
 
-    int status = dr_quadgrid_build(&p->qg, f, g, beta, t_min, t_max);
+    int status = dr_quadgrid_build(&p->qg, f, g, beta, t_min, t_max, p->opt.threads);
     if (status) { free(p); return status; }
     const dr_quadgrid *qg = &p->qg;
     size_t n0 = g->n[0], ny0 = qg->n[0], ny1 = qg->n[1];

@@ -204,15 +204,15 @@ static double axis_alias(const dr_quadgrid *qg, const dr_grid *g, int a, double 
     int smp = lstep > 1;
     double *bmax = malloc(nsel * nb * sizeof *bmax);
     if (!bmax) return INFINITY;
-    #pragma omp parallel for schedule(dynamic, 1)
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(qg->threads)
     for (size_t li = 0; li < nsel; li++) {
         size_t l = li * lstep < lines ? li * lstep : lines - 1;
         const double *line = a == 0 ? qg->a + (g->dim == 2 ? (qg->margin[1] + l * r) * ny0 : 0)
                                     : qg->a + qg->margin[0] + l * r;
         block_maxima(line, a == 0 ? 1 : ny0, len, qg->amid[a] + l * len, bmax + li * nb);
     }
-    #pragma omp parallel for schedule(dynamic, 1) reduction(max : worst, sdm) \
-        reduction(| : smp)
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(qg->threads) \
+        reduction(max : worst, sdm) reduction(| : smp)
     for (size_t task = 0; task < nsel * nstretch; task++) {
         size_t li = task / nstretch, st = task % nstretch;
         size_t l = li * lstep < lines ? li * lstep : lines - 1;

@@ -41,12 +41,13 @@ typedef struct {
     double *wsmooth[2];/* its (1 - psi) factors at the grid points and midpoints (1-D) */
     double alias_t, alias_value; /* the check's last time and result (a plan built at t_min
                                     and executed at t_min checks once) */
+    int threads;       /* OpenMP threads of the set-up's line sweeps and of the alias check */
 } dr_quadgrid;
 
 /* Chooses refinement and padding for landscape f, output grid g, beta and times [t_min, t_max],
- * samples f and fills qg. */
+ * samples f and fills qg, on `threads` OpenMP threads (<= 0: all available). */
 int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
-                      double t_min, double t_max);
+                      double t_min, double t_max, int threads);
 void dr_quadgrid_free(dr_quadgrid *qg);
 
 /* The window of a Gaussian-weighted log-sum-exp along a line of log-weights a[k*stride], k < n,

@@ -93,7 +93,7 @@ int dr_gibbs_plan_alloc(dr_gibbs_plan **out, const dr_landscape *f, const dr_gri
     p->beta = beta;
     p->t_min = t_min;
     p->t_max = t_max;
-    int status = dr_quadgrid_build(&p->qg, f, g, beta, t_min, t_max);
+    int status = dr_quadgrid_build(&p->qg, f, g, beta, t_min, t_max, 0);
     if (status) {
         free(p);
         return status;

@@ -335,10 +335,10 @@ static void criterion_lines(candidate *c, const dr_grid *g, double t_min, double
  * line (the largest term of the line through x: the passes and the aliasing check sum line by
  * line, and a line cut short would show as aliasing). All separable, O(n) per line; the lines
  * shared out among the threads (a plan's largest serial cost otherwise). */
-static int candidate_criterion(candidate *c, const dr_grid *g, double t_min, double t_max)
+static int candidate_criterion(candidate *c, const dr_grid *g, double t_min, double t_max,
+                               int threads)
 {
     size_t *N = c->N, nmax = N[0] > N[1] ? N[0] : N[1], nb = c->nbox[0] * c->nbox[1];
-    int threads = omp_get_max_threads();
     size_t per = 6 * nmax + 1; /* work 3 nmax + 1, then line, line_out and col */
     double *ycoord = malloc(2 * nmax * sizeof *ycoord);
     double *work = malloc((size_t)threads * per * sizeof *work);
@@ -452,9 +452,11 @@ static int quadgrid_refine(dr_quadgrid *qg, const dr_landscape *f, const dr_grid
 }
 
 static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g,
-                             double beta, double t_min, double t_max, double C, int r_min)
+                             double beta, double t_min, double t_max, double C, int r_min,
+                             int threads)
 {
     memset(qg, 0, sizeof *qg);
+    qg->threads = threads;
     candidate c = {.dim = g->dim, .nbox = {1, 1}, .N = {1, 1}, .hy = {1.0, 1.0}};
     int status = quadgrid_refine(qg, f, g, beta, t_min, C, r_min);
     if (status) return status;
@@ -480,7 +482,7 @@ static int quadgrid_build_at(dr_quadgrid *qg, const dr_landscape *f, const dr_gr
         status = dr_error(DR_ENOMEM, "out of memory for a %zu-point quadrature grid", total);
         goto done;
     }
-    if ((status = candidate_sample(&c, f)) || (status = candidate_criterion(&c, g, t_min, t_max)))
+    if ((status = candidate_sample(&c, f)) || (status = candidate_criterion(&c, g, t_min, t_max, threads)))
         goto done;
     needed_padding(&c, beta, need, &qg->margin_capped);
     qg->dim = c.dim;
@@ -495,12 +497,13 @@ done:
  * aliasing at t_min (heat_alias.c) says the model missed features of f: at most a few rounds,
  * since the aliasing falls like exp(-c r^2). */
 int dr_quadgrid_build(dr_quadgrid *qg, const dr_landscape *f, const dr_grid *g, double beta,
-                      double t_min, double t_max)
+                      double t_min, double t_max, int threads)
 {
+    if (threads <= 0) threads = omp_get_max_threads();
     int r_min = 1;
     double C = dr_landscape_curvature_bound(f, g->lo, g->hi);
     for (int round = 0;; round++) {
-        int status = quadgrid_build_at(qg, f, g, beta, t_min, t_max, C, r_min);
+        int status = quadgrid_build_at(qg, f, g, beta, t_min, t_max, C, r_min, threads);
         if (status) return status;
         double alias = dr_alias_estimate(qg, g, beta, t_min);
         if (alias <= 1e-11 || qg->refine_capped || round == 4) return DR_SUCCESS;
