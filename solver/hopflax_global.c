@@ -349,26 +349,30 @@ static line_index build_indexes(const dr_hopflax_view *v, double delta, dr_hopfl
     return ix;
 }
 
-/* A thread's last three minimisers along an output row, for the next point's warm start: the
- * proximal map is smooth away from shocks, so the quadratic through them extrapolates to O(h^3)
- * off (the linear through the last two to O(h^2), the grid minimiser O(h)); from O(h^3) Newton's
- * second step is already below 1e-7 of a cell, and the third needs phi only. */
-typedef struct { size_t k; double y[2], dy[2], ddy[2]; int has; } warm_track;
+/* A thread's last four minimisers along an output row (or down a tile column), for the next
+ * point's warm start: the proximal map is smooth away from shocks, so the cubic through them
+ * extrapolates to O(h^4) off (the quadratic through three to O(h^3), the grid minimiser O(h)).
+ * From O(h^4) (~1e-8 here) one Newton step lands at round-off, and the jet there shows it; from
+ * O(h^3) it takes a second step, and a third jet. */
+typedef struct { size_t k; double y[2], dy[2], ddy[2], dddy[2]; int has; } warm_track;
 
 /* k: the point's index, i its column (0: a new output row, whatever came before) */
 static const double *warm_start(const warm_track *w, size_t k, size_t i, double *buf)
 {
     if (w->has < 2 || w->k + 1 != k || i == 0) return NULL;
-    for (int a = 0; a < 2; a++) buf[a] = w->y[a] + w->dy[a] + (w->has > 2 ? w->ddy[a] : 0.0);
+    for (int a = 0; a < 2; a++)
+        buf[a] = w->y[a] + w->dy[a] + (w->has > 2 ? w->ddy[a] : 0.0) +
+                 (w->has > 3 ? w->dddy[a] : 0.0);
     return buf;
 }
 
 static void warm_record(warm_track *w, size_t k, size_t i, const double *y)
 {
-    w->has = w->k + 1 == k && i != 0 ? (w->has < 3 ? w->has + 1 : 3) : 1;
+    w->has = w->k + 1 == k && i != 0 ? (w->has < 4 ? w->has + 1 : 4) : 1;
     for (int a = 0; a < 2; a++) {
-        double dy = y[a] - w->y[a];
-        w->ddy[a] = dy - w->dy[a];
+        double dy = y[a] - w->y[a], ddy = dy - w->dy[a];
+        w->dddy[a] = ddy - w->ddy[a];
+        w->ddy[a] = ddy;
         w->dy[a] = dy;
         w->y[a] = y[a];
     }
