@@ -96,9 +96,11 @@ static void add_candidate(candidate *c, size_t *n, int *overflow, double p, size
 /* Output points go in tiles of TILE_X by TILE_Y, row by row within each: the index lines a
  * tile's points query (its columns near its x1, its rows near its x0) stay in cache across it,
  * where a full output row would touch every column line once (on 1024^2, 20 MB between two
- * visits of one). */
+ * visits of one). 32 rows, not 16: a tile's first two rows go one point at a time (no warm start
+ * from above), and its row memos serve more rows (3.3% fewer instructions on the bench
+ * expression at 1024^2). */
 #define TILE_X 64
-#define TILE_Y 16
+#define TILE_Y 32
 
 /* A row's row-local minima at one output column x0, kept for the tile's later rows (see
  * row_memo_of): the line-relative k (ascending) the row index gives for U and tol. */

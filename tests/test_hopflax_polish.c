@@ -207,6 +207,75 @@ static void prox_converged_sincos(void **state)
     dr_landscape_free(f);
 }
 
+/* phi's least value for f = (y1^2-1)^2 + (y2^2-1)^2 + 0.002 y1 + 0.001 y2 + 0.05 y1 y2 at x,
+ * t = 1, in long double: Newton from a 9 x 9 lattice of starts over [-2, 2]^2, the lowest
+ * stationary point with a positive definite Hessian. */
+static long double four_wells_min(const double *x)
+{
+    long double best = INFINITY;
+    for (int i = 0; i < 81; i++) {
+        long double y[2] = {-2 + 0.5L * (i % 9), -2 + 0.5L * (i / 9)}, h00 = 0, h11 = 0;
+        long double det = 0;
+        for (int it = 0; it < 60; it++) {
+            long double g0 = 4 * y[0] * (y[0] * y[0] - 1) + 0.002L + 0.05L * y[1] + y[0] - x[0];
+            long double g1 = 4 * y[1] * (y[1] * y[1] - 1) + 0.001L + 0.05L * y[0] + y[1] - x[1];
+            h00 = 12 * y[0] * y[0] - 3;
+            h11 = 12 * y[1] * y[1] - 3;
+            det = h00 * h11 - 0.0025L;
+            y[0] -= (h11 * g0 - 0.05L * g1) / det;
+            y[1] -= (h00 * g1 - 0.05L * g0) / det;
+        }
+        if (!(h00 > 0 && det > 0) || !(fabsl(y[0]) < 3 && fabsl(y[1]) < 3)) continue;
+        long double q0 = y[0] * y[0] - 1, q1 = y[1] * y[1] - 1, d0 = x[0] - y[0];
+        long double d1 = x[1] - y[1];
+        long double v = q0 * q0 + q1 * q1 + 0.002L * y[0] + 0.001L * y[1] + 0.05L * y[0] * y[1] +
+                        (d0 * d0 + d1 * d1) / 2;
+        if (v < best) best = v;
+    }
+    return best;
+}
+
+/* Wells of nearly equal depth, several per y-row and per column, where the search's row memos
+ * (hopflax_global.c: a row's row-local minima asked once per tile column and reused by its
+ * later output rows) must keep every one: f above at t = 1 on 129^2 over [-2, 2]^2 has its two
+ * deep wells, near (1, -1) and (-1, 1), 0.002 apart, and phi's minimiser jumps between them
+ * (and the two shallower ones) across the box. u against the long double multi-start Newton:
+ * within the reported bound (a true upper bound: the check of it) and within 1e-13 (a smooth
+ * minimiser polished to round-off; 2.2e-15 measured); a well missed would be off by up to the
+ * gap between two wells' values, 0.002 and more away from the switch lines. */
+static void near_equal_wells(void **state)
+{
+    (void)state;
+    dr_landscape *f = NULL;
+    assert_int_equal(dr_landscape_alloc_expr(&f, "(x^2-1)^2 + (y^2-1)^2 + 0.002*x + 0.001*y "
+                                                 "+ 0.05*x*y", 2), DR_SUCCESS);
+    dr_hopflax_report rep;
+    double *u, *y, worst = 0;
+    dr_grid g;
+    size_t nn[2] = {129, 129};
+    double lo[2] = {-2, -2}, hi[2] = {2, 2};
+    dr_grid_init(&g, 2, nn, lo, hi);
+    dr_hopflax_plan *p = NULL;
+    dr_hopflax_options opt = {.refine = 1, .polish = 1};
+    assert_int_equal(dr_hopflax_plan_alloc(&p, f, &g, 1.0, &opt), DR_SUCCESS);
+    size_t N = dr_grid_size(&g);
+    u = malloc(N * sizeof *u);
+    y = malloc(2 * N * sizeof *y);
+    assert_int_equal(dr_hopflax_execute_report(p, 1.0, u, y, NULL, &rep), DR_SUCCESS);
+    for (size_t k = 0; k < N; k++) {
+        double x[2] = {dr_grid_coord(&g, 0, k % 129), dr_grid_coord(&g, 1, k / 129)};
+        worst = fmax(worst, (double)fabsl(u[k] - four_wells_min(x)));
+    }
+    print_message("four wells 129^2 t = 1: max |u - long double| = %.3g, est_error %.3g, "
+                  "wells %zu, switched %zu\n", worst, rep.est_error, rep.wells, rep.switched);
+    assert_true(rep.wells > N);
+    assert_true(worst <= rep.est_error);
+    assert_true(worst <= 1e-13);
+    free(u); free(y);
+    dr_hopflax_plan_free(p);
+    dr_landscape_free(f);
+}
+
 /* The same landscape without its convexity bound: it shares f's state (not owned) and
  * evaluation functions, so a plan over it runs the full global search where f's skips it. */
 static dr_landscape_ops plain_ops;
@@ -475,6 +544,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quad_closed_form),
         cmocka_unit_test(prox_converged_sincos),
+        cmocka_unit_test(near_equal_wells),
         cmocka_unit_test(abs_closed_form),
         cmocka_unit_test(paper1d_bracketed),
         cmocka_unit_test(prox_to_round_off),
