@@ -5,8 +5,8 @@
  * by up to (C + 1/t) hy^2/8 and the proximal point is off by up to hy/2. Near a smooth minimiser
  * phi is locally a quadratic with Hessian D^2 f + I/t, so Newton's method from the grid point
  * converges in a few steps (in one for quadratic f). Two guards keep it honest: every step stays
- * within one cell of the grid minimiser (a step that wants to leave has found another basin or a
- * kink, which the grid search already ranked), and a point is only moved if phi decreased. */
+ * within 1.5 cells of the grid minimiser (a step that wants to leave has found another basin or
+ * a kink, which the grid search already ranked), and a point is only moved if phi decreased. */
 #include "deeprelax/hopflax.h"
 #include "hopflax_internal.h"
 #include "landscape_impl.h"
@@ -25,7 +25,7 @@ typedef struct {
     double x[2], y0[2], cell[2], t;
     int dim;
     phi_jet jets[2];         /* the current point's (jets[cj]) and the trial's */
-    int cj, it, want, small, conv;
+    int cj, it, want, conv;
     double cur[2], at[2], step[2], best, last, y[2];
 } newton_run;
 
@@ -93,11 +93,28 @@ static void jet_fill(const double *x, const double *y, int dim, double t, double
     for (int a = 0; a < dim; a++) j->H[a * dim + a] += 1.0 / t;
 }
 
-/* One Newton iteration's state (newton_from_conv's loop, resumable: each trial point's
- * evaluation is left to the caller, so that many run in lock-step with their evaluations
- * batched). want says what the next one is: a jet or phi alone at at[], into jets[1 - cj]
- * (NEED_START: a jet at the start, into jets[cj]), or nothing (finished). */
-enum { NEED_NONE, NEED_START, NEED_JET, NEED_VALUE };
+/* One Newton iteration's state (newton_from_conv's loop, resumable: each trial point's jet is
+ * left to the caller, so that many run in lock-step with their evaluations batched). want says
+ * what the next one is: a jet at at[], into jets[1 - cj] (NEED_START: a jet at the start, into
+ * jets[cj]), or nothing (finished). */
+enum { NEED_NONE, NEED_START, NEED_JET };
+
+/* Converged, from the jet at cur: its Newton step s is at round-off (16 ulps of 1 + |cur|), or
+ * is below 1e-9 of a cell and did not shrink 4-fold from the last one (Newton's steps shrink
+ * quadratically until the rounding of phi's gradient, not the distance to the minimiser, sets
+ * them: then s is that rounding's reach). Either way the minimiser is within about |s| of cur,
+ * and cur + s, one more Newton step, is at least as close: the step taken last, and measured
+ * from a jet, bounds the error (a step's size predicted from the last two steps' ratio does
+ * not: on a rugged f that ratio is not yet Newton's, and it stopped 2e-11 short). */
+static int newton_converged(const newton_run *r, const double *step, double size)
+{
+    int round = 1, floor = size > 0.25 * r->last;
+    for (int a = 0; a < r->dim; a++) {
+        if (fabs(step[a]) > 16 * DBL_EPSILON * (1.0 + fabs(r->cur[a]))) round = 0;
+        if (fabs(step[a]) > 1e-9 * r->cell[a]) floor = 0;
+    }
+    return round || floor;
+}
 
 static void newton_advance(newton_run *r);
 
@@ -108,15 +125,17 @@ static void newton_begin(newton_run *r, const double *x, const double *y0, const
                       .cell = {cell[0], dim == 2 ? cell[1] : 0.0}, .dim = dim, .t = t,
                       .best = INFINITY, .last = INFINITY,
                       .cur = {start[0], dim == 2 ? start[1] : 0.0}};
-    r->at[0] = r->cur[0];
-    r->at[1] = r->cur[1];
+    r->at[0] = r->y[0] = r->cur[0];
+    r->at[1] = r->y[1] = r->cur[1];
     if (js) {
         r->jets[0] = *js;
         newton_advance(r);
     } else r->want = NEED_START;
 }
 
-/* The next trial from the current jet: its point into at[] and what it needs into want. */
+/* The next trial from the current jet (at cur): its point into at[] and what it
+ * needs into want; or converged (y = cur + step, conv = 1), or stopped (a Hessian that is not
+ * positive definite, a step out of the box, too many steps). */
 static void newton_advance(newton_run *r)
 {
     int dim = r->dim;
@@ -124,84 +143,70 @@ static void newton_advance(newton_run *r)
     r->want = NEED_NONE;
     if (r->it >= MAX_NEWTON || !newton_step(&r->jets[r->cj], dim, step)) return;
     double trial[2] = {r->cur[0] + step[0], r->cur[1] + step[1]};
-    int inside = 1, small = 1, quad = 1;
+    int inside = 1;
     for (int a = 0; a < dim; a++) {
         double s = fabs(step[a]);
         size = s > size ? s : size;  /* step is finite (newton_step) */
-        if (fabs(trial[a] - r->y0[a]) > r->cell[a]) inside = 0;
-        if (fabs(step[a]) > 4e-16 * (1.0 + fabs(r->cur[a]))) small = 0;
-        if (fabs(step[a]) > 1e-7 * r->cell[a]) quad = 0;
+        if (fabs(trial[a] - r->y0[a]) > 1.5 * r->cell[a]) inside = 0;
     }
     if (!inside) return;
-    /* Newton's steps shrink quadratically, s' ~ s^2 / (the last step's s^2 over it): a step
-     * below 1e-7 cell whose successor that predicts is below round-off is the last one, and
-     * the trial's value (no jet) decides as for a step at round-off */
-    for (int a = 0; a < dim && quad; a++)
-        if (size * size * size > 4e-16 * (1.0 + fabs(r->cur[a])) * r->last * r->last) quad = 0;
-    small |= quad && isfinite(r->last);
+    if (newton_converged(r, step, size)) {
+        r->y[0] = trial[0];
+        r->y[1] = trial[1];
+        r->best = fmin(r->best, r->jets[r->cj].phi);  /* the start's, if no step was taken */
+        r->conv = 1;
+        return;
+    }
     r->last = size;
-    r->small = small;
     r->step[0] = step[0];
     r->step[1] = step[1];
     r->at[0] = trial[0];
     r->at[1] = trial[1];
-    r->want = small ? NEED_VALUE : NEED_JET;
+    r->want = NEED_JET;
 }
 
-/* The evaluation asked for is in (jets[1 - cj], or jets[cj] for the start): accept or stop. */
+/* The jet asked for is in (jets[1 - cj], or jets[cj] for the start): accept or stop. A trial
+ * above the current phi stops the run unless the step was below 1e-7 of a cell, where phi's
+ * quadratic fall (~1e-14 of a cell squared times the Hessian) is below its rounding: there the
+ * rise is the rounding's, and the trial's own step decides. */
 static void newton_take(newton_run *r)
 {
     if (r->want == NEED_START) {
         newton_advance(r);
         return;
     }
-    int dim = r->dim;
     double v = r->jets[1 - r->cj].phi;
     if (!(v <= r->best)) {
-        /* no longer decreasing: converged if the step was already at round-off's scale
-         * (Newton's steps shrink quadratically; phi's rounding stops it first) */
-        int tiny = isfinite(r->best);
-        for (int a = 0; a < dim; a++)
+        int tiny = v <= r->best + 8 * DBL_EPSILON * (fabs(r->best) + 1);
+        for (int a = 0; a < r->dim; a++)
             if (fabs(r->step[a]) > 1e-7 * r->cell[a]) tiny = 0;
-        if (tiny) r->conv = 1;
-        /* that step is still Newton's, from a point where it converges quadratically: the
-         * trial is the closer to the minimiser (by up to the step, ~1e-9 here), and phi
-         * differs there only by its rounding, so y takes it while u keeps the lower value */
-        if (tiny && v <= r->best + 8 * DBL_EPSILON * (fabs(r->best) + 1)) {
-            r->y[0] = r->at[0];
-            r->y[1] = r->at[1];
+        if (!tiny) {
+            r->want = NEED_NONE;
+            return;
         }
-        r->want = NEED_NONE;
-        return;
     }
-    r->best = v;
+    r->best = fmin(v, r->best);
     r->cj = 1 - r->cj;
     r->cur[0] = r->y[0] = r->at[0];
     r->cur[1] = r->y[1] = r->at[1];
     r->it++;
-    if (r->small) {
-        r->conv = 1;
-        r->want = NEED_NONE;
-        return;
-    }
     newton_advance(r);
 }
 
-/* The jet or value r wants, by the scalar jet op. */
+/* The jet r wants, by the scalar jet op. */
 static void newton_eval(const dr_landscape *f, newton_run *r)
 {
-    phi_jet *j = &r->jets[r->want == NEED_START ? r->cj : 1 - r->cj];
-    if (r->want == NEED_VALUE) {
-        j->phi = phi(f, r->x, r->at, r->dim, r->t);
-        j->ok = 0;
-    } else jet_into(f, r->x, r->at, r->dim, r->t, j);
+    jet_into(f, r->x, r->at, r->dim, r->t, &r->jets[r->want == NEED_START ? r->cj : 1 - r->cj]);
 }
 
-/* Newton from `start` (its jet js, or NULL to compute it), staying within cell[] of y0; returns
- * the lowest phi reached (and its y), or +inf if no step was taken. Each trial point's jet gives
- * both its phi (accept or stop) and the next step. *conv (may be NULL) = 1 when the last step
- * was below round-off at a positive definite Hessian: a smooth local minimiser, exact to
- * round-off. */
+/* Newton from `start` (its jet js, or NULL to compute it), staying within 1.5 cell[] of y0 (the
+ * pattern search's box: where phi is nearly flat along some direction the grid minimiser can be
+ * a cell from the minimiser, and a box of one cell sent those points, 3% of the bench
+ * expression's, to the pattern search, which stops sqrt(round-off) short there); returns
+ * the lowest phi reached (and its y), or +inf if no step was taken and none converged. Each
+ * trial point's jet gives both its phi (accept or stop) and the next step. *conv (may be NULL)
+ * = 1 when a jet's step, at a positive definite Hessian, passed newton_converged: a smooth
+ * local minimiser, y within that step of it. */
 static double newton_from_conv(const dr_landscape *f, const double *x, const double *y0,
                                const double *start, const phi_jet *js, const double *cell,
                                int dim, double t, double *y, int *conv)
@@ -332,31 +337,26 @@ static double warm_polish(const dr_landscape *f, const double *x, const double *
     return fmin(best, grid);
 }
 
-/* One round for runs r[0 .. n) of one kind of evaluation (jets: those wanting START or JET;
- * else those wanting a value): all of them by one call of the landscape's batch op, each into
- * the jet it asks for, then each run's step on from it. Returns how many there were. */
-static size_t batch_round(const dr_landscape *f, newton_run *r, size_t n, int dim, int jets)
+/* One round for runs r[0 .. n): the jets all of them want by one call of the landscape's batch
+ * op, then each run's step on from its own. Returns how many there were. */
+static size_t batch_round(const dr_landscape *f, newton_run *r, size_t n, int dim)
 {
     double xs[2 * DR_HOPFLAX_BATCH] = {0}, v[DR_HOPFLAX_BATCH], g[2 * DR_HOPFLAX_BATCH];
     double H[4 * DR_HOPFLAX_BATCH];
     int st[DR_HOPFLAX_BATCH];
     size_t idx[DR_HOPFLAX_BATCH], m = 0;
     for (size_t k = 0; k < n && k < DR_HOPFLAX_BATCH; k++) {
-        if (r[k].want == NEED_NONE || (r[k].want == NEED_VALUE) == jets) continue;
+        if (r[k].want == NEED_NONE) continue;
         xs[m * dim] = r[k].at[0];
         if (dim == 2) xs[m * dim + 1] = r[k].at[1];
         idx[m++] = k;
     }
     if (!m) return 0;
-    dr_landscape_jets(f, m, xs, v, jets ? g : NULL, jets ? H : NULL, jets ? st : NULL);
+    dr_landscape_jets(f, m, xs, v, g, H, st);
     for (size_t q = 0; q < m; q++) {
         newton_run *u = &r[idx[q]];
         phi_jet *j = &u->jets[u->want == NEED_START ? u->cj : 1 - u->cj];
-        if (jets) jet_fill(u->x, u->at, dim, u->t, v[q], g + q * dim, H + q * dim * dim, st[q], j);
-        else {
-            j->phi = v[q] + dist2(u->x, u->at, dim) / (2.0 * u->t);
-            j->ok = 0;
-        }
+        jet_fill(u->x, u->at, dim, u->t, v[q], g + q * dim, H + q * dim * dim, st[q], j);
         newton_take(u);
     }
     return m;
@@ -376,8 +376,7 @@ void dr_hopflax_polish_warm_batch(const dr_landscape *f, dr_hopflax_warm_task *t
             newton_begin(&r[k], w->x, w->y0, w->warm.y, NULL, cell, dim, t);
         else r[k] = (newton_run){.want = NEED_NONE, .conv = 0};
     }
-    /* (each run has one evaluation pending at a time, so the two kinds' order is free) */
-    while (batch_round(f, r, n, dim, 1) + batch_round(f, r, n, dim, 0)) {}
+    while (batch_round(f, r, n, dim)) {}
     /* warm_polish's verdict on each */
     for (size_t k = 0; k < n; k++) {
         dr_hopflax_warm_task *w = &tasks[k];
