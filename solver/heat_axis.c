@@ -713,7 +713,6 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
     dr_coarse_line cl = {0};
     for (size_t l = 0; l < ax->lines; l++) {
         unsigned char *fix = ax->fix + l * nc;
-        if (ax->exact[l]) memset(fix, 1, nc); /* recompute goes by the marks */
         size_t m = ax->exact[l] ? nc : count_marked(fix, nc), nt = 0;
         if (!m) continue;
         const double *wc = x->carry ? x->job->wc + l * ax->n : NULL;
@@ -726,6 +725,7 @@ static void fix_by_points(const axis_ctx *x, size_t *fixed, size_t *taps)
         }
         line_out out = line_direct(x, l);
         int whole = ax->exact[l] && coarse && x->consecutive;
+        if (ax->exact[l] && !whole) memset(fix, 1, nc); /* recompute goes by the marks */
         size_t S = coarse ? x->ct->S : 1;
         if (coarse && S % DR_COARSE_BLOCK == 0 && x->consecutive)
             nt = walk_line(x, &cl, l, S / DR_COARSE_BLOCK, whole, &out);
